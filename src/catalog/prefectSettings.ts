@@ -1,0 +1,25 @@
+// The Prefect settings the detectors use as thresholds. Defaults are Prefect 3's own (see README, "Settings").
+
+export interface PrefectSettings {
+  /** server.database.sqlalchemy.pool_timeout (PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_TIMEOUT), seconds. */
+  poolTimeoutSeconds: number;
+  /** server.database.sqlalchemy.pool_size (PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE). */
+  poolSize: number;
+  /** server.database.sqlalchemy.max_overflow (PREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW). */
+  maxOverflow: number;
+  /** PREFECT_API_REQUEST_TIMEOUT (client side), seconds. */
+  apiRequestTimeoutSeconds: number;
+  /** How long the UI's users wait before a page counts as broken, seconds. */
+  uiPatienceSeconds: number;
+  /** PREFECT_SERVER_DATABASE_TIMEOUT (statement timeout), seconds. */
+  statementTimeoutSeconds: number;
+}
+
+export const DEFAULT_PREFECT_SETTINGS: Readonly<PrefectSettings> = Object.freeze({
+  poolTimeoutSeconds: 30,
+  poolSize: 5,
+  maxOverflow: 10,
+  apiRequestTimeoutSeconds: 60,
+  uiPatienceSeconds: 10,
+  statementTimeoutSeconds: 10,
+});

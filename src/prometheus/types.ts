@@ -1,0 +1,84 @@
+// The Prometheus port: what the core needs from any Prometheus-compatible HTTP API.
+// Times are unix SECONDS here (Prometheus's own unit); Grafana frames use milliseconds.
+
+export type Unit = 'seconds' | 'milliseconds';
+export type HistogramKind = 'classic' | 'native';
+
+/** One row of the metric-convention table (src/prometheus/conventions.ts). */
+export interface MetricConvention {
+  id: string;
+  /** Base name without _bucket/_sum/_count. */
+  name: string;
+  unit: Unit;
+  description: string;
+  /** Candidate labels in order of preference. */
+  routeLabels: string[];
+  methodLabels: string[];
+  statusLabels: string[];
+  /** prometheus-fastapi-instrumentator keeps status only on a companion counter. */
+  statusCounter?: { name: string; label: string };
+}
+
+/** What metric resolution found (or the user forced). Everything downstream builds PromQL from this. */
+export interface ResolvedMetric {
+  conventionId: string;
+  /** Base metric name; may contain dots (Prometheus 3 UTF-8 names). */
+  name: string;
+  kind: HistogramKind;
+  unit: Unit;
+  labels: { route: string; method?: string; status?: string };
+  /** Extra matchers without braces, already valid PromQL, e.g. `service_name="prefect-server"`. '' for none. */
+  selector: string;
+  /** Classic bucket upper bounds in SECONDS, ascending, without +Inf. [] for native histograms. */
+  buckets: number[];
+  statusCounter?: { name: string; label: string };
+}
+
+/** User choices that override resolution; any field may be left empty. */
+export interface MetricOverrides {
+  metric?: string;
+  unit?: Unit;
+  kind?: HistogramKind;
+  routeLabel?: string;
+  methodLabel?: string;
+  statusLabel?: string;
+  selector?: string;
+}
+
+export interface TimeRange {
+  /** unix seconds */
+  start: number;
+  /** unix seconds */
+  end: number;
+  /** seconds */
+  step: number;
+}
+
+/** A series of a range query, as Prometheus returns it (values are strings, may be "NaN", "+Inf"). */
+export interface MatrixSeries {
+  metric: Record<string, string>;
+  values: Array<[number, string]>;
+}
+
+export interface VectorSample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+export interface PrometheusApi {
+  queryRange(expr: string, range: TimeRange, opts?: RequestOptions): Promise<MatrixSeries[]>;
+  query(expr: string, time: number, opts?: RequestOptions): Promise<VectorSample[]>;
+  series(matchers: string[], start: number, end: number, opts?: RequestOptions): Promise<Array<Record<string, string>>>;
+  labelValues(label: string, matchers: string[], start: number, end: number, opts?: RequestOptions): Promise<string[]>;
+}
+
+/**
+ * Sends one GET/POST to a Prometheus HTTP API path (e.g. `/api/v1/query_range`) with form parameters and returns
+ * the parsed JSON body. In Grafana this goes through the data proxy; in Node through fetch.
+ * It must throw PrometheusError (src/prometheus/errors.ts) for every failure.
+ */
+export type PrometheusTransport = (path: string, params: URLSearchParams, opts?: RequestOptions) => Promise<unknown>;
