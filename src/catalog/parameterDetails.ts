@@ -1,0 +1,60 @@
+// How each catalog parameter is set in Prefect 3, with its shipped default (facts from Prefect's settings).
+// `change` builds the exact line an operator pastes; values are the catalog's recommendations.
+
+export interface ParameterDetail {
+  /** Environment variable (or where the setting lives when it is not Prefect's). */
+  setting: string;
+  /** Prefect 3's default, as text; null when unset by default. */
+  prefectDefault: string | null;
+  unit?: 'seconds' | 'connections' | 'ratio';
+  scope: 'server' | 'client' | 'postgresql';
+  /** How to apply a value: an environment line, or SQL for PostgreSQL storage parameters. */
+  change: (value: string) => string;
+}
+
+const env = (name: string) => (value: string) => `${name}=${value}`;
+
+export const PARAMETER_DETAILS: Record<string, ParameterDetail> = {
+  'server.database.sqlalchemy.pool_size': {
+    setting: 'PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE',
+    prefectDefault: '5',
+    unit: 'connections',
+    scope: 'server',
+    change: env('PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE'),
+  },
+  'server.database.sqlalchemy.max_overflow': {
+    setting: 'PREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW',
+    prefectDefault: '10',
+    unit: 'connections',
+    scope: 'server',
+    change: env('PREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW'),
+  },
+  'server.database.sqlalchemy.pool_timeout': {
+    setting: 'PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_TIMEOUT',
+    prefectDefault: '30',
+    unit: 'seconds',
+    scope: 'server',
+    change: env('PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_TIMEOUT'),
+  },
+  PREFECT_API_REQUEST_TIMEOUT: {
+    setting: 'PREFECT_API_REQUEST_TIMEOUT',
+    prefectDefault: '60',
+    unit: 'seconds',
+    scope: 'client',
+    change: env('PREFECT_API_REQUEST_TIMEOUT'),
+  },
+  PREFECT_API_URL: {
+    setting: 'PREFECT_API_URL',
+    prefectDefault: null,
+    scope: 'client',
+    change: (value: string) => `PREFECT_API_URL=${value}`,
+  },
+  autovacuum_analyze_scale_factor: {
+    setting: 'PostgreSQL table storage parameter',
+    prefectDefault: '0.1',
+    unit: 'ratio',
+    scope: 'postgresql',
+    change: (value: string) =>
+      `ALTER TABLE flow_run SET (autovacuum_analyze_scale_factor = ${value});\nALTER TABLE task_run SET (autovacuum_analyze_scale_factor = ${value});`,
+  },
+};
