@@ -1,0 +1,229 @@
+// The Prometheus HTTP API over a transport. The parse path stays lean on purpose: one JSON.parse, and the arrays of
+// the response are handed out as they are (a 7-day query is megabytes of JSON; copying it per sample would double
+// the cost of the scan).
+import { isValidLabelName } from './escape';
+import {
+  PrometheusError,
+  canceledError,
+  errorFromPrometheusBody,
+  httpError,
+  invalidResponseError,
+  unreachableError,
+} from './errors';
+import type {
+  MatrixSeries,
+  PrometheusApi,
+  PrometheusTransport,
+  RequestOptions,
+  TimeRange,
+  VectorSample,
+} from './types';
+
+interface ApiBody {
+  status?: unknown;
+  data?: unknown;
+  errorType?: unknown;
+  error?: unknown;
+}
+
+function successData(path: string, body: unknown): unknown {
+  const b = body as ApiBody | null;
+  if (b === null || typeof b !== 'object') {
+    throw invalidResponseError(path, 'the body is not a JSON object');
+  }
+  if (b.status === 'error') {
+    throw errorFromPrometheusBody(String(b.errorType ?? ''), String(b.error ?? ''));
+  }
+  if (b.status !== 'success' || !('data' in b)) {
+    throw invalidResponseError(path, 'no "status":"success" with "data"');
+  }
+  return b.data;
+}
+
+function resultOf(path: string, body: unknown, expected: string): unknown[] {
+  const data = successData(path, body) as { resultType?: unknown; result?: unknown } | null;
+  if (data === null || typeof data !== 'object' || !Array.isArray(data.result)) {
+    throw invalidResponseError(path, 'no result array');
+  }
+  if (data.resultType !== expected) {
+    if (expected === 'vector' && data.resultType === 'scalar') {
+      return [{ metric: {}, value: data.result }];
+    }
+    throw invalidResponseError(path, `expected resultType ${expected}, got ${String(data.resultType)}`);
+  }
+  return data.result;
+}
+
+function arrayOf<T>(path: string, body: unknown): T[] {
+  const data = successData(path, body);
+  if (data === null) {
+    // Prometheus answers `"data": null` for an empty label-values result in some versions.
+    return [];
+  }
+  if (!Array.isArray(data)) {
+    throw invalidResponseError(path, 'data is not an array');
+  }
+  return data as T[];
+}
+
+/**
+ * Label names that are not classic go through Prometheus 3's `U__` escaping in the label-values path
+ * (`http.route` -> `U__http_2e_route`); classic names are used as they are.
+ */
+export function labelPathSegment(label: string): string {
+  if (isValidLabelName(label)) {
+    return label;
+  }
+  if (label === '') {
+    throw new TypeError('label name must not be empty');
+  }
+  let out = 'U__';
+  for (const ch of label) {
+    if (/[a-zA-Z0-9]/.test(ch)) {
+      out += ch;
+    } else if (ch === '_') {
+      out += '__';
+    } else {
+      out += '_' + ch.codePointAt(0)!.toString(16) + '_';
+    }
+  }
+  return encodeURIComponent(out);
+}
+
+export function createPrometheusApi(transport: PrometheusTransport): PrometheusApi {
+  return {
+    async queryRange(expr: string, range: TimeRange, opts?: RequestOptions): Promise<MatrixSeries[]> {
+      const params = new URLSearchParams({
+        query: expr,
+        start: String(range.start),
+        end: String(range.end),
+        step: String(range.step),
+      });
+      const path = '/api/v1/query_range';
+      return resultOf(path, await transport(path, params, opts), 'matrix') as MatrixSeries[];
+    },
+
+    async query(expr: string, time: number, opts?: RequestOptions): Promise<VectorSample[]> {
+      const params = new URLSearchParams({ query: expr, time: String(time) });
+      const path = '/api/v1/query';
+      return resultOf(path, await transport(path, params, opts), 'vector') as VectorSample[];
+    },
+
+    async series(matchers: string[], start: number, end: number, opts?: RequestOptions) {
+      if (matchers.length === 0) {
+        throw new TypeError('series needs at least one match[] selector');
+      }
+      const params = new URLSearchParams({ start: String(start), end: String(end) });
+      for (const m of matchers) {
+        params.append('match[]', m);
+      }
+      const path = '/api/v1/series';
+      return arrayOf<Record<string, string>>(path, await transport(path, params, opts));
+    },
+
+    async labelValues(label: string, matchers: string[], start: number, end: number, opts?: RequestOptions) {
+      const params = new URLSearchParams({ start: String(start), end: String(end) });
+      for (const m of matchers) {
+        params.append('match[]', m);
+      }
+      const path = `/api/v1/label/${labelPathSegment(label)}/values`;
+      return arrayOf<string>(path, await transport(path, params, opts));
+    },
+  };
+}
+
+/**
+ * Values of one range-query series as typed arrays: times in unix seconds, values as numbers with Prometheus's
+ * "NaN", "+Inf" and "-Inf" (which Number() does not read) mapped to their IEEE values.
+ */
+export function parseMatrix(values: Array<[number, string]>): { times: Float64Array; values: Float64Array } {
+  const n = values.length;
+  const times = new Float64Array(n);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const pair = values[i];
+    times[i] = pair[0];
+    out[i] = parseSampleValue(pair[1]);
+  }
+  return { times, values: out };
+}
+
+export function parseSampleValue(s: string): number {
+  const v = +s;
+  if (v === v) {
+    return v;
+  }
+  return s === '+Inf' || s === 'Inf' ? Infinity : s === '-Inf' ? -Infinity : NaN;
+}
+
+export interface FetchTransportInit {
+  headers?: Record<string, string>;
+  fetchImpl?: typeof fetch;
+}
+
+function describeCause(e: unknown): string {
+  const err = e as { message?: string; cause?: { code?: string; message?: string } } | null;
+  const cause = err?.cause;
+  const parts = [err?.message, cause?.code, cause?.message].filter((p): p is string => Boolean(p));
+  return parts.length > 0 ? [...new Set(parts)].join(': ') : String(e);
+}
+
+/**
+ * A transport over fetch (Node 18+ or a browser). The label-values endpoint accepts only GET; the others take a
+ * POST form, which keeps long PromQL out of URLs and access logs.
+ */
+export function fetchTransport(baseUrl: string, init: FetchTransportInit = {}): PrometheusTransport {
+  const base = baseUrl.replace(/\/+$/, '');
+  const doFetch = init.fetchImpl ?? fetch;
+  return async (path, params, opts) => {
+    const url = base + path;
+    const useGet = path.startsWith('/api/v1/label/');
+    let res: Response;
+    try {
+      res = await doFetch(useGet ? `${url}?${params.toString()}` : url, {
+        method: useGet ? 'GET' : 'POST',
+        headers: useGet
+          ? { Accept: 'application/json', ...init.headers }
+          : { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded', ...init.headers },
+        body: useGet ? undefined : params.toString(),
+        signal: opts?.signal,
+      });
+    } catch (e) {
+      const name = (e as { name?: string } | null)?.name;
+      if (name === 'AbortError' || opts?.signal?.aborted) {
+        if (opts?.signal?.reason instanceof Error && opts.signal.reason.name === 'TimeoutError') {
+          throw new PrometheusError('timeout', `No answer from Prometheus at ${base} before the time limit`);
+        }
+        throw canceledError();
+      }
+      throw unreachableError(base, describeCause(e));
+    }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (e) {
+      if ((e as { name?: string } | null)?.name === 'AbortError') {
+        throw canceledError();
+      }
+      throw unreachableError(base, describeCause(e));
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      if (!res.ok) {
+        throw httpError(base, res.status, text);
+      }
+      const type = res.headers.get('content-type') ?? 'no content type';
+      throw invalidResponseError(base, `HTTP ${res.status}, ${type}, not JSON`, res.status);
+    }
+    const b = body as ApiBody | null;
+    if (b !== null && typeof b === 'object' && b.status === 'error') {
+      throw errorFromPrometheusBody(String(b.errorType ?? ''), String(b.error ?? ''), res.status);
+    }
+    if (!res.ok) {
+      throw httpError(base, res.status, text);
+    }
+    return body;
+  };
+}
