@@ -1,12 +1,5 @@
 /** @jest-environment node */
-import {
-  alignByLabel,
-  combineArrays,
-  gridFromRange,
-  groupKeys,
-  parseSampleValue,
-  weightedCombine,
-} from './align';
+import { alignByLabel, combineArrays, gridFromRange, groupKeys, parseSampleValue, weightedCombine } from './align';
 
 describe('gridFromRange', () => {
   it('counts both ends and converts to ms', () => {

@@ -1,0 +1,214 @@
+// Episodes as region annotations (plain text, catalog advice attached) and as per-insight status.
+// Text is plain on purpose: routes and label values come from the monitored system and must never become markup.
+import { DETECTABLE_INSIGHT_IDS, getCommand, getInsight, getParameter } from '../catalog/catalog';
+import { SEVERITY_RANK, type DetectableInsightId, type Severity } from '../catalog/types';
+import type { Episode } from './types';
+
+export interface InsightAnnotation {
+  /** unix ms */
+  time: number;
+  /** unix ms */
+  timeEnd: number;
+  title: string;
+  text: string;
+  tags: string[];
+  severity: Severity;
+  id: DetectableInsightId;
+  /** how many episodes this region stands for (1 unless merged) */
+  episodes: number;
+}
+
+export interface AnnotationOptions {
+  /** Upper bound on the number of regions; more episodes are merged, then the least severe dropped. */
+  max?: number;
+  /** The app's advice page, e.g. `/a/prefectinsights-api-app/advice`; `?insight=<id>` is appended. */
+  advicePageUrl: string;
+}
+
+export const DEFAULT_MAX_ANNOTATIONS = 100;
+const MAX_ROUTES_IN_TEXT = 12;
+
+interface Group {
+  first: Episode;
+  members: Episode[];
+  start: number;
+  end: number;
+}
+
+export function adviceLink(advicePageUrl: string, id: DetectableInsightId): string {
+  const sep = advicePageUrl.includes('?') ? '&' : '?';
+  return `${advicePageUrl}${sep}insight=${encodeURIComponent(id)}`;
+}
+
+export function episodesToAnnotations(episodes: Episode[], options: AnnotationOptions): InsightAnnotation[] {
+  const max = Math.max(1, Math.floor(options.max ?? DEFAULT_MAX_ANNOTATIONS));
+  let groups = mergeClosest(episodes, max);
+  if (groups.length > max) {
+    groups = groups
+      .slice()
+      .sort((a, b) => severityOf(b) - severityOf(a) || b.end - b.start - (a.end - a.start) || a.start - b.start)
+      .slice(0, max);
+  }
+  return groups
+    .sort((a, b) => a.start - b.start || severityOf(b) - severityOf(a))
+    .map((g) => toAnnotation(g, options.advicePageUrl));
+}
+
+function severityOf(g: Group): number {
+  let rank = 0;
+  for (const e of g.members) {
+    rank = Math.max(rank, SEVERITY_RANK[e.severity]);
+  }
+  return rank;
+}
+
+/**
+ * Merges same-id episodes across the smallest gaps first until at most `max` groups remain (or nothing of the
+ * same id is left to merge): "close together" is relative to the range, so a month-long view stays readable.
+ */
+function mergeClosest(episodes: Episode[], max: number): Group[] {
+  const byId = new Map<string, Episode[]>();
+  for (const e of episodes) {
+    const list = byId.get(e.id);
+    if (list) {
+      list.push(e);
+    } else {
+      byId.set(e.id, [e]);
+    }
+  }
+  const excess = episodes.length - max;
+  const mergeAfter = new Set<Episode>();
+  if (excess > 0) {
+    const gaps: Array<{ after: Episode; gap: number }> = [];
+    for (const list of byId.values()) {
+      list.sort((a, b) => a.start - b.start);
+      for (let i = 1; i < list.length; i++) {
+        gaps.push({ after: list[i - 1], gap: list[i].start - list[i - 1].end });
+      }
+    }
+    gaps.sort((a, b) => a.gap - b.gap);
+    for (let i = 0; i < Math.min(excess, gaps.length); i++) {
+      mergeAfter.add(gaps[i].after);
+    }
+  }
+  const groups: Group[] = [];
+  for (const list of byId.values()) {
+    if (excess <= 0) {
+      list.sort((a, b) => a.start - b.start);
+    }
+    let current: Group | null = null;
+    for (const e of list) {
+      if (current) {
+        current.members.push(e);
+        current.start = Math.min(current.start, e.start);
+        current.end = Math.max(current.end, e.end);
+      } else {
+        current = { first: e, members: [e], start: e.start, end: e.end };
+      }
+      if (!mergeAfter.has(e)) {
+        groups.push(current);
+        current = null;
+      }
+    }
+    if (current) {
+      groups.push(current);
+    }
+  }
+  return groups;
+}
+
+function toAnnotation(group: Group, advicePageUrl: string): InsightAnnotation {
+  // The most severe, then longest, member speaks for a merged group.
+  const lead = group.members.reduce((best, e) =>
+    SEVERITY_RANK[e.severity] > SEVERITY_RANK[best.severity] ||
+    (SEVERITY_RANK[e.severity] === SEVERITY_RANK[best.severity] && e.end - e.start > best.end - best.start)
+      ? e
+      : best
+  );
+  const insight = getInsight(lead.id);
+  const routes = [...new Set(group.members.flatMap((e) => e.routes))].sort();
+  const lines: string[] = [];
+  lines.push(`${insight.title} (${lead.severity})`);
+  if (group.members.length > 1) {
+    lines.push(`${group.members.length} episodes merged; evidence of the most severe one below.`);
+  }
+  if (routes.length > 0) {
+    const shown = routes.slice(0, MAX_ROUTES_IN_TEXT).join(', ');
+    const more = routes.length > MAX_ROUTES_IN_TEXT ? ` and ${routes.length - MAX_ROUTES_IN_TEXT} more` : '';
+    lines.push(`Routes: ${shown}${more}`);
+  }
+  lines.push(`Evidence: ${lead.evidence.summary}`);
+  lines.push(...adviceLines(lead.id));
+  lines.push(`Advice: ${adviceLink(advicePageUrl, lead.id)}`);
+  return {
+    time: group.start,
+    timeEnd: group.end,
+    title: insight.title,
+    text: lines.join('\n'),
+    tags: [lead.severity, lead.id],
+    severity: lead.severity,
+    id: lead.id,
+    episodes: group.members.length,
+  };
+}
+
+/** The catalog's advice for an insight as plain-text lines (settings, log signatures, commands). */
+export function adviceLines(id: DetectableInsightId): string[] {
+  const insight = getInsight(id);
+  const lines: string[] = [];
+  if (insight.parameters.length > 0) {
+    lines.push('Settings to check:');
+    for (const name of insight.parameters) {
+      const p = getParameter(name);
+      const env = p && p.setting !== name ? ` (${p.setting})` : '';
+      const rec = p?.recommended != null ? `: recommended ${p.recommended}` : '';
+      lines.push(`- ${name}${env}${rec}`);
+    }
+  }
+  if (insight.errorSignatures.length > 0) {
+    lines.push('Search logs for:');
+    lines.push(...insight.errorSignatures.map((s) => `- ${s}`));
+  }
+  const diagnostic = insight.commands.filter((c) => getCommand(c)?.kind !== 'remediation');
+  const remediation = insight.commands.filter((c) => getCommand(c)?.kind === 'remediation');
+  if (diagnostic.length > 0) {
+    lines.push('Diagnose:');
+    lines.push(...diagnostic.map((c) => `- ${c}`));
+  }
+  if (remediation.length > 0) {
+    lines.push('Remediate:');
+    lines.push(...remediation.map((c) => `- ${c}`));
+  }
+  return lines;
+}
+
+export type InsightStatusValue = 'firing' | 'seen' | 'clear';
+
+export interface InsightStatus {
+  id: DetectableInsightId;
+  title: string;
+  severity: Severity;
+  status: InsightStatusValue;
+  /** unix ms: end of the latest episode */
+  lastSeen?: number;
+}
+
+/**
+ * One status per detectable insight: 'firing' when an episode reaches the end of the range (within two grid steps
+ * of `toMs`, because the last points of a range may not be scraped yet), 'seen' when one occurred, else 'clear'.
+ */
+export function insightStatuses(episodes: Episode[], toMs: number, stepMs = 60_000): InsightStatus[] {
+  return DETECTABLE_INSIGHT_IDS.map((id) => {
+    const insight = getInsight(id);
+    let lastSeen: number | undefined;
+    for (const e of episodes) {
+      if (e.id === id && (lastSeen === undefined || e.end > lastSeen)) {
+        lastSeen = e.end;
+      }
+    }
+    const status: InsightStatusValue =
+      lastSeen === undefined ? 'clear' : lastSeen >= toMs - 2 * stepMs ? 'firing' : 'seen';
+    const base = { id, title: insight.title, severity: insight.severity, status };
+    return lastSeen === undefined ? base : { ...base, lastSeen };
+  });
+}
