@@ -1,6 +1,24 @@
-import { PLUGIN_BASE_URL } from '../constants';
+import { OVERVIEW_DASHBOARD_UID, PLUGIN_BASE_URL, ROUTES } from '../constants';
 
-// Prefixes the route with the base URL of the plugin
+/** Prefixes an app route with the app's base URL. */
 export function prefixRoute(route: string): string {
   return `${PLUGIN_BASE_URL}/${route}`;
+}
+
+/** Link to the advice page, scrolled to one insight (the annotations of the data source link here too). */
+export function adviceUrl(insightId?: string): string {
+  const base = prefixRoute(ROUTES.Advice);
+  return insightId ? `${base}?insight=${encodeURIComponent(insightId)}` : base;
+}
+
+export function catalogueUrl(insightId?: string): string {
+  const base = prefixRoute(ROUTES.Insights);
+  return insightId ? `${base}#insight-${encodeURIComponent(insightId)}` : base;
+}
+
+export const OVERVIEW_DASHBOARD_URL = `/d/${OVERVIEW_DASHBOARD_UID}`;
+
+/** Where Grafana lets the user add a data source of our type. */
+export function newDataSourceUrl(type: string): string {
+  return `/connections/datasources/${encodeURIComponent(type)}`;
 }
