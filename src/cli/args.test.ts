@@ -1,0 +1,82 @@
+/** @jest-environment node */
+import { parseCommand, UsageError } from './args';
+
+const NOW = Date.UTC(2024, 4, 1, 12);
+const BASE = ['scan', '--prometheus', 'http://127.0.0.1:9090', '--from', '-24h', '--to', 'now'];
+
+function scanArgs(argv: string[]) {
+  const cmd = parseCommand(argv, NOW);
+  if (cmd.kind !== 'scan') {
+    throw new Error('expected scan');
+  }
+  return cmd.args;
+}
+
+describe('parseCommand', () => {
+  it('parses the nightly-job form, relative times included', () => {
+    const a = scanArgs([...BASE, '--fail-on', 'critical']);
+    expect(a).toEqual({
+      prometheus: 'http://127.0.0.1:9090',
+      from: NOW - 86_400_000,
+      to: NOW,
+      selector: undefined,
+      metric: undefined,
+      poolTimeoutSeconds: undefined,
+      requestTimeoutSeconds: undefined,
+      format: 'table',
+      failOn: 'critical',
+    });
+  });
+
+  it('parses every option', () => {
+    const a = scanArgs([
+      'scan',
+      '--prometheus=http://p:9090/',
+      '--from',
+      '2024-05-01T00:00:00Z',
+      '--to',
+      '1714557600',
+      '--selector',
+      '{job="prefect-server"}',
+      '--metric',
+      'http_server_duration_milliseconds',
+      '--pool-timeout',
+      '45',
+      '--request-timeout',
+      '120',
+      '--format',
+      'json',
+    ]);
+    expect(a.from).toBe(Date.UTC(2024, 4, 1));
+    expect(a.to).toBe(1714557600_000);
+    expect(a.selector).toBe('job="prefect-server"');
+    expect(a.metric).toBe('http_server_duration_milliseconds');
+    expect(a.poolTimeoutSeconds).toBe(45);
+    expect(a.requestTimeoutSeconds).toBe(120);
+    expect(a.format).toBe('json');
+  });
+
+  it('recognises help', () => {
+    expect(parseCommand(['scan', '--help'], NOW)).toEqual({ kind: 'help' });
+    expect(parseCommand(['-h'], NOW)).toEqual({ kind: 'help' });
+  });
+
+  it.each([
+    [[], /missing command/],
+    [['scna', '--prometheus', 'http://x'], /unknown command/],
+    [['scan', '--from', '-1h', '--to', 'now'], /--prometheus is required/],
+    [['scan', '--prometheus', 'ftp://x', '--from', '-1h', '--to', 'now'], /http\(s\)/],
+    [['scan', '--prometheus', 'not a url', '--from', '-1h', '--to', 'now'], /not a URL/],
+    [[...BASE.slice(0, 3), '--to', 'now'], /--from is required/],
+    [[...BASE.slice(0, 5), '--to', 'tomorrow'], /--to "tomorrow"/],
+    [['scan', '--prometheus', 'http://x', '--from', 'now', '--to', '-1h'], /--from must be before --to/],
+    [[...BASE, '--format', 'xml'], /--format/],
+    [[...BASE, '--fail-on', 'error'], /--fail-on/],
+    [[...BASE, '--pool-timeout', '-3'], /--pool-timeout/],
+    [[...BASE, '--pool-timeout', 'abc'], /--pool-timeout/],
+    [[...BASE, '--bogus'], /bogus/],
+  ])('rejects %j', (argv, message) => {
+    expect(() => parseCommand(argv as string[], NOW)).toThrow(UsageError);
+    expect(() => parseCommand(argv as string[], NOW)).toThrow(message as RegExp);
+  });
+});

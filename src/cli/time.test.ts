@@ -1,0 +1,40 @@
+/** @jest-environment node */
+import { formatRfc3339, parseTime, TimeParseError } from './time';
+
+const NOW = Date.UTC(2024, 4, 1, 12, 0, 0);
+
+describe('parseTime', () => {
+  it('reads RFC 3339 with Z, offsets and fractions', () => {
+    expect(parseTime('2024-05-01T09:00:00Z', NOW)).toBe(Date.UTC(2024, 4, 1, 9));
+    expect(parseTime('2024-05-01T09:00:00+02:00', NOW)).toBe(Date.UTC(2024, 4, 1, 7));
+    expect(parseTime('2024-05-01T09:00:00.250Z', NOW)).toBe(Date.UTC(2024, 4, 1, 9, 0, 0, 250));
+  });
+
+  it('reads unix seconds', () => {
+    expect(parseTime('1714554000', NOW)).toBe(1714554000_000);
+    expect(parseTime('1714554000.5', NOW)).toBe(1714554000_500);
+  });
+
+  it('reads times relative to now', () => {
+    expect(parseTime('now', NOW)).toBe(NOW);
+    expect(parseTime('-24h', NOW)).toBe(NOW - 86_400_000);
+    expect(parseTime('now-30m', NOW)).toBe(NOW - 1_800_000);
+    expect(parseTime('-7d', NOW)).toBe(NOW - 7 * 86_400_000);
+    expect(parseTime('+90s', NOW)).toBe(NOW + 90_000);
+  });
+
+  it('rejects anything else with a message naming the argument', () => {
+    for (const bad of ['', 'yesterday', '2024-05-01', '2024-13-01T00:00:00Z', '-24x', '2024-05-01T09:00:00']) {
+      expect(() => parseTime(bad, NOW, '--from')).toThrow(TimeParseError);
+    }
+    expect(() => parseTime('soon', NOW, '--from')).toThrow(/--from "soon"/);
+  });
+});
+
+describe('formatRfc3339', () => {
+  it('round-trips through parseTime and drops a zero fraction', () => {
+    expect(formatRfc3339(Date.UTC(2024, 4, 1, 9))).toBe('2024-05-01T09:00:00Z');
+    const t = Date.UTC(2024, 4, 1, 9, 0, 0, 250);
+    expect(parseTime(formatRfc3339(t), NOW)).toBe(t);
+  });
+});
