@@ -1,0 +1,277 @@
+// The data source class stays thin: it wires Grafana's request/response types to the pure core. PromQL comes from
+// panelQueries.ts, frames from frames.ts, variables from variables.ts, annotations from annotations.ts.
+import { Observable } from 'rxjs';
+import {
+  DataSourceApi,
+  LoadingState,
+  type DataFrame,
+  type DataQueryError,
+  type DataQueryRequest,
+  type DataQueryResponse,
+  type DataSourceInstanceSettings,
+  type LegacyMetricFindQueryOptions,
+  type MetricFindValue,
+  type ScopedVars,
+  type TestDataSourceResponse,
+} from '@grafana/data';
+import type { PrefectSettings } from '../catalog/prefectSettings';
+import { episodesToAnnotations, insightStatuses } from '../insights/annotations';
+import { scan } from '../insights/engine/scan';
+import { createPrometheusApi } from '../prometheus/client';
+import { isPrometheusError } from '../prometheus/errors';
+import { describeResolution, resolveMetric } from '../prometheus/resolve';
+import type { MetricOverrides, PrometheusApi, ResolvedMetric } from '../prometheus/types';
+import { createAnnotationSupport } from './annotations';
+import { filterEpisodes } from './episodes';
+import { annotationsFrame, episodesTableFrame, insightStatusFrame } from './frames';
+import { buildPanelQueries, seriesSelector } from './panelQueries';
+import { proxyTransport } from './proxyTransport';
+import {
+  cleanOverrides,
+  DEFAULT_MAX_ANNOTATIONS,
+  prefectSettingsOf,
+  type PrefectDataSourceOptions,
+  type PrefectQuery,
+} from './types';
+import { interpolateFilter } from './variables';
+
+/** The app's advice page; `?insight=<id>` is appended per annotation. */
+export const ADVICE_PAGE_URL = '/a/prefectinsights-api-app/advice';
+
+// A resolved metric is reused for this long; a metric that appears later (new instrumentation) is then picked up.
+const METRIC_CACHE_MS = 5 * 60_000;
+const DAY_S = 86_400;
+
+export const NO_PROMETHEUS_MESSAGE =
+  'No Prometheus data source selected: open this data source\'s settings, choose the Prometheus data source that ' +
+  'scrapes the Prefect server under "Prometheus", then Save & test.';
+
+/** Variable queries understood by metricFindQuery. */
+export const VARIABLE_QUERIES = ['routes()', 'methods()', 'statuses()'] as const;
+
+interface TimeWindow {
+  /** unix seconds */
+  start: number;
+  end: number;
+}
+
+function rangeOf(request: { range?: { from: { valueOf(): number }; to: { valueOf(): number } } }): TimeWindow {
+  const now = Math.floor(Date.now() / 1000);
+  if (!request.range) {
+    return { start: now - 6 * 3600, end: now };
+  }
+  return { start: Math.floor(request.range.from.valueOf() / 1000), end: Math.ceil(request.range.to.valueOf() / 1000) };
+}
+
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error && e.message) {
+    return e.message;
+  }
+  return typeof e === 'string' && e !== '' ? e : 'Unknown error while querying Prometheus';
+}
+
+function isCanceled(e: unknown): boolean {
+  return isPrometheusError(e) && e.kind === 'canceled';
+}
+
+export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOptions> {
+  readonly prometheusUid?: string;
+  readonly settings: PrefectSettings;
+  readonly overrides: MetricOverrides;
+  private api?: PrometheusApi;
+  private metricCache?: { at: number; promise: Promise<ResolvedMetric> };
+
+  constructor(instanceSettings: DataSourceInstanceSettings<PrefectDataSourceOptions>) {
+    super(instanceSettings);
+    const json = instanceSettings.jsonData ?? {};
+    this.prometheusUid = json.prometheusUid || undefined;
+    this.settings = prefectSettingsOf(json);
+    this.overrides = cleanOverrides(json.overrides);
+    this.annotations = createAnnotationSupport();
+  }
+
+  /** The Prometheus API through the data proxy; throws the actionable message when no Prometheus is selected. */
+  prometheus(): PrometheusApi {
+    if (!this.prometheusUid) {
+      throw new Error(NO_PROMETHEUS_MESSAGE);
+    }
+    this.api ??= createPrometheusApi(proxyTransport(this.prometheusUid));
+    return this.api;
+  }
+
+  /** Resolves the metric once (per data source instance, i.e. per saved overrides) and reuses it for a while. */
+  resolveMetric(window: TimeWindow, signal?: AbortSignal): Promise<ResolvedMetric> {
+    const cached = this.metricCache;
+    if (cached && Date.now() - cached.at < METRIC_CACHE_MS) {
+      return cached.promise;
+    }
+    const api = this.prometheus();
+    // Look back at least a day so a short panel range over a quiet period still finds the metric.
+    const promise = resolveMetric(api, this.overrides, {
+      start: Math.min(window.start, window.end - DAY_S),
+      end: window.end,
+      step: 60,
+    }, { signal });
+    const entry = { at: Date.now(), promise };
+    this.metricCache = entry;
+    promise.catch(() => {
+      if (this.metricCache === entry) {
+        this.metricCache = undefined;
+      }
+    });
+    return promise;
+  }
+
+  query(request: DataQueryRequest<PrefectQuery>): Observable<DataQueryResponse> {
+    return new Observable<DataQueryResponse>((subscriber) => {
+      const controller = new AbortController();
+      const targets = request.targets.filter((t) => !t.hide);
+      Promise.all(
+        targets.map((target) =>
+          this.runTarget(target, request, controller.signal).then(
+            (frames) => ({ frames, error: undefined }),
+            (e: unknown) => ({ frames: [] as DataFrame[], error: { refId: target.refId, message: errorMessage(e) } })
+          )
+        )
+      ).then((results) => {
+        if (controller.signal.aborted) {
+          return;
+        }
+        const errors: DataQueryError[] = results.flatMap((r) => (r.error ? [r.error] : []));
+        const data = results.flatMap((r) => r.frames);
+        subscriber.next({
+          data,
+          errors: errors.length > 0 ? errors : undefined,
+          error: errors[0],
+          state: errors.length > 0 ? LoadingState.Error : LoadingState.Done,
+        });
+        subscriber.complete();
+      });
+      return () => controller.abort();
+    });
+  }
+
+  private async runTarget(
+    target: PrefectQuery,
+    request: DataQueryRequest<PrefectQuery>,
+    signal: AbortSignal
+  ): Promise<DataFrame[]> {
+    const window = rangeOf(request);
+    const api = this.prometheus();
+    const metric = await this.resolveMetric(window, signal);
+    const scopedVars: ScopedVars = request.scopedVars ?? {};
+    const queryType = target.queryType ?? 'quantile';
+    if (queryType === 'insights' || queryType === 'insightStatus') {
+      return this.runInsights(target, queryType, api, metric, window, scopedVars, signal);
+    }
+    const panelQueries = buildPanelQueries(target, metric, {
+      window,
+      intervalMs: request.intervalMs,
+      maxDataPoints: request.maxDataPoints,
+      scopedVars,
+    });
+    const frames = await Promise.all(
+      panelQueries.map(async (pq) => pq.toFrames(await api.queryRange(pq.expr, pq.range, { signal })))
+    );
+    return frames.flat();
+  }
+
+  private async runInsights(
+    target: PrefectQuery,
+    queryType: 'insights' | 'insightStatus',
+    api: PrometheusApi,
+    metric: ResolvedMetric,
+    window: TimeWindow,
+    scopedVars: ScopedVars,
+    signal: AbortSignal
+  ): Promise<DataFrame[]> {
+    const from = window.start * 1000;
+    const to = window.end * 1000;
+    const result = await scan({ api, metric, from, to, settings: this.settings, signal });
+    const episodes = filterEpisodes(result.episodes, {
+      insights: target.insights,
+      minSeverity: target.minSeverity,
+      routes: interpolateFilter(target.routes, scopedVars),
+    });
+    if (queryType === 'insightStatus') {
+      return [insightStatusFrame(insightStatuses(episodes, to, result.step), target.refId)];
+    }
+    if (target.format === 'annotations') {
+      const rows = episodesToAnnotations(episodes, {
+        max: target.maxAnnotations ?? DEFAULT_MAX_ANNOTATIONS,
+        advicePageUrl: ADVICE_PAGE_URL,
+      });
+      return [annotationsFrame(rows, target.refId)];
+    }
+    return [episodesTableFrame(episodes, target.refId)];
+  }
+
+  /** Variable queries: `routes()`, `methods()`, `statuses()`: the values of that label on the resolved metric. */
+  async metricFindQuery(query: unknown, options?: LegacyMetricFindQueryOptions): Promise<MetricFindValue[]> {
+    const text = (typeof query === 'string' ? query : String((query as { query?: unknown })?.query ?? '')).trim();
+    const kind = text.replace(/\s+/g, '').toLowerCase();
+    const window = rangeOf(options ?? {});
+    const metric = await this.resolveMetric(window);
+    const label =
+      kind === 'routes()'
+        ? metric.labels.route
+        : kind === 'methods()'
+          ? metric.labels.method
+          : kind === 'statuses()'
+            ? metric.statusCounter
+              ? metric.statusCounter.label
+              : metric.labels.status
+            : null;
+    if (label === null) {
+      throw new Error(`Unknown variable query "${text}": use one of ${VARIABLE_QUERIES.join(', ')}`);
+    }
+    if (label === undefined) {
+      return [];
+    }
+    const matcher = kind === 'statuses()' && metric.statusCounter ? seriesSelector(metric, 'status') : seriesSelector(metric);
+    const values = await this.prometheus().labelValues(label, [matcher], window.start, window.end);
+    return [...values].sort().map((v) => ({ text: v, value: v }));
+  }
+
+  async testDatasource(): Promise<TestDataSourceResponse> {
+    if (!this.prometheusUid) {
+      return { status: 'error', message: NO_PROMETHEUS_MESSAGE };
+    }
+    const api = this.prometheus();
+    const now = Math.floor(Date.now() / 1000);
+    try {
+      await api.query('vector(1)', now);
+    } catch (e) {
+      return { status: 'error', message: `Cannot query Prometheus: ${errorMessage(e)}` };
+    }
+    this.metricCache = undefined;
+    let metric: ResolvedMetric;
+    try {
+      metric = await this.resolveMetric({ start: now - DAY_S, end: now });
+    } catch (e) {
+      return { status: 'error', message: errorMessage(e) };
+    }
+    let routes: string[];
+    try {
+      routes = await api.labelValues(metric.labels.route, [seriesSelector(metric)], now - DAY_S, now);
+    } catch (e) {
+      return { status: 'error', message: `Found the metric but could not list its routes: ${errorMessage(e)}` };
+    }
+    return {
+      status: 'success',
+      message: `Prometheus is reachable. ${describeResolution(metric)}. ${routes.length} route${
+        routes.length === 1 ? '' : 's'
+      } seen in the last 24 hours.`,
+    };
+  }
+
+  getDefaultQuery(): Partial<PrefectQuery> {
+    return { queryType: 'quantile', quantiles: [0.95], groupBy: ['route'] };
+  }
+
+  filterQuery(query: PrefectQuery): boolean {
+    return !query.hide;
+  }
+}
+
+export { isCanceled };

@@ -1,0 +1,238 @@
+import React, { type ChangeEvent } from 'react';
+import { css } from '@emotion/css';
+import type { DataSourcePluginOptionsEditorProps, GrafanaTheme2, SelectableValue } from '@grafana/data';
+import { DataSourcePicker } from '@grafana/runtime';
+import { FieldSet, InlineField, Input, Select, Text, useStyles2 } from '@grafana/ui';
+import { DEFAULT_PREFECT_SETTINGS, type PrefectSettings } from '../../catalog/prefectSettings';
+import { isValidLabelName } from '../../prometheus/escape';
+import { validateSelector } from '../../prometheus/selector';
+import type { HistogramKind, MetricOverrides, Unit } from '../../prometheus/types';
+import type { PrefectDataSourceOptions } from '../types';
+
+type Props = DataSourcePluginOptionsEditorProps<PrefectDataSourceOptions>;
+
+interface SettingField {
+  key: keyof PrefectSettings;
+  label: string;
+  unit: string;
+  tooltip: string;
+}
+
+export const SETTING_FIELDS: SettingField[] = [
+  {
+    key: 'poolTimeoutSeconds',
+    label: 'Pool timeout',
+    unit: 's',
+    tooltip: 'server.database.sqlalchemy.pool_timeout (PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_TIMEOUT)',
+  },
+  {
+    key: 'poolSize',
+    label: 'Pool size',
+    unit: 'connections',
+    tooltip: 'server.database.sqlalchemy.pool_size (PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE)',
+  },
+  {
+    key: 'maxOverflow',
+    label: 'Max overflow',
+    unit: 'connections',
+    tooltip: 'server.database.sqlalchemy.max_overflow (PREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW)',
+  },
+  {
+    key: 'apiRequestTimeoutSeconds',
+    label: 'API request timeout',
+    unit: 's',
+    tooltip: 'PREFECT_API_REQUEST_TIMEOUT: how long clients wait for the API',
+  },
+  {
+    key: 'uiPatienceSeconds',
+    label: 'UI patience',
+    unit: 's',
+    tooltip: 'How long the UI users wait before a page counts as broken',
+  },
+  {
+    key: 'statementTimeoutSeconds',
+    label: 'Statement timeout',
+    unit: 's',
+    tooltip: 'PREFECT_SERVER_DATABASE_TIMEOUT: the database statement timeout',
+  },
+];
+
+const UNIT_OPTIONS: Array<SelectableValue<Unit | ''>> = [
+  { label: 'Detect', value: '' },
+  { label: 'Seconds', value: 'seconds' },
+  { label: 'Milliseconds', value: 'milliseconds' },
+];
+
+const KIND_OPTIONS: Array<SelectableValue<HistogramKind | ''>> = [
+  { label: 'Detect', value: '' },
+  { label: 'Classic (_bucket)', value: 'classic' },
+  { label: 'Native', value: 'native' },
+];
+
+const LABEL_FIELDS: Array<{ key: 'routeLabel' | 'methodLabel' | 'statusLabel'; label: string; placeholder: string }> = [
+  { key: 'routeLabel', label: 'Route label', placeholder: 'http_route' },
+  { key: 'methodLabel', label: 'Method label', placeholder: 'http_request_method' },
+  { key: 'statusLabel', label: 'Status label', placeholder: 'http_response_status_code' },
+];
+
+const LABEL_WIDTH = 26;
+
+/** The message for a label-name override, or undefined when it is empty or valid (dotted OTel names allowed). */
+export function labelNameError(name: string | undefined): string | undefined {
+  if (!name) {
+    return undefined;
+  }
+  return isValidLabelName(name) || /^[a-zA-Z_][a-zA-Z0-9_.]*$/.test(name)
+    ? undefined
+    : 'Not a Prometheus label name: letters, digits and _ only, not starting with a digit';
+}
+
+export function selectorError(selector: string | undefined): string | undefined {
+  if (!selector || selector.trim() === '') {
+    return undefined;
+  }
+  return validateSelector(selector) ?? undefined;
+}
+
+function numberOrUndefined(text: string): number | undefined {
+  if (text.trim() === '') {
+    return undefined;
+  }
+  const v = Number(text);
+  return Number.isFinite(v) ? v : undefined;
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  section: css({ marginBottom: theme.spacing(3) }),
+});
+
+export function ConfigEditor({ options, onOptionsChange }: Props) {
+  const styles = useStyles2(getStyles);
+  const jsonData = options.jsonData ?? {};
+  const prefect = jsonData.prefect ?? {};
+  const overrides = jsonData.overrides ?? {};
+
+  const setJson = (patch: Partial<PrefectDataSourceOptions>) =>
+    onOptionsChange({ ...options, jsonData: { ...jsonData, ...patch } });
+  const setSetting = (key: keyof PrefectSettings, text: string) =>
+    setJson({ prefect: { ...prefect, [key]: numberOrUndefined(text) } });
+  const setOverride = <K extends keyof MetricOverrides>(key: K, value: MetricOverrides[K] | '') =>
+    setJson({ overrides: { ...overrides, [key]: value === '' ? undefined : value } });
+
+  const selectorMessage = selectorError(overrides.selector);
+
+  return (
+    <div>
+      <FieldSet label="Prometheus" className={styles.section}>
+        <Text element="p" color="secondary">
+          Queries go through Grafana&apos;s data proxy to this Prometheus data source; its URL and credentials stay there.
+        </Text>
+        <InlineField
+          label="Prometheus data source"
+          labelWidth={LABEL_WIDTH}
+          tooltip="The Prometheus that scrapes the Prefect server's API latency histogram"
+          invalid={!jsonData.prometheusUid}
+          error={jsonData.prometheusUid ? undefined : 'Choose a Prometheus data source'}
+        >
+          <DataSourcePicker
+            type="prometheus"
+            current={jsonData.prometheusUid ?? null}
+            noDefault
+            width={40}
+            inputId="prefect-prometheus-uid"
+            onChange={(ds) => setJson({ prometheusUid: ds.uid })}
+          />
+        </InlineField>
+      </FieldSet>
+
+      <FieldSet label="Prefect settings" className={styles.section}>
+        <Text element="p" color="secondary">
+          The thresholds the insights use. Empty fields take Prefect 3&apos;s defaults.
+        </Text>
+        {SETTING_FIELDS.map((f) => (
+          <InlineField key={f.key} label={`${f.label} (${f.unit})`} labelWidth={LABEL_WIDTH} tooltip={f.tooltip}>
+            <Input
+              id={`prefect-setting-${f.key}`}
+              aria-label={f.label}
+              type="number"
+              min={0}
+              width={16}
+              placeholder={String(DEFAULT_PREFECT_SETTINGS[f.key])}
+              value={prefect[f.key] ?? ''}
+              onChange={(e: ChangeEvent<HTMLInputElement>) => setSetting(f.key, e.currentTarget.value)}
+            />
+          </InlineField>
+        ))}
+      </FieldSet>
+
+      <FieldSet label="Metric (optional overrides)" className={styles.section}>
+        <Text element="p" color="secondary">
+          Leave empty to detect the metric, its unit and labels from the data.
+        </Text>
+        <InlineField label="Metric name" labelWidth={LABEL_WIDTH} tooltip="Base name without _bucket/_sum/_count">
+          <Input
+            id="prefect-override-metric"
+            aria-label="Metric name"
+            width={48}
+            placeholder="prefect_server_api_request_duration_seconds"
+            value={overrides.metric ?? ''}
+            onChange={(e: ChangeEvent<HTMLInputElement>) => setOverride('metric', e.currentTarget.value)}
+          />
+        </InlineField>
+        <InlineField label="Unit" labelWidth={LABEL_WIDTH}>
+          <Select
+            inputId="prefect-override-unit"
+            aria-label="Unit"
+            width={24}
+            options={UNIT_OPTIONS}
+            value={overrides.unit ?? ''}
+            onChange={(v) => setOverride('unit', (v.value ?? '') as Unit | '')}
+          />
+        </InlineField>
+        <InlineField label="Histogram" labelWidth={LABEL_WIDTH}>
+          <Select
+            inputId="prefect-override-kind"
+            aria-label="Histogram"
+            width={24}
+            options={KIND_OPTIONS}
+            value={overrides.kind ?? ''}
+            onChange={(v) => setOverride('kind', (v.value ?? '') as HistogramKind | '')}
+          />
+        </InlineField>
+        {LABEL_FIELDS.map((f) => {
+          const error = labelNameError(overrides[f.key]);
+          return (
+            <InlineField key={f.key} label={f.label} labelWidth={LABEL_WIDTH} invalid={!!error} error={error}>
+              <Input
+                id={`prefect-override-${f.key}`}
+                aria-label={f.label}
+                width={32}
+                placeholder={f.placeholder}
+                value={overrides[f.key] ?? ''}
+                onChange={(e: ChangeEvent<HTMLInputElement>) => setOverride(f.key, e.currentTarget.value)}
+              />
+            </InlineField>
+          );
+        })}
+        <InlineField
+          label="Series selector"
+          labelWidth={LABEL_WIDTH}
+          tooltip='Matchers without braces that pick the Prefect server, e.g. service_name="prefect-server"'
+          invalid={!!selectorMessage}
+          error={selectorMessage}
+        >
+          <Input
+            id="prefect-override-selector"
+            aria-label="Series selector"
+            width={48}
+            placeholder='service_name="prefect-server"'
+            value={overrides.selector ?? ''}
+            onChange={(e: ChangeEvent<HTMLInputElement>) => setOverride('selector', e.currentTarget.value)}
+          />
+        </InlineField>
+      </FieldSet>
+    </div>
+  );
+}
+
+export default ConfigEditor;

@@ -1,0 +1,64 @@
+import React from 'react';
+import type { SelectableValue } from '@grafana/data';
+import { InlineField, InlineFieldRow, MultiSelect, Select, TagsInput } from '@grafana/ui';
+import { DETECTABLE_INSIGHT_IDS, getInsight } from '../../catalog/catalog';
+import type { DetectableInsightId, Severity } from '../../catalog/types';
+import type { PrefectQuery } from '../types';
+
+const INSIGHT_OPTIONS: Array<SelectableValue<DetectableInsightId>> = DETECTABLE_INSIGHT_IDS.map((id) => ({
+  label: getInsight(id).title,
+  value: id,
+  description: id,
+}));
+
+const SEVERITY_OPTIONS: Array<SelectableValue<Severity>> = [
+  { label: 'Info and above', value: 'info' },
+  { label: 'Warning and above', value: 'warning' },
+  { label: 'Critical only', value: 'critical' },
+];
+
+const LABEL_WIDTH = 14;
+
+interface Props {
+  query: PrefectQuery;
+  onChange: (patch: Partial<PrefectQuery>) => void;
+}
+
+/** Which insights, minimum severity and routes: shared by the 'insights' query type and the annotation editor. */
+export function InsightFilterFields({ query, onChange }: Props) {
+  return (
+    <InlineFieldRow>
+      <InlineField label="Insights" labelWidth={LABEL_WIDTH} tooltip="Empty: every detectable insight">
+        <MultiSelect
+          inputId="prefect-insights"
+          aria-label="Insights"
+          width={48}
+          options={INSIGHT_OPTIONS}
+          value={query.insights ?? []}
+          placeholder="All insights"
+          onChange={(v: Array<SelectableValue<DetectableInsightId>>) =>
+            onChange({ insights: v.map((o) => o.value!).filter(Boolean) })
+          }
+        />
+      </InlineField>
+      <InlineField label="Severity" labelWidth={LABEL_WIDTH}>
+        <Select
+          inputId="prefect-min-severity"
+          aria-label="Minimum severity"
+          width={24}
+          options={SEVERITY_OPTIONS}
+          value={query.minSeverity ?? 'info'}
+          onChange={(v) => onChange({ minSeverity: v.value })}
+        />
+      </InlineField>
+      <InlineField label="Routes" labelWidth={LABEL_WIDTH} tooltip="Exact values or template variables ($route)">
+        <TagsInput
+          id="prefect-insight-routes"
+          placeholder="All routes"
+          tags={query.routes ?? []}
+          onChange={(routes) => onChange({ routes })}
+        />
+      </InlineField>
+    </InlineFieldRow>
+  );
+}

@@ -1,0 +1,98 @@
+// The data source's query model and settings. Only the Prometheus data source's uid is stored: authentication stays
+// with that data source, reached through Grafana's data proxy.
+import type { DataQuery, DataSourceJsonData } from '@grafana/data';
+import type { DetectableInsightId, Severity } from '../catalog/types';
+import { DEFAULT_PREFECT_SETTINGS, type PrefectSettings } from '../catalog/prefectSettings';
+import type { MetricOverrides } from '../prometheus/types';
+
+export type QueryType =
+  | 'quantile'
+  | 'rate'
+  | 'errorRatio'
+  | 'mean'
+  | 'heatmap'
+  | 'slowShare'
+  | 'topSlowRoutes'
+  | 'insights'
+  | 'insightStatus';
+
+/** Dimensions a series can be split by; an empty list means one aggregated series. */
+export type GroupByDimension = 'route' | 'method' | 'status';
+
+export interface PrefectQuery extends DataQuery {
+  queryType?: QueryType;
+  /** Quantiles for 'quantile', each in (0, 1). */
+  quantiles?: number[];
+  groupBy?: GroupByDimension[];
+  /** Label values to keep; entries may be template variables (`$route`). Empty = no filter. */
+  routes?: string[];
+  methods?: string[];
+  statuses?: string[];
+  /** 'slowShare': requests slower than this many seconds. */
+  thresholdSeconds?: number;
+  /** 'topSlowRoutes': how many routes. */
+  topN?: number;
+  /** 'insights' / annotations: which insights (empty = all detectable). */
+  insights?: DetectableInsightId[];
+  /** 'insights' / annotations: the lowest severity to keep. */
+  minSeverity?: Severity;
+  /** 'insights': a table of episodes, or the frame an annotation query needs. */
+  format?: 'table' | 'annotations';
+  /** annotations: how many regions at most. */
+  maxAnnotations?: number;
+}
+
+export interface PrefectDataSourceOptions extends DataSourceJsonData {
+  /** uid of an existing Prometheus data source; queries go through `/api/datasources/proxy/uid/<uid>`. */
+  prometheusUid?: string;
+  /** Thresholds the detectors read; missing fields take Prefect 3's defaults. */
+  prefect?: Partial<PrefectSettings>;
+  /** Forced metric choices; empty fields are resolved from the data. */
+  overrides?: MetricOverrides;
+}
+
+export const DEFAULT_QUANTILES = [0.5, 0.9, 0.95, 0.99];
+export const DEFAULT_SLOW_THRESHOLD_SECONDS = 10;
+export const DEFAULT_TOP_N = 5;
+export const DEFAULT_MAX_ANNOTATIONS = 200;
+
+export const DEFAULT_QUERY: Partial<PrefectQuery> = {
+  queryType: 'quantile',
+  quantiles: [0.95],
+  groupBy: ['route'],
+};
+
+export const QUERY_TYPE_LABELS: Record<QueryType, string> = {
+  quantile: 'Latency quantiles',
+  rate: 'Request rate',
+  errorRatio: '5xx ratio',
+  mean: 'Mean latency',
+  heatmap: 'Latency heatmap (buckets)',
+  slowShare: 'Share slower than threshold',
+  topSlowRoutes: 'Top slowest routes',
+  insights: 'Insights (episodes)',
+  insightStatus: 'Insight status',
+};
+
+export function prefectSettingsOf(options: PrefectDataSourceOptions): PrefectSettings {
+  const out: PrefectSettings = { ...DEFAULT_PREFECT_SETTINGS };
+  const given = options.prefect ?? {};
+  for (const key of Object.keys(out) as Array<keyof PrefectSettings>) {
+    const v = given[key];
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0) {
+      out[key] = v;
+    }
+  }
+  return out;
+}
+
+/** Overrides without empty strings, so an emptied form field means "resolve it" again. */
+export function cleanOverrides(overrides: MetricOverrides | undefined): MetricOverrides {
+  const out: MetricOverrides = {};
+  for (const [k, v] of Object.entries(overrides ?? {})) {
+    if (typeof v === 'string' && v.trim() !== '') {
+      (out as Record<string, string>)[k] = v.trim();
+    }
+  }
+  return out;
+}
