@@ -1,4 +1,5 @@
 /** @jest-environment node */
+import type { MatrixSeries } from '../../prometheus/types';
 import { alignByLabel, combineArrays, gridFromRange, groupKeys, parseSampleValue, weightedCombine } from './align';
 
 describe('gridFromRange', () => {
@@ -63,7 +64,7 @@ describe('alignByLabel', () => {
   });
 
   it('combines series with the same key by sum or max', () => {
-    const series = [
+    const series: MatrixSeries[] = [
       { metric: { route: '/a', code: '200' }, values: [[100, '1'] as [number, string]] },
       { metric: { route: '/a', code: '500' }, values: [[100, '4'] as [number, string]] },
       { metric: {}, values: [[115, '7'] as [number, string]] },

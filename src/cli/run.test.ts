@@ -1,0 +1,183 @@
+/** @jest-environment node */
+import { DEFAULT_PREFECT_SETTINGS } from '../catalog/prefectSettings';
+import type { ScanOptions, ScanResult } from '../insights/engine/types';
+import type { Episode } from '../insights/types';
+import type { PrometheusApi, ResolvedMetric } from '../prometheus/types';
+import { PrometheusError } from '../prometheus/errors';
+import { runCli, type CliDeps } from './run';
+
+const NOW = Date.UTC(2024, 4, 1, 12);
+const METRIC: ResolvedMetric = {
+  conventionId: 'otel-legacy-ms',
+  name: 'http_server_duration_milliseconds',
+  kind: 'classic',
+  unit: 'milliseconds',
+  labels: { route: 'http_route', method: 'http_method' },
+  selector: 'job="prefect"',
+  buckets: [0.005, 0.01, 10],
+};
+const EPISODE: Episode = {
+  id: 'db-pool-exhaustion',
+  severity: 'critical',
+  title: 'Database connection pool exhaustion',
+  start: Date.UTC(2024, 4, 1, 9, 12),
+  end: Date.UTC(2024, 4, 1, 9, 40),
+  routes: ['/flow_runs/filter', '/work_pools/{name}'],
+  evidence: { summary: 'p95 41.2 s on 9 of 11 routes', routesAffected: 9 },
+};
+
+function sink(isTTY = false) {
+  const chunks: string[] = [];
+  return { chunks, isTTY, write: (t: string) => chunks.push(t), text: () => chunks.join('') };
+}
+
+function deps(over: Partial<CliDeps> = {}, episodes: Episode[] = [EPISODE]) {
+  const stdout = sink();
+  const stderr = sink();
+  const calls: { scan?: ScanOptions; overrides?: unknown; url?: string } = {};
+  const d: CliDeps = {
+    now: () => NOW,
+    stdout,
+    stderr,
+    createApi: (url) => {
+      calls.url = url;
+      return {} as PrometheusApi;
+    },
+    resolveMetric: async (_api, overrides) => {
+      calls.overrides = overrides;
+      return METRIC;
+    },
+    scan: async (opts): Promise<ScanResult> => {
+      calls.scan = opts;
+      return { metric: opts.metric, from: opts.from, to: opts.to, step: 15000, episodes, requests: 8 };
+    },
+    ...over,
+  };
+  return { d, stdout, stderr, calls };
+}
+
+const ARGV = ['scan', '--prometheus', 'http://127.0.0.1:9090', '--from', '-24h', '--to', 'now'];
+
+describe('runCli', () => {
+  it('prints the JSON document of the contract and exits 0', async () => {
+    const { d, stdout, stderr, calls } = deps();
+    const code = await runCli([...ARGV, '--format', 'json', '--selector', 'job="prefect"', '--pool-timeout', '45'], d);
+    expect(code).toBe(0);
+    expect(stderr.text()).toBe('');
+    expect(JSON.parse(stdout.text())).toEqual({
+      metric: {
+        name: 'http_server_duration_milliseconds',
+        unit: 'milliseconds',
+        labels: { route: 'http_route', method: 'http_method', status: null },
+      },
+      range: { from: '2024-04-30T12:00:00Z', to: '2024-05-01T12:00:00Z' },
+      insights: [
+        {
+          id: 'db-pool-exhaustion',
+          severity: 'critical',
+          title: 'Database connection pool exhaustion',
+          start: '2024-05-01T09:12:00Z',
+          end: '2024-05-01T09:40:00Z',
+          routes: ['/flow_runs/filter', '/work_pools/{name}'],
+          evidence: { summary: 'p95 41.2 s on 9 of 11 routes', routesAffected: 9 },
+        },
+      ],
+    });
+    expect(calls.url).toBe('http://127.0.0.1:9090');
+    expect(calls.overrides).toEqual({ selector: 'job="prefect"' });
+    expect(calls.scan?.settings).toEqual({ ...DEFAULT_PREFECT_SETTINGS, poolTimeoutSeconds: 45 });
+    expect(calls.scan?.from).toBe(NOW - 86_400_000);
+  });
+
+  it('prints a table by default', async () => {
+    const { d, stdout } = deps();
+    expect(await runCli(ARGV, d)).toBe(0);
+    expect(stdout.text()).toMatch(/SEVERITY\s+INSIGHT/);
+    expect(stdout.text()).toMatch(/critical\s+db-pool-exhaustion\s+2024-05-01T09:12:00Z/);
+  });
+
+  it('says so when nothing was found', async () => {
+    const { d, stdout } = deps({}, []);
+    expect(await runCli(ARGV, d)).toBe(0);
+    expect(stdout.text()).toContain('No insights in range.');
+  });
+
+  it('exits 1 when --fail-on is met, 0 when the severity is below it', async () => {
+    expect(await runCli([...ARGV, '--fail-on', 'critical'], deps().d)).toBe(1);
+    expect(await runCli([...ARGV, '--fail-on', 'info'], deps().d)).toBe(1);
+    const warningOnly = deps({}, [{ ...EPISODE, id: 'runs-page-slow', severity: 'warning' }]);
+    expect(await runCli([...ARGV, '--fail-on', 'critical'], warningOnly.d)).toBe(0);
+  });
+
+  it('exits 2 with one stderr line on bad arguments, without asking Prometheus', async () => {
+    let scanned = false;
+    const { d, stderr, stdout } = deps({
+      scan: async () => {
+        scanned = true;
+        throw new Error('unreachable');
+      },
+    });
+    expect(await runCli(['scan', '--prometheus', 'http://x', '--from', 'now', '--to', '-1h'], d)).toBe(2);
+    expect(scanned).toBe(false);
+    expect(stdout.text()).toBe('');
+    expect(stderr.text()).toMatch(/^prefect-insights: error: --from must be before --to[^\n]*\n$/);
+  });
+
+  it.each([
+    [
+      'unreachable',
+      new PrometheusError('unreachable', 'Prometheus at http://x is unreachable: ECONNREFUSED.\nCheck it'),
+    ],
+    [
+      'metric not found',
+      Object.assign(new Error('No Prefect API latency metric found'), { name: 'MetricNotFoundError' }),
+    ],
+  ])('exits 2 with one stderr line when %s', async (_what, error) => {
+    const { d, stderr, stdout } = deps({
+      resolveMetric: async () => {
+        throw error;
+      },
+    });
+    expect(await runCli(ARGV, d)).toBe(2);
+    expect(stdout.text()).toBe('');
+    const text = stderr.text();
+    expect(text.split('\n')).toHaveLength(2);
+    expect(text).toContain(error.message.split('\n')[0]);
+  });
+
+  it('prints help on stdout', async () => {
+    const { d, stdout } = deps();
+    expect(await runCli(['scan', '--help'], d)).toBe(0);
+    expect(stdout.text()).toContain('--fail-on');
+  });
+
+  it('shows no progress when stderr is not a terminal', async () => {
+    const { d, stderr } = deps({
+      scan: async (opts) => {
+        opts.onProgress?.(1, 2);
+        opts.onProgress?.(2, 2);
+        return { metric: opts.metric, from: opts.from, to: opts.to, step: 1, episodes: [], requests: 2 };
+      },
+    });
+    expect(await runCli(ARGV, d)).toBe(0);
+    expect(stderr.text()).toBe('');
+  });
+
+  it('shows progress on a terminal once the scan has taken over a second, then erases it', async () => {
+    let t = NOW;
+    const stderr = sink(true);
+    const { d } = deps({
+      now: () => t,
+      stderr,
+      scan: async (opts) => {
+        opts.onProgress?.(1, 3);
+        t += 1500;
+        opts.onProgress?.(2, 3);
+        return { metric: opts.metric, from: opts.from, to: opts.to, step: 1, episodes: [], requests: 3 };
+      },
+    });
+    expect(await runCli(ARGV, d)).toBe(0);
+    expect(stderr.chunks[0]).toContain('2/3');
+    expect(stderr.chunks[stderr.chunks.length - 1]).toBe('\r\u001b[K');
+  });
+});
