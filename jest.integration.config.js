@@ -8,6 +8,12 @@ module.exports = {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/'],
+  // Node globals that importing @grafana/data and @grafana/runtime needs (window, localStorage, grafanaBootData);
+  // the DOM setup of the unit tests does not apply here.
+  setupFiles: ['<rootDir>/tests/integration/setup.ts'],
+  setupFilesAfterEnv: [],
+  // Nothing renders in Node: @grafana/ui (imported by @grafana/runtime at load) is replaced by an inert stand-in.
+  moduleNameMapper: { ...unit.moduleNameMapper, '^@grafana/ui$': '<rootDir>/tests/integration/stubs/grafana-ui.js' },
   testTimeout: 180000,
   maxWorkers: 1,
 };

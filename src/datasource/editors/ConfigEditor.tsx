@@ -91,7 +91,12 @@ export function selectorError(selector: string | undefined): string | undefined 
   if (!selector || selector.trim() === '') {
     return undefined;
   }
-  return validateSelector(selector) ?? undefined;
+  try {
+    validateSelector(selector);
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
 }
 
 function numberOrUndefined(text: string): number | undefined {
