@@ -1,0 +1,45 @@
+// Builds the host page, checks that the plugin is built, and starts a real Prometheus filled with simulated Prefect
+// traffic. Returns the teardown, which Playwright runs after the last test whatever the outcome.
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, buildHost } from './buildHost';
+import { STATE_ENV, type SetupState } from './state';
+import { startSimulatedPrometheus } from './simulatedPrometheus';
+
+const WORK_DIR = join(REPO_ROOT, 'tests/artifacts/browser-host');
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  for (const file of [
+    'dist/module.js',
+    'dist/datasource/module.js',
+    'dist/plugin.json',
+    'dist/datasource/plugin.json',
+  ]) {
+    if (!existsSync(join(REPO_ROOT, file))) {
+      throw new Error(`${file} is missing: run \`npm run build\` before the browser tests`);
+    }
+  }
+  rmSync(WORK_DIR, { recursive: true, force: true });
+  mkdirSync(join(REPO_ROOT, 'tests/artifacts/screenshots'), { recursive: true });
+  const assets = await buildHost(WORK_DIR);
+
+  const state: SetupState = { hostDir: assets.dir };
+  let stop: (() => Promise<void>) | undefined;
+  try {
+    const started = await startSimulatedPrometheus(join(WORK_DIR, 'prometheus'));
+    stop = started.stop;
+    state.prometheusUrl = started.url;
+    state.data = started.data;
+  } catch (err) {
+    // Tests that need Prometheus fail with this reason; the others still run.
+    state.prometheusError = err instanceof Error ? err.message : String(err);
+  }
+
+  const stateFile = join(WORK_DIR, 'state.json');
+  writeFileSync(stateFile, JSON.stringify(state, null, 2));
+  process.env[STATE_ENV] = stateFile;
+
+  return async () => {
+    await stop?.();
+  };
+}

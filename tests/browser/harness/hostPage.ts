@@ -1,0 +1,202 @@
+// A Playwright fixture that opens the host page: every URL is answered by page.route (no server process). The built
+// plugin is served from dist/ under /public/plugins/<id>/ as Grafana serves it, and the Grafana data proxy URL of the
+// Prometheus data source is forwarded to the real Prometheus started in globalSetup.
+import { test as base, expect, type Page, type Route } from '@playwright/test';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, normalize, sep } from 'node:path';
+import { REPO_ROOT } from './buildHost';
+import { readSetupState, type SetupState } from './state';
+
+export const ORIGIN = 'http://grafana.test';
+export const APP_ID = 'prefectinsights-api-app';
+export const DATASOURCE_ID = 'prefectinsights-api-datasource';
+export const PROMETHEUS_UID = 'prometheus-under-test';
+export const DATASOURCE_UID = 'prefect-insights-under-test';
+
+/** Module URLs exactly as Grafana computes them for a local plugin: public/plugins/<plugin id>/module.js. */
+export const APP_MODULE = `/public/plugins/${APP_ID}/module.js`;
+export const DATASOURCE_MODULE = `/public/plugins/${DATASOURCE_ID}/module.js`;
+
+const DIST = join(REPO_ROOT, 'dist');
+/** @grafana/ui ships the icon SVGs Grafana serves under public/build/img/icons. */
+const ICONS = join(REPO_ROOT, 'node_modules/@grafana/ui/dist/public/img/icons');
+
+/** Which dist folder holds each plugin's files (the nested data source lives in dist/datasource). */
+const PLUGIN_DIRS: Record<string, string> = {
+  [APP_ID]: DIST,
+  [DATASOURCE_ID]: join(DIST, 'datasource'),
+};
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.js': 'application/javascript',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.css': 'text/css',
+  '.map': 'application/json',
+  '.md': 'text/markdown',
+};
+
+export function readPluginJson(id: string): Record<string, unknown> {
+  const file = join(PLUGIN_DIRS[id], 'plugin.json');
+  if (!existsSync(file)) {
+    throw new Error(`${file} is missing: run \`npm run build\` before the browser tests`);
+  }
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+function bootData() {
+  return {
+    settings: {
+      appUrl: `${ORIGIN}/`,
+      appSubUrl: '',
+      buildInfo: { version: '12.4.10', commit: 'host', env: 'production', edition: 'Open Source' },
+      datasources: {},
+      featureToggles: {},
+      defaultDatasource: PROMETHEUS_UID,
+      apps: {},
+      panels: {},
+    },
+    user: {
+      id: 1,
+      uid: 'admin',
+      login: 'admin',
+      name: 'admin',
+      email: 'admin@localhost',
+      orgId: 1,
+      orgName: 'Main Org.',
+      orgRole: 'Admin',
+      isGrafanaAdmin: true,
+      isSignedIn: true,
+      theme: 'dark',
+      timezone: 'utc',
+      language: 'en-US',
+      regionalFormat: 'en-US',
+      permissions: {},
+    },
+    navTree: [],
+    assets: { dark: '', light: '' },
+  };
+}
+
+function hostHtml(): string {
+  // grafanaBootData must exist before @grafana/runtime (inside host.js) is evaluated; amd.js comes last so that
+  // UMD code in the host bundle never sees a global `define`.
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><base href="/"><title>Grafana host page</title>
+<script>window.grafanaBootData = ${JSON.stringify(bootData())};</script>
+<script src="/host/system.js"></script>
+<script src="/host/host.js"></script>
+<script src="/host/amd.js"></script>
+</head><body><div id="root" style="width: 1040px"></div></body></html>`;
+}
+
+function serveFile(route: Route, file: string, missing: string[]): Promise<void> {
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    missing.push(route.request().url());
+    return route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' });
+  }
+  const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
+  return route.fulfill({ status: 200, contentType: type, body: readFileSync(file) });
+}
+
+/** Resolves `rest` inside `dir`, refusing any path that climbs out of it. */
+function inside(dir: string, rest: string): string | undefined {
+  const file = normalize(join(dir, decodeURIComponent(rest)));
+  return file === dir || file.startsWith(dir + sep) ? file : undefined;
+}
+
+export interface HostPage {
+  page: Page;
+  setup: SetupState;
+  /** Plugin files the page asked for that dist/ does not have (a broken chunk path shows up here). */
+  missing: string[];
+  /** Uncaught page errors and console.error lines. */
+  errors: string[];
+  /** URLs forwarded to Prometheus through the data proxy route. */
+  proxied: string[];
+  screenshot(name: string): Promise<string>;
+}
+
+export const SCREENSHOT_DIR = join(REPO_ROOT, 'tests/artifacts/screenshots');
+
+export const test = base.extend<{ host: HostPage }>({
+  host: async ({ page }, use) => {
+    const setup = readSetupState();
+    const missing: string[] = [];
+    const errors: string[] = [];
+    const proxied: string[] = [];
+    page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+    page.on('console', (msg) => {
+      // Failed loads are judged by `missing` (plugin files) rather than by Chromium's generic console line.
+      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) {
+        errors.push(`console.error: ${msg.text()}`);
+      }
+    });
+
+    await page.route(`${ORIGIN}/**`, async (route) => {
+      const url = new URL(route.request().url());
+      const path = url.pathname;
+      if (path === '/' || path === '/index.html') {
+        return route.fulfill({ status: 200, contentType: 'text/html', body: hostHtml() });
+      }
+      if (path.startsWith('/host/')) {
+        return serveFile(route, join(setup.hostDir, path.slice('/host/'.length)), missing);
+      }
+      const plugin = /^\/public\/plugins\/([^/]+)\/(.+)$/.exec(path);
+      if (plugin && PLUGIN_DIRS[plugin[1]]) {
+        const file = inside(PLUGIN_DIRS[plugin[1]], plugin[2]);
+        return file ? serveFile(route, file, missing) : route.fulfill({ status: 403, body: 'forbidden' });
+      }
+      const proxy = /^\/api\/datasources\/proxy\/uid\/([^/]+)\/(.*)$/.exec(path);
+      if (proxy && proxy[1] === PROMETHEUS_UID) {
+        if (!setup.prometheusUrl) {
+          return route.fulfill({ status: 502, contentType: 'application/json', body: '{"message":"no Prometheus"}' });
+        }
+        const target = `${setup.prometheusUrl}/${proxy[2]}${url.search}`;
+        proxied.push(target);
+        const response = await route.fetch({ url: target });
+        return route.fulfill({ response });
+      }
+      if (proxy) {
+        // Grafana answers an unknown data source uid with 404 and a JSON message.
+        return route.fulfill({
+          status: 404,
+          contentType: 'application/json',
+          body: '{"message":"Data source not found"}',
+        });
+      }
+      const icon = /^\/public\/(?:build\/)?img\/icons\/(.+)$/.exec(path);
+      if (icon) {
+        // A few icons (e.g. the spinner) ship only with Grafana itself: those stay blank, which is harmless here.
+        const file = inside(ICONS, icon[1]);
+        return file ? serveFile(route, file, []) : route.fulfill({ status: 403, body: 'forbidden' });
+      }
+      if (path.startsWith('/public/')) {
+        // Grafana's own static assets (fonts, images) are not part of this harness; answer quietly.
+        return route.fulfill({ status: 404, body: '' });
+      }
+      missing.push(url.toString());
+      return route.fulfill({ status: 404, contentType: 'application/json', body: '{"message":"not found"}' });
+    });
+
+    await page.goto(`${ORIGIN}/`);
+    await page.waitForFunction(() => !!(window as unknown as { __host?: unknown }).__host);
+
+    const host: HostPage = {
+      page,
+      setup,
+      missing,
+      errors,
+      proxied,
+      async screenshot(name: string) {
+        const file = join(SCREENSHOT_DIR, `${name}.png`);
+        await page.locator('[data-testid="host-view"]').screenshot({ path: file, animations: 'disabled' });
+        return file;
+      },
+    };
+    await use(host);
+  },
+});
+
+export { expect };
