@@ -34,7 +34,7 @@ export interface SimConvention {
 }
 
 /** prometheus_client-like defaults extended past pool_timeout (30 s) and PREFECT_API_REQUEST_TIMEOUT (60 s). */
-export const PREFECT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+export const PREFECT_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 /** OpenTelemetry's default explicit bucket bounds (ms): they stop at 10 s. */
 export const OTEL_DEFAULT_BUCKETS_MS = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];

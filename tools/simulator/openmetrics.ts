@@ -101,6 +101,10 @@ export function* openMetricsChunks(input: RenderInput, stats: { samples: number 
         }
         acc.advance(times[k], step);
         const snap = acc.snapshot();
+        if (snap.count === 0) {
+          // Clients create a labelled series at its first observation (and again after a restart).
+          continue;
+        }
         const ts = tsText[k];
         const lines: string[] = [];
         for (let j = 0; j < bucketPrefix.length; j++) {
@@ -133,8 +137,12 @@ export function* openMetricsChunks(input: RenderInput, stats: { samples: number 
             continue;
           }
           acc.advance(times[k], step);
+          const count = acc.snapshot().count;
+          if (count === 0) {
+            continue;
+          }
           stats.samples++;
-          full = push(`${prefix}${acc.snapshot().count} ${tsText[k]}\n`);
+          full = push(`${prefix}${count} ${tsText[k]}\n`);
           if (full) {
             yield full;
           }

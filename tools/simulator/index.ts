@@ -1,0 +1,9 @@
+// The simulator's public surface, for tests, benchmarks and the demo.
+export * from './conventions';
+export * from './exporter';
+export * from './model';
+export * from './openmetrics';
+export * from './random';
+export * from './routes';
+export * from './scenarios';
+export * from './series';

@@ -1,0 +1,532 @@
+// Incidents and decoys laid out on one timeline, each with its ground truth. Every detectable insight of
+// insight-signatures.md has a scenario injecting its signature (magnitudes, durations and routes drawn from the
+// seed); decoys look alarming but must not be reported. The daily load cycle is present on every timeline.
+import type { DetectableInsightId } from '../../src/catalog/types';
+import { getConvention, type ConventionId } from './conventions';
+import { TrafficModel, type Downtime, type Effect, type LatencyComponent, type RouteCondition } from './model';
+import type { RenderInput } from './openmetrics';
+import { createRng, type Rng } from './random';
+import { COMPACT_ROUTE_IDS, inFamily, selectRoutes, type RouteDef, type RouteFamily } from './routes';
+
+export type DecoyId = 'decoy:one-scrape-spike' | 'decoy:short-restart' | 'decoy:traffic-bump';
+export type ScenarioId = DetectableInsightId | DecoyId;
+
+export const DECOY_IDS: readonly DecoyId[] = ['decoy:one-scrape-spike', 'decoy:short-restart', 'decoy:traffic-bump'];
+
+/** What happened, when: compare detections with it. */
+export interface TruthEntry {
+  /** insight id, `decoy:<name>`, or `decoy:other-service` (another service's incident beside Prefect). */
+  id: string;
+  /** unix ms: first and last instant the signature is injected */
+  start: number;
+  end: number;
+  /** route templates without `/api` */
+  routes: string[];
+  /** unix ms: start of a precursor that is part of the story but not of the signature (http2-agent-stop's errors). */
+  leadIn?: number;
+  /** Seed-drawn facts worth knowing in a test (variant, magnitudes). */
+  params: Record<string, string | number>;
+}
+
+export interface TimelineOptions {
+  seed: number;
+  convention?: ConventionId;
+  /** unix ms; default: UTC midnight `days + 1` days ago, so the data is recent */
+  start?: number;
+  days?: number;
+  scrapeIntervalSeconds?: number;
+  /** Scenarios in order. Default: as many of DEFAULT_ORDER as fit (plus stale-statistics first when days >= 4). */
+  include?: ScenarioId[];
+  /** Route ids (see routes.ts); default all sixteen. */
+  routes?: string[];
+  /** Put `/api` before every route template (default true: Prefect mounts its API there). */
+  apiPrefix?: boolean;
+  /** Add another service's series (same route templates, slower, with an incident of its own). */
+  otherService?: boolean;
+  /** Normal traffic before the first scenario (baseline look-back), default 6. */
+  leadHours?: number;
+  /** Quiet time between scenarios, default 45 (+ up to 15 drawn from the seed). */
+  gapMinutes?: number;
+  poolTimeoutSeconds?: number;
+  apiRequestTimeoutSeconds?: number;
+}
+
+export interface Timeline extends RenderInput {
+  seed: number;
+  /** The Prefect server's model (models[0]). */
+  model: TrafficModel;
+  truth: TruthEntry[];
+  included: ScenarioId[];
+}
+
+export const DEFAULT_ORDER: readonly ScenarioId[] = [
+  'db-pool-exhaustion',
+  'decoy:one-scrape-spike',
+  'task-runs-count-timeout',
+  'decoy:traffic-bump',
+  'runs-page-slow',
+  'api-outage',
+  'decoy:short-restart',
+  'http2-agent-stop',
+  'api-overload-http-500',
+  'pending-deadlock',
+  'read-work-pool-hang',
+];
+
+const MIN = 60000;
+const HOUR = 3600000;
+const DAY = 86400000;
+
+interface ScenarioContext {
+  rng: Rng;
+  start: number;
+  stepMs: number;
+  routes: RouteDef[];
+  poolTimeout: number;
+  apiTimeout: number;
+}
+
+interface Placed {
+  end: number;
+  effects: Effect[];
+  downtimes: Downtime[];
+  truth: TruthEntry;
+}
+
+function ids(routes: RouteDef[], family: RouteFamily): string[] {
+  return routes.filter((r) => inFamily(r.id, family)).map((r) => r.id);
+}
+
+function need(list: string[], what: string, scenario: string): string[] {
+  if (list.length === 0) {
+    throw new Error(`scenario ${scenario} needs ${what} routes, and the timeline has none`);
+  }
+  return list;
+}
+
+/** An effect that rewrites the condition of the listed routes only. */
+function onRoutes(
+  id: string,
+  start: number,
+  end: number,
+  routes: string[],
+  fn: (c: RouteCondition, route: RouteDef, t: number) => RouteCondition,
+  errorRoutes?: string[]
+): Effect {
+  const set = new Set(routes);
+  return {
+    id,
+    start,
+    end,
+    errorRoutes,
+    apply: (route, t, c) => (set.has(route.id) ? fn(c, route, t) : c),
+  };
+}
+
+function scaleMedians(c: RouteCondition, f: number): RouteCondition {
+  return { rate: c.rate, components: c.components.map((k) => (k.sigma > 0 ? { ...k, median: k.median * f } : k)) };
+}
+
+/** Replaces a share of the traffic with other components (the rest keeps its own distribution). */
+function mix(c: RouteCondition, extra: LatencyComponent[]): RouteCondition {
+  const share = extra.reduce((s, k) => s + k.weight, 0);
+  const kept = c.components.map((k) => ({ ...k, weight: k.weight * (1 - share) }));
+  return { rate: c.rate, components: [...kept, ...extra] };
+}
+
+type Builder = (ctx: ScenarioContext) => Placed;
+
+const BUILDERS: Record<ScenarioId, Builder> = {
+  'db-pool-exhaustion': ({ rng, start, routes, poolTimeout }) => {
+    const db = need(ids(routes, 'database'), 'database-backed', 'db-pool-exhaustion');
+    const share = rng.between(0.6, 1);
+    const affected = rng.shuffle(db).slice(0, Math.max(1, Math.ceil(db.length * share)));
+    const end = start + Math.round(rng.between(20, 40)) * MIN;
+    const timedOut = rng.between(0.12, 0.3);
+    const waiting = rng.between(0.25, 0.4);
+    const waitMedian = rng.between(8, 16);
+    const effect = onRoutes(
+      'db-pool-exhaustion',
+      start,
+      end,
+      affected,
+      (c) =>
+        mix(scaleMedians(c, 3), [
+          { weight: waiting, median: waitMedian, sigma: 0.35, error: 0 },
+          // Requests that waited the whole pool_timeout fail just after it.
+          { weight: timedOut, median: poolTimeout + 0.05, sigma: 0, error: 1 },
+        ]),
+      affected
+    );
+    return {
+      end,
+      effects: [effect],
+      downtimes: [],
+      truth: {
+        id: 'db-pool-exhaustion',
+        start,
+        end,
+        routes: affected,
+        params: { timedOutShare: timedOut, waitingShare: waiting, waitMedianSeconds: waitMedian, routes: affected.length },
+      },
+    };
+  },
+
+  'task-runs-count-timeout': ({ rng, start, routes }) => {
+    const family = need(ids(routes, 'task-count'), 'task-count', 'task-runs-count-timeout');
+    const affected = family.filter((id) => id === '/task_runs/count' || rng.next() < 0.6);
+    if (affected.length === 0) {
+      affected.push(family[0]);
+    }
+    const end = start + Math.round(rng.between(30, 60)) * MIN;
+    const median = rng.between(11, 20);
+    return slowFamily('task-runs-count-timeout', start, end, affected, median, rng);
+  },
+
+  'runs-page-slow': ({ rng, start, routes }) => {
+    const affected = need(ids(routes, 'runs-page'), 'runs-page', 'runs-page-slow');
+    const end = start + Math.round(rng.between(30, 60)) * MIN;
+    const median = rng.between(10.5, 18);
+    return slowFamily('runs-page-slow', start, end, affected, median, rng);
+  },
+
+  'api-overload-http-500': ({ rng, start, routes }) => {
+    const all = routes.map((r) => r.id);
+    // 5xx on the busiest database routes (most of the traffic): enough for the total share, few extra series.
+    const db = routes.filter((r) => inFamily(r.id, 'database')).sort((a, b) => b.baseRate - a.baseRate);
+    const total = routes.reduce((s, r) => s + r.baseRate, 0);
+    const failing: string[] = [];
+    let covered = 0;
+    for (const r of db) {
+      if (covered >= 0.55 * total) {
+        break;
+      }
+      failing.push(r.id);
+      covered += r.baseRate;
+    }
+    const end = start + Math.round(rng.between(20, 40)) * MIN;
+    const rateFactor = rng.between(2.5, 4);
+    const errors = rng.between(0.12, 0.22);
+    const slow = rng.between(1.8, 3.5);
+    const dbSet = new Set(db.map((r) => r.id));
+    const failSet = new Set(failing);
+    const effect: Effect = {
+      id: 'api-overload-http-500',
+      start,
+      end,
+      errorRoutes: failing,
+      apply: (route, _t, c) => {
+        const busier = { ...c, rate: c.rate * rateFactor };
+        if (!dbSet.has(route.id)) {
+          return busier;
+        }
+        const slower = scaleMedians(busier, slow);
+        // Errors come back fast (rejected); the rest is slower but far from pool_timeout.
+        return failSet.has(route.id) ? mix(slower, [{ weight: errors, median: 0.03, sigma: 0.5, error: 1 }]) : slower;
+      },
+    };
+    return {
+      end,
+      effects: [effect],
+      downtimes: [],
+      truth: {
+        id: 'api-overload-http-500',
+        start,
+        end,
+        routes: all,
+        params: { rateFactor, errorShareOnFailingRoutes: errors, latencyFactor: slow, failingRoutes: failing.join(' ') },
+      },
+    };
+  },
+
+  'http2-agent-stop': ({ rng, start, routes }) => {
+    const polling = need(ids(routes, 'polling'), 'polling', 'http2-agent-stop');
+    const variant = rng.pick(['agent', 'worker', 'both'] as const);
+    let affected = polling.filter((id) =>
+      variant === 'agent'
+        ? id === '/work_queues/{id}/get_runs'
+        : variant === 'worker'
+          ? id === '/work_pools/{name}/get_scheduled_flow_runs'
+          : id !== '/deployments/get_scheduled_flow_runs'
+    );
+    if (affected.length === 0) {
+      affected = [polling[0]];
+    }
+    const stop = start + Math.round(rng.between(4, 8)) * MIN;
+    const end = stop + Math.round(rng.between(15, 40)) * MIN;
+    const errorShare = rng.between(0.2, 0.4);
+    const slowMedian = rng.between(2, 6);
+    const troubled = onRoutes(
+      'http2-agent-stop',
+      start,
+      stop,
+      affected,
+      (c) =>
+        mix(c, [
+          { weight: 1 - errorShare - 0.1, median: slowMedian, sigma: 0.5, error: 0 },
+          { weight: errorShare, median: 0.2, sigma: 0.5, error: 1 },
+        ]),
+      affected
+    );
+    const stopped = onRoutes('http2-agent-stop', stop, end, affected, (c) => ({ ...c, rate: 0 }));
+    return {
+      end,
+      effects: [troubled, stopped],
+      downtimes: [],
+      truth: {
+        id: 'http2-agent-stop',
+        start: stop,
+        end,
+        leadIn: start,
+        routes: affected,
+        params: { variant, errorShare, slowMedianSeconds: slowMedian, silentMinutes: (end - stop) / MIN },
+      },
+    };
+  },
+
+  'pending-deadlock': ({ rng, start, routes, apiTimeout }) => {
+    const family = need(ids(routes, 'set-state').filter((id) => id.endsWith('{id}/set_state')), 'set_state', 'pending-deadlock');
+    const affected = family.filter((id) => id === '/flow_runs/{id}/set_state' || rng.next() < 0.5);
+    if (affected.length === 0) {
+      affected.push(family[0]);
+    }
+    const end = start + Math.round(rng.between(20, 45)) * MIN;
+    const share = rng.between(0.08, 0.25);
+    const median = apiTimeout * rng.between(1.1, 1.5);
+    const effect = onRoutes('pending-deadlock', start, end, affected, (c) =>
+      mix(c, [{ weight: share, median, sigma: 0.12, error: 0 }])
+    );
+    return {
+      end,
+      effects: [effect],
+      downtimes: [],
+      truth: { id: 'pending-deadlock', start, end, routes: affected, params: { slowShare: share, slowMedianSeconds: median } },
+    };
+  },
+
+  'api-outage': ({ rng, start, routes }) => {
+    const kind = rng.next() < 0.7 ? 'down' : 'hang';
+    const end = start + Math.round(rng.between(3, 12) * 4) * 15000;
+    return {
+      end,
+      effects: [],
+      downtimes: [{ id: 'api-outage', start, end, kind }],
+      truth: {
+        id: 'api-outage',
+        start,
+        end,
+        routes: routes.map((r) => r.id),
+        params: { variant: kind, minutes: (end - start) / MIN },
+      },
+    };
+  },
+
+  'read-work-pool-hang': ({ rng, start, routes, poolTimeout }) => {
+    const route = need(ids(routes, 'work-pool'), 'GET /work_pools/{name}', 'read-work-pool-hang');
+    const end = start + Math.round(rng.between(20, 45)) * MIN;
+    const variant = rng.pick(['pool-timeout', 'stuck'] as const);
+    const share = rng.between(0.6, 0.85);
+    const slow: LatencyComponent =
+      variant === 'pool-timeout'
+        ? { weight: share, median: poolTimeout + 0.05, sigma: 0, error: 1 }
+        : { weight: share, median: poolTimeout * rng.between(1.2, 1.8), sigma: 0.15, error: 0 };
+    const effect = onRoutes('read-work-pool-hang', start, end, route, (c) => mix(c, [slow]), slow.error ? route : undefined);
+    return {
+      end,
+      effects: [effect],
+      downtimes: [],
+      truth: { id: 'read-work-pool-hang', start, end, routes: route, params: { variant, slowShare: share } },
+    };
+  },
+
+  'stale-statistics': ({ rng, start, routes }) => {
+    const affected = need(ids(routes, 'read-heavy'), 'read-heavy', 'stale-statistics');
+    const growth = rng.between(0.2, 0.35);
+    const end = start + Math.round(rng.between(2.5, 3.5) * 24) * HOUR;
+    const effect = onRoutes('stale-statistics', start, end, affected, (c, _r, t) =>
+      scaleMedians(c, Math.pow(1 + growth, (t - start) / DAY))
+    );
+    return {
+      end,
+      effects: [effect],
+      downtimes: [],
+      truth: {
+        id: 'stale-statistics',
+        start,
+        end,
+        routes: affected,
+        params: { growthPerDay: growth, days: (end - start) / DAY },
+      },
+    };
+  },
+
+  'decoy:one-scrape-spike': ({ rng, start, stepMs, routes }) => {
+    const affected = rng.shuffle(routes.map((r) => r.id)).slice(0, Math.max(1, Math.ceil(routes.length / 2)));
+    const factor = rng.between(15, 40);
+    const end = start + stepMs;
+    const effect = onRoutes('decoy:one-scrape-spike', start, end, affected, (c) => scaleMedians(c, factor));
+    return {
+      end,
+      effects: [effect],
+      downtimes: [],
+      truth: { id: 'decoy:one-scrape-spike', start, end, routes: affected, params: { factor } },
+    };
+  },
+
+  'decoy:short-restart': ({ rng, start, routes }) => {
+    const end = start + Math.round(rng.between(15, 50)) * 1000;
+    return {
+      end,
+      effects: [],
+      downtimes: [{ id: 'decoy:short-restart', start, end, kind: 'down' }],
+      truth: {
+        id: 'decoy:short-restart',
+        start,
+        end,
+        routes: routes.map((r) => r.id),
+        params: { seconds: (end - start) / 1000 },
+      },
+    };
+  },
+
+  'decoy:traffic-bump': ({ rng, start, routes }) => {
+    const end = start + Math.round(rng.between(30, 60)) * MIN;
+    const factor = rng.between(1.25, 1.35);
+    const effect: Effect = { id: 'decoy:traffic-bump', start, end, apply: (_r, _t, c) => ({ ...c, rate: c.rate * factor }) };
+    return {
+      end,
+      effects: [effect],
+      downtimes: [],
+      truth: { id: 'decoy:traffic-bump', start, end, routes: routes.map((r) => r.id), params: { factor } },
+    };
+  },
+};
+
+function slowFamily(id: ScenarioId, start: number, end: number, affected: string[], median: number, rng: Rng): Placed {
+  const share = rng.between(0.85, 0.95);
+  const effect = onRoutes(id, start, end, affected, (c) => mix(c, [{ weight: share, median, sigma: 0.3, error: 0 }]));
+  return {
+    end,
+    effects: [effect],
+    downtimes: [],
+    truth: { id, start, end, routes: affected, params: { slowMedianSeconds: median, slowShare: share } },
+  };
+}
+
+export const SCENARIO_IDS: readonly ScenarioId[] = Object.keys(BUILDERS) as ScenarioId[];
+
+export const OTHER_SERVICE = Object.freeze({ job: 'billing-api', instance: 'billing-api:8000', serviceName: 'billing-api' });
+
+function defaultStart(days: number): number {
+  const now = Date.now();
+  return Math.floor(now / DAY) * DAY - (Math.ceil(days) + 1) * DAY;
+}
+
+/** Lays scenarios out on one timeline after `leadHours` of normal traffic, with quiet gaps between them. */
+export function buildTimeline(opts: TimelineOptions): Timeline {
+  const convention = opts.convention ?? 'prefect';
+  const conv = getConvention(convention);
+  const days = opts.days ?? 1;
+  const scrapeIntervalSeconds = opts.scrapeIntervalSeconds ?? 15;
+  const stepMs = scrapeIntervalSeconds * 1000;
+  const start = Math.floor((opts.start ?? defaultStart(days)) / stepMs) * stepMs;
+  const end = start + Math.round(days * DAY);
+  const routes = selectRoutes(opts.routes);
+  const rng = createRng(opts.seed);
+  const explicit = opts.include !== undefined;
+  const order: ScenarioId[] = explicit
+    ? opts.include!.slice()
+    : [...(days >= 4 ? (['stale-statistics'] as ScenarioId[]) : []), ...DEFAULT_ORDER];
+  const gap = (opts.gapMinutes ?? 45) * MIN;
+
+  const effects: Effect[] = [];
+  const downtimes: Downtime[] = [];
+  const truth: TruthEntry[] = [];
+  const included: ScenarioId[] = [];
+  let cursor = start + (opts.leadHours ?? 6) * HOUR;
+  for (const id of order) {
+    const builder = BUILDERS[id];
+    if (!builder) {
+      throw new Error(`unknown scenario ${id}; one of ${SCENARIO_IDS.join(', ')}`);
+    }
+    // Align to the scrape grid so a one-scrape decoy covers exactly one scrape interval.
+    const at = Math.ceil(cursor / stepMs) * stepMs;
+    const placed = builder({
+      rng,
+      start: at,
+      stepMs,
+      routes,
+      poolTimeout: opts.poolTimeoutSeconds ?? 30,
+      apiTimeout: opts.apiRequestTimeoutSeconds ?? 60,
+    });
+    if (placed.end > end - 30 * MIN) {
+      if (explicit) {
+        throw new Error(
+          `timeline too short: ${id} would end ${((placed.end - start) / HOUR).toFixed(1)} h after the start; ` +
+            `use more days, fewer scenarios or a shorter leadHours/gapMinutes`
+        );
+      }
+      break;
+    }
+    effects.push(...placed.effects);
+    downtimes.push(...placed.downtimes);
+    truth.push(placed.truth);
+    included.push(id);
+    const quiet = id === 'stale-statistics' ? 6 * HOUR : gap + rng.between(0, 15) * MIN;
+    cursor = placed.end + quiet;
+  }
+
+  const model = new TrafficModel({ seed: opts.seed, routes, start, effects, downtimes });
+  const models = [model];
+  if (opts.otherService) {
+    if (!conv.serviceNameLabel && convention !== 'fastapi-instrumentator') {
+      throw new Error(`otherService needs a generic metric name; ${convention} is Prefect's own`);
+    }
+    const otherRoutes = selectRoutes(COMPACT_ROUTE_IDS.filter((id) => routes.some((r) => r.id === id)));
+    // Its own incident sits in Prefect's lead time: a wrong selector shows up as a false Prefect insight.
+    const oStart = Math.ceil((start + Math.min(3 * HOUR, (opts.leadHours ?? 6) * HOUR * 0.5)) / stepMs) * stepMs;
+    const oEnd = oStart + 40 * MIN;
+    const surge = onRoutes(
+      'decoy:other-service',
+      oStart,
+      oEnd,
+      otherRoutes.map((r) => r.id),
+      (c) => mix(scaleMedians(c, 20), [{ weight: 0.2, median: 30.05, sigma: 0, error: 1 }]),
+      otherRoutes.map((r) => r.id)
+    );
+    models.push(
+      new TrafficModel({
+        seed: opts.seed + 7919,
+        routes: otherRoutes,
+        start,
+        service: OTHER_SERVICE,
+        latencyScale: 5,
+        rateScale: 1.5,
+        effects: [surge],
+      })
+    );
+    truth.push({
+      id: 'decoy:other-service',
+      start: oStart,
+      end: oEnd,
+      routes: otherRoutes.map((r) => r.id),
+      params: { service: OTHER_SERVICE.serviceName },
+    });
+  }
+
+  return {
+    seed: opts.seed,
+    convention,
+    models,
+    model,
+    start,
+    end,
+    scrapeIntervalSeconds,
+    apiPrefix: opts.apiPrefix ?? true,
+    truth,
+    included,
+  };
+}
+
+/** Alias kept for the cross-helper API name. */
+export const simulate = buildTimeline;
