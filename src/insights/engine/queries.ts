@@ -1,0 +1,76 @@
+// The scan's fixed query set: the same handful of range queries serve every detector, so the number of Prometheus
+// requests does not grow with the number of insights. All PromQL comes from src/prometheus (escaped there).
+import { formatDuration } from '../../prometheus/step';
+import { metricSelector } from '../../prometheus/escape';
+import {
+  canQueryStatus,
+  errorRateQuery,
+  meanLatencyQuery,
+  quantileQuery,
+  requestRateQuery,
+  slowShareQuery,
+  upQuery,
+  validateSelector,
+} from '../../prometheus/promql';
+import type { ResolvedMetric } from '../../prometheus/types';
+
+/** What a query's result fills in ScanInput. */
+export type QueryRole = 'p50' | 'p95' | 'p99' | 'mean' | 'rate' | 'errorRate' | 'slowShare' | 'up';
+
+export interface ScanQuery {
+  role: QueryRole;
+  expr: string;
+}
+
+export interface RouteQueryOptions {
+  /** rate window, seconds */
+  windowSeconds: number;
+  /** client timeout (PREFECT_API_REQUEST_TIMEOUT), seconds: the slow-share threshold */
+  slowThresholdSeconds: number;
+}
+
+/**
+ * Per-route queries, grouped by the raw route label (normalisation happens after alignment, because several raw
+ * paths may share one template and quantiles cannot be summed in PromQL).
+ */
+export function routeQueries(m: ResolvedMetric, opts: RouteQueryOptions): ScanQuery[] {
+  const q = { window: formatDuration(opts.windowSeconds), groupBy: ['route' as const] };
+  const out: ScanQuery[] = [
+    { role: 'p50', expr: quantileQuery(m, 0.5, q) },
+    { role: 'p95', expr: quantileQuery(m, 0.95, q) },
+    { role: 'p99', expr: quantileQuery(m, 0.99, q) },
+    { role: 'mean', expr: meanLatencyQuery(m, q) },
+    { role: 'rate', expr: requestRateQuery(m, q) },
+  ];
+  if (canQueryStatus(m)) {
+    out.push({ role: 'errorRate', expr: errorRateQuery(m, q) });
+  }
+  const slow = slowShareQuery(m, opts.slowThresholdSeconds, q);
+  // A bound far below the timeout (OpenTelemetry's buckets stop at 10 s, the timeout is 60 s) would count every
+  // merely slow request as timed out: better to say "cannot tell" (NaN) and let p99/mean speak.
+  if (slow.expr !== null && slow.boundSeconds !== null && slow.boundSeconds >= 0.8 * opts.slowThresholdSeconds) {
+    out.push({ role: 'slowShare', expr: slow.expr });
+  }
+  return out;
+}
+
+/** `up` of the selected series' scrape targets, as one series (the service answers while any target does). */
+export function upScanQuery(m: ResolvedMetric, targets: { jobs: string[]; instances: string[] }): ScanQuery | null {
+  if (targets.jobs.length === 0) {
+    return null;
+  }
+  return { role: 'up', expr: `max(${upQuery(m, targets)})` };
+}
+
+/** Window of the probe that finds the scrape interval and the scrape targets. */
+export const PROBE_WINDOW_SECONDS = 600;
+
+/**
+ * Samples per probe window of the selected series, per scrape target: the densest window gives the scrape interval,
+ * the labels give the job/instance whose `up` belongs to this metric. One cheap request (each sample read once).
+ */
+export function probeQuery(m: ResolvedMetric): string {
+  const name = m.kind === 'native' ? m.name : `${m.name}_count`;
+  const series = metricSelector(name, [validateSelector(m.selector)]);
+  return `max by (job, instance) (count_over_time(${series}[${formatDuration(PROBE_WINDOW_SECONDS)}]))`;
+}

@@ -1,0 +1,299 @@
+/** @jest-environment node */
+import { DEFAULT_PREFECT_SETTINGS } from '../../catalog/prefectSettings';
+import type { MatrixSeries, PrometheusApi, ResolvedMetric, TimeRange } from '../../prometheus/types';
+import type { Detector, Episode, ScanInput } from '../types';
+import { LOOKBACK_SECONDS, runScan, scrapeIntervalFromCounts } from './scan';
+
+const METRIC: ResolvedMetric = {
+  conventionId: 'prefect',
+  name: 'prefect_server_api_request_duration_seconds',
+  kind: 'classic',
+  unit: 'seconds',
+  labels: { route: 'http_route', method: 'http_request_method', status: 'http_response_status_code' },
+  selector: 'job="prefect-server"',
+  buckets: [0.1, 1, 10, 30, 60, 120],
+};
+
+const FROM = Date.UTC(2024, 4, 1, 9);
+const TO = Date.UTC(2024, 4, 1, 10);
+const SCRAPE = 15;
+
+type Role = 'probe' | 'up' | 'p50' | 'p95' | 'p99' | 'mean' | 'errorRate' | 'slowShare' | 'rate';
+
+function roleOf(expr: string): Role {
+  if (expr.includes('count_over_time')) {
+    return 'probe';
+  }
+  if (expr.startsWith('max(up')) {
+    return 'up';
+  }
+  const q = /histogram_quantile\((0\.\d+)/.exec(expr);
+  if (q) {
+    return ({ '0.5': 'p50', '0.95': 'p95', '0.99': 'p99' } as const)[q[1] as '0.5'];
+  }
+  if (expr.includes('_sum')) {
+    return 'mean';
+  }
+  if (expr.includes(' or (0 *')) {
+    return 'errorRate';
+  }
+  if (expr.includes('le=~')) {
+    return 'slowShare';
+  }
+  return 'rate';
+}
+
+interface FakeOptions {
+  /** value per raw route and role at a time (seconds); undefined = no sample */
+  value?: (route: string, role: Role, t: number) => number | undefined;
+  routes?: string[];
+  probeCount?: number;
+  delayMs?: number;
+}
+
+function fakeApi(o: FakeOptions = {}) {
+  const routes = o.routes ?? ['/api/flow_runs/filter', '/api/health'];
+  const calls: Array<{ expr: string; range: TimeRange; role: Role }> = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const api: PrometheusApi = {
+    async queryRange(expr, range, opts) {
+      const role = roleOf(expr);
+      calls.push({ expr, range, role });
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((r) => setTimeout(r, o.delayMs ?? 1));
+      inFlight--;
+      if (opts?.signal?.aborted) {
+        throw Object.assign(new Error('aborted'), { name: 'AbortError' });
+      }
+      const times: number[] = [];
+      for (let t = range.start; t <= range.end; t += range.step) {
+        times.push(t);
+      }
+      if (role === 'probe') {
+        const n = o.probeCount ?? 600 / SCRAPE;
+        return n === 0
+          ? []
+          : [{ metric: { job: 'prefect-server', instance: 'p:4200' }, values: times.map((t) => [t, String(n)]) }];
+      }
+      if (role === 'up') {
+        return [{ metric: {}, values: times.map((t) => [t, '1']) }];
+      }
+      return routes.map<MatrixSeries>((route) => ({
+        metric: { http_route: route },
+        values: times
+          .map((t) => [t, o.value ? o.value(route, role, t) : 1] as const)
+          .filter((p): p is readonly [number, number] => p[1] !== undefined)
+          .map(([t, v]) => [t, String(v)]),
+      }));
+    },
+    query: async () => [],
+    series: async () => [],
+    labelValues: async () => [],
+  };
+  return { api, calls, maxInFlight: () => maxInFlight };
+}
+
+function captureDetector(sink: { input?: ScanInput }): Detector {
+  return {
+    id: 'api-outage',
+    detect(input) {
+      sink.input = input;
+      return [];
+    },
+  };
+}
+
+function ep(id: Episode['id'], severity: Episode['severity'], start: number, end: number): Episode {
+  return { id, severity, title: id, start, end, routes: [], evidence: { summary: id } };
+}
+
+const base = { metric: METRIC, from: FROM, to: TO, settings: DEFAULT_PREFECT_SETTINGS };
+
+describe('runScan', () => {
+  it('asks a fixed number of requests on one shared range, whatever the detectors', async () => {
+    const a = fakeApi();
+    const r1 = await runScan({ ...base, api: a.api }, []);
+    const b = fakeApi();
+    const many = Array.from({ length: 9 }, () => captureDetector({}));
+    const r2 = await runScan({ ...base, api: b.api }, many);
+    expect(r1.requests).toBe(a.calls.length);
+    expect(r2.requests).toBe(r1.requests);
+    // probe + p50/p95/p99/mean/rate/5xx/slow share + up
+    expect(r1.requests).toBe(9);
+    const ranges = new Set(a.calls.filter((c) => c.role !== 'probe').map((c) => JSON.stringify(c.range)));
+    expect(ranges.size).toBe(1);
+    expect(a.calls.map((c) => c.role).sort()).toEqual(
+      ['probe', 'up', 'p50', 'p95', 'p99', 'mean', 'rate', 'errorRate', 'slowShare'].sort()
+    );
+  });
+
+  it('builds a grid at the scrape interval with the 6 h look-back before the range', async () => {
+    const sink: { input?: ScanInput } = {};
+    const { api, calls } = fakeApi();
+    const result = await runScan({ ...base, api }, [captureDetector(sink)]);
+    const input = sink.input!;
+    expect(result.step).toBe(SCRAPE * 1000);
+    expect(input.grid.step).toBe(SCRAPE * 1000);
+    expect(input.scrapeIntervalMs).toBe(SCRAPE * 1000);
+    expect(input.grid.start).toBeLessThanOrEqual(FROM - LOOKBACK_SECONDS * 1000);
+    expect(input.grid.start + input.rangeStartIndex * input.grid.step).toBe(FROM);
+    expect(input.grid.start + (input.grid.length - 1) * input.grid.step).toBe(TO);
+    const range = calls.find((c) => c.role === 'p95')!.range;
+    expect(range.step).toBe(SCRAPE);
+    expect(range.start * 1000).toBe(input.grid.start);
+    expect(input.largestBucket).toBe(120);
+    expect(input.settings).toBe(DEFAULT_PREFECT_SETTINGS);
+    expect(input.up.every((v) => v === 1)).toBe(true);
+  });
+
+  it('keeps the step within 11,000 points on long ranges', async () => {
+    const sink: { input?: ScanInput } = {};
+    const { api, calls } = fakeApi({ routes: ['/api/health'] });
+    await runScan({ ...base, api, from: TO - 7 * 86_400_000 }, [captureDetector(sink)]);
+    for (const c of calls) {
+      expect((c.range.end - c.range.start) / c.range.step + 1).toBeLessThanOrEqual(11_000);
+    }
+    expect(sink.input!.grid.length).toBeLessThanOrEqual(11_000);
+  });
+
+  it('fills each route series from its query and merges raw paths of one template', async () => {
+    const sink: { input?: ScanInput } = {};
+    const roleValue: Record<string, number> = {
+      p50: 0.1,
+      p95: 0.5,
+      p99: 0.9,
+      mean: 0.2,
+      errorRate: 0.01,
+      slowShare: 0,
+    };
+    const { api } = fakeApi({
+      routes: ['/api/flow_runs/11/set_state', '/flow_runs/22/set_state', '/api/health'],
+      value: (route, role, t) => {
+        if (route === '/api/health' && role === 'p95' && t === TO / 1000) {
+          return undefined;
+        }
+        const scale = route.includes('22') ? 3 : 1;
+        return role === 'rate' ? scale : (roleValue[role] ?? 0) * scale;
+      },
+    });
+    await runScan({ ...base, api }, [captureDetector(sink)]);
+    const routes = sink.input!.routes;
+    expect(routes.map((r) => r.route)).toEqual(['/flow_runs/{id}/set_state', '/health']);
+    const setState = routes[0];
+    expect(setState.rate[0]).toBeCloseTo(4);
+    expect(setState.p95[0]).toBeCloseTo(1.5);
+    expect(setState.errorRate[0]).toBeCloseTo(0.04);
+    // rate-weighted: (0.2·1 + 0.6·3) / 4
+    expect(setState.mean[0]).toBeCloseTo(0.5);
+    const health = routes[1];
+    expect(health.p95[health.p95.length - 1]).toBeNaN();
+    expect(health.p95[0]).toBeCloseTo(0.5);
+  });
+
+  it('leaves up as NaN and skips its query when the series carry no job', async () => {
+    const sink: { input?: ScanInput } = {};
+    const fake = fakeApi();
+    const api: PrometheusApi = {
+      ...fake.api,
+      queryRange: async (expr, range, opts) => {
+        const res = await fake.api.queryRange(expr, range, opts);
+        return roleOf(expr) === 'probe' ? res.map((s) => ({ ...s, metric: {} })) : res;
+      },
+    };
+    const result = await runScan({ ...base, api }, [captureDetector(sink)]);
+    expect(fake.calls.some((c) => c.role === 'up')).toBe(false);
+    expect(result.requests).toBe(8);
+    expect(sink.input!.up.every((v) => Number.isNaN(v))).toBe(true);
+  });
+
+  it('asks for the up of the probed job and instance only', async () => {
+    const { api, calls } = fakeApi();
+    await runScan({ ...base, api }, []);
+    const up = calls.find((c) => c.role === 'up')!.expr;
+    expect(up).toContain('job="prefect-server"');
+    expect(up).toContain('instance="p:4200"');
+  });
+
+  it('returns nothing after one request when the metric has no samples in range', async () => {
+    const { api } = fakeApi({ probeCount: 0 });
+    const detector = { id: 'api-outage' as const, detect: jest.fn(() => []) };
+    const result = await runScan({ ...base, api }, [detector]);
+    expect(result.requests).toBe(1);
+    expect(result.episodes).toEqual([]);
+    expect(detector.detect).not.toHaveBeenCalled();
+  });
+
+  it('keeps at most two requests in flight and reports progress up to the total', async () => {
+    const fake = fakeApi({ delayMs: 5 });
+    const progress: Array<[number, number]> = [];
+    const result = await runScan({ ...base, api: fake.api, onProgress: (d, t) => progress.push([d, t]) }, []);
+    expect(fake.maxInFlight()).toBeLessThanOrEqual(2);
+    expect(fake.maxInFlight()).toBe(2);
+    expect(progress[progress.length - 1]).toEqual([result.requests, result.requests]);
+    for (let i = 1; i < progress.length; i++) {
+      expect(progress[i][0]).toBeGreaterThanOrEqual(progress[i - 1][0]);
+    }
+  });
+
+  it('stops asking when aborted', async () => {
+    const fake = fakeApi({ delayMs: 5 });
+    const controller = new AbortController();
+    const p = runScan(
+      {
+        ...base,
+        api: fake.api,
+        signal: controller.signal,
+        onProgress: (done) => {
+          if (done === 2) {
+            controller.abort();
+          }
+        },
+      },
+      []
+    );
+    await expect(p).rejects.toThrow();
+    expect(fake.calls.length).toBeLessThan(9);
+  });
+
+  it('rejects an empty or inverted range', async () => {
+    const { api, calls } = fakeApi();
+    await expect(runScan({ ...base, api, from: TO, to: FROM }, [])).rejects.toThrow(RangeError);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('drops explained and out-of-range episodes and sorts the rest', async () => {
+    const { api } = fakeApi();
+    const m = 60_000;
+    const detectors: Detector[] = [
+      {
+        id: 'runs-page-slow',
+        detect: () => [
+          ep('runs-page-slow', 'warning', FROM + 10 * m, FROM + 20 * m),
+          ep('runs-page-slow', 'warning', FROM - 3 * 3600_000, FROM - 2 * 3600_000),
+        ],
+      },
+      { id: 'db-pool-exhaustion', detect: () => [ep('db-pool-exhaustion', 'critical', FROM + 5 * m, FROM + 25 * m)] },
+      {
+        id: 'api-overload-http-500',
+        detect: () => [ep('api-overload-http-500', 'warning', FROM + 5 * m, FROM + 8 * m)],
+      },
+      { id: 'api-outage', detect: () => [ep('api-outage', 'warning', FROM + 50 * m, FROM + 55 * m)] },
+    ];
+    const result = await runScan({ ...base, api }, detectors);
+    expect(result.episodes.map((e) => e.id)).toEqual(['db-pool-exhaustion', 'api-overload-http-500', 'api-outage']);
+  });
+});
+
+describe('scrapeIntervalFromCounts', () => {
+  it('snaps to common scrape intervals and handles sparse data', () => {
+    expect(scrapeIntervalFromCounts(40, 600)).toBe(15);
+    expect(scrapeIntervalFromCounts(41, 600)).toBe(15);
+    expect(scrapeIntervalFromCounts(11, 600)).toBe(60);
+    expect(scrapeIntervalFromCounts(601, 600)).toBe(1);
+    expect(scrapeIntervalFromCounts(14, 600)).toBe(43);
+    expect(scrapeIntervalFromCounts(1, 600)).toBeNull();
+    expect(scrapeIntervalFromCounts(0, 600)).toBeNull();
+  });
+});

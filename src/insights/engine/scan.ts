@@ -1,0 +1,241 @@
+// One scan: a probe, the fixed query set over [from − 6 h, to], alignment onto one grid, every detector, then
+// "the broad one wins". Detectors never talk to Prometheus; the engine never knows an insight.
+import { normalizeRoute } from '../../prometheus/routes';
+import { chooseStep, rateWindow } from '../../prometheus/step';
+import type { MatrixSeries, PrometheusApi, TimeRange } from '../../prometheus/types';
+import { SEVERITY_RANK } from '../../catalog/types';
+import { suppressExplained } from '../toolkit/suppression';
+import type { Detector, Episode, Grid, RouteSeries, ScanInput } from '../types';
+import {
+  alignByLabel,
+  combineArrays,
+  gridFromRange,
+  groupKeys,
+  nanArray,
+  parseSampleValue,
+  weightedCombine,
+} from './align';
+import { probeQuery, PROBE_WINDOW_SECONDS, routeQueries, upScanQuery, type QueryRole, type ScanQuery } from './queries';
+import type { ScanOptions, ScanResult } from './types';
+
+/** The contract's baseline look-back before the range. */
+export const LOOKBACK_SECONDS = 6 * 3600;
+export const CONCURRENCY = 2;
+const DEFAULT_SCRAPE_SECONDS = 15;
+// Scrape intervals people configure; an estimate within 10 % of one of them is taken to be it.
+const COMMON_INTERVALS = [1, 2, 5, 10, 15, 20, 30, 60, 120, 300];
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    const reason = signal.reason;
+    throw reason instanceof Error ? reason : Object.assign(new Error('The scan was aborted'), { name: 'AbortError' });
+  }
+}
+
+/** Runs tasks with at most `limit` in flight, in order of submission; the first failure rejects. */
+async function runBounded<T>(tasks: Array<() => Promise<T>>, limit: number, signal?: AbortSignal): Promise<T[]> {
+  const results = new Array<T>(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      throwIfAborted(signal);
+      const i = next++;
+      results[i] = await tasks[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
+
+/** Densest probe window → scrape interval in seconds, snapped to a common value when close to one. */
+export function scrapeIntervalFromCounts(maxSamplesPerWindow: number, windowSeconds: number): number | null {
+  if (!(maxSamplesPerWindow >= 2)) {
+    return null;
+  }
+  const estimate = windowSeconds / maxSamplesPerWindow;
+  for (const c of COMMON_INTERVALS) {
+    if (Math.abs(estimate - c) <= 0.1 * c) {
+      return c;
+    }
+  }
+  return estimate >= 2 ? Math.round(estimate) : Math.round(estimate * 1000) / 1000;
+}
+
+interface ProbeResult {
+  scrapeSeconds: number | null;
+  targets: { jobs: string[]; instances: string[] };
+}
+
+function readProbe(series: MatrixSeries[]): ProbeResult {
+  let maxCount = 0;
+  const jobs = new Set<string>();
+  const instances = new Set<string>();
+  for (const s of series) {
+    let seen = false;
+    for (const [, text] of s.values) {
+      const v = parseSampleValue(text);
+      if (v > 0) {
+        seen = true;
+        if (v > maxCount) {
+          maxCount = v;
+        }
+      }
+    }
+    if (seen && s.metric.job !== undefined) {
+      jobs.add(s.metric.job);
+      if (s.metric.instance !== undefined) {
+        instances.add(s.metric.instance);
+      }
+    }
+  }
+  return {
+    scrapeSeconds: scrapeIntervalFromCounts(maxCount, PROBE_WINDOW_SECONDS),
+    targets: { jobs: [...jobs].sort(), instances: [...instances].sort() },
+  };
+}
+
+function firstIndexAtOrAfter(grid: Grid, timeMs: number): number {
+  return Math.min(grid.length, Math.max(0, Math.ceil((timeMs - grid.start) / grid.step - 1e-9)));
+}
+
+/** Per-route series from the aligned results, raw label values merged by their normalised template. */
+function buildRoutes(aligned: Map<QueryRole, Map<string, Float64Array>>, length: number): RouteSeries[] {
+  const raw = new Set<string>();
+  for (const [role, byRoute] of aligned) {
+    if (role !== 'up') {
+      for (const key of byRoute.keys()) {
+        if (key !== '') {
+          raw.add(key);
+        }
+      }
+    }
+  }
+  const pick = (role: QueryRole, keys: string[]) =>
+    keys.map((k) => aligned.get(role)?.get(k)).filter((a): a is Float64Array => a !== undefined);
+  const orNaN = (arrays: Float64Array[], combine: 'sum' | 'max') =>
+    arrays.length === 0 ? nanArray(length) : combineArrays(arrays, combine);
+  const weighted = (role: QueryRole, keys: string[]) => {
+    const values: Float64Array[] = [];
+    const weights: Array<Float64Array | undefined> = [];
+    for (const k of keys) {
+      const v = aligned.get(role)?.get(k);
+      if (v) {
+        values.push(v);
+        weights.push(aligned.get('rate')?.get(k));
+      }
+    }
+    return values.length === 0 ? nanArray(length) : weightedCombine(values, weights);
+  };
+
+  const routes: RouteSeries[] = [];
+  for (const [route, keys] of groupKeys(raw, normalizeRoute)) {
+    routes.push({
+      route,
+      p50: orNaN(pick('p50', keys), 'max'),
+      p95: orNaN(pick('p95', keys), 'max'),
+      p99: orNaN(pick('p99', keys), 'max'),
+      mean: weighted('mean', keys),
+      rate: orNaN(pick('rate', keys), 'sum'),
+      errorRate: orNaN(pick('errorRate', keys), 'sum'),
+      slowShare: weighted('slowShare', keys),
+    });
+  }
+  return routes.sort((a, b) => (a.route < b.route ? -1 : a.route > b.route ? 1 : 0));
+}
+
+function compareEpisodes(a: Episode, b: Episode): number {
+  return a.start - b.start || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || (a.id < b.id ? -1 : 1);
+}
+
+/** The scan with an explicit detector list (tests pass their own; index.ts passes DETECTORS). */
+export async function runScan(opts: ScanOptions, detectors: readonly Detector[]): Promise<ScanResult> {
+  const { api, metric, from, to, settings, signal, onProgress } = opts;
+  if (!(Number.isFinite(from) && Number.isFinite(to) && from < to)) {
+    throw new RangeError(`scan range must have from < to (got ${from} .. ${to})`);
+  }
+  throwIfAborted(signal);
+  let requests = 0;
+  let total = 1;
+  const count = <T>(p: Promise<T>): Promise<T> =>
+    p.then((v) => {
+      requests++;
+      onProgress?.(requests, total);
+      return v;
+    });
+
+  const fromSec = from / 1000;
+  const toSec = to / 1000;
+  const spanStart = fromSec - LOOKBACK_SECONDS;
+
+  // 1. Probe: scrape interval and scrape targets, in one request.
+  const probeStep = Math.max(PROBE_WINDOW_SECONDS, chooseStep(toSec - spanStart));
+  const probeRange: TimeRange = {
+    start: Math.floor(spanStart / probeStep) * probeStep,
+    end: Math.ceil(toSec / probeStep) * probeStep,
+    step: probeStep,
+  };
+  const probe = readProbe(await count(api.queryRange(probeQuery(metric), probeRange, { signal })));
+
+  // 2. One grid for everything: step near the scrape interval, aligned to multiples of itself so that scans of
+  //    overlapping ranges agree point for point.
+  const scrapeSeconds = probe.scrapeSeconds ?? DEFAULT_SCRAPE_SECONDS;
+  const stepSec = chooseStep(toSec - spanStart, { scrapeIntervalSeconds: scrapeSeconds });
+  const startSec = Math.floor(spanStart / stepSec) * stepSec;
+  let endSec = Math.floor(toSec / stepSec) * stepSec;
+  if (endSec < fromSec) {
+    endSec = Math.ceil(fromSec / stepSec) * stepSec;
+  }
+  const grid = gridFromRange(startSec, endSec, stepSec);
+  const range: TimeRange = { start: startSec, end: startSec + (grid.length - 1) * stepSec, step: stepSec };
+  const stepMs = grid.step;
+
+  if (probe.scrapeSeconds === null) {
+    // No sample of the metric anywhere in the range: nothing to detect, and nothing more to ask.
+    return { metric, from, to, step: stepMs, episodes: [], requests };
+  }
+
+  const queries: ScanQuery[] = routeQueries(metric, {
+    windowSeconds: rateWindow(stepSec, scrapeSeconds),
+    slowThresholdSeconds: settings.apiRequestTimeoutSeconds,
+  });
+  const up = upScanQuery(metric, probe.targets);
+  if (up) {
+    queries.push(up);
+  }
+  total = 1 + queries.length;
+  onProgress?.(requests, total);
+
+  // 3. The fixed query set, two at a time; each result is aligned as soon as it arrives.
+  const aligned = new Map<QueryRole, Map<string, Float64Array>>();
+  await runBounded(
+    queries.map((q) => async () => {
+      const series = await count(api.queryRange(q.expr, range, { signal }));
+      aligned.set(q.role, alignByLabel(series, grid, q.role === 'up' ? null : metric.labels.route, 'sum'));
+    }),
+    CONCURRENCY,
+    signal
+  );
+  throwIfAborted(signal);
+
+  const input: ScanInput = {
+    grid,
+    rangeStartIndex: firstIndexAtOrAfter(grid, from),
+    routes: buildRoutes(aligned, grid.length),
+    up: aligned.get('up')?.get('') ?? nanArray(grid.length),
+    largestBucket: metric.kind === 'native' || metric.buckets.length === 0 ? null : Math.max(...metric.buckets),
+    scrapeIntervalMs: Math.round(scrapeSeconds * 1000),
+    settings,
+  };
+
+  const found: Episode[] = [];
+  for (const d of detectors) {
+    throwIfAborted(signal);
+    for (const e of d.detect(input)) {
+      if (e.end >= from && e.start <= to) {
+        found.push(e);
+      }
+    }
+  }
+  const episodes = suppressExplained(found).sort(compareEpisodes);
+  return { metric, from, to, step: stepMs, episodes, requests };
+}
