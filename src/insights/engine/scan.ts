@@ -2,7 +2,7 @@
 // "the broad one wins". Detectors never talk to Prometheus; the engine never knows an insight.
 import { normalizeRoute } from '../../prometheus/routes';
 import { chooseStep, rateWindow } from '../../prometheus/step';
-import type { MatrixSeries, PrometheusApi, TimeRange } from '../../prometheus/types';
+import type { MatrixSeries, TimeRange } from '../../prometheus/types';
 import { SEVERITY_RANK } from '../../catalog/types';
 import { suppressExplained } from '../toolkit/suppression';
 import type { Detector, Episode, Grid, RouteSeries, ScanInput } from '../types';
