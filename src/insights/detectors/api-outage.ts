@@ -1,0 +1,71 @@
+// The server stops answering: its scrape target is down, or (without `up`) every route stops advancing.
+import { baselineOf } from '../toolkit/baseline';
+import { clipRuns, makeEpisode, mergeRuns, runsOf } from '../toolkit/episodes';
+import { figure, formatSeconds } from '../toolkit/format';
+import { minPersistencePoints } from '../toolkit/persistence';
+import { apiTotals, prepareInput } from '../toolkit/series';
+import type { Detector, Episode, ScanInput } from '../types';
+
+const DOWN_UP = 1;
+const DOWN_SERIES = 2;
+/** Requests the baseline would have served in the silent stretch; below it, silence can be chance. */
+const EXPECTED_REQUESTS = 20;
+
+export const apiOutage: Detector = {
+  id: 'api-outage',
+  detect(raw: ScanInput): Episode[] {
+    const input = prepareInput(raw);
+    if (!input) {
+      return [];
+    }
+    const { grid, up } = input;
+    const n = grid.length;
+    let upKnown = false;
+    for (let i = 0; i < n && !upKnown; i++) {
+      upKnown = up[i] >= 0 && up[i] < Infinity;
+    }
+    const totals = apiTotals(input);
+    // 1: `up` is 0; 2: `up` says nothing against it and no route advanced. A missing `up` sample (when `up` exists)
+    // means Prometheus did not scrape at all: unknown, not down. The exporter may be a collector that stays up
+    // while Prefect is down, hence the series test even when `up` is 1.
+    const mask = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      if (up[i] >= 0 && up[i] < 0.5) {
+        mask[i] = DOWN_UP;
+      } else if ((!upKnown || up[i] === up[i]) && input.routes.length > 0 && !(totals.rate[i] > 0)) {
+        mask[i] = DOWN_SERIES;
+      }
+    }
+    const rateBase = baselineOf(totals.rate, grid);
+    const minPoints = minPersistencePoints(grid.step, input.scrapeIntervalMs);
+    const runs = mergeRuns(runsOf(mask, minPoints), grid.step).filter((run) => {
+      for (let i = run.start; i <= run.end; i++) {
+        if (mask[i] === DOWN_UP) {
+          return true;
+        }
+      }
+      // Silence means something only where traffic made it improbable: an idle server is not down.
+      const base = rateBase.medians[(run.start / rateBase.blockSize) | 0];
+      return base * (((run.end - run.start + 1) * grid.step) / 1000) >= EXPECTED_REQUESTS;
+    });
+    return clipRuns(runs, input.rangeStartIndex, n).map((run) => {
+      const downMs = (run.end - run.start) * grid.step;
+      let byUp = false;
+      for (let i = run.start; i <= run.end && !byUp; i++) {
+        byUp = mask[i] === DOWN_UP;
+      }
+      const how = byUp ? '`up` of the scrape job was 0' : 'no route advanced';
+      return makeEpisode(
+        'api-outage',
+        grid,
+        run,
+        input.routes.map((r) => r.route),
+        {
+          summary: `${how} for ${formatSeconds(downMs / 1000)}`,
+          downMinutes: figure(downMs / 60_000, 1),
+          source: byUp ? 'up' : 'series',
+        }
+      );
+    });
+  },
+};

@@ -1,0 +1,108 @@
+// More traffic than the server can take: the request rate doubles, a visible share fails with 5xx and latency
+// rises, but requests are not piled at pool_timeout (that would be the pool, not the load).
+import { baselineOf } from '../toolkit/baseline';
+import { episodeRuns, makeEpisode } from '../toolkit/episodes';
+import { figure, formatPercent, formatQuantile, formatRatio, historyNote } from '../toolkit/format';
+import { minPersistencePoints } from '../toolkit/persistence';
+import { apiTotals, maxOver, nanMax, prepareInput } from '../toolkit/series';
+import { MEAN_AT_TIMEOUT, P99_AT_TIMEOUT } from '../toolkit/thresholds';
+import type { Detector, Episode, ScanInput } from '../types';
+
+const RATE_FACTOR = 2;
+const ERROR_SHARE = 0.05;
+/** "Latency raised": p95 at least this many times its baseline on at least half of the routes that can be judged. */
+const RAISED_FACTOR = 1.5;
+
+export const apiOverloadHttp500: Detector = {
+  id: 'api-overload-http-500',
+  detect(raw: ScanInput): Episode[] {
+    const input = prepareInput(raw);
+    if (!input || input.routes.length === 0) {
+      return [];
+    }
+    const { grid, routes, largestBucket } = input;
+    const timeout = input.settings.poolTimeoutSeconds;
+    const n = grid.length;
+    const totals = apiTotals(input);
+    const rateBase = baselineOf(totals.rate, grid);
+    const bases = routes.map((r) => baselineOf(r.p95, grid));
+    const mask = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const rate = totals.rate[i];
+      const base = rateBase.medians[(i / rateBase.blockSize) | 0];
+      const err = totals.errorRate[i];
+      if (!(base > 0 && rate >= RATE_FACTOR * base && err >= ERROR_SHARE * rate)) {
+        continue;
+      }
+      let known = 0;
+      let raised = 0;
+      let piled = false;
+      for (let k = 0; k < routes.length; k++) {
+        const r = routes[k];
+        const b = bases[k].medians[(i / bases[k].blockSize) | 0];
+        if (r.p99[i] >= P99_AT_TIMEOUT * timeout || r.mean[i] >= MEAN_AT_TIMEOUT * timeout) {
+          piled = true;
+          break;
+        }
+        if (r.p95[i] >= 0 && b > 0) {
+          known++;
+          raised += r.p95[i] >= RAISED_FACTOR * b ? 1 : 0;
+        }
+      }
+      if (!piled && known > 0 && raised * 2 >= known) {
+        mask[i] = 1;
+      }
+    }
+    const runs = episodeRuns(mask, grid, {
+      minPoints: minPersistencePoints(grid.step, input.scrapeIntervalMs),
+      rangeStartIndex: input.rangeStartIndex,
+    });
+    return runs.map((run) => {
+      let req = 0;
+      let err = 0;
+      let peakRate = NaN;
+      let peakBase = NaN;
+      for (let i = run.start; i <= run.end; i++) {
+        if (!mask[i]) {
+          continue;
+        }
+        req += totals.rate[i];
+        err += Math.min(totals.errorRate[i], totals.rate[i]);
+        if (!(totals.rate[i] <= peakRate)) {
+          peakRate = totals.rate[i];
+          peakBase = rateBase.medians[(i / rateBase.blockSize) | 0];
+        }
+      }
+      const share = req > 0 ? err / req : NaN;
+      let p95Max = NaN;
+      let p99Max = NaN;
+      for (const r of routes) {
+        p95Max = nanMax(p95Max, maxOver(r.p95, run.start, run.end));
+        p99Max = nanMax(p99Max, maxOver(r.p99, run.start, run.end));
+      }
+      const historyHours = (rateBase.history[(run.start / rateBase.blockSize) | 0] * rateBase.blockMs) / 3_600_000;
+      const summary =
+        `${figure(peakRate, 1)} req/s (${formatRatio(peakRate / peakBase)} baseline ${figure(peakBase, 1)} req/s); ` +
+        `${formatPercent(share)} 5xx; p95 up to ${formatQuantile(p95Max, largestBucket)}, ` +
+        `p99 ${formatQuantile(p99Max, largestBucket)} (below pool_timeout ${timeout} s)` +
+        historyNote(historyHours);
+      return makeEpisode(
+        'api-overload-http-500',
+        grid,
+        run,
+        routes.map((r) => r.route),
+        {
+          summary,
+          requestRatePerSecond: figure(peakRate),
+          baselineRatePerSecond: figure(peakBase),
+          rateOverBaseline: figure(peakRate / peakBase, 2),
+          errorShare: figure(share, 4),
+          p95MaxSeconds: figure(p95Max),
+          p99MaxSeconds: figure(p99Max),
+          poolTimeoutSeconds: timeout,
+          baselineHours: figure(historyHours, 2),
+        }
+      );
+    });
+  },
+};

@@ -1,0 +1,141 @@
+// The connection pool runs dry: many database-backed routes slow down together and pile up toward pool_timeout.
+import { baselineOf } from '../toolkit/baseline';
+import { episodeRuns, makeEpisode } from '../toolkit/episodes';
+import { isDatabaseBacked } from '../toolkit/families';
+import {
+  figure,
+  formatPercent,
+  formatQuantile,
+  formatRatio,
+  formatSeconds,
+  historyNote,
+  isAboveLargestBucket,
+} from '../toolkit/format';
+import { baselineHoursAt, reachesThreshold } from '../toolkit/latency';
+import { minPersistencePoints } from '../toolkit/persistence';
+import { errorShareOver, maxOver, nanMax, prepareInput } from '../toolkit/series';
+import { FAR_FACTOR, MEAN_AT_TIMEOUT, P99_AT_TIMEOUT } from '../toolkit/thresholds';
+import type { Detector, Episode, ScanInput } from '../types';
+
+/** Affected routes must be slow in absolute terms too (a share of pool_timeout), not only relative to a tiny baseline. */
+const ABSOLUTE_FLOOR_OF_TIMEOUT = 0.1;
+
+export const dbPoolExhaustion: Detector = {
+  id: 'db-pool-exhaustion',
+  detect(raw: ScanInput): Episode[] {
+    const input = prepareInput(raw);
+    if (!input) {
+      return [];
+    }
+    const { grid, largestBucket } = input;
+    const timeout = input.settings.poolTimeoutSeconds;
+    const db = input.routes.filter((r) => isDatabaseBacked(r.route));
+    if (!(timeout > 0) || db.length === 0) {
+      return [];
+    }
+    const n = grid.length;
+    const bases = db.map((r) => baselineOf(r.p95, grid));
+    const floor = timeout * ABSOLUTE_FLOOR_OF_TIMEOUT;
+    const minAffected = db.length >= 2 ? 2 : 1;
+    const isFar = (k: number, i: number, base: number) => {
+      const r = db[k];
+      return r.p95[i] >= floor && reachesThreshold(r.p95[i], r.mean[i], FAR_FACTOR * base, largestBucket);
+    };
+    const isPiled = (k: number, i: number) =>
+      db[k].p99[i] >= P99_AT_TIMEOUT * timeout || db[k].mean[i] >= MEAN_AT_TIMEOUT * timeout;
+
+    const mask = new Uint8Array(n);
+    const farCount = new Uint16Array(n);
+    const activeCount = new Uint16Array(n);
+    for (let i = 0; i < n; i++) {
+      let active = 0;
+      let far = 0;
+      let piled = false;
+      for (let k = 0; k < db.length; k++) {
+        const b = bases[k];
+        const base = b.medians[(i / b.blockSize) | 0];
+        if (!(db[k].p95[i] >= 0) || base !== base) {
+          continue;
+        }
+        active++;
+        if (isFar(k, i, base)) {
+          far++;
+          piled = piled || isPiled(k, i);
+        }
+      }
+      activeCount[i] = active;
+      farCount[i] = far;
+      if (piled && far >= Math.max(minAffected, Math.ceil(active / 2))) {
+        mask[i] = 1;
+      }
+    }
+
+    const runs = episodeRuns(mask, grid, {
+      minPoints: minPersistencePoints(grid.step, input.scrapeIntervalMs),
+      rangeStartIndex: input.rangeStartIndex,
+    });
+    return runs.map((run) => {
+      let peak = run.start;
+      for (let i = run.start; i <= run.end; i++) {
+        if (mask[i] && farCount[i] > farCount[peak]) {
+          peak = i;
+        }
+      }
+      const involvedIdx: number[] = [];
+      for (let k = 0; k < db.length; k++) {
+        for (let i = run.start; i <= run.end; i++) {
+          const b = bases[k];
+          const base = b.medians[(i / b.blockSize) | 0];
+          if (mask[i] && base === base && isFar(k, i, base)) {
+            involvedIdx.push(k);
+            break;
+          }
+        }
+      }
+      const involved = involvedIdx.map((k) => db[k]);
+      let p95Max = NaN;
+      let p99Max = NaN;
+      let meanMax = NaN;
+      let ratioMax = NaN;
+      let history = Infinity;
+      for (const k of involvedIdx) {
+        const r = db[k];
+        p95Max = nanMax(p95Max, maxOver(r.p95, run.start, run.end));
+        p99Max = nanMax(p99Max, maxOver(r.p99, run.start, run.end));
+        meanMax = nanMax(meanMax, maxOver(r.mean, run.start, run.end));
+        const b = bases[k];
+        const base = b.medians[(peak / b.blockSize) | 0];
+        ratioMax = nanMax(ratioMax, base > 0 ? r.p95[peak] / base : NaN);
+        history = Math.min(history, baselineHoursAt(r, grid, run.start));
+      }
+      const errors = errorShareOver(db, run.start, run.end);
+      const summary =
+        `p95 ${formatQuantile(p95Max, largestBucket)} on ${farCount[peak]} of ${activeCount[peak]} ` +
+        `database-backed routes (${formatRatio(ratioMax)} baseline); ` +
+        `p99 ${formatQuantile(p99Max, largestBucket)}, mean ${formatSeconds(meanMax)} vs pool_timeout ` +
+        `${formatSeconds(timeout)}` +
+        (errors.known ? `; ${formatPercent(errors.share)} 5xx` : '') +
+        historyNote(history);
+      return makeEpisode(
+        'db-pool-exhaustion',
+        grid,
+        run,
+        involved.map((r) => r.route),
+        {
+          summary,
+          affectedRoutes: farCount[peak],
+          activeRoutes: activeCount[peak],
+          p95MaxSeconds: figure(p95Max),
+          p95AboveLargestBucket: isAboveLargestBucket(p95Max, largestBucket),
+          p95OverBaseline: figure(ratioMax, 1),
+          p99MaxSeconds: figure(p99Max),
+          p99AboveLargestBucket: isAboveLargestBucket(p99Max, largestBucket),
+          meanMaxSeconds: figure(meanMax),
+          poolTimeoutSeconds: timeout,
+          errorShare: errors.known ? figure(errors.share, 4) : null,
+          baselineHours: figure(history, 2),
+        }
+      );
+    });
+  },
+};
