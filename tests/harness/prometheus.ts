@@ -150,7 +150,8 @@ export async function startPrometheus(opts: StartPrometheusOptions = {}): Promis
   const dataDir = join(dir, 'data');
   let backfillSeconds = 0;
   try {
-    const inputs = opts.openMetrics === undefined ? [] : Array.isArray(opts.openMetrics) ? opts.openMetrics : [opts.openMetrics];
+    const inputs =
+      opts.openMetrics === undefined ? [] : Array.isArray(opts.openMetrics) ? opts.openMetrics : [opts.openMetrics];
     const t0 = Date.now();
     for (let i = 0; i < inputs.length; i++) {
       let file = inputs[i];
@@ -158,7 +159,15 @@ export async function startPrometheus(opts: StartPrometheusOptions = {}): Promis
         file = join(dir, `input-${i}.om`);
         writeFileSync(file, inputs[i]);
       }
-      await run(bin.promtool, ['tsdb', 'create-blocks-from', 'openmetrics', '-q', '--max-block-duration=720h', file, dataDir]);
+      await run(bin.promtool, [
+        'tsdb',
+        'create-blocks-from',
+        'openmetrics',
+        '-q',
+        '--max-block-duration=720h',
+        file,
+        dataDir,
+      ]);
     }
     backfillSeconds = (Date.now() - t0) / 1000;
     const configFile = join(dir, 'prometheus.yml');

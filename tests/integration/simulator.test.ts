@@ -82,9 +82,13 @@ describe('prefect convention, one day backfilled', () => {
 
   it('puts p95 within one bucket of the true p95, and the mean close to the true mean', async () => {
     const p95 = byRoute(
-      await promQuery<Sample[]>(prom.url, `histogram_quantile(0.95, sum by (le, http_route) (rate(${name}_bucket[5m])))`, {
-        time: quiet(),
-      }),
+      await promQuery<Sample[]>(
+        prom.url,
+        `histogram_quantile(0.95, sum by (le, http_route) (rate(${name}_bucket[5m])))`,
+        {
+          time: quiet(),
+        }
+      ),
       'http_route'
     );
     const mean = byRoute(
@@ -98,7 +102,9 @@ describe('prefect convention, one day backfilled', () => {
     expect(p95.size).toBe(timeline.model.routes.length);
     for (const [label, got] of p95) {
       const truth = timeline.model.truth(routeOf(label), quiet() * 1000);
-      expect(Math.abs(bucketIndex(got, conv.bucketsSeconds) - bucketIndex(truth.p95, conv.bucketsSeconds))).toBeLessThanOrEqual(1);
+      expect(
+        Math.abs(bucketIndex(got, conv.bucketsSeconds) - bucketIndex(truth.p95, conv.bucketsSeconds))
+      ).toBeLessThanOrEqual(1);
       expect(mean.get(label)! / truth.mean).toBeGreaterThan(0.85);
       expect(mean.get(label)! / truth.mean).toBeLessThan(1.15);
     }
@@ -108,9 +114,13 @@ describe('prefect convention, one day backfilled', () => {
     const entry = timeline.truth.find((t) => t.id === 'db-pool-exhaustion')!;
     const t = (entry.start + entry.end) / 2 / 1000;
     const p95 = byRoute(
-      await promQuery<Sample[]>(prom.url, `histogram_quantile(0.95, sum by (le, http_route) (rate(${name}_bucket[2m])))`, {
-        time: t,
-      }),
+      await promQuery<Sample[]>(
+        prom.url,
+        `histogram_quantile(0.95, sum by (le, http_route) (rate(${name}_bucket[2m])))`,
+        {
+          time: t,
+        }
+      ),
       'http_route'
     );
     const errShare = byRoute(
@@ -126,7 +136,9 @@ describe('prefect convention, one day backfilled', () => {
       const truth = timeline.model.truth(route, t * 1000);
       const got = p95.get(`/api${route}`)!;
       expect(truth.p95).toBeGreaterThanOrEqual(30);
-      expect(Math.abs(bucketIndex(got, conv.bucketsSeconds) - bucketIndex(truth.p95, conv.bucketsSeconds))).toBeLessThanOrEqual(1);
+      expect(
+        Math.abs(bucketIndex(got, conv.bucketsSeconds) - bucketIndex(truth.p95, conv.bucketsSeconds))
+      ).toBeLessThanOrEqual(1);
       expect(Math.abs(errShare.get(`/api${route}`)! - truth.errorShare)).toBeLessThan(0.06);
     }
   });
@@ -141,9 +153,13 @@ describe('prefect convention, one day backfilled', () => {
 
     const after = (restart.end + 4 * MIN) / 1000;
     const route = '/api/task_runs/{id}/set_state';
-    const resets = await promQuery<Sample[]>(prom.url, `resets(${name}_count{http_route="${route}"}[10m])`, { time: after });
+    const resets = await promQuery<Sample[]>(prom.url, `resets(${name}_count{http_route="${route}"}[10m])`, {
+      time: after,
+    });
     expect(Number(resets[0].value[1])).toBeGreaterThanOrEqual(1);
-    const rate = await promQuery<Sample[]>(prom.url, `sum(rate(${name}_count{http_route="${route}"}[10m]))`, { time: after });
+    const rate = await promQuery<Sample[]>(prom.url, `sum(rate(${name}_count{http_route="${route}"}[10m]))`, {
+      time: after,
+    });
     const truth = timeline.model.truth('/task_runs/{id}/set_state', after * 1000);
     expect(Number(rate[0].value[1])).toBeGreaterThan(truth.rate * 0.6);
     expect(Number(rate[0].value[1])).toBeLessThan(truth.rate * 1.4);
@@ -227,7 +243,9 @@ describe('otel-stable with another service beside Prefect', () => {
       expect(p95.size).toBe(model.routes.length);
       for (const [label, got] of p95) {
         const truth = model.truth(label.replace(/^\/api/, ''), t * 1000);
-        expect(Math.abs(bucketIndex(got, conv.bucketsSeconds) - bucketIndex(truth.p95, conv.bucketsSeconds))).toBeLessThanOrEqual(1);
+        expect(
+          Math.abs(bucketIndex(got, conv.bucketsSeconds) - bucketIndex(truth.p95, conv.bucketsSeconds))
+        ).toBeLessThanOrEqual(1);
       }
     }
     const ups = await promQuery<Sample[]>(prom.url, 'up', { time: t });
@@ -266,7 +284,9 @@ describe('live exporter scraped by Prometheus', () => {
         await new Promise((r) => setTimeout(r, 1000));
       }
       expect(second).toBeGreaterThan(first);
-      const routes = await promQuery<Sample[]>(prom.url, `count by (http_route) (${name}_count)`, { time: Date.now() / 1000 });
+      const routes = await promQuery<Sample[]>(prom.url, `count by (http_route) (${name}_count)`, {
+        time: Date.now() / 1000,
+      });
       expect(routes.map((s) => s.metric.http_route).sort()).toEqual(COMPACT_ROUTE_IDS.map((r) => `/api${r}`).sort());
       const up = await promQuery<Sample[]>(prom.url, 'up{job="prefect-server"}', { time: Date.now() / 1000 });
       expect(Number(up[0].value[1])).toBe(1);

@@ -3,7 +3,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { formatBound, getConvention, histogramLabels, statusCounterLabels, toUnit, type ConventionId } from './conventions';
+import {
+  formatBound,
+  getConvention,
+  histogramLabels,
+  statusCounterLabels,
+  toUnit,
+  type ConventionId,
+} from './conventions';
 import { HistogramAccumulator, type TrafficModel } from './model';
 import { buildTimeline, type Timeline } from './scenarios';
 import { histogramSeries, statusCounterSeries } from './series';
@@ -53,7 +60,10 @@ function render(conventionId: ConventionId, hist: LiveHistogram[], counters: Liv
     out.push(`${conv.name}_count{${h.labels}} ${snap.count}`);
   }
   if (conv.statusCounter && counters.length) {
-    out.push(`# HELP ${conv.statusCounter.name} Requests by status class.`, `# TYPE ${conv.statusCounter.name} counter`);
+    out.push(
+      `# HELP ${conv.statusCounter.name} Requests by status class.`,
+      `# TYPE ${conv.statusCounter.name} counter`
+    );
     for (const c of counters) {
       c.acc.advance(t, 1000);
       const count = c.acc.snapshot().count;

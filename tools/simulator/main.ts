@@ -54,7 +54,11 @@ async function main(argv: string[]): Promise<void> {
     }
     const scenarios = flags.get('scenarios');
     const include =
-      scenarios === undefined ? undefined : scenarios === 'none' ? [] : (scenarios.split(',').filter(Boolean) as ScenarioId[]);
+      scenarios === undefined
+        ? undefined
+        : scenarios === 'none'
+          ? []
+          : (scenarios.split(',').filter(Boolean) as ScenarioId[]);
     const days = num(flags, 'days', 1);
     const timeline = buildTimeline({
       seed: num(flags, 'seed', 1),
@@ -71,7 +75,10 @@ async function main(argv: string[]): Promise<void> {
     const res = writeOpenMetrics(timeline, out);
     const truthFile = flags.get('truth');
     if (truthFile) {
-      writeFileSync(truthFile, JSON.stringify({ start: timeline.start, end: timeline.end, truth: timeline.truth }, null, 2));
+      writeFileSync(
+        truthFile,
+        JSON.stringify({ start: timeline.start, end: timeline.end, truth: timeline.truth }, null, 2)
+      );
     }
     process.stdout.write(
       `${out}: ${res.samples} samples, ${(res.bytes / 1e6).toFixed(1)} MB in ${((Date.now() - t0) / 1000).toFixed(1)} s; ` +

@@ -130,7 +130,7 @@ export class TrafficModel {
 
   /** Relative load of the daily cycle (1 = average), peaking mid-afternoon UTC. */
   load(t: number): number {
-    const hour = ((t % DAY_MS) + DAY_MS) % DAY_MS / 3600000;
+    const hour = (((t % DAY_MS) + DAY_MS) % DAY_MS) / 3600000;
     return 1 + this.amplitude * Math.sin((2 * Math.PI * (hour - 8)) / 24);
   }
 

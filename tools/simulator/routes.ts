@@ -3,7 +3,8 @@
 
 export type HttpMethod = 'GET' | 'POST';
 
-export type RouteFamily = 'database' | 'polling' | 'read-heavy' | 'task-count' | 'runs-page' | 'set-state' | 'work-pool';
+export type RouteFamily =
+  'database' | 'polling' | 'read-heavy' | 'task-count' | 'runs-page' | 'set-state' | 'work-pool';
 
 export interface RouteDef {
   /** FastAPI template without `/api`, e.g. `/flow_runs/{id}/set_state`. */
@@ -22,7 +23,14 @@ export interface RouteDef {
 export const PREFECT_ROUTES: readonly RouteDef[] = Object.freeze([
   { id: '/health', method: 'GET', okStatus: '200', baseRate: 0.1, medianSeconds: 0.002, sigma: 0.4 },
   { id: '/task_runs/count', method: 'POST', okStatus: '200', baseRate: 0.3, medianSeconds: 0.04, sigma: 0.6 },
-  { id: '/ui/task_runs/dashboard/counts', method: 'POST', okStatus: '200', baseRate: 0.1, medianSeconds: 0.08, sigma: 0.6 },
+  {
+    id: '/ui/task_runs/dashboard/counts',
+    method: 'POST',
+    okStatus: '200',
+    baseRate: 0.1,
+    medianSeconds: 0.08,
+    sigma: 0.6,
+  },
   { id: '/ui/task_runs/count', method: 'POST', okStatus: '200', baseRate: 0.1, medianSeconds: 0.05, sigma: 0.6 },
   { id: '/flow_runs/filter', method: 'POST', okStatus: '200', baseRate: 0.8, medianSeconds: 0.06, sigma: 0.6 },
   { id: '/flow_runs/paginate', method: 'POST', okStatus: '200', baseRate: 0.2, medianSeconds: 0.09, sigma: 0.6 },
@@ -41,7 +49,14 @@ export const PREFECT_ROUTES: readonly RouteDef[] = Object.freeze([
     sigma: 0.5,
   },
   { id: '/work_queues/{id}/get_runs', method: 'POST', okStatus: '200', baseRate: 0.5, medianSeconds: 0.03, sigma: 0.5 },
-  { id: '/deployments/get_scheduled_flow_runs', method: 'POST', okStatus: '200', baseRate: 0.2, medianSeconds: 0.04, sigma: 0.5 },
+  {
+    id: '/deployments/get_scheduled_flow_runs',
+    method: 'POST',
+    okStatus: '200',
+    baseRate: 0.2,
+    medianSeconds: 0.04,
+    sigma: 0.5,
+  },
   {
     id: '/work_pools/{work_pool_name}/workers/heartbeat',
     method: 'POST',

@@ -167,7 +167,12 @@ const BUILDERS: Record<ScenarioId, Builder> = {
         start,
         end,
         routes: affected,
-        params: { timedOutShare: timedOut, waitingShare: waiting, waitMedianSeconds: waitMedian, routes: affected.length },
+        params: {
+          timedOutShare: timedOut,
+          waitingShare: waiting,
+          waitMedianSeconds: waitMedian,
+          routes: affected.length,
+        },
       },
     };
   },
@@ -234,7 +239,12 @@ const BUILDERS: Record<ScenarioId, Builder> = {
         start,
         end,
         routes: all,
-        params: { rateFactor, errorShareOnFailingRoutes: errors, latencyFactor: slow, failingRoutes: failing.join(' ') },
+        params: {
+          rateFactor,
+          errorShareOnFailingRoutes: errors,
+          latencyFactor: slow,
+          failingRoutes: failing.join(' '),
+        },
       },
     };
   },
@@ -285,7 +295,11 @@ const BUILDERS: Record<ScenarioId, Builder> = {
   },
 
   'pending-deadlock': ({ rng, start, routes, apiTimeout }) => {
-    const family = need(ids(routes, 'set-state').filter((id) => id.endsWith('{id}/set_state')), 'set_state', 'pending-deadlock');
+    const family = need(
+      ids(routes, 'set-state').filter((id) => id.endsWith('{id}/set_state')),
+      'set_state',
+      'pending-deadlock'
+    );
     const affected = family.filter((id) => id === '/flow_runs/{id}/set_state' || rng.next() < 0.5);
     if (affected.length === 0) {
       affected.push(family[0]);
@@ -300,7 +314,13 @@ const BUILDERS: Record<ScenarioId, Builder> = {
       end,
       effects: [effect],
       downtimes: [],
-      truth: { id: 'pending-deadlock', start, end, routes: affected, params: { slowShare: share, slowMedianSeconds: median } },
+      truth: {
+        id: 'pending-deadlock',
+        start,
+        end,
+        routes: affected,
+        params: { slowShare: share, slowMedianSeconds: median },
+      },
     };
   },
 
@@ -330,7 +350,14 @@ const BUILDERS: Record<ScenarioId, Builder> = {
       variant === 'pool-timeout'
         ? { weight: share, median: poolTimeout + 0.05, sigma: 0, error: 1 }
         : { weight: share, median: poolTimeout * rng.between(1.2, 1.8), sigma: 0.15, error: 0 };
-    const effect = onRoutes('read-work-pool-hang', start, end, route, (c) => mix(c, [slow]), slow.error ? route : undefined);
+    const effect = onRoutes(
+      'read-work-pool-hang',
+      start,
+      end,
+      route,
+      (c) => mix(c, [slow]),
+      slow.error ? route : undefined
+    );
     return {
       end,
       effects: [effect],
@@ -392,7 +419,12 @@ const BUILDERS: Record<ScenarioId, Builder> = {
   'decoy:traffic-bump': ({ rng, start, routes }) => {
     const end = start + Math.round(rng.between(30, 60)) * MIN;
     const factor = rng.between(1.25, 1.35);
-    const effect: Effect = { id: 'decoy:traffic-bump', start, end, apply: (_r, _t, c) => ({ ...c, rate: c.rate * factor }) };
+    const effect: Effect = {
+      id: 'decoy:traffic-bump',
+      start,
+      end,
+      apply: (_r, _t, c) => ({ ...c, rate: c.rate * factor }),
+    };
     return {
       end,
       effects: [effect],
@@ -415,7 +447,11 @@ function slowFamily(id: ScenarioId, start: number, end: number, affected: string
 
 export const SCENARIO_IDS: readonly ScenarioId[] = Object.keys(BUILDERS) as ScenarioId[];
 
-export const OTHER_SERVICE = Object.freeze({ job: 'billing-api', instance: 'billing-api:8000', serviceName: 'billing-api' });
+export const OTHER_SERVICE = Object.freeze({
+  job: 'billing-api',
+  instance: 'billing-api:8000',
+  serviceName: 'billing-api',
+});
 
 function defaultStart(days: number): number {
   const now = Date.now();
