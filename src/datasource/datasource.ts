@@ -16,15 +16,14 @@ import {
 } from '@grafana/data';
 import type { PrefectSettings } from '../catalog/prefectSettings';
 import { episodesToAnnotations, insightStatuses } from '../insights/annotations';
-import { scan } from '../insights/engine/scan';
+import { scan } from '../insights/engine';
 import { createPrometheusApi } from '../prometheus/client';
-import { isPrometheusError } from '../prometheus/errors';
-import { describeResolution, resolveMetric } from '../prometheus/resolve';
+import { describeResolution, listLabelValues, resolveMetric, seriesSelector } from '../prometheus/resolve';
 import type { MetricOverrides, PrometheusApi, ResolvedMetric } from '../prometheus/types';
 import { createAnnotationSupport } from './annotations';
 import { filterEpisodes } from './episodes';
 import { annotationsFrame, episodesTableFrame, insightStatusFrame } from './frames';
-import { buildPanelQueries, seriesSelector } from './panelQueries';
+import { buildPanelQueries } from './panelQueries';
 import { proxyTransport } from './proxyTransport';
 import {
   cleanOverrides,
@@ -48,6 +47,11 @@ export const NO_PROMETHEUS_MESSAGE =
 
 /** Variable queries understood by metricFindQuery. */
 export const VARIABLE_QUERIES = ['routes()', 'methods()', 'statuses()'] as const;
+const VARIABLE_KINDS: Record<string, 'route' | 'method' | 'status' | undefined> = {
+  'routes()': 'route',
+  'methods()': 'method',
+  'statuses()': 'status',
+};
 
 interface TimeWindow {
   /** unix seconds */
@@ -68,10 +72,6 @@ export function errorMessage(e: unknown): string {
     return e.message;
   }
   return typeof e === 'string' && e !== '' ? e : 'Unknown error while querying Prometheus';
-}
-
-function isCanceled(e: unknown): boolean {
-  return isPrometheusError(e) && e.kind === 'canceled';
 }
 
 export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOptions> {
@@ -100,7 +100,7 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
   }
 
   /** Resolves the metric once (per data source instance, i.e. per saved overrides) and reuses it for a while. */
-  resolveMetric(window: TimeWindow, signal?: AbortSignal): Promise<ResolvedMetric> {
+  resolveMetric(window: TimeWindow): Promise<ResolvedMetric> {
     const cached = this.metricCache;
     if (cached && Date.now() - cached.at < METRIC_CACHE_MS) {
       return cached.promise;
@@ -110,8 +110,7 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
     const promise = resolveMetric(api, this.overrides, {
       start: Math.min(window.start, window.end - DAY_S),
       end: window.end,
-      step: 60,
-    }, { signal });
+    });
     const entry = { at: Date.now(), promise };
     this.metricCache = entry;
     promise.catch(() => {
@@ -158,7 +157,10 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
   ): Promise<DataFrame[]> {
     const window = rangeOf(request);
     const api = this.prometheus();
-    const metric = await this.resolveMetric(window, signal);
+    const metric = await this.resolveMetric(window);
+    if (signal.aborted) {
+      return [];
+    }
     const scopedVars: ScopedVars = request.scopedVars ?? {};
     const queryType = target.queryType ?? 'quantile';
     if (queryType === 'insights' || queryType === 'insightStatus') {
@@ -209,28 +211,14 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
   /** Variable queries: `routes()`, `methods()`, `statuses()`: the values of that label on the resolved metric. */
   async metricFindQuery(query: unknown, options?: LegacyMetricFindQueryOptions): Promise<MetricFindValue[]> {
     const text = (typeof query === 'string' ? query : String((query as { query?: unknown })?.query ?? '')).trim();
-    const kind = text.replace(/\s+/g, '').toLowerCase();
-    const window = rangeOf(options ?? {});
-    const metric = await this.resolveMetric(window);
-    const label =
-      kind === 'routes()'
-        ? metric.labels.route
-        : kind === 'methods()'
-          ? metric.labels.method
-          : kind === 'statuses()'
-            ? metric.statusCounter
-              ? metric.statusCounter.label
-              : metric.labels.status
-            : null;
-    if (label === null) {
+    const which = VARIABLE_KINDS[text.replace(/\s+/g, '').toLowerCase()];
+    if (!which) {
       throw new Error(`Unknown variable query "${text}": use one of ${VARIABLE_QUERIES.join(', ')}`);
     }
-    if (label === undefined) {
-      return [];
-    }
-    const matcher = kind === 'statuses()' && metric.statusCounter ? seriesSelector(metric, 'status') : seriesSelector(metric);
-    const values = await this.prometheus().labelValues(label, [matcher], window.start, window.end);
-    return [...values].sort().map((v) => ({ text: v, value: v }));
+    const window = rangeOf(options ?? {});
+    const metric = await this.resolveMetric(window);
+    const values = await listLabelValues(this.prometheus(), metric, which, window);
+    return values.map((v) => ({ text: v, value: v }));
   }
 
   async testDatasource(): Promise<TestDataSourceResponse> {
@@ -257,11 +245,17 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
     } catch (e) {
       return { status: 'error', message: `Found the metric but could not list its routes: ${errorMessage(e)}` };
     }
+    const otherLabels = [
+      metric.labels.method ? `method label \`${metric.labels.method}\`` : 'no method label',
+      metric.labels.status
+        ? `status label \`${metric.labels.status}\``
+        : metric.statusCounter
+          ? `status from \`${metric.statusCounter.name}\``
+          : 'no status label',
+    ].join(', ');
     return {
       status: 'success',
-      message: `Prometheus is reachable. ${describeResolution(metric)}. ${routes.length} route${
-        routes.length === 1 ? '' : 's'
-      } seen in the last 24 hours.`,
+      message: `Prometheus is reachable. Found ${describeResolution(metric, routes.length)}, ${otherLabels} (last 24 hours).`,
     };
   }
 
@@ -274,4 +268,3 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
   }
 }
 
-export { isCanceled };

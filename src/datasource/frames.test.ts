@@ -1,9 +1,10 @@
 import { DataFrameType, FieldType } from '@grafana/data';
 import type { Episode } from '../insights/types';
+import type { MatrixSeries } from '../prometheus/types';
 import { annotationsFrame, episodesTableFrame, heatmapFrame, matrixToFrames, SEVERITY_COLOR } from './frames';
 
 describe('matrixToFrames', () => {
-  const series = [
+  const series: MatrixSeries[] = [
     {
       metric: { __name__: 'x', http_route: '/flow_runs/filter', http_request_method: 'POST' },
       values: [

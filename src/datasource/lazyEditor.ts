@@ -8,7 +8,7 @@ export function lazyEditor<P extends object>(load: () => Promise<{ default: Comp
     return createElement(
       Suspense,
       { fallback: createElement(LoadingPlaceholder, { text: 'Loading editor…' }) },
-      createElement(Lazy as ComponentType<P>, props)
+      createElement(Lazy as unknown as ComponentType<P>, props)
     );
   }
   return LazyEditor;

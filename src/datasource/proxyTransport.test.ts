@@ -49,7 +49,7 @@ describe('proxyTransport', () => {
         throwError(() => ({ status: 400, data: { status: 'error', errorType: 'bad_data', error: 'parse error at char 3' } }))
       )
     );
-    const err = await transport('/api/v1/query', params()).catch((e) => e);
+    const err = (await transport('/api/v1/query', params()).catch((e: unknown) => e)) as PrometheusError;
     expect(err).toBeInstanceOf(PrometheusError);
     expect(err.kind).toBe('bad_data');
     expect(err.message).toContain('parse error at char 3');
@@ -69,7 +69,7 @@ describe('proxyTransport', () => {
     const controller = new AbortController();
     const pending = transport('/api/v1/query', params(), { signal: controller.signal });
     controller.abort();
-    const err = await pending.catch((e) => e);
+    const err = (await pending.catch((e: unknown) => e)) as PrometheusError;
     expect(unsubscribed).toBe(true);
     expect(err.kind).toBe('canceled');
   });
