@@ -1,0 +1,261 @@
+/** @jest-environment node */
+import { MetricNotFoundError, describeResolution, listLabelValues, listTargets, resolveMetric } from './resolve';
+import type { PrometheusApi, ResolvedMetric } from './types';
+
+type Series = Record<string, string>;
+
+/**
+ * A tiny in-memory Prometheus: `series` honours exact `__name__` (bare or `{__name__="…"}`) and exact label
+ * matchers, which is all resolution sends.
+ */
+function fakeApi(data: Series[]) {
+  const calls: Array<{ fn: string; args: unknown[] }> = [];
+  const parse = (selector: string) => {
+    const m = /^([^{]*)(?:\{(.*)\})?$/.exec(selector)!;
+    const matchers: Array<[string, string]> = [];
+    for (const part of (m[2] ?? '').split(', ').filter(Boolean)) {
+      const mm = /^([a-zA-Z_][a-zA-Z0-9_]*)="(.*)"$/.exec(part);
+      if (mm) {
+        matchers.push([mm[1], mm[2]]);
+      }
+    }
+    if (m[1]) {
+      matchers.push(['__name__', m[1]]);
+    }
+    return (s: Series) => matchers.every(([k, v]) => s[k] === v);
+  };
+  const select = (selectors: string[]) => data.filter((s) => selectors.some((sel) => parse(sel)(s)));
+  const api: PrometheusApi = {
+    async series(matchers, start, end) {
+      calls.push({ fn: 'series', args: [matchers, start, end] });
+      return select(matchers);
+    },
+    async labelValues(label, matchers, start, end) {
+      calls.push({ fn: 'labelValues', args: [label, matchers, start, end] });
+      return [
+        ...new Set(
+          select(matchers)
+            .map((s) => s[label])
+            .filter((v) => v !== undefined)
+        ),
+      ];
+    },
+    async query() {
+      throw new Error('not used');
+    },
+    async queryRange() {
+      throw new Error('not used');
+    },
+  };
+  return { api, calls };
+}
+
+function classicSeries(name: string, labels: Series, bounds: string[]): Series[] {
+  return [
+    { __name__: `${name}_count`, ...labels },
+    { __name__: `${name}_sum`, ...labels },
+    ...[...bounds, '+Inf'].map((le) => ({ __name__: `${name}_bucket`, ...labels, le })),
+  ];
+}
+
+const range = { start: 1_700_000_000, end: 1_700_086_400 };
+const otelLabels = {
+  http_route: '/api/flow_runs/filter',
+  http_request_method: 'POST',
+  http_response_status_code: '200',
+};
+
+describe('resolveMetric', () => {
+  it('finds the first convention present, classic, with its labels and buckets', async () => {
+    const { api, calls } = fakeApi([
+      ...classicSeries('http_server_request_duration_seconds', { ...otelLabels, job: 'prefect' }, [
+        '0.005',
+        '0.5',
+        '10',
+      ]),
+      ...classicSeries('http_request_duration_seconds', { handler: '/x', method: 'GET' }, ['1']),
+    ]);
+    const m = await resolveMetric(api, {}, range);
+    expect(m).toEqual({
+      conventionId: 'otel-stable',
+      name: 'http_server_request_duration_seconds',
+      kind: 'classic',
+      unit: 'seconds',
+      labels: { route: 'http_route', method: 'http_request_method', status: 'http_response_status_code' },
+      selector: '',
+      buckets: [0.005, 0.5, 10],
+    });
+    // one series call per candidate tried (prefect, prefect-utf8, otel-stable) plus one for the bounds
+    expect(calls.map((c) => c.fn)).toEqual(['series', 'series', 'series', 'labelValues']);
+    expect(calls[1].args[0]).toEqual([
+      '{__name__="prefect.server.api.request.duration_count"}',
+      '{__name__="prefect.server.api.request.duration"}',
+    ]);
+    expect(calls[0].args.slice(1)).toEqual([range.start, range.end]);
+  });
+
+  it('detects native histograms from the plain name', async () => {
+    const { api } = fakeApi([
+      { __name__: 'prefect_server_api_request_duration_seconds', route: '/a', method: 'GET', code: '200' },
+    ]);
+    const m = await resolveMetric(api, {}, range);
+    expect(m.kind).toBe('native');
+    expect(m.buckets).toEqual([]);
+    expect(m.labels).toEqual({ route: 'route', method: 'method', status: 'code' });
+  });
+
+  it('converts millisecond bounds to seconds', async () => {
+    const { api } = fakeApi(
+      classicSeries(
+        'http_server_duration_milliseconds',
+        { http_target: '/api/health', http_method: 'GET', http_status_code: '200' },
+        ['5', '250', '10000']
+      )
+    );
+    const m = await resolveMetric(api, {}, range);
+    expect(m).toMatchObject({ conventionId: 'otel-legacy-ms', unit: 'milliseconds', buckets: [0.005, 0.25, 10] });
+    expect(m.labels).toEqual({ route: 'http_target', method: 'http_method', status: 'http_status_code' });
+  });
+
+  it('uses the companion counter for the instrumentator', async () => {
+    const { api } = fakeApi(
+      classicSeries('http_request_duration_seconds', { handler: '/api/x', method: 'GET' }, ['1'])
+    );
+    const m = await resolveMetric(api, {}, range);
+    expect(m.labels.status).toBeUndefined();
+    expect(m.statusCounter).toEqual({ name: 'http_requests_total', label: 'status' });
+  });
+
+  it('picks the Prefect service when a generic metric comes from several', async () => {
+    const { api } = fakeApi([
+      ...classicSeries('http_server_request_duration_seconds', { ...otelLabels, service_name: 'grafana', job: 'a' }, [
+        '1',
+      ]),
+      ...classicSeries(
+        'http_server_request_duration_seconds',
+        { ...otelLabels, service_name: 'prefect-server', job: 'a' },
+        ['2']
+      ),
+    ]);
+    const m = await resolveMetric(api, {}, range);
+    expect(m.selector).toBe('service_name="prefect-server"');
+    expect(m.buckets).toEqual([2]);
+  });
+
+  it('honours overrides: metric (with suffix), labels, unit and selector', async () => {
+    const { api, calls } = fakeApi([
+      ...classicSeries('my_latency', { path: '/a', verb: 'GET', env: 'prod' }, ['100']),
+      ...classicSeries('my_latency', { path: '/a', verb: 'GET', env: 'dev' }, ['100']),
+    ]);
+    const m = await resolveMetric(
+      api,
+      {
+        metric: 'my_latency_bucket',
+        routeLabel: 'path',
+        methodLabel: 'verb',
+        unit: 'milliseconds',
+        selector: ' env = "prod" ',
+      },
+      range
+    );
+    expect(m).toMatchObject({
+      conventionId: 'custom',
+      name: 'my_latency',
+      unit: 'milliseconds',
+      selector: 'env="prod"',
+      labels: { route: 'path', method: 'verb' },
+      buckets: [0.1],
+    });
+    expect(calls[0].args[0]).toEqual(['my_latency_count{env="prod"}', 'my_latency{env="prod"}']);
+  });
+
+  it('says what it looked for, where, and how to get the metric', async () => {
+    const { api } = fakeApi([]);
+    const err = await resolveMetric(api, { selector: 'job="prefect"' }, range).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MetricNotFoundError);
+    const message = (err as Error).message;
+    for (const name of ['prefect_server_api_request_duration_seconds', 'http_request_duration_seconds']) {
+      expect(message).toContain(`\`${name}\``);
+    }
+    expect(message).toContain('selector `job="prefect"`');
+    expect(message).toContain('2023-11-14 22:13 and 2023-11-15 22:13 UTC');
+    expect(message).toContain('OTEL_SEMCONV_STABILITY_OPT_IN=http');
+    expect(message).toContain('opentelemetry-instrument prefect server start');
+    expect(message.split('\n').length).toBeLessThanOrEqual(6);
+  });
+
+  it('rejects an invalid selector or label override before asking Prometheus', async () => {
+    const { api, calls } = fakeApi([]);
+    await expect(resolveMetric(api, { selector: 'a="1"} or vector(1)' }, range)).rejects.toThrow(/Invalid selector/);
+    await expect(resolveMetric(api, { routeLabel: 'a b' }, range)).rejects.toThrow();
+    expect(calls.filter((c) => c.fn === 'series').length).toBeLessThanOrEqual(1);
+  });
+
+  it('explains a metric without any route label', async () => {
+    const { api } = fakeApi(classicSeries('prefect_server_api_request_duration_seconds', { path: '/a' }, ['1']));
+    await expect(resolveMetric(api, {}, range)).rejects.toThrow(/none of the route labels/);
+  });
+});
+
+const resolved: ResolvedMetric = {
+  conventionId: 'otel-stable',
+  name: 'http_server_request_duration_seconds',
+  kind: 'classic',
+  unit: 'seconds',
+  labels: { route: 'http_route', method: 'http_request_method', status: 'http_response_status_code' },
+  selector: 'service_name="prefect-server"',
+  buckets: [1],
+};
+
+describe('describeResolution', () => {
+  it('writes one human line', () => {
+    expect(describeResolution(resolved, 14)).toBe(
+      'metric `http_server_request_duration_seconds` (OpenTelemetry, seconds), route label `http_route`, 14 routes, selector `service_name="prefect-server"`'
+    );
+    expect(describeResolution({ ...resolved, kind: 'native', selector: '' }, 1)).toBe(
+      'metric `http_server_request_duration_seconds` (OpenTelemetry, seconds, native histogram), route label `http_route`, 1 route'
+    );
+  });
+});
+
+describe('listLabelValues and listTargets', () => {
+  const data = [
+    ...classicSeries(
+      'http_server_request_duration_seconds',
+      { ...otelLabels, service_name: 'prefect-server', job: 'p', instance: 'h:1' },
+      ['1']
+    ),
+    ...classicSeries(
+      'http_server_request_duration_seconds',
+      { ...otelLabels, http_route: '/api/health', service_name: 'prefect-server', job: 'p', instance: 'h:2' },
+      ['1']
+    ),
+    ...classicSeries(
+      'http_server_request_duration_seconds',
+      { ...otelLabels, http_route: '/other', service_name: 'x', job: 'q' },
+      ['1']
+    ),
+  ];
+
+  it('lists route values of the selected series only, sorted', async () => {
+    const { api } = fakeApi(data);
+    expect(await listLabelValues(api, resolved, 'route', range)).toEqual(['/api/flow_runs/filter', '/api/health']);
+  });
+
+  it('lists statuses from the companion counter when the histogram has none', async () => {
+    const { api, calls } = fakeApi([{ __name__: 'http_requests_total', handler: '/a', status: '5xx' }]);
+    const m: ResolvedMetric = {
+      ...resolved,
+      selector: '',
+      labels: { route: 'handler' },
+      statusCounter: { name: 'http_requests_total', label: 'status' },
+    };
+    expect(await listLabelValues(api, m, 'status', range)).toEqual(['5xx']);
+    expect(calls[0].args.slice(0, 2)).toEqual(['status', ['http_requests_total']]);
+  });
+
+  it('finds the jobs and instances of the selected series', async () => {
+    const { api } = fakeApi(data);
+    expect(await listTargets(api, resolved, range)).toEqual({ jobs: ['p'], instances: ['h:1', 'h:2'] });
+  });
+});

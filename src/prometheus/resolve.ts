@@ -1,0 +1,257 @@
+// Finds which latency metric this Prometheus has, in which shape, with which labels: the conventions in order (or
+// the user's choice), one `series` request per candidate, plus one for the bucket bounds of the one found.
+import { CONVENTIONS, conventionLabel } from './conventions';
+import { labelMatcher, labelRef, metricSelector } from './escape';
+import { validateSelector } from './selector';
+import type { HistogramKind, MetricConvention, MetricOverrides, PrometheusApi, ResolvedMetric, Unit } from './types';
+
+export interface UnixRange {
+  /** unix seconds */
+  start: number;
+  /** unix seconds */
+  end: number;
+}
+
+/** How to get the metric, for messages shown when none is found (four short lines). */
+export const INSTRUMENTATION_RECIPE = [
+  'pip install opentelemetry-distro opentelemetry-instrumentation-fastapi opentelemetry-exporter-prometheus',
+  'OTEL_SEMCONV_STABILITY_OPT_IN=http OTEL_METRICS_EXPORTER=prometheus opentelemetry-instrument prefect server start',
+  'then scrape the server on port 9464 (or send OTLP to a Collector, which can rename the metric',
+  'to prefect.server.api.request.duration); the plugin recognises either name.',
+];
+
+export class MetricNotFoundError extends Error {
+  readonly lookedFor: string[];
+  constructor(lookedFor: string[], selector: string, range: UnixRange, extra = '') {
+    const when = `${isoMinute(range.start)} and ${isoMinute(range.end)} UTC`;
+    const sel = selector ? ` with selector \`${selector}\`` : '';
+    super(
+      `No API latency histogram found between ${when}: looked for ${lookedFor.map((n) => `\`${n}\``).join(', ')}${sel}.` +
+        `${extra ? ` ${extra}` : ''}\nTo get it, instrument the Prefect server:\n${INSTRUMENTATION_RECIPE.join('\n')}`
+    );
+    this.name = 'MetricNotFoundError';
+    this.lookedFor = lookedFor;
+  }
+}
+
+function isoMinute(unixSeconds: number): string {
+  return new Date(unixSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+const SUFFIX = /_(bucket|sum|count)$/;
+// Generic HTTP metrics may come from several services; these labels tell the Prefect one apart.
+const SERVICE_LABELS = ['service_name', 'job'];
+const MAX_SERIES_CHECKED = 20000;
+
+function guessUnit(name: string): Unit {
+  return /(_|\.)(milliseconds|ms)($|_|\.)/.test(name) ? 'milliseconds' : 'seconds';
+}
+
+function candidatesFor(overrides: MetricOverrides): MetricConvention[] {
+  if (!overrides.metric) {
+    return CONVENTIONS;
+  }
+  const name = overrides.metric.trim().replace(SUFFIX, '');
+  const known = CONVENTIONS.find((c) => c.name === name);
+  if (known) {
+    return [known];
+  }
+  const template = CONVENTIONS[0];
+  return [
+    {
+      id: 'custom',
+      name,
+      unit: guessUnit(name),
+      description: 'chosen in the data source settings',
+      routeLabels: template.routeLabels,
+      methodLabels: template.methodLabels,
+      statusLabels: template.statusLabels,
+    },
+  ];
+}
+
+function checkLabelOverrides(overrides: MetricOverrides) {
+  const given: Array<[string, string | undefined]> = [
+    ['route', overrides.routeLabel],
+    ['method', overrides.methodLabel],
+    ['status', overrides.statusLabel],
+  ];
+  for (const [what, name] of given) {
+    if (!name) {
+      continue;
+    }
+    try {
+      labelRef(name);
+    } catch {
+      throw new TypeError(`The ${what} label "${name}" is not a valid Prometheus label name.`);
+    }
+  }
+}
+
+function pickLabel(override: string | undefined, candidates: string[], present: Set<string>): string | undefined {
+  return override || candidates.find((c) => present.has(c));
+}
+
+/**
+ * When no selector is given and a generic HTTP metric comes from several services, keep the one whose
+ * service_name (or job) mentions Prefect. Returns null when there is nothing to choose.
+ */
+function prefectService(series: Array<Record<string, string>>): { label: string; value: string } | null {
+  for (const label of SERVICE_LABELS) {
+    const values = [...new Set(series.map((s) => s[label]).filter((v): v is string => v !== undefined))];
+    if (values.length <= 1) {
+      continue;
+    }
+    const prefect = values.filter((v) => /prefect/i.test(v));
+    if (prefect.length === 1) {
+      return { label, value: prefect[0] };
+    }
+  }
+  return null;
+}
+
+function toSeconds(value: number, unit: Unit): number {
+  return unit === 'milliseconds' ? Number((value / 1000).toPrecision(12)) : value;
+}
+
+async function readBuckets(
+  api: PrometheusApi,
+  bucketSelector: string,
+  unit: Unit,
+  range: UnixRange
+): Promise<number[]> {
+  const values = await api.labelValues('le', [bucketSelector], range.start, range.end);
+  const bounds = values.map(Number).filter((b) => Number.isFinite(b));
+  return [...new Set(bounds.map((b) => toSeconds(b, unit)))].sort((a, b) => a - b);
+}
+
+/**
+ * Resolves the latency metric. Throws MetricNotFoundError (what was looked for, where, and how to get it) when no
+ * candidate has series in the range, and TypeError/SelectorError for invalid overrides.
+ */
+export async function resolveMetric(
+  api: PrometheusApi,
+  overrides: MetricOverrides,
+  range: UnixRange
+): Promise<ResolvedMetric> {
+  const userSelector = validateSelector(overrides.selector ?? '');
+  checkLabelOverrides(overrides);
+  const candidates = candidatesFor(overrides);
+  for (const c of candidates) {
+    const countName = `${c.name}_count`;
+    const all = await api.series(
+      [metricSelector(countName, [userSelector]), metricSelector(c.name, [userSelector])],
+      range.start,
+      range.end
+    );
+    if (all.length === 0) {
+      continue;
+    }
+    const classicSeries = all.filter((s) => s.__name__ === countName);
+    const nativeSeries = all.filter((s) => s.__name__ === c.name);
+    const kind: HistogramKind = overrides.kind ?? (classicSeries.length > 0 ? 'classic' : 'native');
+    let series = kind === 'classic' ? classicSeries : nativeSeries;
+    if (series.length === 0) {
+      continue;
+    }
+    const service = userSelector ? null : prefectService(series);
+    if (service) {
+      series = series.filter((s) => s[service.label] === service.value);
+    }
+    const selector = service ? labelMatcher(service.label, '=', service.value) : userSelector;
+    const present = new Set<string>();
+    for (const s of series.slice(0, MAX_SERIES_CHECKED)) {
+      for (const k of Object.keys(s)) {
+        present.add(k);
+      }
+    }
+    const route = pickLabel(overrides.routeLabel, c.routeLabels, present);
+    if (!route) {
+      throw new MetricNotFoundError(
+        [c.name],
+        selector,
+        range,
+        `\`${c.name}\` exists but has none of the route labels ${c.routeLabels.join(', ')}: set the route label in the data source settings.`
+      );
+    }
+    const unit = overrides.unit ?? c.unit;
+    const buckets =
+      kind === 'classic' ? await readBuckets(api, metricSelector(`${c.name}_bucket`, [selector]), unit, range) : [];
+    const resolved: ResolvedMetric = {
+      conventionId: c.id,
+      name: c.name,
+      kind,
+      unit,
+      labels: {
+        route,
+        method: pickLabel(overrides.methodLabel, c.methodLabels, present),
+        status: pickLabel(overrides.statusLabel, c.statusLabels, present),
+      },
+      selector,
+      buckets,
+    };
+    if (c.statusCounter && !resolved.labels.status) {
+      resolved.statusCounter = c.statusCounter;
+    }
+    return resolved;
+  }
+  throw new MetricNotFoundError(
+    candidates.map((c) => c.name),
+    userSelector,
+    range
+  );
+}
+
+/** The selector of the series that carry the metric's labels: `_count` for classic, the plain name for native. */
+export function seriesSelector(m: ResolvedMetric): string {
+  return metricSelector(m.kind === 'classic' ? `${m.name}_count` : m.name, [m.selector]);
+}
+
+/** One line for "Save & test" and the scan header. */
+export function describeResolution(m: ResolvedMetric, routeCount: number): string {
+  const details = [conventionLabel(m.conventionId), m.unit];
+  if (m.kind === 'native') {
+    details.push('native histogram');
+  }
+  const parts = [
+    `metric \`${m.name}\` (${details.join(', ')})`,
+    `route label \`${m.labels.route}\``,
+    `${routeCount} route${routeCount === 1 ? '' : 's'}`,
+  ];
+  if (m.selector) {
+    parts.push(`selector \`${m.selector}\``);
+  }
+  return parts.join(', ');
+}
+
+/** Values of the route, method or status label, for template variables. Status may come from the companion counter. */
+export async function listLabelValues(
+  api: PrometheusApi,
+  m: ResolvedMetric,
+  which: 'route' | 'method' | 'status',
+  range: UnixRange
+): Promise<string[]> {
+  let label: string | undefined = m.labels[which];
+  let selector = seriesSelector(m);
+  if (which === 'status' && !label && m.statusCounter) {
+    label = m.statusCounter.label;
+    selector = metricSelector(m.statusCounter.name, [m.selector]);
+  }
+  if (!label) {
+    return [];
+  }
+  const values = await api.labelValues(label, [selector], range.start, range.end);
+  return [...values].sort();
+}
+
+/** Scrape jobs and instances of the metric's series, for the `up` query (never another service's targets). */
+export async function listTargets(
+  api: PrometheusApi,
+  m: ResolvedMetric,
+  range: UnixRange
+): Promise<{ jobs: string[]; instances: string[] }> {
+  const series = await api.series([seriesSelector(m)], range.start, range.end);
+  const pick = (label: string) =>
+    [...new Set(series.map((s) => s[label]).filter((v): v is string => v !== undefined && v !== ''))].sort();
+  return { jobs: pick('job'), instances: pick('instance') };
+}
