@@ -13,7 +13,7 @@ export default defineConfig({
   forbidOnly: true,
   reporter: 'list',
   timeout: 60_000,
-  expect: { timeout: 15_000 },
+  expect: { timeout: 10_000 },
   use: {
     viewport: { width: 1100, height: 800 },
     launchOptions: {

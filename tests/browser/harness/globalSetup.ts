@@ -21,19 +21,22 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   }
   rmSync(WORK_DIR, { recursive: true, force: true });
   mkdirSync(join(REPO_ROOT, 'tests/artifacts/screenshots'), { recursive: true });
-  const assets = await buildHost(WORK_DIR);
-
-  const state: SetupState = { hostDir: assets.dir };
-  let stop: (() => Promise<void>) | undefined;
-  try {
-    const started = await startSimulatedPrometheus(join(WORK_DIR, 'prometheus'));
-    stop = started.stop;
-    state.prometheusUrl = started.url;
-    state.data = started.data;
-  } catch (err) {
-    // Tests that need Prometheus fail with this reason; the others still run.
-    state.prometheusError = err instanceof Error ? err.message : String(err);
-  }
+  // Both take seconds and are independent: overlap them.
+  const [assets, prometheus] = await Promise.all([
+    buildHost(WORK_DIR),
+    startSimulatedPrometheus().then(
+      (started) => ({ started, error: undefined }),
+      // Tests that need Prometheus fail with this reason; the others still run.
+      (err: unknown) => ({ started: undefined, error: err instanceof Error ? err.message : String(err) })
+    ),
+  ]);
+  const state: SetupState = {
+    hostDir: assets.dir,
+    prometheusUrl: prometheus.started?.url,
+    prometheusError: prometheus.error,
+    data: prometheus.started?.data,
+  };
+  const stop = prometheus.started?.stop;
 
   const stateFile = join(WORK_DIR, 'state.json');
   writeFileSync(stateFile, JSON.stringify(state, null, 2));

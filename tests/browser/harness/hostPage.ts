@@ -121,7 +121,7 @@ export interface HostPage {
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'tests/artifacts/screenshots');
 
 export const test = base.extend<{ host: HostPage }>({
-  host: async ({ page }, use) => {
+  host: async ({ page }, use, testInfo) => {
     const setup = readSetupState();
     const missing: string[] = [];
     const errors: string[] = [];
@@ -196,6 +196,12 @@ export const test = base.extend<{ host: HostPage }>({
       },
     };
     await use(host);
+    if (testInfo.status !== testInfo.expectedStatus && (missing.length > 0 || errors.length > 0)) {
+      // A failed wait for an element says little by itself; the usual cause is one of these.
+      console.error(
+        `host page: missing files ${JSON.stringify(missing)}\nhost page: errors ${JSON.stringify(errors, null, 1)}`
+      );
+    }
   },
 });
 

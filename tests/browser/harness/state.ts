@@ -22,12 +22,13 @@ export interface SetupState {
   data?: {
     from: number;
     to: number;
+    /** Route label values as Prometheus holds them (with the `/api` prefix). */
     routes: string[];
     windows: ScenarioWindow[];
-    /** Ground-truth p95 in seconds per route in a quiet stretch [quietFrom, quietTo] (unix ms), when known. */
-    quiet?: { from: number; to: number; p95ByRoute: Record<string, number> };
-    /** Largest finite bucket bound in seconds and the bucket bounds, to judge "within one bucket". */
-    buckets?: number[];
+    /** Ground truth in a quiet stretch [from, to] (unix ms): p95 in seconds per route label value, every 5 minutes. */
+    quiet: { from: number; to: number; p95: Record<string, Array<[number, number]>> };
+    /** Classic bucket bounds in seconds, to judge "within one bucket". */
+    buckets: number[];
   };
 }
 
