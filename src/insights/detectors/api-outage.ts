@@ -25,14 +25,14 @@ export const apiOutage: Detector = {
       upKnown = up[i] >= 0 && up[i] < Infinity;
     }
     const totals = apiTotals(input);
-    // 1: `up` is 0; 2: `up` says nothing against it and no route advanced. A missing `up` sample (when `up` exists)
-    // means Prometheus did not scrape at all: unknown, not down. The exporter may be a collector that stays up
-    // while Prefect is down, hence the series test even when `up` is 1.
+    // 1: `up` is 0; 2: no route advanced. The exporter may be a collector that stays up while Prefect is down,
+    // hence the series test even when `up` is 1; but where `up` exists, only a measured zero rate counts: a NaN
+    // rate then is a missing scrape or the rate window warming up after a restart, not silence.
     const mask = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       if (up[i] >= 0 && up[i] < 0.5) {
         mask[i] = DOWN_UP;
-      } else if ((!upKnown || up[i] === up[i]) && input.routes.length > 0 && !(totals.rate[i] > 0)) {
+      } else if (upKnown ? up[i] >= 0 && totals.rate[i] === 0 : !(totals.rate[i] > 0) && input.routes.length > 0) {
         mask[i] = DOWN_SERIES;
       }
     }

@@ -13,7 +13,11 @@ const MIN_R2 = 0.8;
 /** At least this share of day-over-day steps must go up: a steady climb, not one spike. */
 const MIN_RISING_STEPS = 2 / 3;
 const MIN_SPAN_DAYS = 2;
+/** A day-over-day step counts as rising only above noise: a third of the minimum daily growth. */
+const MEANINGFUL_STEP = MIN_GROWTH_PER_DAY / 3;
 const DAY_MS = 86_400_000;
+/** A partial day is biased by the daily load cycle (a night-only day looks fast): only nearly full days count. */
+const MIN_DAY_COVERAGE = 0.9;
 
 interface Climb {
   route: RouteSeries;
@@ -72,7 +76,7 @@ export const staleStatistics: Detector = {
 function findClimbs(route: RouteSeries, aggregate: 'p95' | 'mean', input: ScanInput): Climb[] {
   const { grid } = input;
   const base = baselineOf(route[aggregate], grid);
-  const daily = dailyMedians(base.blockValues, grid.start, base.blockMs, 0.75, DAY_MS);
+  const daily = dailyMedians(base.blockValues, grid.start, base.blockMs, MIN_DAY_COVERAGE, DAY_MS);
   const idx: number[] = [];
   for (let d = 0; d < daily.values.length; d++) {
     if (daily.values[d] > 0) {
@@ -88,15 +92,8 @@ function findClimbs(route: RouteSeries, aggregate: 'p95' | 'mean', input: ScanIn
     for (let b = a + 2; b < idx.length; b++) {
       const xs = idx.slice(a, b + 1).map((d) => daily.days[d]);
       const ys = idx.slice(a, b + 1).map((d) => daily.values[d]);
-      if (xs[xs.length - 1] - xs[0] < MIN_SPAN_DAYS) {
-        continue;
-      }
-      const fit = fitGrowth(xs, ys);
-      let rising = 0;
-      for (let j = 1; j < ys.length; j++) {
-        rising += ys[j] > ys[j - 1] ? 1 : 0;
-      }
-      if (fit.growth >= MIN_GROWTH_PER_DAY && fit.r2 >= MIN_R2 && rising >= MIN_RISING_STEPS * (ys.length - 1)) {
+      const fit = qualifies(xs, ys);
+      if (fit) {
         best = b;
         bestFit = fit;
       }
@@ -104,6 +101,16 @@ function findClimbs(route: RouteSeries, aggregate: 'p95' | 'mean', input: ScanIn
     if (best < 0 || !bestFit) {
       a++;
       continue;
+    }
+    // Leading flat days fit too when the climb is steep; the episode starts at the last of them (the old level).
+    while (best - a >= 3 && !(daily.values[idx[a + 1]] >= daily.values[idx[a]] * (1 + MEANINGFUL_STEP))) {
+      const xs = idx.slice(a + 1, best + 1).map((d) => daily.days[d]);
+      const fit = qualifies(xs, idx.slice(a + 1, best + 1).map((d) => daily.values[d]));
+      if (!fit) {
+        break;
+      }
+      a++;
+      bestFit = fit;
     }
     const firstDay = idx[a];
     const lastDay = idx[best];
@@ -115,6 +122,17 @@ function findClimbs(route: RouteSeries, aggregate: 'p95' | 'mean', input: ScanIn
       start: startBlock * base.blockSize,
       end: Math.min(grid.length - 1, (lastBlock + 1) * base.blockSize - 1),
     };
+    // One bad day straddling midnight looks like a two-day climb in daily medians; the raised level itself must
+    // last the contract's two days.
+    let firstRaised = firstDay;
+    for (let j = a; j <= best && !(daily.values[idx[j]] >= old * (1 + MIN_GROWTH_PER_DAY)); j++) {
+      firstRaised = idx[Math.min(j + 1, best)];
+    }
+    const endMs = grid.start + run.end * grid.step;
+    if (endMs - daily.days[firstRaised] * DAY_MS < MIN_SPAN_DAYS * DAY_MS) {
+      a++;
+      continue;
+    }
     climbs.push({
       route,
       aggregate,
@@ -134,6 +152,19 @@ function findClimbs(route: RouteSeries, aggregate: 'p95' | 'mean', input: ScanIn
     a = next;
   }
   return climbs;
+}
+
+function qualifies(xs: number[], ys: number[]): GrowthFit | null {
+  if (xs.length < 3 || xs[xs.length - 1] - xs[0] < MIN_SPAN_DAYS) {
+    return null;
+  }
+  const fit = fitGrowth(xs, ys);
+  let rising = 0;
+  for (let j = 1; j < ys.length; j++) {
+    rising += ys[j] >= ys[j - 1] * (1 + MEANINGFUL_STEP) ? 1 : 0;
+  }
+  const steady = rising >= MIN_RISING_STEPS * (ys.length - 1);
+  return fit.growth >= MIN_GROWTH_PER_DAY && fit.r2 >= MIN_R2 && steady ? fit : null;
 }
 
 function dayOfBlock(firstBlock: Int32Array, block: number): number {

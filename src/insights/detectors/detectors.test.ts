@@ -1,0 +1,245 @@
+/** @jest-environment node */
+import { capQuantiles, ScanInputBuilder } from '../testing/scanInputBuilder';
+import { isDatabaseBacked } from '../toolkit/families';
+import { suppressExplained } from '../toolkit/suppression';
+import type { Episode, ScanInput } from '../types';
+import { DETECTORS } from './index';
+
+const STEP = 15_000;
+const MIN = 60_000;
+
+function runAll(input: ScanInput): Episode[] {
+  return DETECTORS.flatMap((d) => d.detect(input));
+}
+
+function only(episodes: Episode[], id: Episode['id']): Episode {
+  expect(episodes.map((e) => e.id)).toEqual([id]);
+  return episodes[0];
+}
+
+/** Start and end within one grid step of the injected signature. */
+function expectSpan(b: ScanInputBuilder, e: Episode, fromMin: number, toMin: number, slack = STEP) {
+  expect(Math.abs(e.start - b.timeAt(b.indexAt(fromMin)))).toBeLessThanOrEqual(slack);
+  expect(Math.abs(e.end - b.timeAt(b.indexAt(toMin)))).toBeLessThanOrEqual(slack);
+}
+
+describe('each detector fires on its own signature only', () => {
+  it('db-pool-exhaustion: many database-backed routes pile up toward pool_timeout', () => {
+    const b = new ScanInputBuilder()
+      .set(isDatabaseBacked, 60, 90, { p95: 25, p99: 30, mean: 18 })
+      .errors(isDatabaseBacked, 60, 90, 0.12);
+    const episodes = runAll(capQuantiles(b.build()));
+    const e = only(episodes, 'db-pool-exhaustion');
+    expectSpan(b, e, 60, 90);
+    expect(e.severity).toBe('critical');
+    expect(e.routes).toEqual(b.routeNames(isDatabaseBacked).sort());
+    expect(e.evidence.p95AboveLargestBucket).toBe(true);
+    expect(e.evidence.summary).toContain('above the largest bucket (≥ 10 s)');
+    expect(e.evidence.summary).toContain('12 % 5xx');
+    expect(e.evidence.affectedRoutes).toBe(13);
+    expect(e.evidence.poolTimeoutSeconds).toBe(30);
+  });
+
+  it('db-pool-exhaustion follows pool_timeout from the settings', () => {
+    const b = new ScanInputBuilder({ settings: { poolTimeoutSeconds: 120 } })
+      .set(isDatabaseBacked, 60, 90, { p95: 25, p99: 30, mean: 18 })
+      .errors(isDatabaseBacked, 60, 90, 0.12);
+    expect(runAll(capQuantiles(b.build())).map((e) => e.id)).not.toContain('db-pool-exhaustion');
+  });
+
+  it('task-runs-count-timeout: the count routes outlast UI patience, the rest is fine', () => {
+    const routes = ['/task_runs/count', '/ui/task_runs/dashboard/counts'];
+    const b = new ScanInputBuilder().set(routes, 30, 75, { p95: 14, p99: 20, mean: 8 });
+    const e = only(runAll(capQuantiles(b.build())), 'task-runs-count-timeout');
+    expectSpan(b, e, 30, 75);
+    expect(e.routes).toEqual(routes);
+    expect(e.evidence.thresholdSeconds).toBe(10);
+    expect(e.evidence.otherRoutesNear).toBe(e.evidence.otherRoutesKnown);
+  });
+
+  it('runs-page-slow: flow_runs/filter and paginate at ≥ UI patience', () => {
+    const routes = ['/flow_runs/filter', '/flow_runs/paginate'];
+    const b = new ScanInputBuilder({ largestBucket: null }).set(routes, 100, 140, { p95: 12, p99: 15, mean: 7 });
+    const e = only(runAll(b.build()), 'runs-page-slow');
+    expectSpan(b, e, 100, 140);
+    expect(e.routes).toEqual(routes);
+    expect(e.evidence.p95MaxSeconds).toBe(12);
+  });
+
+  it('runs-page-slow respects a more patient UI setting', () => {
+    const b = new ScanInputBuilder({ largestBucket: null, settings: { uiPatienceSeconds: 20 } }).set(
+      ['/flow_runs/filter'],
+      100,
+      140,
+      { p95: 12, p99: 15, mean: 7 }
+    );
+    expect(runAll(b.build())).toEqual([]);
+  });
+
+  it('api-overload-http-500: twice the traffic, 5xx, raised latency', () => {
+    const all = () => true;
+    const b = new ScanInputBuilder().busier(all, 50, 80, 3).errors(all, 50, 80, 0.1).slower(all, 50, 80, 2);
+    const e = only(runAll(b.build()), 'api-overload-http-500');
+    expectSpan(b, e, 50, 80);
+    expect(e.evidence.errorShare).toBeCloseTo(0.1, 2);
+    expect(e.evidence.rateOverBaseline as number).toBeGreaterThan(2);
+  });
+
+  it('http2-agent-stop: polling falls silent after errors while the API keeps serving', () => {
+    const route = '/work_queues/{id}/get_runs';
+    const b = new ScanInputBuilder().errors(route, 50, 57.75, 0.2).set(route, 58, 180, { rate: 0 });
+    b.set(route, 58, 180, { p50: NaN, p95: NaN, p99: NaN, mean: NaN, errorRate: 0 });
+    const e = only(runAll(b.build()), 'http2-agent-stop');
+    expectSpan(b, e, 58, 180);
+    expect(e.routes).toEqual([route]);
+    expect(e.evidence.silentMinutes as number).toBeGreaterThanOrEqual(120);
+  });
+
+  it('http2-agent-stop: a worker shut down cleanly (no errors, no slow calls) is not an insight', () => {
+    const b = new ScanInputBuilder().set('/work_queues/{id}/get_runs', 58, 180, { rate: 0 });
+    expect(runAll(b.build())).toEqual([]);
+  });
+
+  it('pending-deadlock: set_state beyond the client timeout', () => {
+    const routes = ['/flow_runs/{id}/set_state'];
+    const b = new ScanInputBuilder().set(routes, 40, 70, { p95: 60, p99: 70, mean: 50, slowShare: 0.3 });
+    const e = only(runAll(capQuantiles(b.build())), 'pending-deadlock');
+    expectSpan(b, e, 40, 70);
+    expect(e.routes).toEqual(routes);
+    expect(e.evidence.slowShareMax).toBe(0.3);
+    expect(e.evidence.requestTimeoutSeconds).toBe(60);
+  });
+
+  it('api-outage: up is 0 for ten minutes', () => {
+    const b = new ScanInputBuilder().upValue(100, 110, 0).gap(() => true, 100, 110.5);
+    const e = only(runAll(b.build()), 'api-outage');
+    expectSpan(b, e, 100, 110);
+    expect(e.evidence.source).toBe('up');
+  });
+
+  it('api-outage: without `up`, every route stops advancing', () => {
+    const b = new ScanInputBuilder().upValue(-360, 180, NaN).set(() => true, 100, 110, { rate: 0 });
+    const e = only(runAll(b.build()), 'api-outage');
+    expectSpan(b, e, 100, 110);
+    expect(e.evidence.source).toBe('series');
+  });
+
+  it('read-work-pool-hang: GET work_pools/{name} stuck at pool_timeout', () => {
+    const b = new ScanInputBuilder().set('/work_pools/{name}', 20, 50, { p95: 30, p99: 30, mean: 29 });
+    const e = only(runAll(capQuantiles(b.build())), 'read-work-pool-hang');
+    expectSpan(b, e, 20, 50);
+    expect(e.routes).toEqual(['/work_pools/{name}']);
+    expect(e.evidence.thresholdName).toBe('pool_timeout');
+  });
+
+  it('stale-statistics: the read-heavy routes climb 25 % a day, then fall back at ANALYZE', () => {
+    const DAY = 86_400_000;
+    const b = new ScanInputBuilder({ stepMs: 60_000, rangeMinutes: 10 * 24 * 60, lookbackMinutes: 360 });
+    const climbStart = Date.UTC(2026, 10, 4, 0, 0);
+    const fall = Date.UTC(2026, 10, 9, 5, 0);
+    const readHeavy = ['/flow_runs/filter', '/flow_runs/paginate', '/flow_runs/count'];
+    const toMin = (t: number) => (t - b.startMs) / MIN;
+    b.each(readHeavy, toMin(climbStart), toMin(fall) - 1, (s, i) => {
+      const f = Math.pow(1.25, (b.timeAt(i) - climbStart) / DAY);
+      s.p50[i] *= f;
+      s.p95[i] *= f;
+      s.p99[i] *= f;
+      s.mean[i] *= f;
+    });
+    const episodes = runAll(b.build());
+    const e = only(episodes, 'stale-statistics');
+    expect(e.routes).toEqual([...readHeavy].sort());
+    expect(Math.abs(e.start - climbStart)).toBeLessThanOrEqual(DAY);
+    expect(e.end).toBeLessThan(fall);
+    expect(fall - e.end).toBeLessThanOrEqual(3_600_000);
+    expect(e.evidence.fellBack).toBe(true);
+    expect(e.evidence.growthPerDay as number).toBeGreaterThan(0.15);
+  });
+
+  it('stale-statistics: a flat week with a daily cycle and one bad day is not a trend', () => {
+    const b = new ScanInputBuilder({ stepMs: 60_000, rangeMinutes: 7 * 24 * 60, dailyCycle: 0.6 });
+    b.slower(['/flow_runs/filter'], 3 * 24 * 60, 4 * 24 * 60, 4);
+    expect(runAll(b.build()).filter((e) => e.id === 'stale-statistics')).toEqual([]);
+  });
+});
+
+describe('decoys never fire', () => {
+  const all = () => true;
+  const cases: Array<[string, () => ScanInput]> = [
+    ['normal traffic', () => new ScanInputBuilder().build()],
+    [
+      'one slow scrape (on two points of the short rate window)',
+      () => capQuantiles(new ScanInputBuilder().set(all, 60, 60.25, { p95: 40, p99: 40, mean: 35 }).errors(all, 60, 60.25, 0.5).build()),
+    ],
+    [
+      'a restart under a minute',
+      () => new ScanInputBuilder().upValue(60, 60.75, 0).gap(all, 60, 61.25).build(),
+    ],
+    ['the daily load cycle', () => new ScanInputBuilder({ rangeMinutes: 2 * 24 * 60, dailyCycle: 0.8 }).build()],
+    ['a 30 % traffic bump', () => new ScanInputBuilder().busier(all, 60, 120, 1.3).build()],
+    [
+      'counter resets',
+      () =>
+        new ScanInputBuilder()
+          .set(all, 60, 60.25, { rate: -40, errorRate: -3 })
+          .set(all, 90, 90.25, { rate: NaN, errorRate: NaN })
+          .build(),
+    ],
+    ['a Prometheus gap of 20 minutes', () => new ScanInputBuilder().upValue(60, 80, NaN).gap(all, 60, 80).build()],
+  ];
+  it.each(cases)('%s', (_name, make) => {
+    expect(runAll(make())).toEqual([]);
+  });
+});
+
+describe('the catalogue-only insights', () => {
+  it('have no detector and are never emitted', () => {
+    const ids = DETECTORS.map((d) => d.id as string);
+    expect(ids).not.toContain('k8s-worker-pod-overhead');
+    expect(ids).not.toContain('connection-reset');
+    expect(new Set(ids).size).toBe(9);
+  });
+});
+
+describe('broad wins', () => {
+  it('a pool exhaustion that also slows the runs page reports only the pool', () => {
+    const b = new ScanInputBuilder()
+      .set(isDatabaseBacked, 60, 90, { p95: 25, p99: 30, mean: 18 })
+      .set(['/flow_runs/filter', '/flow_runs/paginate'], 55, 95, { p95: 25, p99: 30, mean: 20 });
+    const episodes = suppressExplained(runAll(capQuantiles(b.build())));
+    expect(episodes.map((e) => e.id)).toEqual(['db-pool-exhaustion']);
+  });
+});
+
+describe('look-back and ranges', () => {
+  it('an episode that began in the look-back is reported from the range start', () => {
+    const b = new ScanInputBuilder().set('/work_pools/{name}', -30, 20, { p95: 30, p99: 30, mean: 29 });
+    const e = only(runAll(capQuantiles(b.build())), 'read-work-pool-hang');
+    expect(e.start).toBe(b.startMs);
+    expectSpan(b, e, 0, 20);
+  });
+
+  it('an episode entirely in the look-back is not reported', () => {
+    const b = new ScanInputBuilder().set('/work_pools/{name}', -120, -60, { p95: 30, p99: 30, mean: 29 });
+    expect(runAll(capQuantiles(b.build()))).toEqual([]);
+  });
+
+  it('without look-back the evidence says how little history the baseline had', () => {
+    const b = new ScanInputBuilder({ lookbackMinutes: 0 }).set(isDatabaseBacked, 60, 90, {
+      p95: 25,
+      p99: 30,
+      mean: 18,
+    });
+    const e = only(runAll(capQuantiles(b.build())), 'db-pool-exhaustion');
+    expect(e.evidence.baselineHours).toBe(1);
+    expect(e.evidence.summary).toContain('baseline from 1 h of history');
+  });
+
+  it('a single route and a single sample do not throw', () => {
+    const one = new ScanInputBuilder({ routes: ['/flow_runs/filter'], rangeMinutes: 0.25, lookbackMinutes: 0 });
+    expect(one.build().grid.length).toBe(1);
+    expect(runAll(one.build())).toEqual([]);
+    const empty = new ScanInputBuilder({ routes: [], rangeMinutes: 0, lookbackMinutes: 0 }).build();
+    expect(runAll(empty)).toEqual([]);
+  });
+});
