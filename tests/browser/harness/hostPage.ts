@@ -196,6 +196,8 @@ export const test = base.extend<{ host: HostPage }>({
       },
     };
     await use(host);
+    // A page may still be querying when a test ends (e.g. a scan it started on render); let those requests go.
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
     if (testInfo.status !== testInfo.expectedStatus && (missing.length > 0 || errors.length > 0)) {
       // A failed wait for an element says little by itself; the usual cause is one of these.
       console.error(
