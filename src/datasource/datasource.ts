@@ -42,7 +42,7 @@ const METRIC_CACHE_MS = 5 * 60_000;
 const DAY_S = 86_400;
 
 export const NO_PROMETHEUS_MESSAGE =
-  'No Prometheus data source selected: open this data source\'s settings, choose the Prometheus data source that ' +
+  "No Prometheus data source selected: open this data source's settings, choose the Prometheus data source that " +
   'scrapes the Prefect server under "Prometheus", then Save & test.';
 
 /** Variable queries understood by metricFindQuery. */
@@ -141,7 +141,6 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
         subscriber.next({
           data,
           errors: errors.length > 0 ? errors : undefined,
-          error: errors[0],
           state: errors.length > 0 ? LoadingState.Error : LoadingState.Done,
         });
         subscriber.complete();
@@ -267,4 +266,3 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
     return !query.hide;
   }
 }
-

@@ -17,7 +17,12 @@ describe('matrixToFrames', () => {
   ];
 
   it('makes one frame per series with times in ms and numbers carrying labels', () => {
-    const frames = matrixToFrames(series, { refId: 'A', unit: 's', legendPrefix: 'p95', extraLabels: { quantile: '0.95' } });
+    const frames = matrixToFrames(series, {
+      refId: 'A',
+      unit: 's',
+      legendPrefix: 'p95',
+      extraLabels: { quantile: '0.95' },
+    });
     expect(frames).toHaveLength(2);
     const [time, value] = frames[0].fields;
     expect(time.type).toBe(FieldType.time);

@@ -71,7 +71,12 @@ export function buildPanelQueries(q: PrefectQuery, m: ResolvedMetric, ctx: Panel
     filters,
   };
   const refId = q.refId;
-  const series = (expr: string, unit: 's' | 'reqps' | 'percentunit', legendPrefix: string, extra?: Record<string, string>) => ({
+  const series = (
+    expr: string,
+    unit: 's' | 'reqps' | 'percentunit',
+    legendPrefix: string,
+    extra?: Record<string, string>
+  ) => ({
     expr,
     range,
     toFrames: (result: MatrixSeries[]) => matrixToFrames(result, { refId, unit, legendPrefix, extraLabels: extra }),
@@ -102,7 +107,8 @@ export function buildPanelQueries(q: PrefectQuery, m: ResolvedMetric, ctx: Panel
       ];
     }
     case 'slowShare': {
-      const threshold = q.thresholdSeconds && q.thresholdSeconds > 0 ? q.thresholdSeconds : DEFAULT_SLOW_THRESHOLD_SECONDS;
+      const threshold =
+        q.thresholdSeconds && q.thresholdSeconds > 0 ? q.thresholdSeconds : DEFAULT_SLOW_THRESHOLD_SECONDS;
       const share = slowShareQuery(m, threshold, opts);
       if (share.expr === null) {
         throw new Error(

@@ -46,7 +46,10 @@ describe('proxyTransport', () => {
     const transport = proxyTransport(
       'u',
       srvWith(() =>
-        throwError(() => ({ status: 400, data: { status: 'error', errorType: 'bad_data', error: 'parse error at char 3' } }))
+        throwError(() => ({
+          status: 400,
+          data: { status: 'error', errorType: 'bad_data', error: 'parse error at char 3' },
+        }))
       )
     );
     const err = (await transport('/api/v1/query', params()).catch((e: unknown) => e)) as PrometheusError;
@@ -99,7 +102,11 @@ describe('fetchErrorToPrometheusError', () => {
     [{ status: 404, data: { message: 'Data source not found' } }, 'http', /not found/],
     [{ status: 403, data: { message: 'Forbidden' } }, 'http', /permissions/],
     [{ status: 422, data: { status: 'error', errorType: 'execution', error: 'boom' } }, 'execution', /boom/],
-    [{ status: 503, data: { status: 'error', errorType: 'timeout', error: 'query timed out' } }, 'timeout', /timed out/],
+    [
+      { status: 503, data: { status: 'error', errorType: 'timeout', error: 'query timed out' } },
+      'timeout',
+      /timed out/,
+    ],
     [{ cancelled: true, status: -1, data: {} }, 'canceled', /canceled/],
   ])('maps %j to %s', (input, kind, message) => {
     const e = fetchErrorToPrometheusError(input, '/api/datasources/proxy/uid/u');

@@ -1,6 +1,7 @@
 // The data source's query model and settings. Only the Prometheus data source's uid is stored: authentication stays
 // with that data source, reached through Grafana's data proxy.
-import type { DataQuery, DataSourceJsonData } from '@grafana/data';
+import type { DataSourceJsonData } from '@grafana/data';
+import type { DataQuery } from '@grafana/schema';
 import type { DetectableInsightId, Severity } from '../catalog/types';
 import { DEFAULT_PREFECT_SETTINGS, type PrefectSettings } from '../catalog/prefectSettings';
 import type { MetricOverrides } from '../prometheus/types';

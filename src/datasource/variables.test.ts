@@ -19,7 +19,10 @@ function fakeTemplateSrv(vars: Record<string, { value: string | string[]; allVal
 describe('interpolateFilter', () => {
   it('keeps literals and expands single and multi-value variables to raw values', () => {
     const srv = fakeTemplateSrv({ route: { value: ['/a', '/b'] }, one: { value: '/c' } });
-    expect(interpolateFilter(['/x', '$route', '${one}'], {}, srv)).toEqual({ all: false, values: ['/x', '/a', '/b', '/c'] });
+    expect(interpolateFilter(['/x', '$route', '${one}'], {}, srv)).toEqual({
+      all: false,
+      values: ['/x', '/a', '/b', '/c'],
+    });
   });
 
   it('expands a variable inside literal text', () => {

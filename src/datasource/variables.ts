@@ -34,14 +34,23 @@ export function interpolateFilter(
     }
     const captured: string[][] = [];
     let selectsAll = false;
-    const text = templateSrv.replace(raw.replace(/\u0000/g, ''), scopedVars, (value: unknown, variable?: VariableLike) => {
-      if (variable && typeof variable.allValue === 'string' && variable.allValue !== '' && value === variable.allValue) {
-        selectsAll = true;
+    const text = templateSrv.replace(
+      raw.replace(/\u0000/g, ''),
+      scopedVars,
+      (value: unknown, variable?: VariableLike) => {
+        if (
+          variable &&
+          typeof variable.allValue === 'string' &&
+          variable.allValue !== '' &&
+          value === variable.allValue
+        ) {
+          selectsAll = true;
+        }
+        const values = Array.isArray(value) ? value.map(String) : [value == null ? '' : String(value)];
+        captured.push(values);
+        return `\u0000${captured.length - 1}\u0000`;
       }
-      const values = Array.isArray(value) ? value.map(String) : [value == null ? '' : String(value)];
-      captured.push(values);
-      return `\u0000${captured.length - 1}\u0000`;
-    });
+    );
     if (selectsAll) {
       return { all: true };
     }

@@ -10,7 +10,13 @@ import {
   type DataSourceInstanceSettings,
   type ScopedVars,
 } from '@grafana/data';
-import { setBackendSrv, setTemplateSrv, type BackendSrv, type BackendSrvRequest, type TemplateSrv } from '@grafana/runtime';
+import {
+  setBackendSrv,
+  setTemplateSrv,
+  type BackendSrv,
+  type BackendSrvRequest,
+  type TemplateSrv,
+} from '@grafana/runtime';
 import { DataSource } from '../../src/datasource/datasource';
 import type { PrefectDataSourceOptions, PrefectQuery } from '../../src/datasource/types';
 import { freePort, startPrometheus, type RunningPrometheus } from '../harness/prometheus';
@@ -313,7 +319,12 @@ describe('prefect convention', () => {
 
   it('names what it looked for when the metric is absent', async () => {
     const { from, to } = middle(env);
-    const res = await run(dataSource(env.uid, { overrides: { metric: 'no_such_latency_seconds' } }), [p95Query], from, to);
+    const res = await run(
+      dataSource(env.uid, { overrides: { metric: 'no_such_latency_seconds' } }),
+      [p95Query],
+      from,
+      to
+    );
     expect(res.data).toEqual([]);
     expect(res.errors?.[0].message).toContain('no_such_latency_seconds');
     expect(res.errors?.[0].refId).toBe('A');
@@ -325,7 +336,12 @@ describe('prefect convention', () => {
   it('rejects an invalid override selector before sending PromQL', async () => {
     const { from, to } = middle(env);
     requestLog.length = 0;
-    const res = await run(dataSource(env.uid, { overrides: { selector: 'service_name=prefect' } }), [p95Query], from, to);
+    const res = await run(
+      dataSource(env.uid, { overrides: { selector: 'service_name=prefect' } }),
+      [p95Query],
+      from,
+      to
+    );
     expect(res.data).toEqual([]);
     expect(res.errors?.[0].message).toMatch(/selector/i);
     expect(requestLog.filter((r) => r.includes('query_range'))).toEqual([]);
@@ -339,7 +355,12 @@ describe('prefect convention', () => {
   });
 
   it('returns the episodes table for the insights query type without error', async () => {
-    const res = await run(dataSource(env.uid), [{ refId: 'I', queryType: 'insights' }], env.timeline.start + 6 * 3600_000 - 3600_000, env.timeline.end);
+    const res = await run(
+      dataSource(env.uid),
+      [{ refId: 'I', queryType: 'insights' }],
+      env.timeline.start + 6 * 3600_000 - 3600_000,
+      env.timeline.end
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data).toHaveLength(1);
     expect(res.data[0].fields.map((f: { name: string }) => f.name)).toEqual([
@@ -351,7 +372,12 @@ describe('prefect convention', () => {
       'routes',
       'evidence',
     ]);
-    const status = await run(dataSource(env.uid), [{ refId: 'S', queryType: 'insightStatus' }], env.timeline.end - 3600_000, env.timeline.end);
+    const status = await run(
+      dataSource(env.uid),
+      [{ refId: 'S', queryType: 'insightStatus' }],
+      env.timeline.end - 3600_000,
+      env.timeline.end
+    );
     expect(status.errors).toBeUndefined();
     expect(status.data[0].length).toBe(9);
   });
@@ -373,7 +399,10 @@ describe('otel-stable beside another service', () => {
     expect(res.errors).toBeUndefined();
     checkQuantilesAndRates(
       env,
-      { p95: res.data.filter((f: DataFrame) => f.refId === 'A'), rate: res.data.filter((f: DataFrame) => f.refId === 'B') },
+      {
+        p95: res.data.filter((f: DataFrame) => f.refId === 'A'),
+        rate: res.data.filter((f: DataFrame) => f.refId === 'B'),
+      },
       'http_route'
     );
     const test = await ds.testDatasource();
@@ -399,7 +428,10 @@ describe('otel-legacy-ms (milliseconds)', () => {
     const conv = getConvention('otel-legacy-ms');
     checkQuantilesAndRates(
       env,
-      { p95: res.data.filter((f: DataFrame) => f.refId === 'A'), rate: res.data.filter((f: DataFrame) => f.refId === 'B') },
+      {
+        p95: res.data.filter((f: DataFrame) => f.refId === 'A'),
+        rate: res.data.filter((f: DataFrame) => f.refId === 'B'),
+      },
       conv.routeLabel
     );
   });

@@ -18,7 +18,8 @@ if (typeof g.window === 'undefined') {
   // Import-time DOM use (react-use's nano-css injecting a style element) only needs calls that succeed. Every
   // property of this stand-in is a callable stand-in again; nothing here renders.
   const stub: object = new Proxy(function () {}, {
-    get: (_t, key) => (key === Symbol.toPrimitive ? () => '' : key === 'then' ? undefined : key === 'length' ? 0 : stub),
+    get: (_t, key) =>
+      key === Symbol.toPrimitive ? () => '' : key === 'then' ? undefined : key === 'length' ? 0 : stub,
     apply: () => stub,
     construct: () => stub,
   });
@@ -30,7 +31,14 @@ if (typeof g.window === 'undefined') {
   g.window = Object.assign(globalThis, {
     grafanaBootData: { settings: { featureToggles: {} }, user: {}, navTree: [], assets: { dark: '', light: '' } },
     location: new URL('http://localhost/'),
-    history: { pushState: () => {}, replaceState: () => {}, back: () => {}, forward: () => {}, go: () => {}, state: null },
+    history: {
+      pushState: () => {},
+      replaceState: () => {},
+      back: () => {},
+      forward: () => {},
+      go: () => {},
+      state: null,
+    },
     devicePixelRatio: 1,
     addEventListener: () => {},
     removeEventListener: () => {},

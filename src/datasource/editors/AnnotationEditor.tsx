@@ -17,7 +17,11 @@ export function AnnotationEditor({ query, onChange }: Props) {
         Each detected insight episode becomes a shaded region with its evidence and the advice to act on it.
       </Text>
       <InsightFilterFields query={target} onChange={(patch) => onChange({ ...target, ...patch })} />
-      <InlineField label="Max regions" labelWidth={14} tooltip="More episodes are merged, then the least severe dropped">
+      <InlineField
+        label="Max regions"
+        labelWidth={14}
+        tooltip="More episodes are merged, then the least severe dropped"
+      >
         <Input
           id="prefect-max-annotations"
           aria-label="Max regions"

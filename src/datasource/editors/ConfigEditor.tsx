@@ -1,8 +1,8 @@
 import React, { type ChangeEvent } from 'react';
 import { css } from '@emotion/css';
-import type { DataSourcePluginOptionsEditorProps, GrafanaTheme2, SelectableValue } from '@grafana/data';
+import type { DataSourcePluginOptionsEditorProps, GrafanaTheme2 } from '@grafana/data';
 import { DataSourcePicker } from '@grafana/runtime';
-import { FieldSet, InlineField, Input, Select, Text, useStyles2 } from '@grafana/ui';
+import { Combobox, FieldSet, InlineField, Input, Text, useStyles2, type ComboboxOption } from '@grafana/ui';
 import { DEFAULT_PREFECT_SETTINGS, type PrefectSettings } from '../../catalog/prefectSettings';
 import { isValidLabelName } from '../../prometheus/escape';
 import { validateSelector } from '../../prometheus/selector';
@@ -57,13 +57,13 @@ export const SETTING_FIELDS: SettingField[] = [
   },
 ];
 
-const UNIT_OPTIONS: Array<SelectableValue<Unit | ''>> = [
+const UNIT_OPTIONS: Array<ComboboxOption<Unit | ''>> = [
   { label: 'Detect', value: '' },
   { label: 'Seconds', value: 'seconds' },
   { label: 'Milliseconds', value: 'milliseconds' },
 ];
 
-const KIND_OPTIONS: Array<SelectableValue<HistogramKind | ''>> = [
+const KIND_OPTIONS: Array<ComboboxOption<HistogramKind | ''>> = [
   { label: 'Detect', value: '' },
   { label: 'Classic (_bucket)', value: 'classic' },
   { label: 'Native', value: 'native' },
@@ -130,7 +130,8 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
     <div>
       <FieldSet label="Prometheus" className={styles.section}>
         <Text element="p" color="secondary">
-          Queries go through Grafana&apos;s data proxy to this Prometheus data source; its URL and credentials stay there.
+          Queries go through Grafana&apos;s data proxy to this Prometheus data source; its URL and credentials stay
+          there.
         </Text>
         <InlineField
           label="Prometheus data source"
@@ -184,24 +185,22 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
             onChange={(e: ChangeEvent<HTMLInputElement>) => setOverride('metric', e.currentTarget.value)}
           />
         </InlineField>
-        <InlineField label="Unit" labelWidth={LABEL_WIDTH}>
-          <Select
-            inputId="prefect-override-unit"
-            aria-label="Unit"
+        <InlineField label="Unit" labelWidth={LABEL_WIDTH} htmlFor="prefect-override-unit">
+          <Combobox
+            id="prefect-override-unit"
             width={24}
             options={UNIT_OPTIONS}
             value={overrides.unit ?? ''}
-            onChange={(v) => setOverride('unit', (v.value ?? '') as Unit | '')}
+            onChange={(v) => setOverride('unit', v.value)}
           />
         </InlineField>
-        <InlineField label="Histogram" labelWidth={LABEL_WIDTH}>
-          <Select
-            inputId="prefect-override-kind"
-            aria-label="Histogram"
+        <InlineField label="Histogram" labelWidth={LABEL_WIDTH} htmlFor="prefect-override-kind">
+          <Combobox
+            id="prefect-override-kind"
             width={24}
             options={KIND_OPTIONS}
             value={overrides.kind ?? ''}
-            onChange={(v) => setOverride('kind', (v.value ?? '') as HistogramKind | '')}
+            onChange={(v) => setOverride('kind', v.value)}
           />
         </InlineField>
         {LABEL_FIELDS.map((f) => {

@@ -1,17 +1,16 @@
 import React from 'react';
-import type { SelectableValue } from '@grafana/data';
-import { InlineField, InlineFieldRow, MultiSelect, Select, TagsInput } from '@grafana/ui';
+import { Combobox, InlineField, InlineFieldRow, MultiCombobox, TagsInput, type ComboboxOption } from '@grafana/ui';
 import { DETECTABLE_INSIGHT_IDS, getInsight } from '../../catalog/catalog';
 import type { DetectableInsightId, Severity } from '../../catalog/types';
 import type { PrefectQuery } from '../types';
 
-const INSIGHT_OPTIONS: Array<SelectableValue<DetectableInsightId>> = DETECTABLE_INSIGHT_IDS.map((id) => ({
+const INSIGHT_OPTIONS: Array<ComboboxOption<DetectableInsightId>> = DETECTABLE_INSIGHT_IDS.map((id) => ({
   label: getInsight(id).title,
   value: id,
   description: id,
 }));
 
-const SEVERITY_OPTIONS: Array<SelectableValue<Severity>> = [
+const SEVERITY_OPTIONS: Array<ComboboxOption<Severity>> = [
   { label: 'Info and above', value: 'info' },
   { label: 'Warning and above', value: 'warning' },
   { label: 'Critical only', value: 'critical' },
@@ -28,23 +27,24 @@ interface Props {
 export function InsightFilterFields({ query, onChange }: Props) {
   return (
     <InlineFieldRow>
-      <InlineField label="Insights" labelWidth={LABEL_WIDTH} tooltip="Empty: every detectable insight">
-        <MultiSelect
-          inputId="prefect-insights"
-          aria-label="Insights"
+      <InlineField
+        label="Insights"
+        labelWidth={LABEL_WIDTH}
+        tooltip="Empty: every detectable insight"
+        htmlFor="prefect-insights"
+      >
+        <MultiCombobox
+          id="prefect-insights"
           width={48}
           options={INSIGHT_OPTIONS}
           value={query.insights ?? []}
           placeholder="All insights"
-          onChange={(v: Array<SelectableValue<DetectableInsightId>>) =>
-            onChange({ insights: v.map((o) => o.value!).filter(Boolean) })
-          }
+          onChange={(v) => onChange({ insights: v.map((o) => o.value) })}
         />
       </InlineField>
-      <InlineField label="Severity" labelWidth={LABEL_WIDTH}>
-        <Select
-          inputId="prefect-min-severity"
-          aria-label="Minimum severity"
+      <InlineField label="Severity" labelWidth={LABEL_WIDTH} htmlFor="prefect-min-severity">
+        <Combobox
+          id="prefect-min-severity"
           width={24}
           options={SEVERITY_OPTIONS}
           value={query.minSeverity ?? 'info'}

@@ -1,6 +1,14 @@
 import React, { useState, type ChangeEvent } from 'react';
-import type { QueryEditorProps, SelectableValue } from '@grafana/data';
-import { InlineField, InlineFieldRow, Input, MultiSelect, Select, TagsInput } from '@grafana/ui';
+import type { QueryEditorProps } from '@grafana/data';
+import {
+  Combobox,
+  InlineField,
+  InlineFieldRow,
+  Input,
+  MultiCombobox,
+  TagsInput,
+  type ComboboxOption,
+} from '@grafana/ui';
 import type { DataSource } from '../datasource';
 import {
   DEFAULT_QUANTILES,
@@ -16,12 +24,12 @@ import { InsightFilterFields } from './InsightFilterFields';
 
 type Props = QueryEditorProps<DataSource, PrefectQuery, PrefectDataSourceOptions>;
 
-const TYPE_OPTIONS: Array<SelectableValue<QueryType>> = (Object.keys(QUERY_TYPE_LABELS) as QueryType[]).map((t) => ({
+const TYPE_OPTIONS: Array<ComboboxOption<QueryType>> = (Object.keys(QUERY_TYPE_LABELS) as QueryType[]).map((t) => ({
   label: QUERY_TYPE_LABELS[t],
   value: t,
 }));
 
-const GROUP_OPTIONS: Array<SelectableValue<GroupByDimension>> = [
+const GROUP_OPTIONS: Array<ComboboxOption<GroupByDimension>> = [
   { label: 'Route', value: 'route' },
   { label: 'Method', value: 'method' },
   { label: 'Status', value: 'status' },
@@ -45,7 +53,8 @@ export function parseQuantiles(text: string): { quantiles: number[] } | { error:
     if (!Number.isFinite(v) || v <= 0 || v >= 1) {
       return { error: `"${p}" is not a quantile between 0 and 1 (or a percentile like p99)` };
     }
-    out.push(v);
+    // Percent to fraction must not leak float noise into PromQL (99.9 / 100 = 0.9990000000000001).
+    out.push(Number(v.toPrecision(12)));
   }
   return { quantiles: [...new Set(out)] };
 }
@@ -68,10 +77,9 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
   return (
     <div>
       <InlineFieldRow>
-        <InlineField label="Query" labelWidth={LABEL_WIDTH}>
-          <Select
-            inputId="prefect-query-type"
-            aria-label="Query type"
+        <InlineField label="Query" labelWidth={LABEL_WIDTH} htmlFor="prefect-query-type">
+          <Combobox
+            id="prefect-query-type"
             width={32}
             options={TYPE_OPTIONS}
             value={queryType}
@@ -139,17 +147,19 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
           </InlineField>
         )}
         {hasGroupBy && (
-          <InlineField label="Group by" labelWidth={LABEL_WIDTH} tooltip="Empty: one aggregated series">
-            <MultiSelect
-              inputId="prefect-group-by"
-              aria-label="Group by"
+          <InlineField
+            label="Group by"
+            labelWidth={LABEL_WIDTH}
+            tooltip="Empty: one aggregated series"
+            htmlFor="prefect-group-by"
+          >
+            <MultiCombobox
+              id="prefect-group-by"
               width={32}
               options={GROUP_OPTIONS}
               value={query.groupBy ?? []}
               placeholder="Aggregated"
-              onChange={(v: Array<SelectableValue<GroupByDimension>>) =>
-                update({ groupBy: v.map((o) => o.value!).filter(Boolean) })
-              }
+              onChange={(v) => update({ groupBy: v.map((o) => o.value) })}
             />
           </InlineField>
         )}
