@@ -1,0 +1,168 @@
+/** @jest-environment node */
+// The built binary (`node dist-cli/prefect-insights.js scan …`) as cron or CI runs it: against a real Prometheus
+// backfilled in OpenTelemetry's millisecond convention with another service beside Prefect, selected by --selector.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import { buildTimeline, writeOpenMetrics, type Timeline } from '../../tools/simulator';
+import { freePort, startPrometheus, type RunningPrometheus } from '../harness/prometheus';
+
+const ROOT = resolve(__dirname, '../..');
+const BIN = join(ROOT, 'dist-cli/prefect-insights.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(file: string, args: string[], timeoutMs = 120_000): Promise<Run> {
+  return new Promise((done) => {
+    execFile(file, args, { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      done({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+function cli(args: string[]): Promise<Run> {
+  return run(process.execPath, [BIN, ...args]);
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+const work = mkdtempSync(join(tmpdir(), 'cli-test-'));
+let prom: RunningPrometheus;
+let timeline: Timeline;
+let from: string;
+let to: string;
+
+beforeAll(async () => {
+  const build = await run('npm', ['run', '--silent', 'build:cli']);
+  expect(build.code).toBe(0);
+  expect(existsSync(BIN)).toBe(true);
+  timeline = buildTimeline({
+    seed: 77,
+    convention: 'otel-legacy-ms',
+    days: 0.6,
+    include: ['db-pool-exhaustion', 'decoy:one-scrape-spike'],
+    otherService: true,
+  });
+  const file = join(work, 'cli.om');
+  writeOpenMetrics(timeline, file);
+  prom = await startPrometheus({ openMetrics: file });
+  from = String(timeline.start / 1000);
+  to = String(timeline.end / 1000);
+}, 170_000);
+
+afterAll(async () => {
+  await prom?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('prefect-insights scan (built binary)', () => {
+  it('prints exactly the JSON contract for the millisecond convention with --selector and exits 0', async () => {
+    const r = await cli([
+      'scan',
+      '--prometheus',
+      prom.url,
+      '--from',
+      from,
+      '--to',
+      to,
+      '--selector',
+      'service_name="prefect-server"',
+      '--format',
+      'json',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(Object.keys(json)).toEqual(['metric', 'range', 'insights']);
+    expect(json.metric).toEqual({
+      name: 'http_server_duration_milliseconds',
+      unit: 'milliseconds',
+      labels: { route: 'http_route', method: 'http_method', status: 'http_status_code' },
+    });
+    expect(json.range).toEqual({
+      from: new Date(timeline.start).toISOString().replace('.000Z', 'Z'),
+      to: new Date(timeline.end).toISOString().replace('.000Z', 'Z'),
+    });
+    expect(Array.isArray(json.insights)).toBe(true);
+    for (const i of json.insights) {
+      expect(Object.keys(i)).toEqual(['id', 'severity', 'title', 'start', 'end', 'routes', 'evidence']);
+      expect(i.start).toMatch(RFC3339);
+      expect(i.end).toMatch(RFC3339);
+      expect(Date.parse(i.start)).toBeLessThanOrEqual(Date.parse(i.end));
+      expect(['info', 'warning', 'critical']).toContain(i.severity);
+      expect(typeof i.title).toBe('string');
+      expect(i.routes.every((x: unknown) => typeof x === 'string')).toBe(true);
+      expect(typeof i.evidence.summary).toBe('string');
+    }
+    const truth = timeline.truth.find((t) => t.id === 'db-pool-exhaustion')!;
+    const pool = json.insights.filter((i: { id: string }) => i.id === 'db-pool-exhaustion');
+    expect(pool).toHaveLength(1);
+    expect(Date.parse(pool[0].start)).toBeLessThanOrEqual(truth.end);
+    expect(Date.parse(pool[0].end)).toBeGreaterThanOrEqual(truth.start);
+    // The other service's incident is not Prefect's.
+    const other = timeline.truth.find((t) => t.id === 'decoy:other-service')!;
+    const onOther = json.insights.filter(
+      (i: { start: string; end: string }) => Date.parse(i.start) <= other.end && Date.parse(i.end) >= other.start
+    );
+    expect(onOther).toEqual([]);
+  });
+
+  it('exits 1 when --fail-on is met and prints the table', async () => {
+    const r = await cli(['scan', '--prometheus', prom.url, '--from', from, '--to', to, '--fail-on', 'critical']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/critical\s+db-pool-exhaustion/);
+    expect(r.stderr).toBe('');
+  });
+
+  it('exits 0 with --fail-on when the range holds no insight', async () => {
+    const quietTo = String(timeline.start / 1000 + 3600);
+    const r = await cli(['scan', '--prometheus', prom.url, '--from', from, '--to', quietTo, '--fail-on', 'info']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('No insights in range.');
+  });
+
+  async function expectOneLineError(args: string[], pattern: RegExp): Promise<void> {
+    const r = await cli(args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^prefect-insights: error: [^\n]+\n$/);
+    expect(r.stderr).toMatch(pattern);
+  }
+
+  it('exits 2 with one stderr line when Prometheus is unreachable', async () => {
+    const port = await freePort();
+    await expectOneLineError(
+      ['scan', '--prometheus', `http://127.0.0.1:${port}`, '--from', from, '--to', to],
+      /unreachable/i
+    );
+  });
+
+  it('exits 2 with one stderr line when the metric is not found', async () => {
+    await expectOneLineError(
+      ['scan', '--prometheus', prom.url, '--from', from, '--to', to, '--metric', 'no_such_histogram_seconds'],
+      /no_such_histogram_seconds/
+    );
+  });
+
+  it('exits 2 with one stderr line on bad arguments', async () => {
+    await expectOneLineError(
+      ['scan', '--prometheus', prom.url, '--from', from, '--to', to, '--format', 'xml'],
+      /--format/
+    );
+    await expectOneLineError(['scan', '--from', from, '--to', to], /--prometheus is required/);
+  });
+
+  it('exits 2 with one stderr line when --from is after --to', async () => {
+    await expectOneLineError(
+      ['scan', '--prometheus', prom.url, '--from', to, '--to', from],
+      /--from must be before --to/
+    );
+  });
+});
