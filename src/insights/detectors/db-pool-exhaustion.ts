@@ -1,5 +1,5 @@
 // The connection pool runs dry: many database-backed routes slow down together and pile up toward pool_timeout.
-import { baselineOf } from '../toolkit/baseline';
+import { baselineOf, type Baseline } from '../toolkit/baseline';
 import { episodeRuns, makeEpisode } from '../toolkit/episodes';
 import { isDatabaseBacked } from '../toolkit/families';
 import {
@@ -15,10 +15,46 @@ import { baselineHoursAt, reachesThreshold } from '../toolkit/latency';
 import { minPersistencePoints } from '../toolkit/persistence';
 import { errorShareOver, maxOver, nanMax, prepareInput } from '../toolkit/series';
 import { FAR_FACTOR, MEAN_AT_TIMEOUT, P99_AT_TIMEOUT } from '../toolkit/thresholds';
-import type { Detector, Episode, ScanInput } from '../types';
+import type { Detector, Episode, RouteSeries, ScanInput } from '../types';
 
 /** Affected routes must be slow in absolute terms too (a share of pool_timeout), not only relative to a tiny baseline. */
 const ABSOLUTE_FLOOR_OF_TIMEOUT = 0.1;
+
+const NONE = 0;
+const ACTIVE = 1;
+const FAR = 2;
+const FAR_PILED = 3;
+
+/** Per point: NONE (no value or no baseline), ACTIVE, FAR (p95 ≥ 5× baseline and slow), FAR_PILED (and at the timeout). */
+function routeStates(r: RouteSeries, b: Baseline, timeout: number, largestBucket: number | null): Uint8Array {
+  const n = r.p95.length;
+  const out = new Uint8Array(n);
+  const floor = timeout * ABSOLUTE_FLOOR_OF_TIMEOUT;
+  const p99Limit = P99_AT_TIMEOUT * timeout;
+  const meanLimit = MEAN_AT_TIMEOUT * timeout;
+  const { p95, p99, mean } = r;
+  for (let block = 0, i = 0; block < b.medians.length; block++) {
+    const base = b.medians[block];
+    const end = Math.min(n, i + b.blockSize);
+    if (base !== base) {
+      i = end;
+      continue;
+    }
+    const farLimit = FAR_FACTOR * base;
+    for (; i < end; i++) {
+      const v = p95[i];
+      if (!(v >= 0)) {
+        continue;
+      }
+      if (v >= floor && (v >= farLimit || reachesThreshold(v, mean[i], farLimit, largestBucket))) {
+        out[i] = p99[i] >= p99Limit || mean[i] >= meanLimit ? FAR_PILED : FAR;
+      } else {
+        out[i] = ACTIVE;
+      }
+    }
+  }
+  return out;
+}
 
 export const dbPoolExhaustion: Detector = {
   id: 'db-pool-exhaustion',
@@ -35,15 +71,8 @@ export const dbPoolExhaustion: Detector = {
     }
     const n = grid.length;
     const bases = db.map((r) => baselineOf(r.p95, grid));
-    const floor = timeout * ABSOLUTE_FLOOR_OF_TIMEOUT;
     const minAffected = db.length >= 2 ? 2 : 1;
-    const isFar = (k: number, i: number, base: number) => {
-      const r = db[k];
-      return r.p95[i] >= floor && reachesThreshold(r.p95[i], r.mean[i], FAR_FACTOR * base, largestBucket);
-    };
-    const isPiled = (k: number, i: number) =>
-      db[k].p99[i] >= P99_AT_TIMEOUT * timeout || db[k].mean[i] >= MEAN_AT_TIMEOUT * timeout;
-
+    const states = db.map((r, k) => routeStates(r, bases[k], timeout, largestBucket));
     const mask = new Uint8Array(n);
     const farCount = new Uint16Array(n);
     const activeCount = new Uint16Array(n);
@@ -51,17 +80,11 @@ export const dbPoolExhaustion: Detector = {
       let active = 0;
       let far = 0;
       let piled = false;
-      for (let k = 0; k < db.length; k++) {
-        const b = bases[k];
-        const base = b.medians[(i / b.blockSize) | 0];
-        if (!(db[k].p95[i] >= 0) || base !== base) {
-          continue;
-        }
-        active++;
-        if (isFar(k, i, base)) {
-          far++;
-          piled = piled || isPiled(k, i);
-        }
+      for (let k = 0; k < states.length; k++) {
+        const st = states[k][i];
+        active += st === NONE ? 0 : 1;
+        far += st >= FAR ? 1 : 0;
+        piled = piled || st === FAR_PILED;
       }
       activeCount[i] = active;
       farCount[i] = far;
@@ -84,9 +107,7 @@ export const dbPoolExhaustion: Detector = {
       const involvedIdx: number[] = [];
       for (let k = 0; k < db.length; k++) {
         for (let i = run.start; i <= run.end; i++) {
-          const b = bases[k];
-          const base = b.medians[(i / b.blockSize) | 0];
-          if (mask[i] && base === base && isFar(k, i, base)) {
+          if (mask[i] && states[k][i] >= FAR) {
             involvedIdx.push(k);
             break;
           }

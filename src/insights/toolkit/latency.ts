@@ -37,11 +37,20 @@ export function nearMask(p95: Float64Array, grid: Grid): Uint8Array {
   }
   const b = baselineOf(p95, grid);
   const out = new Uint8Array(p95.length);
-  for (let i = 0; i < p95.length; i++) {
-    const v = p95[i];
-    const base = b.medians[(i / b.blockSize) | 0];
-    if (v >= 0 && base === base) {
-      out[i] = isNear(v, base) ? NEAR_YES : NEAR_NO;
+  // Per block, so the limit is computed once per 5 minutes rather than per point.
+  const factor = NEAR_FACTOR;
+  const slack = NEAR_SLACK_S;
+  for (let block = 0, i = 0; block < b.medians.length; block++) {
+    const base = b.medians[block];
+    const end = Math.min(p95.length, i + b.blockSize);
+    if (base !== base) {
+      i = end;
+      continue;
+    }
+    const limit = Math.max(factor * base, base + slack);
+    for (; i < end; i++) {
+      const v = p95[i];
+      out[i] = v >= 0 ? (v <= limit ? NEAR_YES : NEAR_NO) : NEAR_UNKNOWN;
     }
   }
   nearCache.set(p95, out);
