@@ -79,7 +79,8 @@ test('the query editor renders a quantile query', async ({ host }) => {
     [data.quiet.from, data.quiet.to] as const
   );
   const view = host.page.getByTestId('host-view');
-  await expect(view.getByText(/quantile/i).first()).toBeVisible();
+  await expect(view.getByText('Latency quantiles')).toBeVisible();
+  await expect(view.getByLabel('Quantiles')).toHaveValue('0.95');
   await host.screenshot('datasource-query-editor');
   expect(host.missing).toEqual([]);
   expect(host.errors).toEqual([]);
