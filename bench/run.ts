@@ -1,0 +1,32 @@
+// `npm run bench`: prints figures and ratios against their targets. Not a test: it never fails a build on speed,
+// but it exits 1 when a target is missed so a reader of CI output sees it.
+import '../tests/integration/setup';
+import { benchDetectors } from './detectors';
+import { startBenchPrometheus } from './prometheus';
+import { benchQueryPath } from './queryPath';
+import { benchScan } from './scan';
+import { reportSizes } from './sizes';
+
+async function main(): Promise<void> {
+  console.log(`# prefect-insights benchmark (${new Date().toISOString()}, node ${process.version})`);
+  const results: Record<string, boolean> = {};
+  results.sizes = reportSizes();
+  results.detectors = await benchDetectors();
+  const { prometheus, from, to } = await startBenchPrometheus();
+  try {
+    results.queryPath = await benchQueryPath(prometheus.url, from, to);
+    results.scan = await benchScan(prometheus.url, from, to);
+  } finally {
+    await prometheus.stop();
+  }
+  const missed = Object.entries(results)
+    .filter(([, ok]) => !ok)
+    .map(([k]) => k);
+  console.log(`\n${missed.length === 0 ? 'All targets met.' : `Targets missed: ${missed.join(', ')}`}`);
+  process.exitCode = missed.length === 0 ? 0 : 1;
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 2;
+});
