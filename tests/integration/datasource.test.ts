@@ -121,11 +121,17 @@ function dataSource(uid: string, jsonData: Partial<PrefectDataSourceOptions> = {
   return new DataSource(settings);
 }
 
-function request(targets: PrefectQuery[], fromMs: number, toMs: number, scopedVars: ScopedVars = {}) {
+function request(
+  targets: PrefectQuery[],
+  fromMs: number,
+  toMs: number,
+  scopedVars: ScopedVars = {},
+  intervalMs = 60_000
+) {
   return {
     requestId: 'test',
-    interval: '60s',
-    intervalMs: 60_000,
+    interval: `${intervalMs / 1000}s`,
+    intervalMs,
     maxDataPoints: 1000,
     range: { from: dateTime(fromMs), to: dateTime(toMs), raw: { from: '', to: '' } },
     scopedVars,
@@ -136,9 +142,22 @@ function request(targets: PrefectQuery[], fromMs: number, toMs: number, scopedVa
   } as unknown as DataQueryRequest<PrefectQuery>;
 }
 
-function run(ds: DataSource, targets: PrefectQuery[], fromMs: number, toMs: number, scopedVars: ScopedVars = {}) {
-  return firstValueFrom(ds.query(request(targets, fromMs, toMs, scopedVars)) as Observable<DataQueryResponse>);
+function run(
+  ds: DataSource,
+  targets: PrefectQuery[],
+  fromMs: number,
+  toMs: number,
+  scopedVars: ScopedVars = {},
+  intervalMs?: number
+) {
+  return firstValueFrom(
+    ds.query(request(targets, fromMs, toMs, scopedVars, intervalMs)) as Observable<DataQueryResponse>
+  );
 }
+
+// Ground-truth checks read 5-minute points: a quiet route (0.2 req/s) then has ~60 requests per point, enough for
+// its p95 to be a property of the distribution rather than of a dozen draws.
+const TRUTH_INTERVAL_MS = 300_000;
 
 function seriesByLabel(frames: DataFrame[], label: string): Map<string, { times: number[]; values: number[] }> {
   const out = new Map<string, { times: number[]; values: number[] }>();
@@ -178,10 +197,10 @@ async function startConvention(convention: ConventionId, otherService = false): 
   return { prom, timeline, uid };
 }
 
-/** Quiet middle hour of the timeline (away from the edges, where rate windows lack history). */
+/** Middle three hours of the timeline (away from the edges, where rate windows lack history). */
 function middle(env: Env): { from: number; to: number } {
   const mid = Math.floor((env.timeline.start + env.timeline.end) / 2 / 60_000) * 60_000;
-  return { from: mid - 30 * 60_000, to: mid + 30 * 60_000 };
+  return { from: mid - 90 * 60_000, to: mid + 90 * 60_000 };
 }
 
 function checkQuantilesAndRates(env: Env, frames: { p95: DataFrame[]; rate: DataFrame[] }, routeLabel: string) {
@@ -203,7 +222,7 @@ function checkQuantilesAndRates(env: Env, frames: { p95: DataFrame[]; rate: Data
       expect(Math.abs(bucketIndex(bounds, v) - bucketIndex(bounds, truth))).toBeLessThanOrEqual(1);
       checked++;
     });
-    expect(checked).toBeGreaterThan(30);
+    expect(checked).toBeGreaterThan(20);
 
     const r = rates.get(label)!;
     expect(r).toBeDefined();
@@ -215,7 +234,7 @@ function checkQuantilesAndRates(env: Env, frames: { p95: DataFrame[]; rate: Data
         want += env.timeline.model.truth(route.id, t).rate;
       }
     });
-    // Poisson noise averaged over an hour of one-minute points: well inside 15 %.
+    // Poisson noise averaged over three hours: well inside 15 %.
     expect(got / want).toBeGreaterThan(0.85);
     expect(got / want).toBeLessThan(1.15);
   }
@@ -241,7 +260,7 @@ describe('prefect convention', () => {
   it('returns p95 within one bucket and rates within noise of the ground truth', async () => {
     const ds = dataSource(env.uid);
     const { from, to } = middle(env);
-    const res = await run(ds, [p95Query, rateQuery], from, to);
+    const res = await run(ds, [p95Query, rateQuery], from, to, {}, TRUTH_INTERVAL_MS);
     expect(res.errors).toBeUndefined();
     const p95 = res.data.filter((f: DataFrame) => f.refId === 'A');
     const rate = res.data.filter((f: DataFrame) => f.refId === 'B');
@@ -395,7 +414,7 @@ describe('otel-stable beside another service', () => {
   it("picks Prefect's series by the selector and matches its ground truth", async () => {
     const ds = dataSource(env.uid, { overrides: { selector: 'service_name="prefect-server"' } });
     const { from, to } = middle(env);
-    const res = await run(ds, [p95Query, rateQuery], from, to);
+    const res = await run(ds, [p95Query, rateQuery], from, to, {}, TRUTH_INTERVAL_MS);
     expect(res.errors).toBeUndefined();
     checkQuantilesAndRates(
       env,
@@ -423,7 +442,7 @@ describe('otel-legacy-ms (milliseconds)', () => {
   it('converts latencies to seconds and matches the ground truth', async () => {
     const ds = dataSource(env.uid);
     const { from, to } = middle(env);
-    const res = await run(ds, [p95Query, rateQuery], from, to);
+    const res = await run(ds, [p95Query, rateQuery], from, to, {}, TRUTH_INTERVAL_MS);
     expect(res.errors).toBeUndefined();
     const conv = getConvention('otel-legacy-ms');
     checkQuantilesAndRates(
