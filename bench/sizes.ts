@@ -1,7 +1,6 @@
 // Minified sizes of the two plugin modules Grafana loads first (lazy chunks load only when a page or editor opens).
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
 import { verdict } from './stats';
 
 const TARGETS: Array<[string, number]> = [
