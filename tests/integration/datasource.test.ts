@@ -456,6 +456,42 @@ describe('otel-legacy-ms (milliseconds)', () => {
   });
 });
 
+describe('annotations for a pool-exhaustion scenario', () => {
+  let prom: RunningPrometheus;
+  let timeline: Timeline;
+  beforeAll(async () => {
+    timeline = buildTimeline({ seed: 11, convention: 'prefect', days: 0.5, include: ['db-pool-exhaustion'] });
+    prom = await startPrometheus({ openMetrics: toOpenMetrics(timeline) });
+    upstreams.set('prom-scenario', prom.url);
+  });
+  afterAll(async () => {
+    await prom?.stop();
+  });
+
+  it('returns a critical region over the injected episode, with advice text, as Grafana events', async () => {
+    const ds = dataSource('prom-scenario');
+    const support = ds.annotations!;
+    const anno = support.prepareAnnotation!({
+      name: 'Insights',
+      enable: true,
+      iconColor: 'red',
+      target: { refId: 'X' },
+    });
+    const target = support.prepareQuery!(anno)!;
+    const res = await run(ds, [target], timeline.start + 6 * 3600_000, timeline.end);
+    expect(res.errors).toBeUndefined();
+    const events = (await firstValueFrom(support.processEvents!(anno, res.data)!))!;
+    const truth = timeline.truth.find((t) => t.id === 'db-pool-exhaustion')!;
+    const region = events.find((e) => e.title?.includes('pool') && e.time! <= truth.end && e.timeEnd! >= truth.start);
+    expect(region).toBeDefined();
+    expect(region!.isRegion).toBe(true);
+    expect(region!.tags).toContain('critical');
+    expect(region!.color).toBe('red');
+    expect(region!.text).toContain('pool_size');
+    expect(region!.text).toContain('/a/prefectinsights-api-app/advice?insight=db-pool-exhaustion');
+  });
+});
+
 describe('Prometheus down', () => {
   it('reports it as unreachable, for queries and for Save & test', async () => {
     const port = await freePort();
