@@ -1,38 +1,42 @@
 import React from 'react';
-import { MemoryRouter } from 'react-router-dom';
-import { AppRootProps, PluginType } from '@grafana/data';
-import { render, waitFor } from '@testing-library/react';
+import { screen } from '@testing-library/react';
+import { getDataSourceSrv } from '@grafana/runtime';
+import type { AppRootProps } from '@grafana/data';
+import { fakeDataSourceSrv } from '../../test/mockDataSourceSrv';
+import { renderWithRouter } from '../../test/renderWithRouter';
 import App from './App';
 
-describe('Components/App', () => {
-  let props: AppRootProps;
+jest.mock('@grafana/runtime', () => ({
+  ...jest.requireActual('@grafana/runtime'),
+  getDataSourceSrv: jest.fn(),
+}));
 
+const props = {} as AppRootProps;
+
+// Pages are lazy chunks: findBy waits for them (a generous timeout for busy CI machines, no fixed sleep).
+const LAZY = { timeout: 10_000 };
+
+describe('App routes', () => {
   beforeEach(() => {
-    jest.resetAllMocks();
-
-    props = {
-      basename: 'a/sample-app',
-      meta: {
-        id: 'sample-app',
-        name: 'Sample App',
-        type: PluginType.app,
-        enabled: true,
-        jsonData: {},
-      },
-      query: {},
-      path: '',
-      onNavChanged: jest.fn(),
-    } as unknown as AppRootProps;
+    jest
+      .mocked(getDataSourceSrv)
+      .mockReturnValue(fakeDataSourceSrv([]) as unknown as ReturnType<typeof getDataSourceSrv>);
   });
 
-  test('renders without an error"', async () => {
-    const { queryByText } = render(
-      <MemoryRouter>
-        <App {...props} />
-      </MemoryRouter>
-    );
+  it('opens the overview for an unknown path', async () => {
+    renderWithRouter(<App {...props} />, ['/somewhere']);
+    expect(await screen.findByRole('link', { name: /open the dashboard/i }, LAZY)).toBeInTheDocument();
+  });
 
-    // Application is lazy loaded, so we need to wait for the component and routes to be rendered
-    await waitFor(() => expect(queryByText(/this is page one./i)).toBeInTheDocument(), { timeout: 2000 });
+  it('routes /insights to the catalogue', async () => {
+    renderWithRouter(<App {...props} />, ['/insights']);
+    expect(
+      await screen.findByText(/detected from the Prefect API latency metric/, undefined, LAZY)
+    ).toBeInTheDocument();
+  });
+
+  it('routes /advice to the advice page', async () => {
+    renderWithRouter(<App {...props} />, ['/advice']);
+    expect(await screen.findByRole('heading', { name: 'Settings' }, LAZY)).toBeInTheDocument();
   });
 });

@@ -1,24 +1,24 @@
-import React from 'react';
+import React, { Suspense, lazy } from 'react';
 import { Route, Routes } from 'react-router-dom';
-import { AppRootProps } from '@grafana/data';
+import type { AppRootProps } from '@grafana/data';
+import { LoadingPlaceholder } from '@grafana/ui';
 import { ROUTES } from '../../constants';
-const PageOne = React.lazy(() => import('../../pages/PageOne'));
-const PageTwo = React.lazy(() => import('../../pages/PageTwo'));
-const PageThree = React.lazy(() => import('../../pages/PageThree'));
-const PageFour = React.lazy(() => import('../../pages/PageFour'));
 
-function App(props: AppRootProps) {
+// Each page is its own chunk: module.js stays small and a page's code loads only when it is opened.
+const OverviewPage = lazy(() => import('../../pages/overview/OverviewPage'));
+const AdvicePage = lazy(() => import('../../pages/advice/AdvicePage'));
+const CataloguePage = lazy(() => import('../../pages/catalogue/CataloguePage'));
+
+function App(_props: AppRootProps) {
   return (
-    <Routes>
-      <Route path={ROUTES.Two} element={<PageTwo />} />
-      <Route path={`${ROUTES.Three}/:id?`} element={<PageThree />} />
-
-      {/* Full-width page (this page will have no side navigation) */}
-      <Route path={ROUTES.Four} element={<PageFour />} />
-
-      {/* Default page */}
-      <Route path="*" element={<PageOne />} />
-    </Routes>
+    <Suspense fallback={<LoadingPlaceholder text="Loading…" />}>
+      <Routes>
+        <Route path={ROUTES.Advice} element={<AdvicePage />} />
+        <Route path={ROUTES.Insights} element={<CataloguePage />} />
+        {/* The overview is the default page (plugin.json's defaultNav), also for unknown paths. */}
+        <Route path="*" element={<OverviewPage />} />
+      </Routes>
+    </Suspense>
   );
 }
 

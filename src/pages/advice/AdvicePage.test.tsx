@@ -1,0 +1,122 @@
+import React from 'react';
+import { screen, within } from '@testing-library/react';
+import { FieldType, createDataFrame } from '@grafana/data';
+import { getDataSourceSrv } from '@grafana/runtime';
+import { getInsight } from '../../catalog/catalog';
+import { fakeDataSource, fakeDataSourceSrv, instanceSettings } from '../../test/mockDataSourceSrv';
+import { renderWithRouter } from '../../test/renderWithRouter';
+import AdvicePage from './AdvicePage';
+
+jest.mock('@grafana/runtime', () => ({
+  ...jest.requireActual('@grafana/runtime'),
+  getDataSourceSrv: jest.fn(),
+}));
+
+// Combobox measures its option labels on a canvas, which jsdom lacks.
+beforeAll(() => {
+  HTMLCanvasElement.prototype.getContext = (() => ({
+    measureText: (text: string) => ({ width: text.length * 7 }),
+    font: '',
+  })) as unknown as typeof HTMLCanvasElement.prototype.getContext;
+});
+
+const statusFrame = createDataFrame({
+  refId: 'status',
+  fields: [
+    { name: 'id', type: FieldType.string, values: ['db-pool-exhaustion', 'stale-statistics'] },
+    { name: 'title', type: FieldType.string, values: ['Pool', 'Stats'] },
+    { name: 'severity', type: FieldType.string, values: ['critical', 'warning'] },
+    { name: 'status', type: FieldType.string, values: ['seen', 'clear'] },
+    { name: 'lastSeen', type: FieldType.time, values: [1_700_000_900_000, null] },
+  ],
+});
+
+const episodeFrame = createDataFrame({
+  refId: 'episodes',
+  fields: [
+    { name: 'id', type: FieldType.string, values: ['db-pool-exhaustion', 'db-pool-exhaustion'] },
+    { name: 'severity', type: FieldType.string, values: ['critical', 'critical'] },
+    { name: 'title', type: FieldType.string, values: ['Pool', 'Pool'] },
+    { name: 'start', type: FieldType.time, values: [1_700_000_000_000, 1_700_000_600_000] },
+    { name: 'end', type: FieldType.time, values: [1_700_000_300_000, 1_700_000_900_000] },
+    { name: 'routes', type: FieldType.other, values: [['/flow_runs/filter'], ['/task_runs/count']] },
+    { name: 'evidence', type: FieldType.string, values: ['p95 41 s on 9 of 11 routes', 'p99 at pool_timeout 30 s'] },
+  ],
+});
+
+function setup(list = [instanceSettings('prefect-uid', 'Prefect', true)], answer = [statusFrame, episodeFrame]) {
+  const ds = fakeDataSource(answer as never);
+  const srv = fakeDataSourceSrv(list, ds);
+  jest.mocked(getDataSourceSrv).mockReturnValue(srv as unknown as ReturnType<typeof getDataSourceSrv>);
+  return { ds, srv };
+}
+
+const parameterCard = (name: string) => screen.getByRole('region', { name });
+
+describe('AdvicePage', () => {
+  it('queries insightStatus and insights through the chosen data source', async () => {
+    const { ds, srv } = setup();
+    renderWithRouter(<AdvicePage />, ['/advice']);
+    await screen.findByText(/1 insight detected in this range/, undefined, { timeout: 5000 });
+    expect(srv.get).toHaveBeenCalledWith('prefect-uid');
+    const request = ds.query.mock.calls[0][0];
+    expect(request.targets.map((t) => t.queryType).sort()).toEqual(['insightStatus', 'insights']);
+    expect(request.range.to.valueOf() - request.range.from.valueOf()).toBe(24 * 3600_000);
+  });
+
+  it('says which parameter detected insights implicate, and which have no evidence', async () => {
+    setup();
+    renderWithRouter(<AdvicePage />, ['/advice']);
+    const pool = await screen.findByRole('region', { name: 'server.database.sqlalchemy.pool_size' }, { timeout: 5000 });
+    expect(await within(pool).findByText('implicated by db-pool-exhaustion seen 2×')).toBeInTheDocument();
+    expect(
+      within(parameterCard('autovacuum_analyze_scale_factor')).getByText('no evidence in range')
+    ).toBeInTheDocument();
+  });
+
+  it('offers the exact change with a copy button for each parameter', async () => {
+    setup();
+    renderWithRouter(<AdvicePage />, ['/advice']);
+    const pool = await screen.findByRole('region', { name: 'server.database.sqlalchemy.pool_size' }, { timeout: 5000 });
+    expect(within(pool).getByText('PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE=60')).toBeInTheDocument();
+    expect(within(pool).getAllByRole('button', { name: /copy/i }).length).toBeGreaterThanOrEqual(2);
+    const vacuum = parameterCard('autovacuum_analyze_scale_factor');
+    expect(
+      within(vacuum).getByText(/ALTER TABLE flow_run SET \(autovacuum_analyze_scale_factor = 0\.02\)/)
+    ).toBeInTheDocument();
+  });
+
+  it('highlights the insight named in the URL and lists its episodes', async () => {
+    setup();
+    const title = getInsight('db-pool-exhaustion').title;
+    renderWithRouter(<AdvicePage />, ['/advice?insight=db-pool-exhaustion']);
+    const card = await screen.findByRole('region', { name: title }, { timeout: 5000 });
+    expect(card).toHaveAttribute('aria-current', 'true');
+    expect(await within(card).findByText(/p95 41 s on 9 of 11 routes/)).toBeInTheDocument();
+    expect(within(card).getByText('seen 2× in range')).toBeInTheDocument();
+    const other = screen.getByRole('region', { name: getInsight('api-outage').title });
+    expect(other).not.toHaveAttribute('aria-current');
+  });
+
+  it('shows the data source error instead of a false "no evidence"', async () => {
+    setup(undefined, new Error('Prometheus is unreachable') as never);
+    renderWithRouter(<AdvicePage />, ['/advice']);
+    expect(await screen.findByText('Prometheus is unreachable', undefined, { timeout: 5000 })).toBeInTheDocument();
+    expect(screen.queryByText('no evidence in range')).not.toBeInTheDocument();
+  });
+
+  it('asks for a data source when none exists and does not query', () => {
+    const { ds } = setup([]);
+    renderWithRouter(<AdvicePage />, ['/advice']);
+    expect(screen.getByText('No Prefect API insights data source yet')).toBeInTheDocument();
+    expect(ds.query).not.toHaveBeenCalled();
+  });
+
+  it('uses an absolute range from the URL', async () => {
+    const { ds } = setup();
+    renderWithRouter(<AdvicePage />, ['/advice?from=1700000000000&to=1700003600000']);
+    await screen.findByText(/insight detected/, undefined, { timeout: 5000 });
+    const { range } = ds.query.mock.calls[0][0];
+    expect([range.from.valueOf(), range.to.valueOf()]).toEqual([1_700_000_000_000, 1_700_003_600_000]);
+  });
+});

@@ -1,0 +1,170 @@
+import React, { useEffect, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import { dateTimeFormat } from '@grafana/data';
+import { PluginPage } from '@grafana/runtime';
+import { Alert, Button, Field, Combobox, LoadingPlaceholder, RadioButtonGroup, Stack, Text } from '@grafana/ui';
+import { CATALOG, INSIGHTS, isInsightId } from '../../catalog/catalog';
+import { NoDataSourceAlert } from '../../components/NoDataSourceAlert';
+import { useInsightDataSources } from '../../components/useInsightDataSources';
+import { InsightAdviceCard, insightAnchor } from './InsightAdviceCard';
+import { ParameterCard } from './ParameterCard';
+import { judgeParameters } from './parameterVerdicts';
+import {
+  DEFAULT_PRESET,
+  RANGE_PRESETS,
+  absoluteRange,
+  isRangePreset,
+  presetRange,
+  type RangePreset,
+} from './timeRangePresets';
+import { useInsightScan } from './useInsightScan';
+
+function AdvicePage() {
+  const [params, setParams] = useSearchParams();
+  const dataSources = useInsightDataSources();
+  const focus = params.get('insight');
+  const focusId = focus && isInsightId(focus) ? focus : undefined;
+
+  const requestedUid = params.get('datasource');
+  const uid =
+    dataSources.find((d) => d.uid === requestedUid)?.uid ??
+    dataSources.find((d) => d.isDefault)?.uid ??
+    dataSources[0]?.uid;
+
+  const absolute = absoluteRange(params.get('from'), params.get('to'));
+  const presetParam = params.get('range');
+  const preset: RangePreset = isRangePreset(presetParam) ? presetParam : DEFAULT_PRESET;
+  const [runId, setRunId] = useState(0);
+  // "now" is fixed until the user changes the range or runs again, so the range does not move on every render.
+  const [nowMs, setNowMs] = useState(() => Date.now());
+  const range = absolute ?? presetRange(preset, nowMs);
+
+  const scan = useInsightScan(uid, range, runId);
+  const scanned = Boolean(scan.detected) && !scan.loading;
+  const detected = useMemo(() => scan.detected ?? [], [scan.detected]);
+  const verdicts = useMemo(() => judgeParameters(CATALOG.parameters, INSIGHTS, detected), [detected]);
+  const focusParameters = new Set(focusId ? INSIGHTS.find((i) => i.id === focusId)?.parameters : []);
+
+  useEffect(() => {
+    if (focusId) {
+      document.getElementById(insightAnchor(focusId))?.scrollIntoView?.({ behavior: 'smooth', block: 'start' });
+    }
+  }, [focusId]);
+
+  const setParam = (key: string, value: string | undefined) => {
+    const next = new URLSearchParams(params);
+    if (value === undefined) {
+      next.delete(key);
+    } else {
+      next.set(key, value);
+    }
+    if (key === 'range') {
+      setNowMs(Date.now());
+      next.delete('from');
+      next.delete('to');
+    }
+    setParams(next, { replace: true });
+  };
+
+  const dsOptions = dataSources.map((d) => ({ label: d.name, value: d.uid }));
+  const seen = detected.filter((d) => d.status !== 'clear' || d.episodes > 0);
+
+  return (
+    <PluginPage>
+      <Stack direction="column" gap={3}>
+        <Text element="p">
+          The six settings behind the catalogued incidents, each held against the insights detected in the chosen range,
+          with the exact change to copy.
+        </Text>
+        {dataSources.length === 0 ? (
+          <NoDataSourceAlert />
+        ) : (
+          <Stack direction="row" gap={2} alignItems="flex-end" wrap="wrap">
+            <Field label="Data source" noMargin>
+              <Combobox
+                id="advice-datasource"
+                width={32}
+                options={dsOptions}
+                value={uid}
+                onChange={(v) => setParam('datasource', v.value)}
+              />
+            </Field>
+            <Field label="Time range" noMargin>
+              {absolute ? (
+                <Stack direction="row" gap={1} alignItems="center">
+                  <Text>
+                    {dateTimeFormat(range.from)} – {dateTimeFormat(range.to)}
+                  </Text>
+                  <Button variant="secondary" size="sm" onClick={() => setParam('range', preset)}>
+                    Use a preset
+                  </Button>
+                </Stack>
+              ) : (
+                <RadioButtonGroup
+                  options={RANGE_PRESETS.map((p) => ({ label: p.label, value: p.value }))}
+                  value={preset}
+                  onChange={(v) => setParam('range', v)}
+                />
+              )}
+            </Field>
+            <Button
+              icon="sync"
+              variant="secondary"
+              onClick={() => {
+                setNowMs(Date.now());
+                setRunId((n) => n + 1);
+              }}
+              disabled={scan.loading}
+            >
+              Run again
+            </Button>
+          </Stack>
+        )}
+
+        {scan.loading && <LoadingPlaceholder text="Scanning the range for insights…" />}
+        {scan.error && (
+          <Alert severity="error" title="The insight scan failed">
+            {scan.error}
+          </Alert>
+        )}
+        {scanned && (
+          <Text element="p">
+            {seen.length === 0
+              ? 'No insight detected in this range.'
+              : `${seen.length} insight${seen.length === 1 ? '' : 's'} detected in this range: ${seen
+                  .map((d) => d.id)
+                  .join(', ')}.`}
+          </Text>
+        )}
+
+        <Stack direction="column" gap={2}>
+          <Text element="h2">Settings</Text>
+          {verdicts.map((v) => (
+            <ParameterCard
+              key={v.parameter.name}
+              verdict={v}
+              scanned={scanned}
+              highlighted={focusParameters.has(v.parameter.name)}
+            />
+          ))}
+        </Stack>
+
+        <Stack direction="column" gap={2}>
+          <Text element="h2">By insight</Text>
+          {INSIGHTS.map((insight) => (
+            <InsightAdviceCard
+              key={insight.id}
+              insight={insight}
+              detected={detected.find((d) => d.id === insight.id)}
+              episodes={(scan.episodes ?? []).filter((e) => e.id === insight.id)}
+              scanned={scanned}
+              highlighted={insight.id === focusId}
+            />
+          ))}
+        </Stack>
+      </Stack>
+    </PluginPage>
+  );
+}
+
+export default AdvicePage;

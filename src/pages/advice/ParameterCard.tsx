@@ -1,0 +1,99 @@
+import React from 'react';
+import { css, cx } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { Badge, Stack, Text, TextLink, useStyles2 } from '@grafana/ui';
+import { getParameter } from '../../catalog/catalog';
+import { CopyableSnippet } from '../../components/CopyableSnippet';
+import { changeSnippets } from './parameterChanges';
+import { verdictText, type ParameterVerdict } from './parameterVerdicts';
+
+interface Props {
+  verdict: ParameterVerdict;
+  /** false until a scan has answered: the verdict line is then not shown, to avoid a false "no evidence". */
+  scanned: boolean;
+  highlighted: boolean;
+}
+
+export function parameterAnchor(name: string): string {
+  return `parameter-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+}
+
+function Fact({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <Stack direction="row" gap={1}>
+      <Text color="secondary">{label}:</Text>
+      {children}
+    </Stack>
+  );
+}
+
+export function ParameterCard({ verdict, scanned, highlighted }: Props) {
+  const styles = useStyles2(getStyles);
+  const { parameter } = verdict;
+  const detail = getParameter(parameter.name);
+  const implicated = verdict.implicatedBy.length > 0;
+  return (
+    <section
+      id={parameterAnchor(parameter.name)}
+      aria-label={parameter.name}
+      className={cx(styles.card, highlighted && styles.highlighted)}
+    >
+      <Stack direction="column" gap={1}>
+        <Stack direction="row" gap={1} alignItems="center" wrap="wrap">
+          <Text element="h3" variant="code">
+            {parameter.name}
+          </Text>
+          {scanned &&
+            (implicated ? (
+              <Badge color="orange" icon="exclamation-triangle" text="implicated" />
+            ) : (
+              <Badge color="green" icon="check" text="no evidence" />
+            ))}
+        </Stack>
+        <Text element="p">{parameter.description}</Text>
+        <Fact label="Recommended">
+          <Text weight="bold">{parameter.recommended ?? 'your server’s external URL'}</Text>
+          {parameter.note && <Text color="secondary">({parameter.note})</Text>}
+        </Fact>
+        <Fact label="Prefect 3 default">
+          <Text>{detail?.prefectDefault ?? 'unset'}</Text>
+        </Fact>
+        <Fact label={detail?.scope === 'postgresql' ? 'Where' : 'Environment variable'}>
+          <Text variant="code">{detail?.setting ?? parameter.name}</Text>
+        </Fact>
+        {scanned && (
+          <Text element="p" color={implicated ? 'warning' : 'success'}>
+            {verdictText(verdict)}
+          </Text>
+        )}
+        {verdict.candidates.length > 0 && (
+          <Stack direction="row" gap={1} wrap="wrap">
+            <Text color="secondary">Named by:</Text>
+            {verdict.candidates.map((id) => (
+              <TextLink key={id} href={`?insight=${encodeURIComponent(id)}`} inline={false}>
+                {id}
+              </TextLink>
+            ))}
+          </Stack>
+        )}
+        {changeSnippets(parameter).map((s) => (
+          <CopyableSnippet key={s.label} label={s.label} text={s.text} />
+        ))}
+      </Stack>
+    </section>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  card: css({
+    padding: theme.spacing(2),
+    border: `1px solid ${theme.colors.border.weak}`,
+    borderRadius: theme.shape.radius.default,
+    background: theme.colors.background.secondary,
+    scrollMarginTop: theme.spacing(8),
+  }),
+  highlighted: css({
+    borderColor: theme.colors.primary.border,
+    boxShadow: theme.shadows.z2,
+  }),
+});
