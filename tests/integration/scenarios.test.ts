@@ -29,20 +29,22 @@ interface Case {
   days: number;
   scrapeIntervalSeconds: number;
   include?: ScenarioId[];
-  otherService?: boolean;
 }
 
+// A 30 s scrape keeps four one-day backfills and scans within a few minutes on two cores; the persistence rules
+// (3 points over 2 min) and every decoy (one scrape, a restart under a minute) still hold at that resolution.
+// The other service beside Prefect and --selector are covered by cli.test.ts.
 const CASES: Case[] = [
-  { name: 'prefect', convention: 'prefect', seed: 101, days: 1, scrapeIntervalSeconds: 15 },
-  // OpenTelemetry's default buckets stop at 10 s; another service's incident sits beside Prefect's series.
-  { name: 'otel-stable', convention: 'otel-stable', seed: 202, days: 1, scrapeIntervalSeconds: 15, otherService: true },
-  { name: 'otel-legacy-ms', convention: 'otel-legacy-ms', seed: 303, days: 1, scrapeIntervalSeconds: 15 },
+  { name: 'prefect', convention: 'prefect', seed: 101, days: 1, scrapeIntervalSeconds: 30 },
+  // OpenTelemetry's default buckets stop at 10 s.
+  { name: 'otel-stable', convention: 'otel-stable', seed: 202, days: 1, scrapeIntervalSeconds: 30 },
+  { name: 'otel-legacy-ms', convention: 'otel-legacy-ms', seed: 303, days: 1, scrapeIntervalSeconds: 30 },
   {
     name: 'fastapi-instrumentator',
     convention: 'fastapi-instrumentator',
     seed: 404,
     days: 1,
-    scrapeIntervalSeconds: 15,
+    scrapeIntervalSeconds: 30,
   },
   // Stale statistics needs days of history; a minute's scrape keeps it cheap.
   {
@@ -91,7 +93,6 @@ async function runScenario(c: Case): Promise<void> {
     days: c.days,
     scrapeIntervalSeconds: c.scrapeIntervalSeconds,
     include: c.include,
-    otherService: c.otherService,
   });
   const file = join(work, `${c.convention}-${c.seed}.om`);
   writeOpenMetrics(timeline, file);
@@ -100,8 +101,8 @@ async function runScenario(c: Case): Promise<void> {
   try {
     const out: string[] = [];
     const err: string[] = [];
-    // From two hours in: the other service's incident lies in range, and four hours of baseline precede the first
-    // scenario (the scan adds its own six-hour look-back, partly empty, as in a fresh installation).
+    // From two hours in: four hours of baseline precede the first scenario (the scan adds its own six-hour
+    // look-back, partly empty, as in a fresh installation).
     const from = timeline.start + 2 * HOUR;
     const started = Date.now();
     const code = await runCli(
@@ -161,10 +162,11 @@ describe('scenarios in a real Prometheus, scanned through the CLI path', () => {
         ),
       ])
       .join('\n');
-    expect({ precision: precision >= 0.95, recall: recall >= 0.95, detail }).toEqual({
-      precision: true,
-      recall: true,
-      detail: expect.any(String),
-    });
+    const figures = `precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)}`;
+    if (precision < 0.95 || recall < 0.95) {
+      throw new Error(`${figures} (need 0.95 each):\n${detail}`);
+    }
+    expect(precision).toBeGreaterThanOrEqual(0.95);
+    expect(recall).toBeGreaterThanOrEqual(0.95);
   });
 });
