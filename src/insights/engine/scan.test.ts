@@ -297,3 +297,23 @@ describe('scrapeIntervalFromCounts', () => {
     expect(scrapeIntervalFromCounts(0, 600)).toBeNull();
   });
 });
+
+describe('runScan failures', () => {
+  it('stops asking Prometheus after a request fails', async () => {
+    const fake = fakeApi({ delayMs: 2 });
+    let n = 0;
+    const api: PrometheusApi = {
+      ...fake.api,
+      queryRange: async (expr, range, opts) => {
+        n++;
+        if (n === 2) {
+          throw new Error('boom');
+        }
+        return fake.api.queryRange(expr, range, opts);
+      },
+    };
+    await expect(runScan({ ...base, api }, [])).rejects.toThrow('boom');
+    // probe, the failing query, and at most the one already in flight beside it
+    expect(n).toBeLessThanOrEqual(3);
+  });
+});

@@ -36,11 +36,18 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 async function runBounded<T>(tasks: Array<() => Promise<T>>, limit: number, signal?: AbortSignal): Promise<T[]> {
   const results = new Array<T>(tasks.length);
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < tasks.length) {
+    while (next < tasks.length && !failed) {
       throwIfAborted(signal);
       const i = next++;
-      results[i] = await tasks[i]();
+      try {
+        results[i] = await tasks[i]();
+      } catch (e) {
+        // The scan fails as a whole: the other worker stops instead of asking Prometheus for results nobody reads.
+        failed = true;
+        throw e;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
