@@ -1,6 +1,7 @@
 import {
   DATASOURCE_ID,
   DATASOURCE_MODULE,
+  DATASOURCE_MODULE_UNDER_APP,
   DATASOURCE_UID,
   PROMETHEUS_UID,
   expect,
@@ -12,10 +13,14 @@ import { requirePrometheus } from './harness/state';
 
 const HOUR = 3_600_000;
 
-async function setupDataSource(host: HostPage, jsonData: Record<string, unknown> = { prometheusUid: PROMETHEUS_UID }) {
+async function setupDataSource(
+  host: HostPage,
+  jsonData: Record<string, unknown> = { prometheusUid: PROMETHEUS_UID },
+  url = DATASOURCE_MODULE
+) {
   const meta = readPluginJson(DATASOURCE_ID);
   return host.page.evaluate((args) => window.__host.setupDataSource(args), {
-    url: DATASOURCE_MODULE,
+    url,
     meta: meta as never,
     uid: DATASOURCE_UID,
     prometheusUid: PROMETHEUS_UID,
@@ -62,6 +67,21 @@ test('the config editor renders and typing a Prefect setting calls onOptionsChan
   expect(last.jsonData.prefect.poolTimeoutSeconds).toBe(45);
   // The Prometheus choice survives the edit: only the uid is stored, no credentials of its own.
   expect(last.jsonData.prometheusUid).toBe(PROMETHEUS_UID);
+  expect(host.missing).toEqual([]);
+  expect(host.errors).toEqual([]);
+});
+
+test('the lazily loaded editor also loads when Grafana serves the data source under the app folder', async ({
+  host,
+}) => {
+  await setupDataSource(host, { prometheusUid: PROMETHEUS_UID }, DATASOURCE_MODULE_UNDER_APP);
+  await host.page.evaluate(() => window.__host.renderConfigEditor());
+  await expect(
+    host.page
+      .getByTestId('host-view')
+      .getByLabel(/pool.?timeout/i)
+      .first()
+  ).toBeVisible();
   expect(host.missing).toEqual([]);
   expect(host.errors).toEqual([]);
 });

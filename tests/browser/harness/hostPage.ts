@@ -16,6 +16,11 @@ export const DATASOURCE_UID = 'prefect-insights-under-test';
 /** Module URLs exactly as Grafana computes them for a local plugin: public/plugins/<plugin id>/module.js. */
 export const APP_MODULE = `/public/plugins/${APP_ID}/module.js`;
 export const DATASOURCE_MODULE = `/public/plugins/${DATASOURCE_ID}/module.js`;
+/**
+ * Grafana versions differ in where a nested plugin is served: under its own id (above; what grafana/plugin-tools#2172
+ * reports) or under the parent's id and its folder (Grafana's assetpath with a parent/relPath). Both must work.
+ */
+export const DATASOURCE_MODULE_UNDER_APP = `/public/plugins/${APP_ID}/datasource/module.js`;
 
 const DIST = join(REPO_ROOT, 'dist');
 /** @grafana/ui ships the icon SVGs Grafana serves under public/build/img/icons. */
@@ -171,6 +176,11 @@ export const test = base.extend<{ host: HostPage }>({
         // A few icons (e.g. the spinner) ship only with Grafana itself: those stay blank, which is harmless here.
         const file = inside(ICONS, icon[1]);
         return file ? serveFile(route, file, []) : route.fulfill({ status: 403, body: 'forbidden' });
+      }
+      if (path.startsWith('/public/plugins/')) {
+        // A plugin asked for a file under a plugin id this Grafana does not know: a wrong public path.
+        missing.push(url.toString());
+        return route.fulfill({ status: 404, body: 'not found' });
       }
       if (path.startsWith('/public/')) {
         // Grafana's own static assets (fonts, images) are not part of this harness; answer quietly.
