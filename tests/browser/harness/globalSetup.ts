@@ -22,14 +22,20 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   rmSync(WORK_DIR, { recursive: true, force: true });
   mkdirSync(join(REPO_ROOT, 'tests/artifacts/screenshots'), { recursive: true });
   // Both take seconds and are independent: overlap them.
-  const [assets, prometheus] = await Promise.all([
-    buildHost(WORK_DIR),
-    startSimulatedPrometheus().then(
-      (started) => ({ started, error: undefined }),
-      // Tests that need Prometheus fail with this reason; the others still run.
-      (err: unknown) => ({ started: undefined, error: err instanceof Error ? err.message : String(err) })
-    ),
-  ]);
+  const startingPrometheus = startSimulatedPrometheus().then(
+    (started) => ({ started, error: undefined }),
+    // Tests that need Prometheus fail with this reason; the others still run.
+    (err: unknown) => ({ started: undefined, error: err instanceof Error ? err.message : String(err) })
+  );
+  let assets;
+  try {
+    assets = await buildHost(WORK_DIR);
+  } catch (err) {
+    // Playwright runs no teardown when globalSetup throws: stop the Prometheus that may have started meanwhile.
+    await (await startingPrometheus).started?.stop();
+    throw err;
+  }
+  const prometheus = await startingPrometheus;
   const state: SetupState = {
     hostDir: assets.dir,
     prometheusUrl: prometheus.started?.url,
