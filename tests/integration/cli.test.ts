@@ -46,7 +46,7 @@ beforeAll(async () => {
     seed: 77,
     convention: 'otel-legacy-ms',
     days: 0.6,
-    include: ['db-pool-exhaustion', 'decoy:one-scrape-spike'],
+    include: ['api-outage', 'decoy:one-scrape-spike'],
     otherService: true,
   });
   const file = join(work, 'cli.om');
@@ -100,11 +100,12 @@ describe('prefect-insights scan (built binary)', () => {
       expect(i.routes.every((x: unknown) => typeof x === 'string')).toBe(true);
       expect(typeof i.evidence.summary).toBe('string');
     }
-    const truth = timeline.truth.find((t) => t.id === 'db-pool-exhaustion')!;
-    const pool = json.insights.filter((i: { id: string }) => i.id === 'db-pool-exhaustion');
-    expect(pool).toHaveLength(1);
-    expect(Date.parse(pool[0].start)).toBeLessThanOrEqual(truth.end);
-    expect(Date.parse(pool[0].end)).toBeGreaterThanOrEqual(truth.start);
+    // Prefect's own `up` (not the other service's) shows the outage.
+    const truth = timeline.truth.find((t) => t.id === 'api-outage')!;
+    const outage = json.insights.filter((i: { id: string }) => i.id === 'api-outage');
+    expect(outage).toHaveLength(1);
+    expect(Date.parse(outage[0].start)).toBeLessThanOrEqual(truth.end);
+    expect(Date.parse(outage[0].end)).toBeGreaterThanOrEqual(truth.start);
     // The other service's incident is not Prefect's.
     const other = timeline.truth.find((t) => t.id === 'decoy:other-service')!;
     const onOther = json.insights.filter(
@@ -114,10 +115,17 @@ describe('prefect-insights scan (built binary)', () => {
   });
 
   it('exits 1 when --fail-on is met and prints the table', async () => {
-    const r = await cli(['scan', '--prometheus', prom.url, '--from', from, '--to', to, '--fail-on', 'critical']);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/critical\s+db-pool-exhaustion/);
+    const r = await cli(['scan', '--prometheus', prom.url, '--from', from, '--to', to, '--fail-on', 'warning']);
     expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/warning\s+api-outage/);
+  });
+
+  it('exits 0 when what was found is below the --fail-on severity', async () => {
+    const r = await cli(['scan', '--prometheus', prom.url, '--from', from, '--to', to, '--fail-on', 'critical']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/warning\s+api-outage/);
   });
 
   it('exits 0 with --fail-on when the range holds no insight', async () => {
