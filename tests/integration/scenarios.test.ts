@@ -79,11 +79,20 @@ afterAll(() => {
     scanSeconds: seconds,
   }));
   const { precision, recall } = precisionRecall(results.map((r) => r.match));
+  const header = Object.keys(rows[0]);
+  const cells = [header, ...rows.map((r) => Object.values(r).map(String))];
+  const widths = header.map((_, k) => Math.max(...cells.map((row) => row[k].length)));
+  const table = cells
+    .map((row) =>
+      row
+        .map((c, k) => c.padEnd(widths[k]))
+        .join('  ')
+        .trimEnd()
+    )
+    .join('\n');
   console.log(
-    `Scenario detection over ${results.length} timelines: precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)}\n` +
-      JSON.stringify(rows, null, 1)
+    `Scenario detection over ${results.length} timelines: precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)}\n${table}`
   );
-  console.table(rows);
 });
 
 async function runScenario(c: Case): Promise<void> {
