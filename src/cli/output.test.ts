@@ -1,0 +1,56 @@
+/** @jest-environment node */
+import type { Episode } from '../insights/types';
+import type { ResolvedMetric } from '../prometheus/types';
+import { toScanJson, toTable } from './output';
+
+const METRIC: ResolvedMetric = {
+  conventionId: 'prefect',
+  name: 'prefect_server_api_request_duration_seconds',
+  kind: 'classic',
+  unit: 'seconds',
+  labels: { route: 'http_route' },
+  selector: '',
+  buckets: [1, 10],
+};
+const T0 = Date.UTC(2024, 4, 1, 9);
+
+function episode(routes: string[], summary: string): Episode {
+  return {
+    id: 'runs-page-slow',
+    severity: 'warning',
+    title: 'Runs page slow',
+    start: T0,
+    end: T0 + 90 * 60_000,
+    routes,
+    evidence: { summary },
+  };
+}
+
+describe('toTable', () => {
+  it('keeps one row per episode even when a label value carries control characters', () => {
+    const text = toTable(METRIC, T0, T0 + 3_600_000, [
+      episode(['/flow_runs/filter\n/evil\r'], 'p95 12 s\nsecond line'),
+    ]);
+    const lines = text.trimEnd().split('\n');
+    // title, header, one row, footer
+    expect(lines).toHaveLength(4);
+    expect(lines[2]).toMatch(/^warning\s+runs-page-slow\s+2024-05-01T09:00:00Z\s+2024-05-01T10:30:00Z\s+1h30m\s+/);
+    expect(lines[2]).toContain('p95 12 s second line');
+  });
+
+  it('clips long route lists so the evidence stays on the line', () => {
+    const routes = Array.from({ length: 20 }, (_, i) => `/route/number/${i}`);
+    const row = toTable(METRIC, T0, T0 + 1, [episode(routes, 'x')]).split('\n')[2];
+    expect(row).toContain('…');
+    expect(row.endsWith('x')).toBe(true);
+  });
+});
+
+describe('toScanJson', () => {
+  it('writes absent labels as null so the document always has the same keys', () => {
+    const json = toScanJson(METRIC, T0, T0 + 1000, []);
+    expect(json.metric.labels).toEqual({ route: 'http_route', method: null, status: null });
+    expect(JSON.parse(JSON.stringify(json))).toEqual(json);
+    expect(json.range).toEqual({ from: '2024-05-01T09:00:00Z', to: '2024-05-01T09:00:01Z' });
+  });
+});
