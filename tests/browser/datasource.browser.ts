@@ -99,7 +99,8 @@ test('the query editor renders a quantile query', async ({ host }) => {
     [data.quiet.from, data.quiet.to] as const
   );
   const view = host.page.getByTestId('host-view');
-  await expect(view.getByText('Latency quantiles')).toBeVisible();
+  // The query type is a Combobox: its choice is the input's value, not text on the page.
+  await expect(view.getByRole('combobox', { name: 'Query' })).toHaveValue('Latency quantiles');
   await expect(view.getByLabel('Quantiles')).toHaveValue('0.95');
   await host.screenshot('datasource-query-editor');
   expect(host.missing).toEqual([]);
