@@ -92,6 +92,10 @@ describe('AdvicePage', () => {
     renderWithRouter(<AdvicePage />, ['/advice?insight=db-pool-exhaustion']);
     const card = await screen.findByRole('region', { name: title }, { timeout: 5000 });
     expect(card).toHaveAttribute('aria-current', 'true');
+    // Shown before the settings, not at the bottom of the list.
+    const settings = screen.getByRole('heading', { name: 'Settings' });
+    expect(card.compareDocumentPosition(settings) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(screen.getAllByRole('region', { name: title })).toHaveLength(1);
     expect(await within(card).findByText(/p95 41 s on 9 of 11 routes/)).toBeInTheDocument();
     expect(within(card).getByText('seen 2× in range')).toBeInTheDocument();
     const other = screen.getByRole('region', { name: getInsight('api-outage').title });

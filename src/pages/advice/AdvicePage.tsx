@@ -4,6 +4,7 @@ import { dateTimeFormat } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, Button, Field, Combobox, LoadingPlaceholder, RadioButtonGroup, Stack, Text } from '@grafana/ui';
 import { CATALOG, INSIGHTS, isInsightId } from '../../catalog/catalog';
+import type { Insight } from '../../catalog/types';
 import { NoDataSourceAlert } from '../../components/NoDataSourceAlert';
 import { useInsightDataSources } from '../../components/useInsightDataSources';
 import { InsightAdviceCard, insightAnchor } from './InsightAdviceCard';
@@ -43,7 +44,19 @@ function AdvicePage() {
   const scanned = Boolean(scan.detected) && !scan.loading;
   const detected = useMemo(() => scan.detected ?? [], [scan.detected]);
   const verdicts = useMemo(() => judgeParameters(CATALOG.parameters, INSIGHTS, detected), [detected]);
-  const focusParameters = new Set(focusId ? INSIGHTS.find((i) => i.id === focusId)?.parameters : []);
+  // The insight an annotation or table link came from is shown first, and the settings it names are highlighted.
+  const focused = focusId ? INSIGHTS.find((i) => i.id === focusId) : undefined;
+  const focusParameters = new Set(focused?.parameters ?? []);
+  const insightCard = (insight: Insight) => (
+    <InsightAdviceCard
+      key={insight.id}
+      insight={insight}
+      detected={detected.find((d) => d.id === insight.id)}
+      episodes={(scan.episodes ?? []).filter((e) => e.id === insight.id)}
+      scanned={scanned}
+      highlighted={insight.id === focusId}
+    />
+  );
 
   useEffect(() => {
     if (focusId) {
@@ -137,6 +150,13 @@ function AdvicePage() {
           </Text>
         )}
 
+        {focused && (
+          <Stack direction="column" gap={2}>
+            <Text element="h2">Selected insight</Text>
+            {insightCard(focused)}
+          </Stack>
+        )}
+
         <Stack direction="column" gap={2}>
           <Text element="h2">Settings</Text>
           {verdicts.map((v) => (
@@ -151,16 +171,7 @@ function AdvicePage() {
 
         <Stack direction="column" gap={2}>
           <Text element="h2">By insight</Text>
-          {INSIGHTS.map((insight) => (
-            <InsightAdviceCard
-              key={insight.id}
-              insight={insight}
-              detected={detected.find((d) => d.id === insight.id)}
-              episodes={(scan.episodes ?? []).filter((e) => e.id === insight.id)}
-              scanned={scanned}
-              highlighted={insight.id === focusId}
-            />
-          ))}
+          {INSIGHTS.filter((i) => i.id !== focusId).map(insightCard)}
         </Stack>
       </Stack>
     </PluginPage>
