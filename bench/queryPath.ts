@@ -97,10 +97,13 @@ export async function benchQueryPath(promUrl: string, from: number, to: number):
     const res = await firstValueFrom(ds.query(request) as Observable<{ data: unknown[] }>);
     frames = res.data.length;
   };
+  const before = log.length;
+  await ours();
+  const perRefresh = log.slice(before).map((l) => l.path);
   const { a: rawMs, b: oursMs } = await compare(raw, ours, 7);
   const ratio = oursMs / rawMs;
   console.log(`PromQL: ${params.get('query')} (step ${params.get('step')})`);
-  console.log(`result: ${frames} frames, ${points} points`);
+  console.log(`result: ${frames} frames, ${points} points; requests per panel refresh: ${perRefresh.join(', ')}`);
   console.log(
     `raw fetch + JSON.parse: ${rawMs.toFixed(0)} ms; data source query path: ${oursMs.toFixed(0)} ms (medians of 7)`
   );

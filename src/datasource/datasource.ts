@@ -23,7 +23,7 @@ import type { MetricOverrides, PrometheusApi, ResolvedMetric } from '../promethe
 import { createAnnotationSupport } from './annotations';
 import { filterEpisodes } from './episodes';
 import { annotationsFrame, episodesTableFrame, insightStatusFrame } from './frames';
-import { buildPanelQueries } from './panelQueries';
+import { buildPanelQueries, DEFAULT_SCRAPE_SECONDS } from './panelQueries';
 import { proxyTransport } from './proxyTransport';
 import {
   cleanOverrides,
@@ -33,6 +33,7 @@ import {
   type PrefectQuery,
 } from './types';
 import { interpolateFilter } from './variables';
+import { measureScrapeInterval } from './scrapeInterval';
 
 /** The app's advice page; `?insight=<id>` is appended per annotation. */
 export const ADVICE_PAGE_URL = '/a/prefectinsights-api-app/advice';
@@ -80,6 +81,8 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
   readonly overrides: MetricOverrides;
   private api?: PrometheusApi;
   private metricCache?: { at: number; promise: Promise<ResolvedMetric> };
+  private readonly configuredScrapeSeconds?: number;
+  private scrapeCache?: { at: number; metric: ResolvedMetric; promise: Promise<number> };
 
   constructor(instanceSettings: DataSourceInstanceSettings<PrefectDataSourceOptions>) {
     super(instanceSettings);
@@ -87,6 +90,8 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
     this.prometheusUid = json.prometheusUid || undefined;
     this.settings = prefectSettingsOf(json);
     this.overrides = cleanOverrides(json.overrides);
+    const scrape = Number(json.scrapeIntervalSeconds);
+    this.configuredScrapeSeconds = scrape > 0 ? scrape : undefined;
     this.annotations = createAnnotationSupport();
   }
 
@@ -118,6 +123,26 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
         this.metricCache = undefined;
       }
     });
+    return promise;
+  }
+
+  /**
+   * The metric's scrape interval: the setting, else measured once per metric resolution. A failed or inconclusive
+   * measurement falls back to 15 s rather than failing the panel.
+   */
+  scrapeInterval(metric: ResolvedMetric, window: TimeWindow): Promise<number> {
+    if (this.configuredScrapeSeconds) {
+      return Promise.resolve(this.configuredScrapeSeconds);
+    }
+    const cached = this.scrapeCache;
+    if (cached && cached.metric === metric && Date.now() - cached.at < METRIC_CACHE_MS) {
+      return cached.promise;
+    }
+    const promise = measureScrapeInterval(this.prometheus(), metric, window.end).then(
+      (seconds) => seconds ?? DEFAULT_SCRAPE_SECONDS,
+      () => DEFAULT_SCRAPE_SECONDS
+    );
+    this.scrapeCache = { at: Date.now(), metric, promise };
     return promise;
   }
 
@@ -165,10 +190,15 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
     if (queryType === 'insights' || queryType === 'insightStatus') {
       return this.runInsights(target, queryType, api, metric, window, scopedVars, signal);
     }
+    const scrapeSeconds = await this.scrapeInterval(metric, window);
+    if (signal.aborted) {
+      return [];
+    }
     const panelQueries = buildPanelQueries(target, metric, {
       window,
       intervalMs: request.intervalMs,
       maxDataPoints: request.maxDataPoints,
+      scrapeSeconds,
       scopedVars,
     });
     const frames = await Promise.all(

@@ -19,14 +19,16 @@ import { heatmapFrame, matrixToFrames } from './frames';
 import { DEFAULT_QUANTILES, DEFAULT_SLOW_THRESHOLD_SECONDS, DEFAULT_TOP_N, type PrefectQuery } from './types';
 import { interpolateFilter, type FilterValues } from './variables';
 
-/** Scrape interval assumed for rate windows (Prometheus's and Grafana's default); the step never goes below it. */
-const ASSUMED_SCRAPE_SECONDS = 15;
+/** Scrape interval assumed when neither the settings nor the data tell (Prometheus's and Grafana's default). */
+export const DEFAULT_SCRAPE_SECONDS = 15;
 
 export interface PanelContext {
   /** unix seconds */
   window: { start: number; end: number };
   intervalMs?: number;
   maxDataPoints?: number;
+  /** Scrape interval of the metric, seconds: floor of the step and basis of the rate window. */
+  scrapeSeconds?: number;
   scopedVars?: ScopedVars;
   templateSrv?: Pick<TemplateSrv, 'replace'>;
 }
@@ -44,7 +46,7 @@ export function panelRange(ctx: PanelContext): TimeRange {
   const fromPoints = ctx.maxDataPoints ? span / ctx.maxDataPoints : 0;
   const step = chooseStep(span, {
     minStepSeconds: Math.max(fromInterval, fromPoints, 1),
-    scrapeIntervalSeconds: ASSUMED_SCRAPE_SECONDS,
+    scrapeIntervalSeconds: ctx.scrapeSeconds ?? DEFAULT_SCRAPE_SECONDS,
   });
   // Aligned to the step so that refreshes hit the same evaluation instants.
   return { start: Math.floor(ctx.window.start / step) * step, end: Math.ceil(ctx.window.end / step) * step, step };
@@ -66,7 +68,7 @@ export function buildPanelQueries(q: PrefectQuery, m: ResolvedMetric, ctx: Panel
     statuses: values(interpolateFilter(q.statuses, ctx.scopedVars, ctx.templateSrv)),
   };
   const opts: QueryOptions = {
-    window: formatDuration(rateWindow(range.step, ASSUMED_SCRAPE_SECONDS)),
+    window: formatDuration(rateWindow(range.step, ctx.scrapeSeconds ?? DEFAULT_SCRAPE_SECONDS)),
     groupBy: q.groupBy ?? [],
     filters,
   };

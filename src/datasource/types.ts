@@ -50,6 +50,11 @@ export interface PrefectDataSourceOptions extends DataSourceJsonData {
   prefect?: Partial<PrefectSettings>;
   /** Forced metric choices; empty fields are resolved from the data. */
   overrides?: MetricOverrides;
+  /**
+   * Prometheus's scrape interval for the Prefect server, seconds. Empty = measured from the data. Rate windows must
+   * cover two scrapes: a 15 s assumption on a 60 s scrape leaves gaps in every panel.
+   */
+  scrapeIntervalSeconds?: number;
 }
 
 export const DEFAULT_QUANTILES = [0.5, 0.9, 0.95, 0.99];

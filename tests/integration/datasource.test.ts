@@ -180,10 +180,15 @@ interface Env {
   uid: string;
 }
 
-async function startConvention(convention: ConventionId, otherService = false): Promise<Env> {
+async function startConvention(
+  convention: ConventionId,
+  otherService = false,
+  scrapeIntervalSeconds = 15
+): Promise<Env> {
   const timeline = buildTimeline({
     seed: 7,
     convention,
+    scrapeIntervalSeconds,
     // Six hours ending an hour ago: inside Save & test's 24-hour look-back.
     start: Math.floor((Date.now() - 7 * 3600_000) / 60_000) * 60_000,
     days: 0.25,
@@ -192,7 +197,7 @@ async function startConvention(convention: ConventionId, otherService = false): 
     otherService,
   });
   const prom = await startPrometheus({ openMetrics: toOpenMetrics(timeline) });
-  const uid = `prom-${convention}`;
+  const uid = `prom-${convention}-${scrapeIntervalSeconds}s`;
   upstreams.set(uid, prom.url);
   return { prom, timeline, uid };
 }
@@ -314,8 +319,10 @@ describe('prefect convention', () => {
 
   it('unsubscribing aborts the HTTP request in flight', async () => {
     const ds = dataSource(env.uid);
-    await ds.testDatasource(); // the metric is resolved and cached, so the next request is the range query
     const { from, to } = middle(env);
+    // A first query resolves the metric and measures the scrape interval (both cached, shared by all panels), so
+    // the only request of the next query is its range query.
+    await run(ds, [p95Query], from, to);
     inFlight.length = 0;
     let subscription: Subscription | undefined;
     const started = new Promise<void>((resolve) => {
@@ -453,6 +460,46 @@ describe('otel-legacy-ms (milliseconds)', () => {
       },
       conv.routeLabel
     );
+  });
+});
+
+describe('a 60 s scrape interval', () => {
+  let env: Env;
+  beforeAll(async () => {
+    env = await startConvention('prefect', false, 60);
+  });
+  afterAll(async () => {
+    await env?.prom.stop();
+  });
+
+  // A rate window sized for a 15 s scrape holds a single 60 s sample most of the time: the panel would be mostly gaps.
+  it('measures the scrape interval, so panels have a value at every point', async () => {
+    const ds = dataSource(env.uid);
+    const { from, to } = middle(env);
+    // Grafana asks for 15 s points on a three-hour panel; the step must not go below the scrape interval.
+    const res = await run(ds, [rateQuery], from, to, {}, 15_000);
+    expect(res.errors).toBeUndefined();
+    const rates = seriesByLabel(res.data, getConvention('prefect').routeLabel);
+    expect(rates.size).toBe(ROUTES.length);
+    for (const [, r] of rates) {
+      const present = r.values.filter((v) => Number.isFinite(v)).length;
+      expect(r.times.length).toBeGreaterThanOrEqual(180);
+      expect(present / r.times.length).toBeGreaterThan(0.98);
+    }
+    expect(
+      await ds.scrapeInterval(await ds.resolveMetric({ start: from / 1000, end: to / 1000 }), {
+        start: from / 1000,
+        end: to / 1000,
+      })
+    ).toBe(60);
+  });
+
+  it('uses a configured scrape interval without measuring it', async () => {
+    const ds = dataSource(env.uid, { scrapeIntervalSeconds: 120 });
+    const metric = await ds.resolveMetric({ start: env.timeline.start / 1000, end: env.timeline.end / 1000 });
+    const before = requestLog.length;
+    expect(await ds.scrapeInterval(metric, { start: 0, end: env.timeline.end / 1000 })).toBe(120);
+    expect(requestLog.length).toBe(before);
   });
 });
 

@@ -149,6 +149,26 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
             onChange={(ds) => setJson({ prometheusUid: ds.uid })}
           />
         </InlineField>
+
+        <InlineField
+          label="Scrape interval (s)"
+          labelWidth={LABEL_WIDTH}
+          tooltip="How often Prometheus scrapes the Prefect server. Empty: measured from the data. Rate windows cover at least two scrapes."
+        >
+          <Input
+            id="prefect-scrape-interval"
+            aria-label="Scrape interval"
+            type="number"
+            min={0}
+            width={16}
+            placeholder="measured"
+            value={jsonData.scrapeIntervalSeconds ?? ''}
+            onChange={(e: ChangeEvent<HTMLInputElement>) => {
+              const v = Number(e.currentTarget.value);
+              setJson({ scrapeIntervalSeconds: e.currentTarget.value !== '' && v > 0 ? v : undefined });
+            }}
+          />
+        </InlineField>
       </FieldSet>
 
       <FieldSet label="Prefect settings" className={styles.section}>
