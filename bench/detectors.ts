@@ -29,6 +29,7 @@ function buildInput(): ScanInput {
       rate: new Float64Array(length),
       errorRate: new Float64Array(length),
       slowShare: new Float64Array(length),
+      tailShare: new Float64Array(length),
     };
     const base = 0.02 + 0.01 * r;
     for (let i = 0; i < length; i++) {
@@ -65,7 +66,7 @@ function buildInput(): ScanInput {
 function bareLoop(input: ScanInput): number {
   let sum = 0;
   for (const r of input.routes) {
-    for (const a of [r.p50, r.p95, r.p99, r.mean, r.rate, r.errorRate, r.slowShare]) {
+    for (const a of [r.p50, r.p95, r.p99, r.mean, r.rate, r.errorRate, r.slowShare, r.tailShare]) {
       for (let i = 0; i < a.length; i++) {
         sum += a[i];
       }
@@ -80,7 +81,7 @@ function bareLoop(input: ScanInput): number {
 export async function benchDetectors(): Promise<boolean> {
   console.log('\n## Detector throughput (30 days × 15 s × 20 routes, in memory)');
   const input = buildInput();
-  const samples = input.routes.length * 7 * input.grid.length + input.grid.length;
+  const samples = input.routes.length * 8 * input.grid.length + input.grid.length;
   let episodes = 0;
   const { a: detectMs, b: bareMs } = await compare(
     () => {
