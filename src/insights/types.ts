@@ -24,6 +24,11 @@ export interface RouteSeries {
   errorRate: Float64Array;
   /** share (0..1) of requests slower than settings.apiRequestTimeoutSeconds (NaN where buckets cannot tell) */
   slowShare: Float64Array;
+  /**
+   * share (0..1) of requests above the largest finite bucket bound (ScanInput.largestBucket), i.e. in `+Inf`; NaN
+   * for native histograms or where unknown. With the exact mean it bounds what quantiles cannot see (toolkit/tail.ts).
+   */
+  tailShare: Float64Array;
 }
 
 export interface ScanInput {

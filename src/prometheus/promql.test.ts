@@ -9,6 +9,7 @@ import {
   quantileQuery,
   requestRateQuery,
   slowShareQuery,
+  tailShareQuery,
   topSlowRoutesQuery,
   upQuery,
   type QueryOptions,
@@ -76,6 +77,7 @@ function allQueries(filters: QueryOptions['filters']): string[] {
     errorRateQuery(m, o),
     errorRatioQuery(m, o),
     slowShareQuery(m, 1, o).expr ?? '',
+    tailShareQuery(m, o)?.expr ?? '',
     topSlowRoutesQuery(m, 3, 0.99, o),
   ]);
 }
@@ -188,6 +190,25 @@ describe('slowShareQuery', () => {
   it('writes bounds and thresholds in the metric unit', () => {
     expect(slowShareQuery(legacyMs, 0.1, opts).expr).toContain('le=~"(100|');
     expect(slowShareQuery({ ...legacyMs, kind: 'native' }, 0.3, opts).expr).toContain('histogram_fraction(0, 300, ');
+  });
+});
+
+describe('tailShareQuery', () => {
+  it('counts the requests above the largest bound, whatever order the buckets come in', () => {
+    const t = tailShareQuery({ ...classic, buckets: [1, 10, 0.005, 0.1] }, opts)!;
+    expect(t.boundSeconds).toBe(10);
+    expect(t.expr).toContain('le=~"(10|1e\\\\+1|1e\\\\+01|10\\\\.0)"');
+    expect(t.expr).toMatch(/^1 - \(sum by \(http_route\) \(rate\(http_server_request_duration_seconds_bucket\{/);
+    expect(t.expr).toContain('/ sum by (http_route) (rate(http_server_request_duration_seconds_count{');
+  });
+
+  it('writes the bound in the metric unit', () => {
+    expect(tailShareQuery(legacyMs, opts)!.expr).toContain('le=~"(10000|');
+  });
+
+  it('has nothing to count for native histograms or unknown buckets', () => {
+    expect(tailShareQuery(native, opts)).toBeNull();
+    expect(tailShareQuery({ ...classic, buckets: [] }, opts)).toBeNull();
   });
 });
 

@@ -287,11 +287,26 @@ export function slowShareQuery(m: ResolvedMetric, thresholdSeconds: number, opts
   if (below.length === 0) {
     return { expr: null, boundSeconds: null, exact: false };
   }
-  const bound = below[below.length - 1];
+  // The contract says ascending, but a user-typed or merged bucket list need not be: take the largest, not the last.
+  const bound = Math.max(...below);
   const le = `le=~"${leRegex(inMetricUnit(m, bound))}"`;
   const fast = sumBy(labels, `rate(${select(m, `${m.name}_bucket`, [...matchers, le])}[${window}])`);
   const total = sumBy(labels, `rate(${select(m, `${m.name}_count`, matchers)}[${window}])`);
   return { expr: `1 - (${fast} / ${total})`, boundSeconds: bound, exact: bound === thresholdSeconds };
+}
+
+/**
+ * Share (0..1) of requests above the largest finite bucket bound (the `+Inf` bucket), with that bound. Quantiles
+ * cannot see past it; this share and the exact mean can (see src/insights/toolkit/tail.ts). Null for native
+ * histograms (no fixed largest bound) and for classic histograms without known buckets.
+ */
+export function tailShareQuery(m: ResolvedMetric, opts: QueryOptions): { expr: string; boundSeconds: number } | null {
+  if (m.kind !== 'classic' || m.buckets.length === 0) {
+    return null;
+  }
+  const largest = Math.max(...m.buckets);
+  const s = slowShareQuery(m, largest, opts);
+  return s.expr === null ? null : { expr: s.expr, boundSeconds: largest };
 }
 
 /** The `n` routes with the highest `q`-quantile latency (seconds). */

@@ -35,6 +35,7 @@ const route = (n: number): fc.Arbitrary<RouteSeries> =>
     rate: series(n + 2),
     errorRate: series(n + 2),
     slowShare: series(n + 2),
+    tailShare: series(n + 2),
   });
 
 const scanInput: fc.Arbitrary<ScanInput> = fc.integer({ min: 0, max: 120 }).chain((n) =>
@@ -93,6 +94,7 @@ describe('every detector on arbitrary input', () => {
             rate: r,
             errorRate: r,
             slowShare: a,
+            tailShare: r,
           })),
           up: Float64Array.from(lat, (v) => (v > 25 ? 0 : 1)),
           largestBucket: 10,

@@ -9,17 +9,20 @@ import {
   quantileQuery,
   requestRateQuery,
   slowShareQuery,
+  tailShareQuery,
   upQuery,
   validateSelector,
 } from '../../prometheus/promql';
 import type { ResolvedMetric } from '../../prometheus/types';
 
 /** What a query's result fills in ScanInput. */
-export type QueryRole = 'p50' | 'p95' | 'p99' | 'mean' | 'rate' | 'errorRate' | 'slowShare' | 'up';
+export type QueryRole = 'p50' | 'p95' | 'p99' | 'mean' | 'rate' | 'errorRate' | 'slowShare' | 'tailShare' | 'up';
 
 export interface ScanQuery {
   role: QueryRole;
   expr: string;
+  /** Further roles the same result fills (the slow share at the largest bound is also the tail share). */
+  alsoFills?: QueryRole[];
 }
 
 export interface RouteQueryOptions {
@@ -48,8 +51,19 @@ export function routeQueries(m: ResolvedMetric, opts: RouteQueryOptions): ScanQu
   const slow = slowShareQuery(m, opts.slowThresholdSeconds, q);
   // A bound far below the timeout (OpenTelemetry's buckets stop at 10 s, the timeout is 60 s) would count every
   // merely slow request as timed out: better to say "cannot tell" (NaN) and let p99/mean speak.
-  if (slow.expr !== null && slow.boundSeconds !== null && slow.boundSeconds >= 0.8 * opts.slowThresholdSeconds) {
-    out.push({ role: 'slowShare', expr: slow.expr });
+  const slowUsable =
+    slow.expr !== null && slow.boundSeconds !== null && slow.boundSeconds >= 0.8 * opts.slowThresholdSeconds;
+  // The share in +Inf: at most one more request, and none when the slow share is already counted at that bound.
+  const tail = tailShareQuery(m, q);
+  if (slowUsable && tail !== null && slow.boundSeconds === tail.boundSeconds) {
+    out.push({ role: 'slowShare', expr: slow.expr!, alsoFills: ['tailShare'] });
+    return out;
+  }
+  if (slowUsable) {
+    out.push({ role: 'slowShare', expr: slow.expr! });
+  }
+  if (tail !== null) {
+    out.push({ role: 'tailShare', expr: tail.expr });
   }
   return out;
 }

@@ -18,9 +18,10 @@ const FROM = Date.UTC(2024, 4, 1, 9);
 const TO = Date.UTC(2024, 4, 1, 10);
 const SCRAPE = 15;
 
-type Role = 'probe' | 'up' | 'p50' | 'p95' | 'p99' | 'mean' | 'errorRate' | 'slowShare' | 'rate';
+type Role = 'probe' | 'up' | 'p50' | 'p95' | 'p99' | 'mean' | 'errorRate' | 'slowShare' | 'tailShare' | 'rate';
 
-function roleOf(expr: string): Role {
+/** A share at the threshold's bucket is the slow share; one at the largest bound (120 s here) is the tail share. */
+function roleOf(expr: string, largestBound = 120): Role {
   if (expr.includes('count_over_time')) {
     return 'probe';
   }
@@ -37,8 +38,9 @@ function roleOf(expr: string): Role {
   if (expr.includes(' or (0 *')) {
     return 'errorRate';
   }
-  if (expr.includes('le=~')) {
-    return 'slowShare';
+  const le = /le=~"\(([^|]+)\|/.exec(expr);
+  if (le) {
+    return Number(le[1]) === largestBound ? 'tailShare' : 'slowShare';
   }
   return 'rate';
 }
@@ -49,6 +51,8 @@ interface FakeOptions {
   routes?: string[];
   probeCount?: number;
   delayMs?: number;
+  /** largest bucket bound of the metric, in the unit of its `le` labels (default METRIC's 120) */
+  largestBound?: number;
 }
 
 function fakeApi(o: FakeOptions = {}) {
@@ -58,7 +62,7 @@ function fakeApi(o: FakeOptions = {}) {
   let maxInFlight = 0;
   const api: PrometheusApi = {
     async queryRange(expr, range, opts) {
-      const role = roleOf(expr);
+      const role = roleOf(expr, o.largestBound);
       calls.push({ expr, range, role });
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
@@ -120,12 +124,12 @@ describe('runScan', () => {
     const r2 = await runScan({ ...base, api: b.api }, many);
     expect(r1.requests).toBe(a.calls.length);
     expect(r2.requests).toBe(r1.requests);
-    // probe + p50/p95/p99/mean/rate/5xx/slow share + up
-    expect(r1.requests).toBe(9);
+    // probe + p50/p95/p99/mean/rate/5xx/slow share/tail share + up
+    expect(r1.requests).toBe(10);
     const ranges = new Set(a.calls.filter((c) => c.role !== 'probe').map((c) => JSON.stringify(c.range)));
     expect(ranges.size).toBe(1);
     expect(a.calls.map((c) => c.role).sort()).toEqual(
-      ['probe', 'up', 'p50', 'p95', 'p99', 'mean', 'rate', 'errorRate', 'slowShare'].sort()
+      ['probe', 'up', 'p50', 'p95', 'p99', 'mean', 'rate', 'errorRate', 'slowShare', 'tailShare'].sort()
     );
   });
 
@@ -166,7 +170,8 @@ describe('runScan', () => {
       p99: 0.9,
       mean: 0.2,
       errorRate: 0.01,
-      slowShare: 0,
+      slowShare: 0.02,
+      tailShare: 0.1,
     };
     const { api } = fakeApi({
       routes: ['/api/flow_runs/11/set_state', '/flow_runs/22/set_state', '/api/health'],
@@ -187,9 +192,55 @@ describe('runScan', () => {
     expect(setState.errorRate[0]).toBeCloseTo(0.04);
     // rate-weighted: (0.2·1 + 0.6·3) / 4
     expect(setState.mean[0]).toBeCloseTo(0.5);
+    // shares are rate-weighted too: (0.02·1 + 0.06·3) / 4 and (0.1·1 + 0.3·3) / 4
+    expect(setState.slowShare[0]).toBeCloseTo(0.05);
+    expect(setState.tailShare[0]).toBeCloseTo(0.25);
     const health = routes[1];
     expect(health.p95[health.p95.length - 1]).toBeNaN();
     expect(health.p95[0]).toBeCloseTo(0.5);
+  });
+
+  describe('the share above the largest bucket', () => {
+    const shares = (route: string, role: Role) => (role === 'rate' ? 1 : role === 'slowShare' ? 0.03 : 0.2);
+
+    it("takes the slow share's place when the buckets stop far below the timeout (OpenTelemetry's 10 s)", async () => {
+      const sink: { input?: ScanInput } = {};
+      const otel: ResolvedMetric = { ...METRIC, buckets: [0.005, 0.1, 1, 2.5, 5, 7.5, 10] };
+      const { api, calls } = fakeApi({ largestBound: 10, value: shares });
+      const result = await runScan({ ...base, metric: otel, api }, [captureDetector(sink)]);
+      expect(result.requests).toBe(9);
+      const roles = calls.map((c) => c.role);
+      expect(roles).toContain('tailShare');
+      expect(roles).not.toContain('slowShare');
+      const r = sink.input!.routes[0];
+      expect(r.tailShare[0]).toBeCloseTo(0.2);
+      expect(r.slowShare.every((v) => Number.isNaN(v))).toBe(true);
+      expect(sink.input!.largestBucket).toBe(10);
+    });
+
+    it('costs no request when the slow share is already counted at the largest bound', async () => {
+      const sink: { input?: ScanInput } = {};
+      const upTo60: ResolvedMetric = { ...METRIC, buckets: [0.1, 1, 10, 30, 60] };
+      const { api, calls } = fakeApi({ largestBound: 60, value: (_route, role) => (role === 'rate' ? 1 : 0.07) });
+      const result = await runScan({ ...base, metric: upTo60, api }, [captureDetector(sink)]);
+      expect(result.requests).toBe(9);
+      expect(calls.filter((c) => c.expr.includes('le=~'))).toHaveLength(1);
+      const r = sink.input!.routes[0];
+      expect(r.slowShare[0]).toBeCloseTo(0.07);
+      expect(r.tailShare[0]).toBeCloseTo(0.07);
+    });
+
+    it('is unknown (NaN) for native histograms, without a request', async () => {
+      const sink: { input?: ScanInput } = {};
+      const native: ResolvedMetric = { ...METRIC, kind: 'native', buckets: [] };
+      const { api, calls } = fakeApi({ value: shares });
+      const result = await runScan({ ...base, metric: native, api }, [captureDetector(sink)]);
+      // probe + p50/p95/p99/mean/rate/5xx + slow share (histogram_fraction) + up
+      expect(result.requests).toBe(9);
+      expect(calls.filter((c) => c.expr.includes('histogram_fraction'))).toHaveLength(1);
+      expect(sink.input!.routes[0].tailShare.every((v) => Number.isNaN(v))).toBe(true);
+      expect(sink.input!.largestBucket).toBeNull();
+    });
   });
 
   it('leaves up as NaN and skips its query when the series carry no job', async () => {
@@ -204,7 +255,7 @@ describe('runScan', () => {
     };
     const result = await runScan({ ...base, api }, [captureDetector(sink)]);
     expect(fake.calls.some((c) => c.role === 'up')).toBe(false);
-    expect(result.requests).toBe(8);
+    expect(result.requests).toBe(9);
     expect(sink.input!.up.every((v) => Number.isNaN(v))).toBe(true);
   });
 

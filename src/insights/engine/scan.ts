@@ -145,6 +145,7 @@ function buildRoutes(aligned: Map<QueryRole, Map<string, Float64Array>>, length:
       rate: orNaN(pick('rate', keys), 'sum'),
       errorRate: orNaN(pick('errorRate', keys), 'sum'),
       slowShare: weighted('slowShare', keys),
+      tailShare: weighted('tailShare', keys),
     });
   }
   return routes.sort((a, b) => (a.route < b.route ? -1 : a.route > b.route ? 1 : 0));
@@ -217,7 +218,10 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
   await runBounded(
     queries.map((q) => async () => {
       const series = await count(api.queryRange(q.expr, range, { signal }));
-      aligned.set(q.role, alignByLabel(series, grid, q.role === 'up' ? null : metric.labels.route, 'sum'));
+      const byRoute = alignByLabel(series, grid, q.role === 'up' ? null : metric.labels.route, 'sum');
+      for (const role of [q.role, ...(q.alsoFills ?? [])]) {
+        aligned.set(role, byRoute);
+      }
     }),
     CONCURRENCY,
     signal

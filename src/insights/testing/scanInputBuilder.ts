@@ -38,7 +38,7 @@ export interface BuilderOptions {
   seed?: number;
 }
 
-type Field = 'p50' | 'p95' | 'p99' | 'mean' | 'rate' | 'errorRate' | 'slowShare';
+type Field = 'p50' | 'p95' | 'p99' | 'mean' | 'rate' | 'errorRate' | 'slowShare' | 'tailShare';
 type RouteSelector = string | string[] | ((route: string) => boolean);
 
 export class ScanInputBuilder {
@@ -82,6 +82,7 @@ export class ScanInputBuilder {
         s.rate[i] = rate * (1 + cycle * day) * (1 + noise * (2 * rand() - 1));
         s.errorRate[i] = 0;
         s.slowShare[i] = 0;
+        s.tailShare[i] = 0;
       }
       return s;
     });
@@ -164,6 +165,7 @@ export class ScanInputBuilder {
       rate: NaN,
       errorRate: NaN,
       slowShare: NaN,
+      tailShare: NaN,
     });
   }
 
@@ -180,6 +182,7 @@ export class ScanInputBuilder {
         rate: r.rate.slice(),
         errorRate: r.errorRate.slice(),
         slowShare: r.slowShare.slice(),
+        tailShare: r.tailShare.slice(),
       })),
       up: this.up.slice(),
       largestBucket: this.opts.largestBucket === undefined ? 10 : this.opts.largestBucket,
@@ -211,6 +214,7 @@ function emptySeries(route: string, n: number): RouteSeries {
     rate: new Float64Array(n),
     errorRate: new Float64Array(n),
     slowShare: new Float64Array(n),
+    tailShare: new Float64Array(n),
   };
 }
 

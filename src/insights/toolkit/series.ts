@@ -7,7 +7,7 @@ export function isValue(v: number): boolean {
   return v >= 0 && v < Infinity;
 }
 
-const SERIES_KEYS = ['p50', 'p95', 'p99', 'mean', 'rate', 'errorRate', 'slowShare'] as const;
+const SERIES_KEYS = ['p50', 'p95', 'p99', 'mean', 'rate', 'errorRate', 'slowShare', 'tailShare'] as const;
 
 function fitLength(a: Float64Array | undefined, n: number): Float64Array {
   if (a && a.length === n) {
@@ -90,11 +90,7 @@ export function apiTotals(input: ScanInput): { rate: Float64Array; errorRate: Fl
 }
 
 /** 5xx share over a stretch of points, from summed rates (not an average of per-point shares). */
-export function errorShareOver(
-  routes: RouteSeries[],
-  from: number,
-  to: number
-): { share: number; known: boolean } {
+export function errorShareOver(routes: RouteSeries[], from: number, to: number): { share: number; known: boolean } {
   let req = 0;
   let err = 0;
   let known = false;
