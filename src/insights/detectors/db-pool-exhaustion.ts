@@ -14,6 +14,7 @@ import {
 import { baselineHoursAt, reachesThreshold } from '../toolkit/latency';
 import { minPersistencePoints } from '../toolkit/persistence';
 import { errorShareOver, maxOver, nanMax, prepareInput } from '../toolkit/series';
+import { formatTailEstimate, medianWhere, tailMeanSeries } from '../toolkit/tail';
 import { FAR_FACTOR, MEAN_AT_TIMEOUT, P99_AT_TIMEOUT } from '../toolkit/thresholds';
 import type { Detector, Episode, RouteSeries, ScanInput } from '../types';
 
@@ -25,8 +26,26 @@ const ACTIVE = 1;
 const FAR = 2;
 const FAR_PILED = 3;
 
+/**
+ * Whether the requests above the largest bucket pile toward pool_timeout, when p99 is there and so cannot say it:
+ * their estimated mean (toolkit/tail.ts) near pool_timeout with the tolerance the whole mean gets.
+ */
+function tailPiled(p99: number, tailMean: number, largestBucket: number | null, timeout: number): boolean {
+  return (
+    isAboveLargestBucket(p99, largestBucket) &&
+    (largestBucket as number) < P99_AT_TIMEOUT * timeout &&
+    tailMean >= MEAN_AT_TIMEOUT * timeout
+  );
+}
+
 /** Per point: NONE (no value or no baseline), ACTIVE, FAR (p95 ≥ 5× baseline and slow), FAR_PILED (and at the timeout). */
-function routeStates(r: RouteSeries, b: Baseline, timeout: number, largestBucket: number | null): Uint8Array {
+function routeStates(
+  r: RouteSeries,
+  b: Baseline,
+  tail: Float64Array,
+  timeout: number,
+  largestBucket: number | null
+): Uint8Array {
   const n = r.p95.length;
   const out = new Uint8Array(n);
   const floor = timeout * ABSOLUTE_FLOOR_OF_TIMEOUT;
@@ -47,7 +66,8 @@ function routeStates(r: RouteSeries, b: Baseline, timeout: number, largestBucket
         continue;
       }
       if (v >= floor && (v >= farLimit || reachesThreshold(v, mean[i], farLimit, largestBucket))) {
-        out[i] = p99[i] >= p99Limit || mean[i] >= meanLimit ? FAR_PILED : FAR;
+        const piled = p99[i] >= p99Limit || mean[i] >= meanLimit || tailPiled(p99[i], tail[i], largestBucket, timeout);
+        out[i] = piled ? FAR_PILED : FAR;
       } else {
         out[i] = ACTIVE;
       }
@@ -72,7 +92,8 @@ export const dbPoolExhaustion: Detector = {
     const n = grid.length;
     const bases = db.map((r) => baselineOf(r.p95, grid));
     const minAffected = db.length >= 2 ? 2 : 1;
-    const states = db.map((r, k) => routeStates(r, bases[k], timeout, largestBucket));
+    const tails = db.map((r) => tailMeanSeries(r, grid, largestBucket));
+    const states = db.map((r, k) => routeStates(r, bases[k], tails[k], timeout, largestBucket));
     const mask = new Uint8Array(n);
     const farCount = new Uint16Array(n);
     const activeCount = new Uint16Array(n);
@@ -119,11 +140,23 @@ export const dbPoolExhaustion: Detector = {
       let meanMax = NaN;
       let ratioMax = NaN;
       let history = Infinity;
+      let tailMean = NaN;
       for (const k of involvedIdx) {
         const r = db[k];
         p95Max = nanMax(p95Max, maxOver(r.p95, run.start, run.end));
         p99Max = nanMax(p99Max, maxOver(r.p99, run.start, run.end));
         meanMax = nanMax(meanMax, maxOver(r.mean, run.start, run.end));
+        // The route's typical estimate while it was far above baseline with p99 past the buckets (not only where
+        // the estimate cleared the limit, which would bias it up).
+        tailMean = nanMax(
+          tailMean,
+          medianWhere(
+            tails[k],
+            run.start,
+            run.end,
+            (i) => states[k][i] >= FAR && isAboveLargestBucket(r.p99[i], largestBucket)
+          )
+        );
         const b = bases[k];
         const base = b.medians[(peak / b.blockSize) | 0];
         ratioMax = nanMax(ratioMax, base > 0 ? r.p95[peak] / base : NaN);
@@ -135,6 +168,9 @@ export const dbPoolExhaustion: Detector = {
         `database-backed routes (${formatRatio(ratioMax)} baseline); ` +
         `p99 ${formatQuantile(p99Max, largestBucket)}, mean ${formatSeconds(meanMax)} vs pool_timeout ` +
         `${formatSeconds(timeout)}` +
+        (Number.isFinite(tailMean)
+          ? `; requests above the largest bucket ${formatTailEstimate(tailMean, largestBucket as number)}`
+          : '') +
         (errors.known ? `; ${formatPercent(errors.share)} 5xx` : '') +
         historyNote(history);
       return makeEpisode(
@@ -152,6 +188,7 @@ export const dbPoolExhaustion: Detector = {
           p99MaxSeconds: figure(p99Max),
           p99AboveLargestBucket: isAboveLargestBucket(p99Max, largestBucket),
           meanMaxSeconds: figure(meanMax),
+          tailMeanEstimateSeconds: figure(tailMean),
           poolTimeoutSeconds: timeout,
           errorShare: errors.known ? figure(errors.share, 4) : null,
           baselineHours: figure(history, 2),

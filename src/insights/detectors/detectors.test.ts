@@ -192,6 +192,76 @@ describe('decoys never fire', () => {
   });
 });
 
+describe("OpenTelemetry's buckets stop at 10 s: the tail above them, from the exact mean", () => {
+  const setState = ['/flow_runs/{id}/set_state'];
+
+  it('pending-deadlock: 15 % of set_state requests at ~84 s, no slow share, p99 in +Inf, mean 13 s', () => {
+    // The body keeps its baseline (~20 ms); the mean is what 15 % at 84 s makes of it.
+    const b = new ScanInputBuilder()
+      .set(setState, 40, 70, { p95: 70, p99: 90, tailShare: 0.15, slowShare: NaN })
+      .each(setState, 40, 70, (s, i) => {
+        s.mean[i] = 0.15 * 84 + 0.85 * s.mean[i];
+      });
+    const e = only(runAll(capQuantiles(b.build())), 'pending-deadlock');
+    expectSpan(b, e, 40, 70);
+    expect(e.routes).toEqual(setState);
+    expect(e.evidence.slowShareMax).toBeNull();
+    expect(e.evidence.tailShareMax).toBe(0.15);
+    expect(e.evidence.tailMeanEstimateSeconds as number).toBeGreaterThan(0.9 * 60);
+    expect(e.evidence.tailMeanEstimateSeconds as number).toBeLessThanOrEqual(84);
+    expect(e.evidence.summary).toMatch(/≈ 8\d(\.\d)? s estimated from the mean; buckets stop at 10 s/);
+    expect(e.evidence.summary).toContain('p99 above the largest bucket (≥ 10 s)');
+  });
+
+  it('pending-deadlock stays silent when many set_state requests are above 10 s but only a little (12 s)', () => {
+    const b = new ScanInputBuilder()
+      .set(setState, 40, 70, { p50: 11, p95: 12.5, p99: 13, tailShare: 0.6, slowShare: NaN })
+      .each(setState, 40, 70, (s, i) => {
+        s.mean[i] = 0.6 * 12 + 0.4 * s.mean[i];
+      });
+    expect(runAll(capQuantiles(b.build())).filter((e) => e.id === 'pending-deadlock')).toEqual([]);
+  });
+
+  it('pending-deadlock: a measured slow share of 0 outweighs the estimate', () => {
+    const b = new ScanInputBuilder({ largestBucket: 30 }).set(setState, 40, 70, {
+      p95: 30,
+      p99: 30,
+      mean: 0.15 * 84,
+      tailShare: 0.15,
+      slowShare: 0,
+    });
+    expect(runAll(capQuantiles(b.build())).filter((e) => e.id === 'pending-deadlock')).toEqual([]);
+  });
+
+  it('db-pool-exhaustion: p95 and p99 in +Inf, mean 13.5 s < pool_timeout/2, 55 % above 10 s', () => {
+    const b = new ScanInputBuilder()
+      .set(isDatabaseBacked, 60, 90, { p50: 11, p95: 25, p99: 30, mean: 13.5, tailShare: 0.55 })
+      .errors(isDatabaseBacked, 60, 90, 0.2);
+    const e = only(runAll(capQuantiles(b.build())), 'db-pool-exhaustion');
+    expectSpan(b, e, 60, 90);
+    expect(e.routes).toEqual(b.routeNames(isDatabaseBacked).sort());
+    // The median is in +Inf too, so the body counts as 10 s: (13.5 − 0.45 · 10) / 0.55
+    expect(e.evidence.tailMeanEstimateSeconds).toBeCloseTo(16.364, 2);
+    expect(e.evidence.summary).toContain('≈ 16.4 s estimated from the mean; buckets stop at 10 s');
+    expect(e.evidence.summary).toContain('20 % 5xx');
+    expect(e.evidence.summary).not.toMatch(/\bp(95|99) 10 s\b/);
+  });
+
+  it('db-pool-exhaustion stays silent when the broad slowdown is only a little above 10 s', () => {
+    const b = new ScanInputBuilder()
+      .set(isDatabaseBacked, 60, 90, { p50: 11, p95: 14, p99: 15, mean: 12, tailShare: 0.9 })
+      .errors(isDatabaseBacked, 60, 90, 0.2);
+    expect(runAll(capQuantiles(b.build())).filter((e) => e.id === 'db-pool-exhaustion')).toEqual([]);
+  });
+
+  it('db-pool-exhaustion does not take the tail for the pile-up when p99 is below the largest bucket', () => {
+    const b = new ScanInputBuilder({ largestBucket: 60 })
+      .set(isDatabaseBacked, 60, 90, { p50: 4, p95: 9, p99: 12, mean: 6, tailShare: 0.05 })
+      .errors(isDatabaseBacked, 60, 90, 0.2);
+    expect(runAll(capQuantiles(b.build())).filter((e) => e.id === 'db-pool-exhaustion')).toEqual([]);
+  });
+});
+
 describe('the catalogue-only insights', () => {
   it('have no detector and are never emitted', () => {
     const ids = DETECTORS.map((d) => d.id as string);

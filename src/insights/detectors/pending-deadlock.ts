@@ -5,7 +5,8 @@ import { isSetState } from '../toolkit/families';
 import { figure, formatPercent, formatQuantile, formatSeconds, isAboveLargestBucket } from '../toolkit/format';
 import { minPersistencePoints } from '../toolkit/persistence';
 import { maxOver, nanMax, prepareInput } from '../toolkit/series';
-import type { Detector, Episode, RouteSeries, ScanInput } from '../types';
+import { formatTailEstimate, medianWhere, tailMeanSeries } from '../toolkit/tail';
+import type { Detector, Episode, ScanInput } from '../types';
 
 /** A share of requests above the timeout that is plainly visible, not a rounding artefact of the buckets. */
 const VISIBLE_SHARE = 0.02;
@@ -13,6 +14,8 @@ const VISIBLE_SHARE = 0.02;
 const P99_AT = 0.9;
 /** The mean "at" the timeout: most requests wait it out (higher than pool_timeout piling at default settings). */
 const MEAN_AT = 0.75;
+/** The estimated mean of the requests above the largest bucket "at" the timeout: the p99 rule's tolerance. */
+const TAIL_MEAN_AT = P99_AT;
 
 export const pendingDeadlock: Detector = {
   id: 'pending-deadlock',
@@ -28,15 +31,33 @@ export const pendingDeadlock: Detector = {
       return [];
     }
     const p99Trusted = largestBucket === null || largestBucket >= P99_AT * timeout;
-    const holds = (r: RouteSeries, i: number) =>
-      r.slowShare[i] >= VISIBLE_SHARE ||
-      (p99Trusted && r.p99[i] >= P99_AT * timeout) ||
-      r.mean[i] >= MEAN_AT * timeout;
+    // Buckets that stop below the timeout (OpenTelemetry's end at 10 s) cannot count requests above it; then a
+    // visible share above the largest bucket whose estimated mean is at the timeout stands in for the slow share.
+    const bucketsShort = largestBucket !== null && largestBucket < timeout;
+    const tails = routes.map((r) => (bucketsShort ? tailMeanSeries(r, grid, largestBucket) : null));
+    const tailHolds = (k: number, i: number) => {
+      const t = tails[k];
+      return (
+        t !== null &&
+        !(routes[k].slowShare[i] >= 0) &&
+        routes[k].tailShare[i] >= VISIBLE_SHARE &&
+        t[i] >= TAIL_MEAN_AT * timeout
+      );
+    };
+    const holds = (k: number, i: number) => {
+      const r = routes[k];
+      return (
+        r.slowShare[i] >= VISIBLE_SHARE ||
+        (p99Trusted && r.p99[i] >= P99_AT * timeout) ||
+        r.mean[i] >= MEAN_AT * timeout ||
+        tailHolds(k, i)
+      );
+    };
     const n = grid.length;
     const mask = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
-      for (const r of routes) {
-        if (holds(r, i)) {
+      for (let k = 0; k < routes.length; k++) {
+        if (holds(k, i)) {
           mask[i] = 1;
           break;
         }
@@ -47,27 +68,44 @@ export const pendingDeadlock: Detector = {
       rangeStartIndex: input.rangeStartIndex,
     });
     return runs.map((run) => {
-      const involved = routes.filter((r) => {
+      const involvedIdx: number[] = [];
+      for (let k = 0; k < routes.length; k++) {
         for (let i = run.start; i <= run.end; i++) {
-          if (holds(r, i)) {
-            return true;
+          if (holds(k, i)) {
+            involvedIdx.push(k);
+            break;
           }
         }
-        return false;
-      });
+      }
+      const involved = involvedIdx.map((k) => routes[k]);
       let share = NaN;
       let p99 = NaN;
       let mean = NaN;
-      for (const r of involved) {
+      let tailShare = NaN;
+      let tailMean = NaN;
+      for (const k of involvedIdx) {
+        const r = routes[k];
         share = nanMax(share, maxOver(r.slowShare, run.start, run.end));
         p99 = nanMax(p99, maxOver(r.p99, run.start, run.end));
         mean = nanMax(mean, maxOver(r.mean, run.start, run.end));
+        const t = tails[k];
+        if (t !== null) {
+          // The typical estimate over the episode wherever the tail was visible, not its noisiest point.
+          const typical = medianWhere(t, run.start, run.end, (i) => routes[k].tailShare[i] >= VISIBLE_SHARE);
+          if (typical >= 0 && !(typical <= tailMean)) {
+            tailMean = typical;
+            tailShare = maxOver(r.tailShare, run.start, run.end);
+          }
+        }
       }
-      const parts = [
-        Number.isFinite(share) ? `${formatPercent(share)} of set_state requests above` : 'set_state requests at',
-        `PREFECT_API_REQUEST_TIMEOUT ${formatSeconds(timeout)}`,
-      ];
-      const summary = `${parts.join(' ')}; p99 ${formatQuantile(p99, largestBucket)}, mean ${formatSeconds(mean)}`;
+      const limit = `PREFECT_API_REQUEST_TIMEOUT ${formatSeconds(timeout)}`;
+      const head = Number.isFinite(share)
+        ? `${formatPercent(share)} of set_state requests above ${limit}`
+        : Number.isFinite(tailMean)
+          ? `set_state requests at ${limit}: ${formatPercent(tailShare)} above the largest bucket, their mean ` +
+            formatTailEstimate(tailMean, largestBucket as number)
+          : `set_state requests at ${limit}`;
+      const summary = `${head}; p99 ${formatQuantile(p99, largestBucket)}, mean ${formatSeconds(mean)}`;
       return makeEpisode(
         'pending-deadlock',
         grid,
@@ -79,6 +117,8 @@ export const pendingDeadlock: Detector = {
           p99MaxSeconds: figure(p99),
           p99AboveLargestBucket: isAboveLargestBucket(p99, largestBucket),
           meanMaxSeconds: figure(mean),
+          tailShareMax: figure(tailShare, 4),
+          tailMeanEstimateSeconds: figure(tailMean),
           requestTimeoutSeconds: timeout,
         }
       );
