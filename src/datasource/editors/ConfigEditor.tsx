@@ -75,7 +75,8 @@ const LABEL_FIELDS: Array<{ key: 'routeLabel' | 'methodLabel' | 'statusLabel'; l
   { key: 'statusLabel', label: 'Status label', placeholder: 'http_response_status_code' },
 ];
 
-const LABEL_WIDTH = 26;
+// Wide enough for the longest label, "Max overflow (connections)", on one line.
+const LABEL_WIDTH = 30;
 
 /** The message for a label-name override, or undefined when it is empty or valid (dotted OTel names allowed). */
 export function labelNameError(name: string | undefined): string | undefined {
