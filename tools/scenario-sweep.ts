@@ -1,0 +1,241 @@
+// `npm run sweep`: robustness across seeds, beyond the five fixed ones of tests/integration/scenarios.test.ts.
+// For every seed × convention it backfills a one-day timeline with all scenarios and decoys into a real Prometheus,
+// scans it through the CLI's own code path, and scores against the simulator's ground truth with the same matcher
+// as the committed test. Not part of `npm run test:all`: it takes minutes, and it is for finding weak spots.
+//
+//   npx tsx tools/scenario-sweep.ts [--seeds 1-12] [--conventions prefect,otel-stable] [--parallel 2]
+//                                   [--scrape 30] [--days 1]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { isInsightId } from '../src/catalog/catalog';
+import type { ScanJson } from '../src/cli/output';
+import { runCli } from '../src/cli/run';
+import { scan } from '../src/insights/engine';
+import { createPrometheusApi, fetchTransport } from '../src/prometheus/client';
+import { resolveMetric } from '../src/prometheus/resolve';
+import { startPrometheus } from '../tests/harness/prometheus';
+import { matchDetections, precisionRecall, type MatchResult } from '../tests/integration/scenarioMatch';
+import { buildTimeline, writeOpenMetrics, type ConventionId } from './simulator';
+
+const HOUR = 3_600_000;
+const DEFAULT_CONVENTIONS: ConventionId[] = ['prefect', 'otel-stable', 'otel-legacy-ms', 'fastapi-instrumentator'];
+
+interface Case {
+  seed: number;
+  convention: ConventionId;
+}
+
+interface Outcome extends Case {
+  match: MatchResult;
+  /** Insight ids of the timeline's truth, one per scenario. */
+  truthIds: string[];
+  seconds: number;
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function parseSeeds(spec: string): number[] {
+  return spec.split(',').flatMap((part) => {
+    const [a, b] = part.split('-').map(Number);
+    if (!Number.isInteger(a) || (b !== undefined && !Number.isInteger(b))) {
+      throw new Error(`--seeds: expected e.g. 1-12 or 3,7,11, got ${spec}`);
+    }
+    return b === undefined ? [a] : Array.from({ length: b - a + 1 }, (_, k) => a + k);
+  });
+}
+
+const iso = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
+
+async function runCase(c: Case, work: string, days: number, scrape: number): Promise<Outcome> {
+  const timeline = buildTimeline({ seed: c.seed, convention: c.convention, days, scrapeIntervalSeconds: scrape });
+  const file = join(work, `${c.convention}-${c.seed}.om`);
+  writeOpenMetrics(timeline, file);
+  const started = Date.now();
+  const prom = await startPrometheus({ openMetrics: file });
+  rmSync(file, { force: true });
+  try {
+    const out: string[] = [];
+    const err: string[] = [];
+    // As in the committed test: from two hours in, so a partly empty look-back precedes the scan.
+    const from = timeline.start + 2 * HOUR;
+    const code = await runCli(
+      ['scan', '--prometheus', prom.url, '--from', String(from / 1000), '--to', String(timeline.end / 1000)].concat([
+        '--format',
+        'json',
+      ]),
+      {
+        now: () => Date.now(),
+        stdout: { write: (t: string) => out.push(t) },
+        stderr: { write: (t: string) => err.push(t) },
+        createApi: (url) => createPrometheusApi(fetchTransport(url)),
+        resolveMetric,
+        scan,
+      }
+    );
+    if (code !== 0) {
+      throw new Error(`exit ${code}: ${err.join('').trim()}`);
+    }
+    const json = JSON.parse(out.join('')) as ScanJson;
+    const detections = json.insights.map((i) => ({ id: i.id, start: Date.parse(i.start), end: Date.parse(i.end) }));
+    const match = matchDetections(detections, timeline.truth, isInsightId);
+    const truthIds = timeline.truth.map((t) => t.id).filter(isInsightId);
+    return { ...c, match, truthIds, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    await prom.stop();
+  }
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, k) => Math.max(...rows.map((r) => r[k].length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, k) => cell.padEnd(widths[k]))
+        .join('  ')
+        .trimEnd()
+    )
+    .join('\n');
+}
+
+function figures(label: string, results: MatchResult[]): string[] {
+  const { precision, recall } = precisionRecall(results);
+  const expected = results.reduce((n, r) => n + r.expected, 0);
+  const detections = results.reduce((n, r) => n + r.detections, 0);
+  const missed = results.reduce((n, r) => n + r.missed.length, 0);
+  const extra = results.reduce((n, r) => n + r.falsePositives.length, 0);
+  return [
+    label,
+    precision.toFixed(3),
+    recall.toFixed(3),
+    String(expected),
+    String(detections),
+    String(missed),
+    String(extra),
+  ];
+}
+
+/** Restricts a match to one insight id, for per-insight figures. */
+function onlyInsight(m: MatchResult, id: string, truthCount: number): MatchResult {
+  const fp = m.falsePositives.filter((d) => d.id === id);
+  const missed = m.missed.filter((t) => t.id === id);
+  return {
+    truePositives: 0,
+    falsePositives: fp,
+    missed,
+    detections: 0,
+    expected: truthCount,
+  };
+}
+
+async function main(): Promise<number> {
+  const seeds = parseSeeds(arg('seeds') ?? '1-12');
+  const conventions = (arg('conventions')?.split(',') ?? DEFAULT_CONVENTIONS) as ConventionId[];
+  const parallel = Math.max(1, Number(arg('parallel') ?? 2));
+  const scrape = Number(arg('scrape') ?? 30);
+  const days = Number(arg('days') ?? 1);
+  const cases: Case[] = seeds.flatMap((seed) => conventions.map((convention) => ({ seed, convention })));
+  const work = mkdtempSync(join(tmpdir(), 'scenario-sweep-'));
+  const outcomes: Outcome[] = [];
+  const failures: string[] = [];
+  const started = Date.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < cases.length) {
+      const c = cases[next++];
+      try {
+        const o = await runCase(c, work, days, scrape);
+        outcomes.push(o);
+        const note = [
+          ...o.match.missed.map((t) => `missed ${t.id}`),
+          ...o.match.falsePositives.map((d) => `extra ${d.id}`),
+        ].join(', ');
+        process.stderr.write(`seed ${c.seed} ${c.convention}: ${o.seconds.toFixed(0)} s ${note || 'ok'}\n`);
+      } catch (e) {
+        failures.push(`seed ${c.seed} ${c.convention}: ${e instanceof Error ? e.message : String(e)}`);
+        process.stderr.write(`seed ${c.seed} ${c.convention}: FAILED\n`);
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: parallel }, worker));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  outcomes.sort((a, b) => a.seed - b.seed || a.convention.localeCompare(b.convention));
+  const header = ['', 'precision', 'recall', 'expected', 'detections', 'missed', 'false'];
+  const byConvention = conventions.map((conv) =>
+    figures(
+      conv,
+      outcomes.filter((o) => o.convention === conv).map((o) => o.match)
+    )
+  );
+  const all = figures(
+    'all',
+    outcomes.map((o) => o.match)
+  );
+
+  // Per insight: recall from its own truth entries, precision from detections of its id.
+  const insightIds = [...new Set(outcomes.flatMap((o) => o.truthIds))].sort();
+  const perInsight = insightIds.map((id) => {
+    let expected = 0;
+    let missed = 0;
+    let extra = 0;
+    let detections = 0;
+    for (const o of outcomes) {
+      const n = o.truthIds.filter((t) => t === id).length;
+      const m = onlyInsight(o.match, id, n);
+      expected += n;
+      missed += m.missed.length;
+      extra += m.falsePositives.length;
+      // Each found truth entry is matched by at least one detection; true detections are those not counted false.
+      detections += n - m.missed.length + m.falsePositives.length;
+    }
+    const recall = expected === 0 ? 1 : (expected - missed) / expected;
+    const precision = detections === 0 ? 1 : (detections - extra) / detections;
+    return [
+      id,
+      precision.toFixed(3),
+      recall.toFixed(3),
+      String(expected),
+      String(detections),
+      String(missed),
+      String(extra),
+    ];
+  });
+
+  const lines = outcomes.flatMap((o) => [
+    ...o.match.missed.map(
+      (t) => `MISS  seed ${o.seed} ${o.convention} ${t.id} ${iso(t.start)}..${iso(t.end)} ${JSON.stringify(t.params)}`
+    ),
+    ...o.match.falsePositives.map((d) => `FALSE seed ${o.seed} ${o.convention} ${d.id} ${iso(d.start)}..${iso(d.end)}`),
+  ]);
+  const minutes = ((Date.now() - started) / 60000).toFixed(1);
+  console.log(
+    [
+      `Sweep: ${outcomes.length} timelines (seeds ${seeds[0]}..${seeds[seeds.length - 1]}, ${days} day, ${scrape} s scrape) in ${minutes} min`,
+      '',
+      table([header, ...byConvention, all]),
+      '',
+      '(per insight; detections here counts one per found scenario plus false alarms)',
+      table([header, ...perInsight]),
+      '',
+      lines.length ? lines.join('\n') : 'no misses, no false alarms',
+      ...(failures.length ? ['', 'FAILED CASES', ...failures] : []),
+    ].join('\n')
+  );
+  return failures.length > 0 ? 2 : lines.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    process.exit(2);
+  }
+);
