@@ -3,6 +3,7 @@ import { baselineOf } from '../toolkit/baseline';
 import { clipRuns, makeEpisode, mergeRuns, runsOf } from '../toolkit/episodes';
 import { figure, formatSeconds } from '../toolkit/format';
 import { minPersistencePoints } from '../toolkit/persistence';
+import { zeroRateLagPoints } from '../toolkit/rateLag';
 import { apiTotals, prepareInput } from '../toolkit/series';
 import type { Detector, Episode, ScanInput } from '../types';
 
@@ -34,6 +35,16 @@ export const apiOutage: Detector = {
         mask[i] = DOWN_UP;
       } else if (upKnown ? up[i] >= 0 && totals.rate[i] === 0 : !(totals.rate[i] > 0) && input.routes.length > 0) {
         mask[i] = DOWN_SERIES;
+      }
+    }
+    // A frozen series shows as a zero rate only once its last increase has left the rate window: the silence began
+    // that many points before the first zero. Without this, a 3-minute hang showed as 1.5 minutes of zeros.
+    const lag = zeroRateLagPoints(grid.step, input.scrapeIntervalMs);
+    for (let i = 1; i < n; i++) {
+      if (mask[i] === DOWN_SERIES && mask[i - 1] === 0) {
+        for (let k = i - 1; k >= Math.max(0, i - lag) && mask[k] === 0; k--) {
+          mask[k] = DOWN_SERIES;
+        }
       }
     }
     const rateBase = baselineOf(totals.rate, grid);

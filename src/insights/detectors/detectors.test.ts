@@ -120,8 +120,20 @@ describe('each detector fires on its own signature only', () => {
   it('api-outage: without `up`, every route stops advancing', () => {
     const b = new ScanInputBuilder().upValue(-360, 180, NaN).set(() => true, 100, 110, { rate: 0 });
     const e = only(runAll(b.build()), 'api-outage');
-    expectSpan(b, e, 100, 110);
+    // The first zero of a 45 s rate window (15 s scrape) proves the counters stood still for the 30 s before it.
+    expectSpan(b, e, 99.5, 110);
     expect(e.evidence.source).toBe('series');
+  });
+
+  it('api-outage: a hang of 2.5 min counts from when the counters froze, not from the first zero rate', () => {
+    // 30 s scrape: the engine's rate window is 90 s, so counters frozen from minute 100 to 102.5 show as zero rates
+    // only from 101 to 102.5 (4 points, 1.5 min), which alone would miss the persistence rule.
+    const hang = new ScanInputBuilder({ stepMs: 30_000 }).set(() => true, 101, 102.5, { rate: 0 });
+    const e = only(runAll(hang.build()), 'api-outage');
+    expectSpan(hang, e, 100, 102.5, 30_000);
+    // A 1.5-minute freeze (zero rates at 101 and 101.5 only) stays under 2 minutes: no outage.
+    const brief = new ScanInputBuilder({ stepMs: 30_000 }).set(() => true, 101, 101.5, { rate: 0 });
+    expect(runAll(brief.build())).toEqual([]);
   });
 
   it('read-work-pool-hang: GET work_pools/{name} stuck at pool_timeout', () => {
