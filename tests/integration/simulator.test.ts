@@ -285,10 +285,21 @@ describe('live exporter scraped by Prometheus', () => {
         await new Promise((r) => setTimeout(r, 1000));
       }
       expect(second).toBeGreaterThan(first);
-      const routes = await promQuery<Sample[]>(prom.url, `count by (http_route) (${name}_count)`, {
-        time: Date.now() / 1000,
-      });
-      expect(routes.map((s) => s.metric.http_route).sort()).toEqual(COMPACT_ROUTE_IDS.map((r) => `/api${r}`).sort());
+      // A route's series appears with its first request (as client libraries create labelled series), so the
+      // quiet routes (/health at 0.1 req/s) may take a few scrapes to show up.
+      const expected = COMPACT_ROUTE_IDS.map((r) => `/api${r}`).sort();
+      let seen: string[] = [];
+      while (Date.now() < deadline) {
+        const routes = await promQuery<Sample[]>(prom.url, `count by (http_route) (${name}_count)`, {
+          time: Date.now() / 1000,
+        });
+        seen = routes.map((s) => s.metric.http_route).sort();
+        if (seen.length === expected.length) {
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      expect(seen).toEqual(expected);
       const up = await promQuery<Sample[]>(prom.url, 'up{job="prefect-server"}', { time: Date.now() / 1000 });
       expect(Number(up[0].value[1])).toBe(1);
     } finally {
