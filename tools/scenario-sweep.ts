@@ -31,6 +31,8 @@ interface Outcome extends Case {
   match: MatchResult;
   /** Insight ids of the timeline's truth, one per scenario. */
   truthIds: string[];
+  /** Scenarios reported as more than one episode (right, but split where the contract wants one region). */
+  splits: string[];
   seconds: number;
 }
 
@@ -84,7 +86,12 @@ async function runCase(c: Case, work: string, days: number, scrape: number): Pro
     const detections = json.insights.map((i) => ({ id: i.id, start: Date.parse(i.start), end: Date.parse(i.end) }));
     const match = matchDetections(detections, timeline.truth, isInsightId);
     const truthIds = timeline.truth.map((t) => t.id).filter(isInsightId);
-    return { ...c, match, truthIds, seconds: (Date.now() - started) / 1000 };
+    const splits = timeline.truth
+      .filter((t) => isInsightId(t.id))
+      .map((t) => ({ t, n: matchDetections(detections, [t], isInsightId).truePositives }))
+      .filter(({ n }) => n > 1)
+      .map(({ t, n }) => `${t.id} ${iso(t.start)}..${iso(t.end)} as ${n} episodes`);
+    return { ...c, match, truthIds, splits, seconds: (Date.now() - started) / 1000 };
   } finally {
     await prom.stop();
   }
@@ -152,6 +159,7 @@ async function main(): Promise<number> {
         outcomes.push(o);
         const note = [
           ...o.match.missed.map((t) => `missed ${t.id}`),
+          ...o.splits.map((x) => `SPLIT seed ${o.seed} ${o.convention} ${x}`),
           ...o.match.falsePositives.map((d) => `extra ${d.id}`),
         ].join(', ');
         process.stderr.write(`seed ${c.seed} ${c.convention}: ${o.seconds.toFixed(0)} s ${note || 'ok'}\n`);
@@ -213,6 +221,7 @@ async function main(): Promise<number> {
     ...o.match.missed.map(
       (t) => `MISS  seed ${o.seed} ${o.convention} ${t.id} ${iso(t.start)}..${iso(t.end)} ${JSON.stringify(t.params)}`
     ),
+    ...o.splits.map((x) => `SPLIT seed ${o.seed} ${o.convention} ${x}`),
     ...o.match.falsePositives.map((d) => `FALSE seed ${o.seed} ${o.convention} ${d.id} ${iso(d.start)}..${iso(d.end)}`),
   ]);
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
