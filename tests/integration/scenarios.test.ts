@@ -46,6 +46,18 @@ const CASES: Case[] = [
     days: 1,
     scrapeIntervalSeconds: 30,
   },
+  // Seeds found by `npm run sweep`: 11 has the shortest hang (3.25 min of frozen counters, `up` still 1), whose zero
+  // rates trail the freeze by the rate window; 22 and 7 add the worker's polling stop and pool_timeout hangs.
+  { name: 'prefect (short hang)', convention: 'prefect', seed: 11, days: 1, scrapeIntervalSeconds: 30 },
+  { name: 'otel-stable (short hang)', convention: 'otel-stable', seed: 11, days: 1, scrapeIntervalSeconds: 30 },
+  { name: 'otel-legacy-ms (worker)', convention: 'otel-legacy-ms', seed: 22, days: 1, scrapeIntervalSeconds: 30 },
+  {
+    name: 'fastapi-instrumentator (worker)',
+    convention: 'fastapi-instrumentator',
+    seed: 7,
+    days: 1,
+    scrapeIntervalSeconds: 30,
+  },
   // Stale statistics needs days of history; a minute's scrape keeps it cheap.
   {
     name: 'prefect (4 days)',
