@@ -5,6 +5,7 @@ import { ScanInputBuilder } from '../testing/scanInputBuilder';
 import {
   BODY_FACTOR,
   bodyMeanUpper,
+  medianBound,
   estimateTailMean,
   formatTailEstimate,
   medianWhere,
@@ -116,6 +117,40 @@ describe('bodyMeanUpper', () => {
     expect(bodyMeanUpper(0.2, NaN, 10)).toBeCloseTo(0.4);
     expect(bodyMeanUpper(0.05, 10, 10)).toBe(10);
     expect(bodyMeanUpper(NaN, NaN, 10)).toBe(10);
+  });
+});
+
+describe('medianBound', () => {
+  it('never lies below the true mean of the requests under the bound, whatever their shape', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 10, noNaN: true }), { minLength: 2, maxLength: 200 }),
+        fc.array(fc.double({ min: 10.001, max: 500, noNaN: true }), { maxLength: 90 }),
+        (body, tail) => {
+          const all = [...body, ...tail].sort((a, b) => a - b);
+          const s = tail.length / all.length;
+          fc.pre(s < 0.5);
+          // The lower median: at least half of all requests are at or below it.
+          const median = all[Math.ceil(all.length / 2) - 1];
+          const bodyMean = body.reduce((a, b) => a + b, 0) / body.length;
+          expect(bodyMean).toBeLessThanOrEqual(medianBound(median, s, 10) + 1e-9);
+        }
+      )
+    );
+  });
+
+  it('sees a pool-timeout tail behind a slow body that twice the median would hide', () => {
+    // Half the requests slower than 7.6 s, 27.5 % above 10 s: 2 × median says B = 10 s and the tail looks like 13.5 s.
+    const mean = 0.275 * 30 + 0.725 * 3.7;
+    expect(bodyMeanUpper(0.1, 7.6, 10)).toBe(10);
+    const body = bodyMeanUpper(0.1, 7.6, 10, 0.275);
+    expect(body).toBeLessThan(8.5);
+    expect(estimateTailMean(mean, 0.275, body, 10)).toBeGreaterThan(15);
+  });
+
+  it('adds nothing when the tail share is unknown or half or more', () => {
+    expect(medianBound(1, NaN, 10)).toBe(10);
+    expect(medianBound(1, 0.5, 10)).toBe(10);
   });
 });
 

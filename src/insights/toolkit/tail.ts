@@ -20,14 +20,26 @@ export const MIN_TAIL_SHARE = 0.01;
  * (then the tail estimate is a certain lower bound) when neither the baseline nor the median says anything, or when
  * the median itself is in +Inf.
  */
-export function bodyMeanUpper(baselineMean: number, median: number, largestBucket: number): number {
+export function bodyMeanUpper(baselineMean: number, median: number, largestBucket: number, tailShare = NaN): number {
   const m = median >= 0 && !isAboveLargestBucket(median, largestBucket) ? median : NaN;
   const b = baselineMean >= 0 && baselineMean < Infinity ? baselineMean : NaN;
   const typical = m !== m ? b : b !== b ? m : Math.max(m, b);
   if (typical !== typical || isAboveLargestBucket(median, largestBucket)) {
     return largestBucket;
   }
-  return Math.min(largestBucket, BODY_FACTOR * typical);
+  return Math.min(largestBucket, BODY_FACTOR * typical, medianBound(m, tailShare, largestBucket));
+}
+
+/**
+ * A bound the body's mean cannot exceed, whatever its shape: half of all requests are at most the median m, the
+ * rest of the body (a share 0.5 − s) at most L, so B ≤ (0.5·m + (0.5 − s)·L) / (1 − s). It matters when the whole
+ * body is slow (a median of several seconds), where BODY_FACTOR × median alone would say "B = L" and hide the tail.
+ */
+export function medianBound(median: number, tailShare: number, largestBucket: number): number {
+  if (!(median >= 0) || !(tailShare >= 0 && tailShare < 0.5)) {
+    return largestBucket;
+  }
+  return Math.min(largestBucket, (0.5 * median + (0.5 - tailShare) * largestBucket) / (1 - tailShare));
 }
 
 /**
@@ -78,7 +90,7 @@ export function tailMeanSeries(route: RouteSeries, grid: Grid, largestBucket: nu
   const baseline = baselineOf(route.mean, grid);
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const body = bodyMeanUpper(baselineAt(baseline, i), route.p50[i], largestBucket);
+    const body = bodyMeanUpper(baselineAt(baseline, i), route.p50[i], largestBucket, route.tailShare[i]);
     values[i] = estimateTailMean(route.mean[i], route.tailShare[i], body, largestBucket);
   }
   cache.set(route.tailShare, { mean: route.mean, p50: route.p50, step: grid.step, largestBucket, values });
