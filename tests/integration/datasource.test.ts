@@ -1,178 +1,25 @@
 // The data source's real code path (query, metricFindQuery, testDatasource, annotations) against a real Prometheus,
 // through a BackendSrv stand-in that forwards Grafana's data-proxy URL to it. Expected values come from the
 // simulator's ground truth, not from the code under test.
-import { Observable, firstValueFrom, type Subscription } from 'rxjs';
-import {
-  dateTime,
-  type DataFrame,
-  type DataQueryRequest,
-  type DataQueryResponse,
-  type DataSourceInstanceSettings,
-  type ScopedVars,
-} from '@grafana/data';
-import {
-  setBackendSrv,
-  setTemplateSrv,
-  type BackendSrv,
-  type BackendSrvRequest,
-  type TemplateSrv,
-} from '@grafana/runtime';
-import { DataSource } from '../../src/datasource/datasource';
-import type { PrefectDataSourceOptions, PrefectQuery } from '../../src/datasource/types';
+import { firstValueFrom, type Subscription } from 'rxjs';
+import { dateTime, type DataFrame } from '@grafana/data';
+import type { PrefectQuery } from '../../src/datasource/types';
 import { freePort, startPrometheus, type RunningPrometheus } from '../harness/prometheus';
+import { buildTimeline, getConvention, toOpenMetrics, type ConventionId, type Timeline } from '../../tools/simulator';
 import {
-  buildTimeline,
-  getConvention,
-  routeLabelValue,
-  toOpenMetrics,
-  type ConventionId,
-  type Timeline,
-} from '../../tools/simulator';
+  dataSource,
+  hooks,
+  inFlight,
+  installGrafanaStandIns,
+  request,
+  requestLog,
+  run,
+  upstreams,
+  variables,
+} from './grafanaStandIns';
+import { TRUTH_INTERVAL_MS, checkQuantilesAndRates, middle, seriesByLabel } from './groundTruth';
 
-const PROXY = /^\/api\/datasources\/proxy\/uid\/([^/]+)(\/.*)$/;
 const ROUTES = ['/flow_runs/filter', '/task_runs/{id}/set_state', '/flow_runs/{id}', '/work_pools/{name}'];
-
-/** uid -> Prometheus base URL; what Grafana's data proxy would look up. */
-const upstreams = new Map<string, string>();
-const inFlight: Array<{ path: string; signal: AbortSignal }> = [];
-const requestLog: string[] = [];
-let onRequest: ((path: string) => void) | undefined;
-
-function fetchErrorFor(status: number, data: unknown, statusText = '') {
-  return { status, statusText, data, config: {} };
-}
-
-/** Grafana's BackendSrv.fetch, reduced to what the data proxy does: forward, and abort on unsubscribe. */
-const backendSrv = {
-  fetch<T>(options: BackendSrvRequest): Observable<{ data: T; status: number; ok: boolean }> {
-    return new Observable((subscriber) => {
-      const controller = new AbortController();
-      const match = PROXY.exec(options.url);
-      const base = match ? upstreams.get(decodeURIComponent(match[1])) : undefined;
-      if (!match || !base) {
-        subscriber.error(fetchErrorFor(404, { message: 'Data source not found' }, 'Not Found'));
-        return undefined;
-      }
-      const path = match[2];
-      requestLog.push(`${options.method ?? 'GET'} ${path}`);
-      inFlight.push({ path, signal: controller.signal });
-      onRequest?.(path);
-      fetch(base + path, {
-        method: options.method ?? 'GET',
-        headers: options.headers,
-        body: options.data,
-        signal: controller.signal,
-      })
-        .then(async (res) => {
-          const text = await res.text();
-          let data: unknown = text;
-          try {
-            data = JSON.parse(text);
-          } catch {
-            // keep the text, as Grafana does for non-JSON bodies
-          }
-          if (!res.ok) {
-            subscriber.error(fetchErrorFor(res.status, data, res.statusText));
-            return;
-          }
-          subscriber.next({ data: data as T, status: res.status, ok: true });
-          subscriber.complete();
-        })
-        .catch((e: unknown) => {
-          if (controller.signal.aborted) {
-            return;
-          }
-          // What Grafana's proxy answers when the upstream refuses the connection.
-          subscriber.error(fetchErrorFor(502, { message: `Bad Gateway: ${(e as Error).message}` }, 'Bad Gateway'));
-        });
-      return () => controller.abort();
-    });
-  },
-} as unknown as BackendSrv;
-
-/** Grafana's replace contract: `$name`/`${name}` become format(value, variable). */
-const variables: Record<string, string | string[]> = {};
-const templateSrv = {
-  replace(target = '', _scoped?: ScopedVars, format?: string | Function) {
-    return target.replace(/\$\{(\w+)\}|\$(\w+)/g, (m, a: string | undefined, b: string | undefined) => {
-      const v = variables[(a ?? b)!];
-      if (v === undefined) {
-        return m;
-      }
-      return typeof format === 'function' ? format(v, {}) : Array.isArray(v) ? v.join(',') : v;
-    });
-  },
-  getVariables: () => [],
-  containsTemplate: (t?: string) => /\$/.test(t ?? ''),
-  updateTimeRange: () => {},
-} as unknown as TemplateSrv;
-
-function dataSource(uid: string, jsonData: Partial<PrefectDataSourceOptions> = {}): DataSource {
-  const settings = {
-    id: 1,
-    uid: `prefect-${uid}`,
-    type: 'prefectinsights-api-datasource',
-    name: 'Prefect API',
-    meta: { id: 'prefectinsights-api-datasource' },
-    jsonData: { prometheusUid: uid, ...jsonData },
-    access: 'proxy',
-    readOnly: false,
-  } as unknown as DataSourceInstanceSettings<PrefectDataSourceOptions>;
-  return new DataSource(settings);
-}
-
-function request(
-  targets: PrefectQuery[],
-  fromMs: number,
-  toMs: number,
-  scopedVars: ScopedVars = {},
-  intervalMs = 60_000
-) {
-  return {
-    requestId: 'test',
-    interval: `${intervalMs / 1000}s`,
-    intervalMs,
-    maxDataPoints: 1000,
-    range: { from: dateTime(fromMs), to: dateTime(toMs), raw: { from: '', to: '' } },
-    scopedVars,
-    targets,
-    timezone: 'utc',
-    app: 'dashboard',
-    startTime: Date.now(),
-  } as unknown as DataQueryRequest<PrefectQuery>;
-}
-
-function run(
-  ds: DataSource,
-  targets: PrefectQuery[],
-  fromMs: number,
-  toMs: number,
-  scopedVars: ScopedVars = {},
-  intervalMs?: number
-) {
-  return firstValueFrom(
-    ds.query(request(targets, fromMs, toMs, scopedVars, intervalMs)) as Observable<DataQueryResponse>
-  );
-}
-
-// Ground-truth checks read 5-minute points: a quiet route (0.2 req/s) then has ~60 requests per point, enough for
-// its p95 to be a property of the distribution rather than of a dozen draws.
-const TRUTH_INTERVAL_MS = 300_000;
-
-function seriesByLabel(frames: DataFrame[], label: string): Map<string, { times: number[]; values: number[] }> {
-  const out = new Map<string, { times: number[]; values: number[] }>();
-  for (const f of frames) {
-    const value = f.fields[1];
-    out.set(value.labels?.[label] ?? '', { times: f.fields[0].values as number[], values: value.values as number[] });
-  }
-  return out;
-}
-
-/** Index of the bucket a value falls in (0 = at or below the first bound; bounds.length = +Inf). */
-function bucketIndex(bounds: number[], v: number): number {
-  const i = bounds.findIndex((b) => v <= b + 1e-12);
-  return i < 0 ? bounds.length : i;
-}
 
 interface Env {
   prom: RunningPrometheus;
@@ -202,55 +49,11 @@ async function startConvention(
   return { prom, timeline, uid };
 }
 
-/** Middle three hours of the timeline (away from the edges, where rate windows lack history). */
-function middle(env: Env): { from: number; to: number } {
-  const mid = Math.floor((env.timeline.start + env.timeline.end) / 2 / 60_000) * 60_000;
-  return { from: mid - 90 * 60_000, to: mid + 90 * 60_000 };
-}
-
-function checkQuantilesAndRates(env: Env, frames: { p95: DataFrame[]; rate: DataFrame[] }, routeLabel: string) {
-  const conv = getConvention(env.timeline.convention);
-  const bounds = conv.bucketsSeconds;
-  const p95 = seriesByLabel(frames.p95, routeLabel);
-  const rates = seriesByLabel(frames.rate, routeLabel);
-  for (const route of env.timeline.model.routes) {
-    const label = routeLabelValue(route, env.timeline.apiPrefix);
-    const q = p95.get(label);
-    expect(q).toBeDefined();
-    let checked = 0;
-    q!.times.forEach((t, i) => {
-      const v = q!.values[i];
-      if (!Number.isFinite(v)) {
-        return;
-      }
-      const truth = env.timeline.model.truth(route.id, t).p95;
-      expect(Math.abs(bucketIndex(bounds, v) - bucketIndex(bounds, truth))).toBeLessThanOrEqual(1);
-      checked++;
-    });
-    expect(checked).toBeGreaterThan(20);
-
-    const r = rates.get(label)!;
-    expect(r).toBeDefined();
-    let got = 0;
-    let want = 0;
-    r.times.forEach((t, i) => {
-      if (Number.isFinite(r.values[i])) {
-        got += r.values[i];
-        want += env.timeline.model.truth(route.id, t).rate;
-      }
-    });
-    // Poisson noise averaged over three hours: well inside 15 %.
-    expect(got / want).toBeGreaterThan(0.85);
-    expect(got / want).toBeLessThan(1.15);
-  }
-}
-
 const p95Query: PrefectQuery = { refId: 'A', queryType: 'quantile', quantiles: [0.95], groupBy: ['route'] };
 const rateQuery: PrefectQuery = { refId: 'B', queryType: 'rate', groupBy: ['route'] };
 
 beforeAll(() => {
-  setBackendSrv(backendSrv);
-  setTemplateSrv(templateSrv);
+  installGrafanaStandIns();
 });
 
 describe('prefect convention', () => {
@@ -326,7 +129,7 @@ describe('prefect convention', () => {
     inFlight.length = 0;
     let subscription: Subscription | undefined;
     const started = new Promise<void>((resolve) => {
-      onRequest = (path) => {
+      hooks.onRequest = (path) => {
         if (path.includes('query_range')) {
           resolve();
         }
@@ -337,7 +140,7 @@ describe('prefect convention', () => {
     });
     await started;
     subscription.unsubscribe();
-    onRequest = undefined;
+    hooks.onRequest = undefined;
     const ranges = inFlight.filter((r) => r.path.includes('query_range'));
     expect(ranges.length).toBeGreaterThan(0);
     expect(ranges.every((r) => r.signal.aborted)).toBe(true);
