@@ -1,0 +1,202 @@
+// A real VictoriaMetrics (Debian's single-node `victoria-metrics`) for integration tests: simulator data imported over
+// its HTTP API, on a free 127.0.0.1 port, in a temp dir that goes away with it, also when a test fails or the process
+// exits.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+import { freePort } from './prometheus';
+
+export interface StartVictoriaMetricsOptions {
+  /** Simulator OpenMetrics text or chunks of it (timestamps in seconds, as `openMetricsChunks` yields them). */
+  openMetrics?: string | Iterable<string>;
+  extraArgs?: string[];
+  /** How long to wait for /health, ms (default 30 s). */
+  readyTimeoutMs?: number;
+}
+
+export interface RunningVictoriaMetrics {
+  url: string;
+  port: number;
+  dataDir: string;
+  /** Samples sent to /api/v1/import/prometheus. */
+  importedSamples: number;
+  stop(): Promise<void>;
+}
+
+export const VICTORIA_METRICS_MISSING =
+  "Debian's victoria-metrics is not installed: run `sudo apt-get install -y --no-install-recommends victoria-metrics` " +
+  "(CI's .ci/run does this)";
+
+export function findVictoriaMetrics(): string {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin'];
+  for (const dir of dirs) {
+    const p = join(dir, 'victoria-metrics');
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // keep looking
+    }
+  }
+  throw new Error(VICTORIA_METRICS_MISSING);
+}
+
+// Processes and dirs still alive; killed and removed synchronously if the test process exits without stop().
+const live = new Set<{ child: ChildProcess; dir: string }>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) {
+    return;
+  }
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const entry of live) {
+      try {
+        entry.child.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+      rmSync(entry.dir, { recursive: true, force: true });
+    }
+  });
+}
+
+/**
+ * OpenMetrics (seconds, `# EOF`) to Prometheus text exposition (milliseconds), which is what
+ * /api/v1/import/prometheus reads: a seconds timestamp there would land in January 1970.
+ */
+export function openMetricsToPrometheusText(chunk: string): { text: string; samples: number } {
+  const out: string[] = [];
+  let samples = 0;
+  for (const line of chunk.split('\n')) {
+    if (line === '' || line.startsWith('#')) {
+      continue;
+    }
+    const cut = line.lastIndexOf(' ');
+    const seconds = Number(line.slice(cut + 1));
+    if (cut < 0 || !Number.isFinite(seconds)) {
+      throw new Error(`no timestamp on OpenMetrics line: ${line}`);
+    }
+    out.push(`${line.slice(0, cut)} ${Math.round(seconds * 1000)}`);
+    samples++;
+  }
+  return { text: out.length ? out.join('\n') + '\n' : '', samples };
+}
+
+async function importChunks(url: string, chunks: string | Iterable<string>): Promise<number> {
+  let samples = 0;
+  for (const chunk of typeof chunks === 'string' ? [chunks] : chunks) {
+    const { text, samples: n } = openMetricsToPrometheusText(chunk);
+    if (n === 0) {
+      continue;
+    }
+    const res = await fetch(`${url}/api/v1/import/prometheus`, { method: 'POST', body: text });
+    if (!res.ok) {
+      throw new Error(`victoria-metrics import failed: HTTP ${res.status} ${(await res.text()).slice(0, 2000)}`);
+    }
+    samples += n;
+  }
+  // Imported rows sit in in-memory buffers for up to a second; flushing makes them searchable now.
+  const flush = await fetch(`${url}/internal/force_flush`);
+  if (!flush.ok) {
+    throw new Error(`victoria-metrics force_flush failed: HTTP ${flush.status}`);
+  }
+  return samples;
+}
+
+async function waitReady(url: string, child: ChildProcess, timeoutMs: number, log: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`victoria-metrics exited (${child.exitCode ?? child.signalCode}) before ready:\n${log()}`);
+    }
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.ok) {
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`victoria-metrics not ready after ${timeoutMs} ms:\n${log()}`);
+}
+
+function stopChild(child: ChildProcess, timeoutMs = 10000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Starts VictoriaMetrics on a fresh storage dir and imports the given simulator data into it. */
+export async function startVictoriaMetrics(opts: StartVictoriaMetricsOptions = {}): Promise<RunningVictoriaMetrics> {
+  const bin = findVictoriaMetrics();
+  installExitHook();
+  const dir = mkdtempSync(join(tmpdir(), 'prefect-insights-vm-'));
+  const dataDir = join(dir, 'data');
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const child = spawn(
+      bin,
+      [
+        `-httpListenAddr=127.0.0.1:${port}`,
+        `-storageDataPath=${dataDir}`,
+        '-retentionPeriod=100y',
+        // Caches sized for a test, not for the machine (the default is 60 % of RAM).
+        '-memory.allowedBytes=256MiB',
+        // Backfilled history: a response cached before the import must not hide it.
+        '-search.disableCache',
+        '-loggerLevel=ERROR',
+        ...(opts.extraArgs ?? []),
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] }
+    );
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-8000);
+    });
+    const entry = { child, dir };
+    live.add(entry);
+    let stopped = false;
+    const stop = async () => {
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+      await stopChild(child);
+      live.delete(entry);
+      rmSync(dir, { recursive: true, force: true });
+    };
+    try {
+      await waitReady(url, child, opts.readyTimeoutMs ?? 30000, () => stderr);
+    } catch (e) {
+      await stopChild(child);
+      live.delete(entry);
+      if (attempt < 2 && /address already in use/.test(stderr)) {
+        continue;
+      }
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+    try {
+      const importedSamples = opts.openMetrics === undefined ? 0 : await importChunks(url, opts.openMetrics);
+      return { url, port, dataDir, importedSamples, stop };
+    } catch (e) {
+      await stop();
+      throw e;
+    }
+  }
+}
