@@ -65,8 +65,9 @@ function installExitHook(): void {
 }
 
 /**
- * OpenMetrics (seconds, `# EOF`) to Prometheus text exposition (milliseconds), which is what
- * /api/v1/import/prometheus reads: a seconds timestamp there would land in January 1970.
+ * OpenMetrics (seconds, `# EOF`) to Prometheus text exposition (integer milliseconds), the format that
+ * /api/v1/import/prometheus documents. VictoriaMetrics 1.79 also guesses that a small timestamp is in seconds and
+ * scales it, but the harness sends what the format says rather than rely on the guess.
  */
 export function openMetricsToPrometheusText(chunk: string): { text: string; samples: number } {
   const out: string[] = [];
