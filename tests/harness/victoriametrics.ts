@@ -1,12 +1,10 @@
 // A real VictoriaMetrics (Debian's single-node `victoria-metrics`) for integration tests: simulator data imported over
 // its HTTP API, on a free 127.0.0.1 port, in a temp dir that goes away with it, also when a test fails or the process
 // exits.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-
-import { freePort } from './prometheus';
+import { join } from 'node:path';
+import { findExecutable, startLocalServer } from './localServer';
 
 export interface StartVictoriaMetricsOptions {
   /** Simulator OpenMetrics text or chunks of it (timestamps in seconds, as `openMetricsChunks` yields them). */
@@ -30,38 +28,11 @@ export const VICTORIA_METRICS_MISSING =
   "(CI's .ci/run does this)";
 
 export function findVictoriaMetrics(): string {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin'];
-  for (const dir of dirs) {
-    const p = join(dir, 'victoria-metrics');
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // keep looking
-    }
+  const bin = findExecutable('victoria-metrics');
+  if (!bin) {
+    throw new Error(VICTORIA_METRICS_MISSING);
   }
-  throw new Error(VICTORIA_METRICS_MISSING);
-}
-
-// Processes and dirs still alive; killed and removed synchronously if the test process exits without stop().
-const live = new Set<{ child: ChildProcess; dir: string }>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) {
-    return;
-  }
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const entry of live) {
-      try {
-        entry.child.kill('SIGKILL');
-      } catch {
-        // already gone
-      }
-      rmSync(entry.dir, { recursive: true, force: true });
-    }
-  });
+  return bin;
 }
 
 /**
@@ -108,96 +79,34 @@ async function importChunks(url: string, chunks: string | Iterable<string>): Pro
   return samples;
 }
 
-async function waitReady(url: string, child: ChildProcess, timeoutMs: number, log: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`victoria-metrics exited (${child.exitCode ?? child.signalCode}) before ready:\n${log()}`);
-    }
-    try {
-      const res = await fetch(`${url}/health`);
-      if (res.ok) {
-        return;
-      }
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`victoria-metrics not ready after ${timeoutMs} ms:\n${log()}`);
-}
-
-function stopChild(child: ChildProcess, timeoutMs = 10000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
 /** Starts VictoriaMetrics on a fresh storage dir and imports the given simulator data into it. */
 export async function startVictoriaMetrics(opts: StartVictoriaMetricsOptions = {}): Promise<RunningVictoriaMetrics> {
   const bin = findVictoriaMetrics();
-  installExitHook();
   const dir = mkdtempSync(join(tmpdir(), 'prefect-insights-vm-'));
   const dataDir = join(dir, 'data');
-  for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const child = spawn(
-      bin,
-      [
-        `-httpListenAddr=127.0.0.1:${port}`,
-        `-storageDataPath=${dataDir}`,
-        '-retentionPeriod=100y',
-        // Caches sized for a test, not for the machine (the default is 60 % of RAM).
-        '-memory.allowedBytes=256MiB',
-        // Backfilled history: a response cached before the import must not hide it.
-        '-search.disableCache',
-        '-loggerLevel=ERROR',
-        ...(opts.extraArgs ?? []),
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] }
-    );
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-8000);
-    });
-    const entry = { child, dir };
-    live.add(entry);
-    let stopped = false;
-    const stop = async () => {
-      if (stopped) {
-        return;
-      }
-      stopped = true;
-      await stopChild(child);
-      live.delete(entry);
-      rmSync(dir, { recursive: true, force: true });
-    };
-    try {
-      await waitReady(url, child, opts.readyTimeoutMs ?? 30000, () => stderr);
-    } catch (e) {
-      await stopChild(child);
-      live.delete(entry);
-      if (attempt < 2 && /address already in use/.test(stderr)) {
-        continue;
-      }
-      rmSync(dir, { recursive: true, force: true });
-      throw e;
-    }
-    try {
-      const importedSamples = opts.openMetrics === undefined ? 0 : await importChunks(url, opts.openMetrics);
-      return { url, port, dataDir, importedSamples, stop };
-    } catch (e) {
-      await stop();
-      throw e;
-    }
+  const server = await startLocalServer({
+    name: 'victoria-metrics',
+    bin,
+    args: (port) => [
+      `-httpListenAddr=127.0.0.1:${port}`,
+      `-storageDataPath=${dataDir}`,
+      '-retentionPeriod=100y',
+      // Caches sized for a test, not for the machine (the default is 60 % of RAM).
+      '-memory.allowedBytes=256MiB',
+      // Backfilled history: a response cached before the import must not hide it.
+      '-search.disableCache',
+      '-loggerLevel=ERROR',
+      ...(opts.extraArgs ?? []),
+    ],
+    readyPath: '/health',
+    readyTimeoutMs: opts.readyTimeoutMs ?? 30000,
+    dir,
+  });
+  try {
+    const importedSamples = opts.openMetrics === undefined ? 0 : await importChunks(server.url, opts.openMetrics);
+    return { ...server, dataDir, importedSamples };
+  } catch (e) {
+    await server.stop();
+    throw e;
   }
 }
