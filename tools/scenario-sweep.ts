@@ -10,16 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { isInsightId } from '../src/catalog/catalog';
-import type { ScanJson } from '../src/cli/output';
-import { runCli } from '../src/cli/run';
-import { scan } from '../src/insights/engine';
-import { createPrometheusApi, fetchTransport } from '../src/prometheus/client';
-import { resolveMetric } from '../src/prometheus/resolve';
-import { startPrometheus } from '../tests/harness/prometheus';
 import { matchDetections, precisionRecall, type MatchResult } from '../tests/integration/scenarioMatch';
-import { buildTimeline, writeOpenMetrics, type ConventionId } from './simulator';
+import { backfillAndScan } from '../tests/integration/scenarioScan';
+import { buildTimeline, type ConventionId } from './simulator';
 
-const HOUR = 3_600_000;
 const DEFAULT_CONVENTIONS: ConventionId[] = ['prefect', 'otel-stable', 'otel-legacy-ms', 'fastapi-instrumentator'];
 
 interface Case {
@@ -55,46 +49,19 @@ const iso = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', '
 
 async function runCase(c: Case, work: string, days: number, scrape: number): Promise<Outcome> {
   const timeline = buildTimeline({ seed: c.seed, convention: c.convention, days, scrapeIntervalSeconds: scrape });
-  const file = join(work, `${c.convention}-${c.seed}.om`);
-  writeOpenMetrics(timeline, file);
   const started = Date.now();
-  const prom = await startPrometheus({ openMetrics: file });
-  rmSync(file, { force: true });
-  try {
-    const out: string[] = [];
-    const err: string[] = [];
-    // As in the committed test: from two hours in, so a partly empty look-back precedes the scan.
-    const from = timeline.start + 2 * HOUR;
-    const code = await runCli(
-      ['scan', '--prometheus', prom.url, '--from', String(from / 1000), '--to', String(timeline.end / 1000)].concat([
-        '--format',
-        'json',
-      ]),
-      {
-        now: () => Date.now(),
-        stdout: { write: (t: string) => out.push(t) },
-        stderr: { write: (t: string) => err.push(t) },
-        createApi: (url) => createPrometheusApi(fetchTransport(url)),
-        resolveMetric,
-        scan,
-      }
-    );
-    if (code !== 0) {
-      throw new Error(`exit ${code}: ${err.join('').trim()}`);
-    }
-    const json = JSON.parse(out.join('')) as ScanJson;
-    const detections = json.insights.map((i) => ({ id: i.id, start: Date.parse(i.start), end: Date.parse(i.end) }));
-    const match = matchDetections(detections, timeline.truth, isInsightId);
-    const truthIds = timeline.truth.map((t) => t.id).filter(isInsightId);
-    const splits = timeline.truth
-      .filter((t) => isInsightId(t.id))
-      .map((t) => ({ t, n: matchDetections(detections, [t], isInsightId).truePositives }))
-      .filter(({ n }) => n > 1)
-      .map(({ t, n }) => `${t.id} ${iso(t.start)}..${iso(t.end)} as ${n} episodes`);
-    return { ...c, match, truthIds, splits, seconds: (Date.now() - started) / 1000 };
-  } finally {
-    await prom.stop();
+  const { code, stderr, detections } = await backfillAndScan(timeline, work);
+  if (code !== 0) {
+    throw new Error(`exit ${code}: ${stderr.trim()}`);
   }
+  const match = matchDetections(detections, timeline.truth, isInsightId);
+  const truthIds = timeline.truth.map((t) => t.id).filter(isInsightId);
+  const splits = timeline.truth
+    .filter((t) => isInsightId(t.id))
+    .map((t) => ({ t, n: matchDetections(detections, [t], isInsightId).truePositives }))
+    .filter(({ n }) => n > 1)
+    .map(({ t, n }) => `${t.id} ${iso(t.start)}..${iso(t.end)} as ${n} episodes`);
+  return { ...c, match, truthIds, splits, seconds: (Date.now() - started) / 1000 };
 }
 
 function table(rows: string[][]): string {

@@ -7,20 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { isInsightId } from '../../src/catalog/catalog';
-import { runCli } from '../../src/cli/run';
-import type { ScanJson } from '../../src/cli/output';
-import { scan } from '../../src/insights/engine';
-import { createPrometheusApi, fetchTransport } from '../../src/prometheus/client';
-import { resolveMetric } from '../../src/prometheus/resolve';
-import {
-  buildTimeline,
-  writeOpenMetrics,
-  type ConventionId,
-  type ScenarioId,
-  type Timeline,
-} from '../../tools/simulator';
-import { startPrometheus } from '../harness/prometheus';
+import { buildTimeline, type ConventionId, type ScenarioId, type Timeline } from '../../tools/simulator';
 import { matchDetections, precisionRecall, type MatchResult } from './scenarioMatch';
+import { backfillAndScan } from './scenarioScan';
 
 interface Case {
   name: string;
@@ -69,7 +58,6 @@ const CASES: Case[] = [
   },
 ];
 
-const HOUR = 3_600_000;
 const work = mkdtempSync(join(tmpdir(), 'scenarios-'));
 const results: Array<{ c: Case; timeline: Timeline; match: MatchResult; seconds: number }> = [];
 
@@ -115,54 +103,17 @@ async function runScenario(c: Case): Promise<void> {
     scrapeIntervalSeconds: c.scrapeIntervalSeconds,
     include: c.include,
   });
-  const file = join(work, `${c.convention}-${c.seed}.om`);
-  writeOpenMetrics(timeline, file);
-  const prom = await startPrometheus({ openMetrics: file });
-  rmSync(file, { force: true });
-  try {
-    const out: string[] = [];
-    const err: string[] = [];
-    // From two hours in: four hours of baseline precede the first scenario (the scan adds its own six-hour
-    // look-back, partly empty, as in a fresh installation).
-    const from = timeline.start + 2 * HOUR;
-    const started = Date.now();
-    const code = await runCli(
-      [
-        'scan',
-        '--prometheus',
-        prom.url,
-        '--from',
-        String(from / 1000),
-        '--to',
-        String(timeline.end / 1000),
-        '--format',
-        'json',
-      ],
-      {
-        now: () => Date.now(),
-        stdout: { write: (t: string) => out.push(t) },
-        stderr: { write: (t: string) => err.push(t) },
-        createApi: (url) => createPrometheusApi(fetchTransport(url)),
-        resolveMetric,
-        scan,
-      }
-    );
-    const seconds = Math.round((Date.now() - started) / 100) / 10;
-    expect(err.join('')).toBe('');
-    expect(code).toBe(0);
-    const json = JSON.parse(out.join('')) as ScanJson;
-    const detections = json.insights.map((i) => ({ id: i.id, start: Date.parse(i.start), end: Date.parse(i.end) }));
-    // A quantile in OpenTelemetry's +Inf bucket is "above the largest bucket (≥ 10 s)", never "10 s".
-    if (c.convention === 'otel-stable' || c.convention === 'otel-legacy-ms') {
-      for (const i of json.insights) {
-        expect(i.evidence.summary).not.toMatch(/\bp(95|99) 10 s\b/);
-      }
+  const { code, stderr, json, detections, seconds } = await backfillAndScan(timeline, work);
+  expect(stderr).toBe('');
+  expect(code).toBe(0);
+  // A quantile in OpenTelemetry's +Inf bucket is "above the largest bucket (≥ 10 s)", never "10 s".
+  if (c.convention === 'otel-stable' || c.convention === 'otel-legacy-ms') {
+    for (const i of json!.insights) {
+      expect(i.evidence.summary).not.toMatch(/\bp(95|99) 10 s\b/);
     }
-    const match = matchDetections(detections, timeline.truth, isInsightId);
-    results.push({ c, timeline, match, seconds });
-  } finally {
-    await prom.stop();
   }
+  const match = matchDetections(detections, timeline.truth, isInsightId);
+  results.push({ c, timeline, match, seconds });
 }
 
 describe('scenarios in a real Prometheus, scanned through the CLI path', () => {
