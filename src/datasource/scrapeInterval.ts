@@ -1,8 +1,7 @@
 // The metric's scrape interval, for rate windows and step floors of panel queries. Measured with the scan engine's
 // probe (samples per 10-minute window) over the last hour of the panel's range; a setting overrides it.
 import { probeQuery, PROBE_WINDOW_SECONDS } from '../insights/engine/queries';
-import { scrapeIntervalFromCounts } from '../insights/engine/scan';
-import { parseSampleValue } from '../prometheus/client';
+import { readProbe } from '../insights/engine/scan';
 import type { PrometheusApi, ResolvedMetric } from '../prometheus/types';
 
 const PROBE_SPAN_SECONDS = 3600;
@@ -20,14 +19,5 @@ export async function measureScrapeInterval(
     { start: end - PROBE_SPAN_SECONDS, end, step: PROBE_WINDOW_SECONDS },
     { signal }
   );
-  let densest = 0;
-  for (const s of series) {
-    for (const [, text] of s.values) {
-      const v = parseSampleValue(text);
-      if (v > densest) {
-        densest = v;
-      }
-    }
-  }
-  return scrapeIntervalFromCounts(densest, PROBE_WINDOW_SECONDS);
+  return readProbe(series).scrapeSeconds;
 }

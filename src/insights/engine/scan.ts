@@ -68,12 +68,13 @@ export function scrapeIntervalFromCounts(maxSamplesPerWindow: number, windowSeco
   return estimate >= 2 ? Math.round(estimate) : Math.round(estimate * 1000) / 1000;
 }
 
-interface ProbeResult {
+export interface ProbeResult {
   scrapeSeconds: number | null;
   targets: { jobs: string[]; instances: string[] };
 }
 
-function readProbe(series: MatrixSeries[]): ProbeResult {
+/** The probe's answer read once: the scrape interval from the densest window, and the targets that have samples. */
+export function readProbe(series: MatrixSeries[]): ProbeResult {
   let maxCount = 0;
   const jobs = new Set<string>();
   const instances = new Set<string>();
