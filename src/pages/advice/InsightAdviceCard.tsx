@@ -8,6 +8,7 @@ import { catalogueUrl } from '../../utils/utils.routing';
 import { parameterAnchor } from './ParameterCard';
 import type { DetectedInsight } from './parameterVerdicts';
 import type { EpisodeRow } from './readInsightFrames';
+import { getCardStyles } from './cardStyles';
 
 interface Props {
   insight: Insight;
@@ -35,13 +36,14 @@ function StatusBadge({ detected, scanned }: { detected?: DetectedInsight; scanne
 }
 
 export function InsightAdviceCard({ insight, detected, episodes, scanned, highlighted }: Props) {
+  const card = useStyles2(getCardStyles);
   const styles = useStyles2(getStyles);
   return (
     <section
       id={insightAnchor(insight.id)}
       aria-label={insight.title}
       aria-current={highlighted ? 'true' : undefined}
-      className={cx(styles.card, highlighted && styles.highlighted)}
+      className={cx(card.card, highlighted && card.highlighted, highlighted && styles.highlighted)}
     >
       <Stack direction="column" gap={1}>
         <Stack direction="row" gap={1} alignItems="center" wrap="wrap">
@@ -85,16 +87,6 @@ export function InsightAdviceCard({ insight, detected, episodes, scanned, highli
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  card: css({
-    padding: theme.spacing(2),
-    border: `1px solid ${theme.colors.border.weak}`,
-    borderRadius: theme.shape.radius.default,
-    scrollMarginTop: theme.spacing(8),
-  }),
-  highlighted: css({
-    borderColor: theme.colors.primary.border,
-    background: theme.colors.primary.transparent,
-    boxShadow: theme.shadows.z2,
-  }),
+  highlighted: css({ background: theme.colors.primary.transparent }),
   episodes: css({ margin: 0, paddingLeft: theme.spacing(2) }),
 });

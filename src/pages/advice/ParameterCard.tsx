@@ -6,6 +6,7 @@ import { getParameter } from '../../catalog/catalog';
 import { CopyableSnippet } from '../../components/CopyableSnippet';
 import { changeSnippets } from './parameterChanges';
 import { verdictText, type ParameterVerdict } from './parameterVerdicts';
+import { getCardStyles } from './cardStyles';
 
 interface Props {
   verdict: ParameterVerdict;
@@ -28,6 +29,7 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
 }
 
 export function ParameterCard({ verdict, scanned, highlighted }: Props) {
+  const card = useStyles2(getCardStyles);
   const styles = useStyles2(getStyles);
   const { parameter } = verdict;
   const detail = getParameter(parameter.name);
@@ -36,7 +38,7 @@ export function ParameterCard({ verdict, scanned, highlighted }: Props) {
     <section
       id={parameterAnchor(parameter.name)}
       aria-label={parameter.name}
-      className={cx(styles.card, highlighted && styles.highlighted)}
+      className={cx(card.card, styles.card, highlighted && card.highlighted)}
     >
       <Stack direction="column" gap={1}>
         <Stack direction="row" gap={1} alignItems="center" wrap="wrap">
@@ -85,15 +87,5 @@ export function ParameterCard({ verdict, scanned, highlighted }: Props) {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  card: css({
-    padding: theme.spacing(2),
-    border: `1px solid ${theme.colors.border.weak}`,
-    borderRadius: theme.shape.radius.default,
-    background: theme.colors.background.secondary,
-    scrollMarginTop: theme.spacing(8),
-  }),
-  highlighted: css({
-    borderColor: theme.colors.primary.border,
-    boxShadow: theme.shadows.z2,
-  }),
+  card: css({ background: theme.colors.background.secondary }),
 });
