@@ -1,4 +1,5 @@
 /** @jest-environment node */
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from '../prometheus/timeLimit';
 import { parseCommand, UsageError } from './args';
 
 const NOW = Date.UTC(2024, 4, 1, 12);
@@ -23,6 +24,7 @@ describe('parseCommand', () => {
       metric: undefined,
       poolTimeoutSeconds: undefined,
       requestTimeoutSeconds: undefined,
+      timeoutSeconds: DEFAULT_REQUEST_TIMEOUT_SECONDS,
       format: 'table',
       failOn: 'critical',
     });

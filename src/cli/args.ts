@@ -2,6 +2,7 @@
 // so that every mistake ends in one clear line and exit code 2 before Prometheus is asked anything.
 import { parseArgs } from 'node:util';
 import type { Severity } from '../catalog/types';
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from '../prometheus/timeLimit';
 import { parseTime } from './time';
 
 export type OutputFormat = 'json' | 'table';
@@ -16,6 +17,8 @@ export interface ScanArgs {
   metric?: string;
   poolTimeoutSeconds?: number;
   requestTimeoutSeconds?: number;
+  /** Time limit of each request to Prometheus, seconds. */
+  timeoutSeconds: number;
   format: OutputFormat;
   failOn?: Severity;
 }
@@ -41,6 +44,7 @@ Options:
   --metric <name>          histogram to read instead of the auto-detected one
   --pool-timeout <s>       server.database.sqlalchemy.pool_timeout in seconds (default 30)
   --request-timeout <s>    PREFECT_API_REQUEST_TIMEOUT in seconds (default 60)
+  --timeout <s>            time limit of each request to Prometheus in seconds (default ${DEFAULT_REQUEST_TIMEOUT_SECONDS})
   --format json|table      output on stdout (default table)
   --fail-on info|warning|critical
                            exit 1 when an insight of at least this severity is found
@@ -56,6 +60,7 @@ const STRING_OPTIONS = [
   'metric',
   'pool-timeout',
   'request-timeout',
+  'timeout',
   'format',
   'fail-on',
 ] as const;
@@ -171,6 +176,7 @@ export function parseCommand(argv: string[], nowMs: number): ParsedCommand {
       metric: metric || undefined,
       poolTimeoutSeconds: positiveNumber(str('pool-timeout'), '--pool-timeout'),
       requestTimeoutSeconds: positiveNumber(str('request-timeout'), '--request-timeout'),
+      timeoutSeconds: positiveNumber(str('timeout'), '--timeout') ?? DEFAULT_REQUEST_TIMEOUT_SECONDS,
       format,
       failOn: failOn as Severity | undefined,
     },

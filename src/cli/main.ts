@@ -18,7 +18,7 @@ runCli(process.argv.slice(2), {
   now: () => Date.now(),
   stdout: process.stdout,
   stderr: process.stderr,
-  createApi: (url) => createPrometheusApi(fetchTransport(url)),
+  createApi: (url, timeoutSeconds) => createPrometheusApi(fetchTransport(url, { timeoutSeconds })),
   resolveMetric,
   scan,
   signal: controller.signal,

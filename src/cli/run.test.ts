@@ -1,4 +1,5 @@
 /** @jest-environment node */
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from '../prometheus/timeLimit';
 import { DEFAULT_PREFECT_SETTINGS } from '../catalog/prefectSettings';
 import type { ScanOptions, ScanResult } from '../insights/engine/types';
 import type { Episode } from '../insights/types';
@@ -34,13 +35,14 @@ function sink(isTTY = false) {
 function deps(over: Partial<CliDeps> = {}, episodes: Episode[] = [EPISODE]) {
   const stdout = sink();
   const stderr = sink();
-  const calls: { scan?: ScanOptions; overrides?: unknown; url?: string } = {};
+  const calls: { scan?: ScanOptions; overrides?: unknown; url?: string; timeoutSeconds?: number } = {};
   const d: CliDeps = {
     now: () => NOW,
     stdout,
     stderr,
-    createApi: (url) => {
+    createApi: (url, timeoutSeconds) => {
       calls.url = url;
+      calls.timeoutSeconds = timeoutSeconds;
       return {} as PrometheusApi;
     },
     resolveMetric: async (_api, overrides) => {
@@ -143,6 +145,27 @@ describe('runCli', () => {
     const text = stderr.text();
     expect(text.split('\n')).toHaveLength(2);
     expect(text).toContain(error.message.split('\n')[0]);
+  });
+
+  it('gives each Prometheus request the --timeout limit, or the shared default', async () => {
+    const withFlag = deps();
+    expect(await runCli([...ARGV, '--timeout', '7.5'], withFlag.d)).toBe(0);
+    expect(withFlag.calls.timeoutSeconds).toBe(7.5);
+    const without = deps();
+    expect(await runCli(ARGV, without.d)).toBe(0);
+    expect(without.calls.timeoutSeconds).toBe(DEFAULT_REQUEST_TIMEOUT_SECONDS);
+    const bad = deps();
+    expect(await runCli([...ARGV, '--timeout', '0'], bad.d)).toBe(2);
+    expect(bad.stderr.text()).toMatch(/^prefect-insights: error: --timeout must be a positive number[^\n]*\n$/);
+  });
+
+  it('exits 2 on an impossible date instead of scanning a rolled-over one', async () => {
+    const { d, stderr, calls } = deps();
+    expect(await runCli(['scan', '--prometheus', 'http://x', '--from', '2024-02-31T00:00:00Z', '--to', 'now'], d)).toBe(
+      2
+    );
+    expect(calls.url).toBeUndefined();
+    expect(stderr.text()).toMatch(/^prefect-insights: error: --from "2024-02-31T00:00:00Z" is not a time[^\n]*\n$/);
   });
 
   it('prints help on stdout', async () => {

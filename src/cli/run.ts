@@ -15,7 +15,7 @@ export interface CliDeps {
   now(): number;
   stdout: TextSink;
   stderr: TextSink;
-  createApi(baseUrl: string): PrometheusApi;
+  createApi(baseUrl: string, timeoutSeconds: number): PrometheusApi;
   resolveMetric(
     api: PrometheusApi,
     overrides: MetricOverrides,
@@ -105,7 +105,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
 
   const progress = progressReporter(deps.stderr, deps.now);
   try {
-    const api = deps.createApi(args.prometheus);
+    const api = deps.createApi(args.prometheus, args.timeoutSeconds);
     const overrides: MetricOverrides = {};
     if (args.metric) {
       overrides.metric = args.metric;

@@ -29,6 +29,19 @@ describe('parseTime', () => {
     }
     expect(() => parseTime('soon', NOW, '--from')).toThrow(/--from "soon"/);
   });
+
+  it('rejects days a month does not have instead of rolling them into the next month', () => {
+    for (const bad of [
+      '2024-02-31T00:00:00Z',
+      '2024-02-30T00:00:00Z',
+      '2023-02-29T00:00:00Z',
+      '2024-04-31T00:00:00Z',
+    ]) {
+      expect(() => parseTime(bad, NOW, '--from')).toThrow(/--from "20/);
+    }
+    expect(parseTime('2024-02-29T00:00:00Z', NOW)).toBe(Date.UTC(2024, 1, 29));
+    expect(parseTime('2024-12-31T23:59:59Z', NOW)).toBe(Date.UTC(2024, 11, 31, 23, 59, 59));
+  });
 });
 
 describe('formatRfc3339', () => {

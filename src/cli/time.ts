@@ -14,6 +14,11 @@ export class TimeParseError extends Error {
   }
 }
 
+/** Date.parse rolls 2024-02-31 over to 2024-03-02; a cron line with that date is a mistake to report instead. */
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
 export function parseTime(text: string, nowMs: number, what = 'time'): number {
   const t = text.trim();
   if (t === 'now') {
@@ -30,13 +35,13 @@ export function parseTime(text: string, nowMs: number, what = 'time'): number {
   const m = RFC3339.exec(t);
   if (m) {
     const ms = Date.parse(t.replace(' ', 'T'));
-    const [month, day, hour, minute, second] = [m[2], m[3], m[4], m[5], m[6]].map(Number);
+    const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number);
     if (
       Number.isFinite(ms) &&
       month >= 1 &&
       month <= 12 &&
       day >= 1 &&
-      day <= 31 &&
+      day <= daysInMonth(year, month) &&
       hour <= 23 &&
       minute <= 59 &&
       second <= 60

@@ -19,12 +19,13 @@ import { episodesToAnnotations, insightStatuses } from '../insights/annotations'
 import { scan } from '../insights/engine';
 import { createPrometheusApi } from '../prometheus/client';
 import { describeResolution, listLabelValues, resolveMetric, seriesSelector } from '../prometheus/resolve';
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS, isValidTimeLimit } from '../prometheus/timeLimit';
 import type { MetricOverrides, PrometheusApi, ResolvedMetric } from '../prometheus/types';
 import { createAnnotationSupport } from './annotations';
 import { filterEpisodes } from './episodes';
 import { annotationsFrame, episodesTableFrame, insightStatusFrame } from './frames';
 import { buildPanelQueries, DEFAULT_SCRAPE_SECONDS } from './panelQueries';
-import { proxyTransport } from './proxyTransport';
+import { resourceTransport } from './resourceTransport';
 import {
   cleanOverrides,
   DEFAULT_MAX_ANNOTATIONS,
@@ -82,6 +83,7 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
   private api?: PrometheusApi;
   private metricCache?: { at: number; promise: Promise<ResolvedMetric> };
   private readonly configuredScrapeSeconds?: number;
+  private readonly requestTimeoutSeconds: number;
   private scrapeCache?: { at: number; metric: ResolvedMetric; promise: Promise<number> };
 
   constructor(instanceSettings: DataSourceInstanceSettings<PrefectDataSourceOptions>) {
@@ -92,15 +94,22 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
     this.overrides = cleanOverrides(json.overrides);
     const scrape = Number(json.scrapeIntervalSeconds);
     this.configuredScrapeSeconds = scrape > 0 ? scrape : undefined;
+    const limit = Number(json.requestTimeoutSeconds);
+    this.requestTimeoutSeconds = isValidTimeLimit(limit) ? limit : DEFAULT_REQUEST_TIMEOUT_SECONDS;
     this.annotations = createAnnotationSupport();
   }
 
-  /** The Prometheus API through the data proxy; throws the actionable message when no Prometheus is selected. */
+  /**
+   * The Prometheus API through the Prometheus data source's resource route; throws the actionable message when no
+   * Prometheus is selected.
+   */
   prometheus(): PrometheusApi {
     if (!this.prometheusUid) {
       throw new Error(NO_PROMETHEUS_MESSAGE);
     }
-    this.api ??= createPrometheusApi(proxyTransport(this.prometheusUid));
+    this.api ??= createPrometheusApi(
+      resourceTransport(this.prometheusUid, { timeoutSeconds: this.requestTimeoutSeconds })
+    );
     return this.api;
   }
 

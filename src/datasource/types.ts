@@ -1,5 +1,5 @@
 // The data source's query model and settings. Only the Prometheus data source's uid is stored: authentication stays
-// with that data source, reached through Grafana's data proxy.
+// with that data source, reached through its resource route.
 import type { DataSourceJsonData } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
 import type { DetectableInsightId, Severity } from '../catalog/types';
@@ -44,7 +44,7 @@ export interface PrefectQuery extends DataQuery {
 }
 
 export interface PrefectDataSourceOptions extends DataSourceJsonData {
-  /** uid of an existing Prometheus data source; queries go through `/api/datasources/proxy/uid/<uid>`. */
+  /** uid of an existing Prometheus-type data source; queries go through `/api/datasources/uid/<uid>/resources`. */
   prometheusUid?: string;
   /** Thresholds the detectors read; missing fields take Prefect 3's defaults. */
   prefect?: Partial<PrefectSettings>;
@@ -55,6 +55,8 @@ export interface PrefectDataSourceOptions extends DataSourceJsonData {
    * cover two scrapes: a 15 s assumption on a 60 s scrape leaves gaps in every panel.
    */
   scrapeIntervalSeconds?: number;
+  /** Time limit of each request to Prometheus, seconds (provisioning only); DEFAULT_REQUEST_TIMEOUT_SECONDS when empty. */
+  requestTimeoutSeconds?: number;
 }
 
 export const DEFAULT_QUANTILES = [0.5, 0.9, 0.95, 0.99];

@@ -152,6 +152,35 @@ describe('createPrometheusApi over fetchTransport', () => {
     expect(e.message).toMatch(/ECONNREFUSED/);
   });
 
+  it('ends a request that gets no answer at the time limit and reports a timeout, not unreachable', async () => {
+    // A real server that accepts the connection and never answers.
+    const sockets: Array<{ destroy(): void }> = [];
+    const silent = createServer(() => undefined);
+    silent.on('connection', (s) => sockets.push(s));
+    const port = await new Promise<number>((resolve) =>
+      silent.listen(0, '127.0.0.1', () => resolve((silent.address() as { port: number }).port))
+    );
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const e = await caught(createPrometheusApi(fetchTransport(base, { timeoutSeconds: 0.3 })).query('x', 1));
+      expect(e.kind).toBe('timeout');
+      expect(e.message).toContain(`No answer from ${base} within the request time limit of 0.3 s`);
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('keeps a caller abort a cancel even with a time limit running', async () => {
+    const controller = new AbortController();
+    const f = fakeFetch(() => {
+      controller.abort();
+      throw new DOMException('The operation was aborted.', 'AbortError');
+    });
+    const api = createPrometheusApi(fetchTransport('http://p', { fetchImpl: f.impl, timeoutSeconds: 30 }));
+    expect((await caught(api.query('x', 1, { signal: controller.signal }))).kind).toBe('canceled');
+  });
+
   it('passes transport errors through untouched', async () => {
     const boom: PrometheusTransport = async () => {
       throw new PrometheusError('unavailable', 'down');

@@ -8,8 +8,10 @@ import {
   errorFromPrometheusBody,
   httpError,
   invalidResponseError,
+  timeLimitError,
   unreachableError,
 } from './errors';
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS, limitSignal } from './timeLimit';
 import type {
   MatrixSeries,
   PrometheusApi,
@@ -159,6 +161,8 @@ export function parseSampleValue(s: string): number {
 export interface FetchTransportInit {
   headers?: Record<string, string>;
   fetchImpl?: typeof fetch;
+  /** Per-request time limit in seconds (reading the body included); DEFAULT_REQUEST_TIMEOUT_SECONDS when absent. */
+  timeoutSeconds?: number;
 }
 
 function describeCause(e: unknown): string {
@@ -175,10 +179,23 @@ function describeCause(e: unknown): string {
 export function fetchTransport(baseUrl: string, init: FetchTransportInit = {}): PrometheusTransport {
   const base = baseUrl.replace(/\/+$/, '');
   const doFetch = init.fetchImpl ?? fetch;
+  const seconds = init.timeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS;
   return async (path, params, opts) => {
     const url = base + path;
     const useGet = path.startsWith('/api/v1/label/');
+    const limit = limitSignal(opts?.signal, seconds);
+    const failure = (e: unknown): PrometheusError => {
+      if (limit.timedOut()) {
+        return timeLimitError(base, seconds);
+      }
+      const name = (e as { name?: string } | null)?.name;
+      if (name === 'AbortError' || opts?.signal?.aborted) {
+        return canceledError();
+      }
+      return unreachableError(base, describeCause(e));
+    };
     let res: Response;
+    let text: string;
     try {
       res = await doFetch(useGet ? `${url}?${params.toString()}` : url, {
         method: useGet ? 'GET' : 'POST',
@@ -186,26 +203,13 @@ export function fetchTransport(baseUrl: string, init: FetchTransportInit = {}): 
           ? { Accept: 'application/json', ...init.headers }
           : { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded', ...init.headers },
         body: useGet ? undefined : params.toString(),
-        signal: opts?.signal,
+        signal: limit.signal,
       });
-    } catch (e) {
-      const name = (e as { name?: string } | null)?.name;
-      if (name === 'AbortError' || opts?.signal?.aborted) {
-        if (opts?.signal?.reason instanceof Error && opts.signal.reason.name === 'TimeoutError') {
-          throw new PrometheusError('timeout', `No answer from Prometheus at ${base} before the time limit`);
-        }
-        throw canceledError();
-      }
-      throw unreachableError(base, describeCause(e));
-    }
-    let text: string;
-    try {
       text = await res.text();
     } catch (e) {
-      if ((e as { name?: string } | null)?.name === 'AbortError') {
-        throw canceledError();
-      }
-      throw unreachableError(base, describeCause(e));
+      throw failure(e);
+    } finally {
+      limit.clear();
     }
     let body: unknown;
     try {

@@ -119,3 +119,12 @@ export function invalidResponseError(url: string, what: string, httpStatus?: num
     { httpStatus, detail: what }
   );
 }
+
+/** Our own request time limit ran out (Prometheus, or what is in front of it, accepted the request and went silent). */
+export function timeLimitError(where: string, seconds: number): PrometheusError {
+  return new PrometheusError(
+    'timeout',
+    `No answer from ${where} within the request time limit of ${seconds} s: Prometheus (or a proxy in front of it) accepted the request but did not reply. Check that it is not overloaded or hung, or allow more time.`,
+    { detail: `time limit ${seconds} s` }
+  );
+}

@@ -78,7 +78,7 @@ export interface PrometheusApi {
 
 /**
  * Sends one GET/POST to a Prometheus HTTP API path (e.g. `/api/v1/query_range`) with form parameters and returns
- * the parsed JSON body. In Grafana this goes through the data proxy; in Node through fetch.
+ * the parsed JSON body. In Grafana this goes through the Prometheus data source's resource route; in Node through fetch.
  * It must throw PrometheusError (src/prometheus/errors.ts) for every failure.
  */
 export type PrometheusTransport = (path: string, params: URLSearchParams, opts?: RequestOptions) => Promise<unknown>;

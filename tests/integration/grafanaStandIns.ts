@@ -1,6 +1,6 @@
 // Grafana's runtime services reduced to what the data source uses, for running its real code path in Node against a
-// real Prometheus-compatible server: a BackendSrv that forwards data-proxy URLs to registered upstreams, and a
-// TemplateSrv with Grafana's replace contract.
+// real Prometheus-compatible server: a BackendSrv that serves the Prometheus data source's resource route the way
+// Grafana's source answers it, and a TemplateSrv with Grafana's replace contract.
 import { Observable, firstValueFrom } from 'rxjs';
 import {
   dateTime,
@@ -17,50 +17,105 @@ import {
   type TemplateSrv,
 } from '@grafana/runtime';
 import { DataSource } from '../../src/datasource/datasource';
+import { PROMETHEUS_DATASOURCE_TYPES } from '../../src/datasource/prometheusTypes';
 import type { PrefectDataSourceOptions, PrefectQuery } from '../../src/datasource/types';
 
-const PROXY = /^\/api\/datasources\/proxy\/uid\/([^/]+)(\/.*)$/;
+// The Prometheus data source's resource route (grafana/grafana `pkg/api/api.go`:
+// `apiRoute.Any("/datasources/uid/:uid/resources/*", …, hs.CallDatasourceResourceWithUID)`).
+const RESOURCE = /^\/api\/datasources\/uid\/([^/]+)\/resources\/([^?]*)(\?.*)?$/;
 
-/** uid -> Prometheus base URL; what Grafana's data proxy would look up. */
+/**
+ * Plugin ids whose backend is Grafana's Prometheus library and answers CallResource
+ * (src/datasource/prometheusTypes.ts says where each is registered).
+ */
+const PROMLIB_TYPES = new Set(PROMETHEUS_DATASOURCE_TYPES as readonly string[]);
+
+/** Grafana's `[dataproxy] timeout` default (30 s), which the data source's HTTP client gets from the plugin SDK. */
+export const GRAFANA_DATAPROXY_TIMEOUT_MS = 30_000;
+
+/** uid -> URL of a data source, as Grafana's data source store holds it. */
 export const upstreams = new Map<string, string>();
+/** uid -> plugin id, for data sources that are not the core `prometheus` type. */
+export const dataSourceTypes = new Map<string, string>();
+/** uids the signed-in user has no query permission on. */
+export const deniedUids = new Set<string>();
 export const inFlight: Array<{ path: string; signal: AbortSignal }> = [];
+/** `METHOD /api/v1/…` of every call that reached Prometheus; the full URLs the plugin asked for are in `urlLog`. */
 export const requestLog: string[] = [];
+export const urlLog: string[] = [];
 /** Called with each forwarded path, e.g. to learn when a request is in flight. */
 export const hooks: { onRequest?: (path: string) => void } = {};
 
+/** What Grafana's BackendSrv throws for a non-2xx answer: the body parsed as JSON when it is JSON. */
 function fetchErrorFor(status: number, data: unknown, statusText = '') {
   return { status, statusText, data, config: {} };
 }
 
-/** Grafana's BackendSrv.fetch, reduced to what the data proxy does: forward, and abort on unsubscribe. */
+/** Grafana's JsonApiErr body (`pkg/services/contexthandler/model/model.go`): a message, and a traceID with an error. */
+function grafanaError(status: number, message: string) {
+  return fetchErrorFor(status, { message, traceID: '' });
+}
+
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Grafana's BackendSrv.fetch in front of Grafana's resource route: unsubscribing aborts, errors carry the status and
+ * the parsed body. The route checks the data source as `pkg/api/datasources.go` CallDatasourceResourceWithUID does,
+ * then relays to Prometheus as `pkg/promlib/client/client.go` QueryResource and `pkg/promlib/resource/resource.go`
+ * Execute do: same method, body and query string, URL joined onto the data source's, and Prometheus's status and
+ * body handed back unchanged. A transport error becomes `pkg/api/plugin_resource.go` handleCallResourceError's 500.
+ */
 export const backendSrv = {
   fetch<T>(options: BackendSrvRequest): Observable<{ data: T; status: number; ok: boolean }> {
     return new Observable((subscriber) => {
       const controller = new AbortController();
-      const match = PROXY.exec(options.url);
-      const base = match ? upstreams.get(decodeURIComponent(match[1])) : undefined;
-      if (!match || !base) {
-        subscriber.error(fetchErrorFor(404, { message: 'Data source not found' }, 'Not Found'));
+      urlLog.push(options.url);
+      const match = RESOURCE.exec(options.url);
+      if (!match) {
+        // Anything else (the legacy data proxy included) is not what the plugin may use.
+        subscriber.error(grafanaError(404, 'Not found'));
         return undefined;
       }
-      const path = match[2];
-      requestLog.push(`${options.method ?? 'GET'} ${path}`);
+      const uid = decodeURIComponent(match[1]);
+      const base = upstreams.get(uid);
+      if (deniedUids.has(uid)) {
+        subscriber.error(grafanaError(403, 'Access denied to datasource'));
+        return undefined;
+      }
+      if (!base) {
+        // ErrDataSourceNotFound is not mapped on this route: Grafana answers 500.
+        subscriber.error(grafanaError(500, 'Unable to load datasource meta data'));
+        return undefined;
+      }
+      if (!PROMLIB_TYPES.has(dataSourceTypes.get(uid) ?? 'prometheus')) {
+        subscriber.error(grafanaError(500, 'Unable to find datasource plugin'));
+        return undefined;
+      }
+      const path = `/${match[2]}`;
+      const method = (options.method ?? 'GET').toUpperCase();
+      requestLog.push(`${method} ${path}`);
       inFlight.push({ path, signal: controller.signal });
       hooks.onRequest?.(path);
-      fetch(base + path, {
-        method: options.method ?? 'GET',
-        headers: options.headers,
-        body: options.data,
+      let gaveUp = false;
+      const timer = setTimeout(() => {
+        gaveUp = true;
+        controller.abort();
+      }, GRAFANA_DATAPROXY_TIMEOUT_MS);
+      fetch(base.replace(/\/+$/, '') + path + (match[3] ?? ''), {
+        method,
+        headers: method === 'POST' ? { 'Content-Type': 'application/x-www-form-urlencoded' } : undefined,
+        body: method === 'POST' ? options.data : undefined,
         signal: controller.signal,
       })
         .then(async (res) => {
-          const text = await res.text();
-          let data: unknown = text;
-          try {
-            data = JSON.parse(text);
-          } catch {
-            // keep the text, as Grafana does for non-JSON bodies
-          }
+          const data = parsed(await res.text());
+          clearTimeout(timer);
           if (!res.ok) {
             subscriber.error(fetchErrorFor(res.status, data, res.statusText));
             return;
@@ -68,14 +123,17 @@ export const backendSrv = {
           subscriber.next({ data: data as T, status: res.status, ok: true });
           subscriber.complete();
         })
-        .catch((e: unknown) => {
-          if (controller.signal.aborted) {
+        .catch(() => {
+          clearTimeout(timer);
+          if (controller.signal.aborted && !gaveUp) {
             return;
           }
-          // What Grafana's proxy answers when the upstream refuses the connection.
-          subscriber.error(fetchErrorFor(502, { message: `Bad Gateway: ${(e as Error).message}` }, 'Bad Gateway'));
+          subscriber.error(grafanaError(500, 'Failed to call resource'));
         });
-      return () => controller.abort();
+      return () => {
+        clearTimeout(timer);
+        controller.abort();
+      };
     });
   },
 } as unknown as BackendSrv;

@@ -5,6 +5,7 @@ import { DataSourcePicker } from '@grafana/runtime';
 import { Combobox, FieldSet, InlineField, Input, Text, useStyles2, type ComboboxOption } from '@grafana/ui';
 import { DEFAULT_PREFECT_SETTINGS, type PrefectSettings } from '../../catalog/prefectSettings';
 import { isValidLabelName } from '../../prometheus/escape';
+import { PROMETHEUS_DATASOURCE_TYPES } from '../prometheusTypes';
 import { validateSelector } from '../../prometheus/selector';
 import type { HistogramKind, MetricOverrides, Unit } from '../../prometheus/types';
 import type { PrefectDataSourceOptions } from '../types';
@@ -131,8 +132,8 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
     <div>
       <FieldSet label="Prometheus" className={styles.section}>
         <Text element="p" color="secondary">
-          Queries go through Grafana&apos;s data proxy to this Prometheus data source; its URL and credentials stay
-          there.
+          Queries go to Prometheus through this data source&apos;s own backend, so its URL and authentication (also
+          SigV4 or Azure for the managed Prometheus types) stay there.
         </Text>
         <InlineField
           label="Prometheus data source"
@@ -142,7 +143,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           error={jsonData.prometheusUid ? undefined : 'Choose a Prometheus data source'}
         >
           <DataSourcePicker
-            type="prometheus"
+            type={[...PROMETHEUS_DATASOURCE_TYPES]}
             current={jsonData.prometheusUid ?? null}
             noDefault
             width={40}
