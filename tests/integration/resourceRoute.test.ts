@@ -1,0 +1,205 @@
+// The data source through the Prometheus data source's resource route, as Grafana serves it (the stand-in in
+// grafanaStandIns.ts cites the Grafana code for each answer): working against a real Prometheus for every
+// Prometheus-type data source, and each way that route fails, as the panel and Save & test show it.
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { DataFrame } from '@grafana/data';
+import { PROMETHEUS_DATASOURCE_TYPES } from '../../src/datasource/prometheusTypes';
+import { resourceTransport } from '../../src/datasource/resourceTransport';
+import { createPrometheusApi } from '../../src/prometheus/client';
+import { isPrometheusError } from '../../src/prometheus/errors';
+import type { PrefectQuery } from '../../src/datasource/types';
+import { freePort, startPrometheus, type RunningPrometheus } from '../harness/prometheus';
+import { buildTimeline, toOpenMetrics, type Timeline } from '../../tools/simulator';
+import {
+  dataSource,
+  dataSourceTypes,
+  deniedUids,
+  installGrafanaStandIns,
+  requestLog,
+  run,
+  upstreams,
+  urlLog,
+} from './grafanaStandIns';
+import { TRUTH_INTERVAL_MS, checkQuantilesAndRates, middle } from './groundTruth';
+
+const ROUTES = ['/flow_runs/filter', '/task_runs/{id}/set_state', '/flow_runs/{id}'];
+const p95Query: PrefectQuery = { refId: 'A', queryType: 'quantile', quantiles: [0.95], groupBy: ['route'] };
+const rateQuery: PrefectQuery = { refId: 'B', queryType: 'rate', groupBy: ['route'] };
+
+let prom: RunningPrometheus;
+let timeline: Timeline;
+
+function listen<T extends Server | HttpServer>(server: T): Promise<number> {
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port))
+  );
+}
+
+beforeAll(async () => {
+  installGrafanaStandIns();
+  timeline = buildTimeline({
+    seed: 5,
+    convention: 'prefect',
+    start: Math.floor((Date.now() - 7 * 3600_000) / 60_000) * 60_000,
+    days: 0.25,
+    include: [],
+    routes: ROUTES,
+  });
+  prom = await startPrometheus({ openMetrics: toOpenMetrics(timeline) });
+}, 120_000);
+
+afterAll(async () => {
+  await prom?.stop();
+});
+
+describe.each(PROMETHEUS_DATASOURCE_TYPES)('a %s data source', (type) => {
+  const uid = `prom-${type}`;
+  beforeAll(() => {
+    upstreams.set(uid, prom.url);
+    dataSourceTypes.set(uid, type);
+  });
+
+  it('answers panels and Save & test through /api/datasources/uid/<uid>/resources/api/v1/ only', async () => {
+    urlLog.length = 0;
+    const ds = dataSource(uid);
+    const test = await ds.testDatasource();
+    expect(test).toMatchObject({ status: 'success' });
+    expect(test.message).toContain(`${ROUTES.length} routes`);
+    const { from, to } = middle({ timeline });
+    const res = await run(ds, [p95Query, rateQuery], from, to, {}, TRUTH_INTERVAL_MS);
+    expect(res.errors).toBeUndefined();
+    checkQuantilesAndRates(
+      { timeline },
+      {
+        p95: res.data.filter((f: DataFrame) => f.refId === 'A'),
+        rate: res.data.filter((f: DataFrame) => f.refId === 'B'),
+      },
+      'http_route'
+    );
+    expect(urlLog.length).toBeGreaterThan(3);
+    for (const url of urlLog) {
+      expect(url).toMatch(
+        new RegExp(`^/api/datasources/uid/${uid}/resources/api/v1/(query_range|query|series|label/[^/]+/values)`)
+      );
+    }
+  });
+});
+
+/** Runs a panel query and Save & test on a data source whose Prometheus uid is `uid`, returning both messages. */
+async function failures(uid: string, jsonData = {}) {
+  const ds = dataSource(uid, jsonData);
+  const now = Date.now();
+  const res = await run(ds, [p95Query], now - 3600_000, now);
+  expect(res.data).toEqual([]);
+  expect(res.errors).toHaveLength(1);
+  const test = await ds.testDatasource();
+  expect(test.status).toBe('error');
+  return { panel: res.errors![0].message!, test: test.message };
+}
+
+describe('failures on the resource route', () => {
+  const servers: Array<Server | HttpServer> = [];
+  const sockets: Socket[] = [];
+  afterAll(async () => {
+    sockets.forEach((s) => s.destroy());
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  });
+
+  it('401: Prometheus behind an auth proxy refuses the credentials; the answer is relayed', async () => {
+    const proxy = createHttpServer((_req, res) => {
+      res.writeHead(401, { 'Content-Type': 'text/plain', 'WWW-Authenticate': 'Basic realm="prometheus"' });
+      res.end('Unauthorized\n');
+    });
+    servers.push(proxy);
+    upstreams.set('prom-401', `http://127.0.0.1:${await listen(proxy)}`);
+    const { panel, test } = await failures('prom-401');
+    for (const m of [panel, test]) {
+      expect(m).toMatch(/HTTP 401 on the Prometheus data source "prom-401": Unauthorized\. .*credentials/);
+    }
+  });
+
+  it('403: the user may not query that data source', async () => {
+    upstreams.set('prom-403', prom.url);
+    deniedUids.add('prom-403');
+    const before = requestLog.length;
+    const { panel, test } = await failures('prom-403');
+    expect(requestLog.length).toBe(before);
+    for (const m of [panel, test]) {
+      expect(m).toMatch(
+        /HTTP 403 on the Prometheus data source "prom-403": Access denied to datasource\. You need query permission/
+      );
+    }
+  });
+
+  it('data source gone: Grafana answers 500 "Unable to load datasource meta data"; we say it no longer exists', async () => {
+    const { panel, test } = await failures('prom-deleted');
+    for (const m of [panel, test]) {
+      expect(m).toMatch(
+        /"prom-deleted" no longer exists in Grafana \(HTTP 500: Unable to load datasource meta data\)\. Pick an existing/
+      );
+    }
+  });
+
+  it('404: the data source URL is not the Prometheus API root; the real Prometheus 404 is relayed', async () => {
+    upstreams.set('prom-404', `${prom.url}/prometheus`);
+    const { panel, test } = await failures('prom-404');
+    for (const m of [panel, test]) {
+      expect(m).toMatch(/HTTP 404 on the Prometheus data source "prom-404": 404 page not found\. .*API root/);
+    }
+  });
+
+  it('5xx: Prometheus down; Grafana answers 500 "Failed to call resource"; we say unreachable', async () => {
+    upstreams.set('prom-down', `http://127.0.0.1:${await freePort()}`);
+    const { panel, test } = await failures('prom-down');
+    for (const m of [panel, test]) {
+      expect(m).toMatch(
+        /Prometheus is unreachable through the Prometheus data source "prom-down" \(HTTP 500: Failed to call resource\)/
+      );
+    }
+  });
+
+  it('5xx from Prometheus with its error body: relayed status and errorType', async () => {
+    const overloaded = createHttpServer((_req, res) => {
+      res.writeHead(503, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ status: 'error', errorType: 'unavailable', error: 'TSDB not ready' }));
+    });
+    servers.push(overloaded);
+    upstreams.set('prom-503', `http://127.0.0.1:${await listen(overloaded)}`);
+    const { panel, test } = await failures('prom-503');
+    for (const m of [panel, test]) {
+      expect(m).toMatch(/Prometheus is unavailable .*TSDB not ready/);
+    }
+  });
+
+  it("Prometheus's own error bodies (bad_data, too many points) come through as Prometheus wrote them", async () => {
+    upstreams.set('prom-errors', prom.url);
+    const api = createPrometheusApi(resourceTransport('prom-errors'));
+    const bad = await api.query('sum(', timeline.end / 1000).catch((e: unknown) => e);
+    expect(isPrometheusError(bad) && bad.kind).toBe('bad_data');
+    expect(isPrometheusError(bad) && bad.httpStatus).toBe(400);
+    expect((bad as Error).message).toMatch(/Prometheus rejected the query \(bad_data\): .*parse error/);
+    const tooMany = await api
+      .queryRange('up', { start: timeline.start / 1000, end: timeline.end / 1000, step: 1 })
+      .catch((e: unknown) => e);
+    expect(isPrometheusError(tooMany) && tooMany.kind).toBe('too_many_points');
+    expect((tooMany as Error).message).toMatch(/more than 11,000 points per series/);
+  });
+
+  it('timeout: a Prometheus that accepts and never answers ends at the time limit, reported as a timeout', async () => {
+    const silent = createServer((socket) => {
+      sockets.push(socket);
+    });
+    servers.push(silent);
+    upstreams.set('prom-silent', `http://127.0.0.1:${await listen(silent)}`);
+    const started = Date.now();
+    const { panel, test } = await failures('prom-silent', { requestTimeoutSeconds: 1 });
+    // Both the panel and Save & test gave up at 1 s each, long before the 60 s default or Grafana's 30 s.
+    expect(Date.now() - started).toBeLessThan(20_000);
+    for (const m of [panel, test]) {
+      expect(m).toMatch(
+        /No answer through Grafana from the Prometheus data source "prom-silent" within the request time limit of 1 s/
+      );
+    }
+  });
+});
