@@ -2,6 +2,7 @@
 // The built binary (`node dist-cli/prefect-insights.js scan …`) as cron or CI runs it: against a real Prometheus
 // backfilled in OpenTelemetry's millisecond convention with another service beside Prefect, selected by --selector.
 import { execFile } from 'node:child_process';
+import { createServer, type Socket } from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -171,6 +172,37 @@ describe('prefect-insights scan (built binary)', () => {
     await expectOneLineError(
       ['scan', '--prometheus', prom.url, '--from', to, '--to', from],
       /--from must be before --to/
+    );
+  });
+
+  it('exits 2 with a timeout line within --timeout against a server that accepts and never answers', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => {
+      sockets.push(socket);
+    });
+    const port = await new Promise<number>((resolve) =>
+      silent.listen(0, '127.0.0.1', () => resolve((silent.address() as { port: number }).port))
+    );
+    try {
+      const started = Date.now();
+      const base = `http://127.0.0.1:${port}`;
+      await expectOneLineError(
+        ['scan', '--prometheus', base, '--from', from, '--to', to, '--timeout', '2'],
+        new RegExp(`No answer from ${base} within the request time limit of 2 s`)
+      );
+      // Ended by the 2 s limit (plus the process start), not by the 60 s default or the socket's own timeout.
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(sockets.length).toBeGreaterThan(0);
+    } finally {
+      sockets.forEach((s) => s.destroy());
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('exits 2 on an impossible date instead of scanning the day it rolls over to', async () => {
+    await expectOneLineError(
+      ['scan', '--prometheus', prom.url, '--from', '2024-02-31T00:00:00Z', '--to', 'now'],
+      /--from "2024-02-31T00:00:00Z" is not a time/
     );
   });
 });

@@ -1,6 +1,6 @@
 // The data source's real code path (query, metricFindQuery, testDatasource, annotations) against a real Prometheus,
-// through a BackendSrv stand-in that serves the Prometheus data source's resource route as Grafana does. Expected values come from the
-// simulator's ground truth, not from the code under test.
+// through a BackendSrv stand-in that serves the Prometheus data source's resource route as Grafana does. Expected
+// values come from the simulator's ground truth, not from the code under test.
 import { firstValueFrom, type Subscription } from 'rxjs';
 import { dateTime, type DataFrame } from '@grafana/data';
 import type { PrefectQuery } from '../../src/datasource/types';
