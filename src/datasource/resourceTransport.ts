@@ -38,10 +38,10 @@ function messageOf(data: unknown): string {
   if (data !== null && typeof data === 'object') {
     const d = data as { message?: unknown; error?: unknown };
     if (typeof d.message === 'string') {
-      return d.message;
+      return d.message.trim();
     }
     if (typeof d.error === 'string') {
-      return d.error;
+      return d.error.trim();
     }
   }
   return '';

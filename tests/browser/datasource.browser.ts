@@ -16,7 +16,8 @@ const HOUR = 3_600_000;
 async function setupDataSource(
   host: HostPage,
   jsonData: Record<string, unknown> = { prometheusUid: PROMETHEUS_UID },
-  url = DATASOURCE_MODULE
+  url = DATASOURCE_MODULE,
+  others: Array<{ uid: string; name: string; type: string }> = []
 ) {
   const meta = readPluginJson(DATASOURCE_ID);
   return host.page.evaluate((args) => window.__host.setupDataSource(args), {
@@ -25,6 +26,7 @@ async function setupDataSource(
     uid: DATASOURCE_UID,
     prometheusUid: PROMETHEUS_UID,
     jsonData,
+    others,
   });
 }
 
@@ -118,11 +120,12 @@ test('a p95-by-route query against the real Prometheus returns each route within
     [data.quiet.from, data.quiet.to] as const
   );
   expect(result.error).toBeUndefined();
-  // Every request went through Grafana's data proxy for the chosen Prometheus data source.
-  expect(host.proxied.length).toBeGreaterThan(0);
+  // Every request went through the chosen Prometheus data source's resource route, and on to Prometheus.
+  expect(host.grafana.forwarded.length).toBeGreaterThan(0);
   const requests = await host.page.evaluate(() => window.__host.requests.map((r) => r.url));
+  expect(requests.length).toBeGreaterThan(0);
   for (const url of requests) {
-    expect(new URL(url).pathname).toMatch(new RegExp(`^/api/datasources/proxy/uid/${PROMETHEUS_UID}/api/v1/`));
+    expect(new URL(url).pathname).toMatch(new RegExp(`^/api/datasources/uid/${PROMETHEUS_UID}/resources/api/v1/`));
   }
 
   const byRoute = new Map<string, { times: number[]; values: number[] }>();

@@ -46,8 +46,18 @@ export const urlLog: string[] = [];
 /** Called with each forwarded path, e.g. to learn when a request is in flight. */
 export const hooks: { onRequest?: (path: string) => void } = {};
 
-/** What Grafana's BackendSrv throws for a non-2xx answer: the body parsed as JSON when it is JSON. */
-function fetchErrorFor(status: number, data: unknown, statusText = '') {
+/**
+ * What Grafana's BackendSrv throws for a non-2xx answer: the body parsed as JSON when it is JSON, then made an object
+ * with a message (`public/app/core/services/backend_srv.ts` processRequestError).
+ */
+function fetchErrorFor(status: number, body: unknown, statusText = '') {
+  let data = (body ?? { message: 'Unexpected error' }) as Record<string, unknown> | string;
+  if (typeof data === 'string') {
+    data = { message: data, error: statusText, response: data };
+  }
+  if (!data.message && typeof data.error === 'string') {
+    data = { ...data, message: data.error };
+  }
   return { status, statusText, data, config: {} };
 }
 

@@ -1,6 +1,6 @@
 // A Playwright fixture that opens the host page: every URL is answered by page.route (no server process). The built
-// plugin is served from dist/ under /public/plugins/<id>/ as Grafana serves it, and the Grafana data proxy URL of the
-// Prometheus data source is forwarded to the real Prometheus started in globalSetup.
+// plugin is served from dist/ under /public/plugins/<id>/ as Grafana serves it, and the Prometheus data source's
+// resource route is answered as Grafana does, forwarding to the real Prometheus started in globalSetup.
 import { test as base, expect, type Page, type Route } from '@playwright/test';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
@@ -111,6 +111,23 @@ function inside(dir: string, rest: string): string | undefined {
   return file === dir || file.startsWith(dir + sep) ? file : undefined;
 }
 
+/** Grafana's JsonApiErr body (grafana/grafana `pkg/services/contexthandler/model/model.go`). */
+function grafanaError(route: Route, status: number, message: string): Promise<void> {
+  return route.fulfill({ status, contentType: 'application/json', body: JSON.stringify({ message, traceID: '' }) });
+}
+
+/** Grafana's `[dataproxy] timeout` default: the data source's HTTP client gives up after 30 s. */
+const GRAFANA_DATAPROXY_TIMEOUT_MS = 30_000;
+
+export interface GrafanaState {
+  /** uid -> URL of each Prometheus-type data source Grafana knows (PROMETHEUS_UID -> the real Prometheus). */
+  upstreams: Map<string, string>;
+  /** uids the signed-in user may not query. */
+  denied: Set<string>;
+  /** URLs forwarded to Prometheus by the resource route. */
+  forwarded: string[];
+}
+
 export interface HostPage {
   page: Page;
   setup: SetupState;
@@ -118,8 +135,8 @@ export interface HostPage {
   missing: string[];
   /** Uncaught page errors and console.error lines. */
   errors: string[];
-  /** URLs forwarded to Prometheus through the data proxy route. */
-  proxied: string[];
+  /** What the host's Grafana knows: data sources, permissions, and what it forwarded to Prometheus. */
+  grafana: GrafanaState;
   screenshot(name: string): Promise<string>;
 }
 
@@ -130,7 +147,53 @@ export const test = base.extend<{ host: HostPage }>({
     const setup = readSetupState();
     const missing: string[] = [];
     const errors: string[] = [];
-    const proxied: string[] = [];
+    const grafana: GrafanaState = {
+      upstreams: new Map(setup.prometheusUrl ? [[PROMETHEUS_UID, setup.prometheusUrl]] : []),
+      denied: new Set(),
+      forwarded: [],
+    };
+
+    /**
+     * The Prometheus data source's resource route as Grafana serves it: `pkg/api/datasources.go`
+     * CallDatasourceResourceWithUID checks the data source (403 without permission, 500 for an unknown uid), then
+     * Grafana's Prometheus library relays the call with the same method, body and query string and hands back
+     * Prometheus's status and body (`pkg/promlib/client/client.go` QueryResource, `pkg/promlib/resource/resource.go`
+     * Execute); a transport error or the data proxy timeout is `pkg/api/plugin_resource.go`'s 500.
+     */
+    const serveResource = async (route: Route, uid: string, rest: string, search: string): Promise<void> => {
+      if (grafana.denied.has(uid)) {
+        return grafanaError(route, 403, 'Access denied to datasource');
+      }
+      const base = grafana.upstreams.get(uid);
+      if (!base) {
+        return grafanaError(route, 500, 'Unable to load datasource meta data');
+      }
+      const target = `${base.replace(/\/+$/, '')}/${rest}${search}`;
+      grafana.forwarded.push(target);
+      const request = route.request();
+      let response;
+      try {
+        response = await route.fetch({
+          url: target,
+          method: request.method(),
+          postData: request.postDataBuffer() ?? undefined,
+          headers: { 'content-type': request.headers()['content-type'] ?? 'application/x-www-form-urlencoded' },
+          timeout: GRAFANA_DATAPROXY_TIMEOUT_MS,
+        });
+      } catch {
+        // The page may have given up already (its own time limit); fulfilling then fails harmlessly.
+        return grafanaError(route, 500, 'Failed to call resource').catch(() => undefined);
+      }
+      const headers = { ...response.headers() };
+      delete headers['set-cookie'];
+      return route
+        .fulfill({
+          status: response.status(),
+          headers: { 'content-type': 'application/json', ...headers },
+          body: await response.body(),
+        })
+        .catch(() => undefined);
+    };
     page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
     page.on('console', (msg) => {
       // Failed loads are judged by `missing` (plugin files) rather than by Chromium's generic console line.
@@ -153,23 +216,9 @@ export const test = base.extend<{ host: HostPage }>({
         const file = inside(PLUGIN_DIRS[plugin[1]], plugin[2]);
         return file ? serveFile(route, file, missing) : route.fulfill({ status: 403, body: 'forbidden' });
       }
-      const proxy = /^\/api\/datasources\/proxy\/uid\/([^/]+)\/(.*)$/.exec(path);
-      if (proxy && proxy[1] === PROMETHEUS_UID) {
-        if (!setup.prometheusUrl) {
-          return route.fulfill({ status: 502, contentType: 'application/json', body: '{"message":"no Prometheus"}' });
-        }
-        const target = `${setup.prometheusUrl}/${proxy[2]}${url.search}`;
-        proxied.push(target);
-        const response = await route.fetch({ url: target });
-        return route.fulfill({ response });
-      }
-      if (proxy) {
-        // Grafana answers an unknown data source uid with 404 and a JSON message.
-        return route.fulfill({
-          status: 404,
-          contentType: 'application/json',
-          body: '{"message":"Data source not found"}',
-        });
+      const resource = /^\/api\/datasources\/uid\/([^/]+)\/resources\/(.*)$/.exec(path);
+      if (resource) {
+        return serveResource(route, decodeURIComponent(resource[1]), resource[2], url.search);
       }
       const icon = /^\/public\/(?:build\/)?img\/icons\/(.+)$/.exec(path);
       if (icon) {
@@ -198,7 +247,7 @@ export const test = base.extend<{ host: HostPage }>({
       setup,
       missing,
       errors,
-      proxied,
+      grafana,
       async screenshot(name: string) {
         const file = join(SCREENSHOT_DIR, `${name}.png`);
         await page.locator('[data-testid="host-view"]').screenshot({ path: file, animations: 'disabled' });

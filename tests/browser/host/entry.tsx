@@ -214,13 +214,17 @@ const host = {
     return { exports: Object.keys(mod).filter((k) => k !== '__esModule'), kind };
   },
 
-  /** Registers a Prometheus data source (reached through the data proxy) and an instance of the plugin's data source. */
+  /**
+   * Registers a Prometheus data source (reached through its resource route), any other data sources the picker
+   * should list, and an instance of the plugin's data source.
+   */
   async setupDataSource(opts: {
     url: string;
     meta: DataSourcePluginMeta;
     uid: string;
     prometheusUid: string;
     jsonData: Record<string, unknown>;
+    others?: Array<{ uid: string; name: string; type: string }>;
   }): Promise<{ dataSourceClass: string; hasAnnotations: boolean; components: string[] }> {
     const mod = state.modules[opts.url] ?? (await window.System.import(opts.url));
     const dsPlugin = need(mod.plugin as DataSourcePlugin<DataSourceApi> | undefined, `plugin export of ${opts.url}`);
@@ -245,7 +249,20 @@ const host = {
       jsonData: opts.jsonData,
       meta: opts.meta,
     } as unknown as DataSourceInstanceSettings;
-    registry.settings.splice(0, registry.settings.length, prometheus, settings);
+    const others = (opts.others ?? []).map(
+      (o, i) =>
+        ({
+          uid: o.uid,
+          id: 10 + i,
+          name: o.name,
+          type: o.type,
+          access: 'proxy',
+          readOnly: false,
+          jsonData: {},
+          meta: { id: o.type, name: o.name, type: 'datasource', metrics: true, info: { logos: {} } },
+        }) as unknown as DataSourceInstanceSettings
+    );
+    registry.settings.splice(0, registry.settings.length, prometheus, ...others, settings);
     config.datasources = { Prometheus: prometheus, [settings.name]: settings };
     const ds = new dsPlugin.DataSourceClass(settings);
     registry.instances.set(settings.uid, ds);
@@ -316,6 +333,13 @@ const host = {
       );
     }
     render(<Editor />);
+  },
+
+  /** The data source's Save & test, as Grafana's data source page calls it. */
+  async testDataSource(): Promise<{ status: string; message: string }> {
+    const ds = need(state.ds, 'data source') as DataSourceApi;
+    const res = await ds.testDatasource();
+    return { status: res.status ?? '', message: res.message };
   },
 
   async runQuery(

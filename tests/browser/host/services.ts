@@ -18,7 +18,7 @@ export interface RecordedRequest {
   status: number;
 }
 
-/** Every request a plugin sent through getBackendSrv(), for assertions (e.g. "went through the data proxy"). */
+/** Every request a plugin sent through getBackendSrv(), for assertions (e.g. "went through the resource route"). */
 export const requestLog: RecordedRequest[] = [];
 
 function buildUrl(options: BackendSrvRequest): string {
@@ -99,13 +99,16 @@ function fetchObservable<T>(options: BackendSrvRequest): Observable<FetchRespons
           subscriber.next(result);
           subscriber.complete();
         } else {
-          const message = (data as { message?: string; error?: string } | undefined) ?? {};
-          subscriber.error({
-            status: response.status,
-            statusText: response.statusText,
-            data: { ...(typeof data === 'object' ? data : { body: data }), message: message.message ?? message.error },
-            config: options,
-          });
+          // Grafana's processRequestError (public/app/core/services/backend_srv.ts): the error's data is always an
+          // object with a message; a text body becomes {message, error: statusText, response}.
+          let body = (data ?? { message: 'Unexpected error' }) as Record<string, unknown> | string;
+          if (typeof body === 'string') {
+            body = { message: body, error: response.statusText, response: body };
+          }
+          if (!body.message && typeof body.error === 'string') {
+            body = { ...body, message: body.error };
+          }
+          subscriber.error({ status: response.status, statusText: response.statusText, data: body, config: options });
         }
       })
       .catch((err: unknown) => {
