@@ -1,4 +1,4 @@
-// The data source's query path (DataSource.query → data proxy stand-in → frames) against the same PromQL sent as a
+// The data source's query path (DataSource.query → resource-route stand-in → frames) against the same PromQL sent as a
 // raw fetch + JSON.parse, on the same Prometheus: the ratio is what the plugin adds on top of Prometheus itself.
 import { dateTime, type DataQueryRequest, type DataSourceInstanceSettings } from '@grafana/data';
 import { setBackendSrv, type BackendSrv, type BackendSrvRequest } from '@grafana/runtime';
@@ -7,15 +7,18 @@ import { DataSource } from '../src/datasource/datasource';
 import type { PrefectDataSourceOptions, PrefectQuery } from '../src/datasource/types';
 import { compare, verdict } from './stats';
 
-const PROXY = /^\/api\/datasources\/proxy\/uid\/[^/]+(\/.*)$/;
+const RESOURCE = /^\/api\/datasources\/uid\/[^/]+\/resources(\/.*)$/;
 
-/** What Grafana's data proxy does for the plugin: forward to the Prometheus URL, JSON-decode the answer. */
-function proxyTo(base: string, log: Array<{ path: string; body: string }>): BackendSrv {
+/**
+ * What the Prometheus data source's resource route does for the plugin (Grafana's promlib relays the call): forward to
+ * the Prometheus URL, JSON-decode the answer.
+ */
+function relayTo(base: string, log: Array<{ path: string; body: string }>): BackendSrv {
   return {
     fetch(options: BackendSrvRequest) {
       return new Observable((subscriber) => {
         const controller = new AbortController();
-        const path = PROXY.exec(options.url)?.[1] ?? options.url;
+        const path = RESOURCE.exec(options.url)?.[1] ?? options.url;
         const body = typeof options.data === 'string' ? options.data : String(options.data ?? '');
         log.push({ path, body });
         fetch(base + path, {
@@ -43,7 +46,7 @@ function proxyTo(base: string, log: Array<{ path: string; body: string }>): Back
 export async function benchQueryPath(promUrl: string, from: number, to: number): Promise<boolean> {
   console.log('\n## Data source query path vs raw PromQL (p95 by route, 7 days at 60 s)');
   const log: Array<{ path: string; body: string }> = [];
-  setBackendSrv(proxyTo(promUrl, log));
+  setBackendSrv(relayTo(promUrl, log));
   const ds = new DataSource({
     id: 1,
     uid: 'bench',
