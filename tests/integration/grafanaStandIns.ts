@@ -30,8 +30,11 @@ const RESOURCE = /^\/api\/datasources\/uid\/([^/]+)\/resources\/([^?]*)(\?.*)?$/
  */
 const PROMLIB_TYPES = new Set(PROMETHEUS_DATASOURCE_TYPES as readonly string[]);
 
-/** Grafana's `[dataproxy] timeout` default (30 s), which the data source's HTTP client gets from the plugin SDK. */
-export const GRAFANA_DATAPROXY_TIMEOUT_MS = 30_000;
+/**
+ * Grafana's `[dataproxy] timeout` (default 30 s), which the data source's HTTP client gets from the plugin SDK; a
+ * test may shorten it to see Grafana give up before the plugin does.
+ */
+export const grafanaConfig = { dataproxyTimeoutMs: 30_000 };
 
 /** uid -> URL of a data source, as Grafana's data source store holds it. */
 export const upstreams = new Map<string, string>();
@@ -116,7 +119,7 @@ export const backendSrv = {
       const timer = setTimeout(() => {
         gaveUp = true;
         controller.abort();
-      }, GRAFANA_DATAPROXY_TIMEOUT_MS);
+      }, grafanaConfig.dataproxyTimeoutMs);
       fetch(base.replace(/\/+$/, '') + path + (match[3] ?? ''), {
         method,
         headers: method === 'POST' ? { 'Content-Type': 'application/x-www-form-urlencoded' } : undefined,

@@ -15,6 +15,7 @@ import {
   dataSource,
   dataSourceTypes,
   deniedUids,
+  grafanaConfig,
   installGrafanaStandIns,
   requestLog,
   run,
@@ -200,6 +201,25 @@ describe('failures on the resource route', () => {
       expect(m).toMatch(
         /No answer through Grafana from the Prometheus data source "prom-silent" within the request time limit of 1 s/
       );
+    }
+  });
+
+  it('Grafana\'s data proxy timeout answering first: 500 "Failed to call resource", reported as unreachable', async () => {
+    const silent = createServer((socket) => {
+      sockets.push(socket);
+    });
+    servers.push(silent);
+    upstreams.set('prom-slow-grafana', `http://127.0.0.1:${await listen(silent)}`);
+    grafanaConfig.dataproxyTimeoutMs = 300;
+    try {
+      const { panel, test } = await failures('prom-slow-grafana', { requestTimeoutSeconds: 10 });
+      for (const m of [panel, test]) {
+        expect(m).toMatch(
+          /unreachable through the Prometheus data source "prom-slow-grafana" \(HTTP 500: Failed to call resource\).*data proxy timeout/
+        );
+      }
+    } finally {
+      grafanaConfig.dataproxyTimeoutMs = 30_000;
     }
   });
 });
