@@ -1,6 +1,7 @@
 // Arguments of `prefect-insights scan`, parsed with node:util's parseArgs (no dependency) and validated up front
 // so that every mistake ends in one clear line and exit code 2 before Prometheus is asked anything.
 import { parseArgs } from 'node:util';
+import { DEFAULT_PREFECT_SETTINGS } from '../catalog/prefectSettings';
 import type { Severity } from '../catalog/types';
 import { parseTime } from './time';
 
@@ -39,8 +40,8 @@ Options:
   --to <time>              end, same forms, e.g. now (required)
   --selector '<matchers>'  extra label matchers without braces, e.g. 'job="prefect-server"'
   --metric <name>          histogram to read instead of the auto-detected one
-  --pool-timeout <s>       server.database.sqlalchemy.pool_timeout in seconds (default 30)
-  --request-timeout <s>    PREFECT_API_REQUEST_TIMEOUT in seconds (default 60)
+  --pool-timeout <s>       server.database.sqlalchemy.pool_timeout in seconds (default ${DEFAULT_PREFECT_SETTINGS.poolTimeoutSeconds})
+  --request-timeout <s>    PREFECT_API_REQUEST_TIMEOUT in seconds (default ${DEFAULT_PREFECT_SETTINGS.apiRequestTimeoutSeconds})
   --format json|table      output on stdout (default table)
   --fail-on info|warning|critical
                            exit 1 when an insight of at least this severity is found

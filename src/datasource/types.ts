@@ -60,7 +60,7 @@ export interface PrefectDataSourceOptions extends DataSourceJsonData {
 export const DEFAULT_QUANTILES = [0.5, 0.9, 0.95, 0.99];
 export const DEFAULT_SLOW_THRESHOLD_SECONDS = 10;
 export const DEFAULT_TOP_N = 5;
-export const DEFAULT_MAX_ANNOTATIONS = 200;
+export { DEFAULT_MAX_ANNOTATIONS } from '../insights/annotations';
 
 export const DEFAULT_QUERY: Partial<PrefectQuery> = {
   queryType: 'quantile',

@@ -1,6 +1,6 @@
 import { textUtil } from '@grafana/data';
 import { DETECTABLE_INSIGHT_IDS, getInsight } from '../catalog/catalog';
-import { episodesToAnnotations, insightStatuses } from './annotations';
+import { DEFAULT_MAX_ANNOTATIONS, episodesToAnnotations, insightStatuses } from './annotations';
 import type { Episode } from './types';
 import type { DetectableInsightId } from '../catalog/types';
 
@@ -123,11 +123,13 @@ describe('episodesToAnnotations', () => {
     expect(out.map((a) => a.time)).toEqual([...out.map((a) => a.time)].sort((x, y) => x - y));
   });
 
-  it('never exceeds the default cap of 100', () => {
-    const eps = Array.from({ length: 250 }, (_, i) => episode('api-outage', i * 10 * MIN, (i * 10 + 3) * MIN));
+  it('never exceeds the default cap', () => {
+    const eps = Array.from({ length: DEFAULT_MAX_ANNOTATIONS + 150 }, (_, i) =>
+      episode('api-outage', i * 10 * MIN, (i * 10 + 3) * MIN)
+    );
     const out = episodesToAnnotations(eps, { advicePageUrl: ADVICE });
-    expect(out.length).toBeLessThanOrEqual(100);
-    expect(out.reduce((n, a) => n + a.episodes, 0)).toBe(250);
+    expect(out.length).toBeLessThanOrEqual(DEFAULT_MAX_ANNOTATIONS);
+    expect(out.reduce((n, a) => n + a.episodes, 0)).toBe(DEFAULT_MAX_ANNOTATIONS + 150);
   });
 });
 

@@ -29,7 +29,8 @@ export interface AnnotationOptions {
   advicePageUrl: string;
 }
 
-export const DEFAULT_MAX_ANNOTATIONS = 100;
+/** Regions per annotation query unless the query says otherwise: many regions stall panels (grafana#27474). */
+export const DEFAULT_MAX_ANNOTATIONS = 200;
 const MAX_ROUTES_IN_TEXT = 12;
 
 interface Group {
