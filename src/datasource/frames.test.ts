@@ -103,7 +103,10 @@ describe('table frames', () => {
     });
     // routes stay a list (a string[] field), and the figures are hidden in Grafana's table panel
     expect(frame.fields.find((f) => f.name === 'routes')?.type).toBe('other');
-    expect(frame.fields.find((f) => f.name === 'figures')?.config.custom).toEqual({ hidden: true });
+    expect(frame.fields.find((f) => f.name === 'figures')?.config.custom).toMatchObject({
+      hideFrom: { viz: true },
+      hidden: true,
+    });
   });
 
   it('gives annotations a named colour per severity, never a raw colour value', () => {

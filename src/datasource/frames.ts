@@ -128,12 +128,14 @@ export function episodesTableFrame(episodes: Episode[], refId: string): DataFram
       { name: F.end, type: FieldType.time, values: episodes.map((e) => e.end), config: {} },
       { name: F.routes, type: FieldType.other, values: episodes.map((e) => [...e.routes]), config: {} },
       { name: F.evidence, type: FieldType.string, values: episodes.map((e) => e.evidence.summary), config: {} },
-      // The table panel's "hide in table" field option: the figures are for the advice page, the summary for people.
+      // The figures are for the advice page, the summary for people: hidden from Grafana's table, which drops fields
+      // with custom.hideFrom.viz (TableNG, getVisibleFields in packages/grafana-ui/src/components/Table/TableNG/utils.ts)
+      // or, in the older table, custom.hidden (TableRT/RowsList.tsx).
       {
         name: F.figures,
         type: FieldType.other,
         values: episodes.map(episodeFigures),
-        config: { custom: { hidden: true } },
+        config: { custom: { hideFrom: { viz: true, legend: true, tooltip: true }, hidden: true } },
       },
     ],
   };

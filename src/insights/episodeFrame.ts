@@ -14,7 +14,7 @@ export const EPISODE_FIELD = {
   routes: 'routes',
   /** string: the evidence's one-line summary */
   evidence: 'evidence',
-  /** Record<string, number | boolean | null>: the evidence's figures, hidden in tables, read by the advice page */
+  /** Record<string, number | boolean | null>: the evidence's figures, hidden in Grafana's table, read by the advice page */
   figures: 'figures',
 } as const;
 
