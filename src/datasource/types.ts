@@ -3,7 +3,7 @@
 import type { DataSourceJsonData } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
 import type { DetectableInsightId, Severity } from '../catalog/types';
-import { DEFAULT_PREFECT_SETTINGS, type PrefectSettings } from '../catalog/prefectSettings';
+import { DEFAULT_PREFECT_SETTINGS, isValidSetting, type PrefectSettings } from '../catalog/prefectSettings';
 import type { MetricOverrides } from '../prometheus/types';
 
 export type QueryType =
@@ -85,7 +85,7 @@ export function prefectSettingsOf(options: PrefectDataSourceOptions): PrefectSet
   const given = options.prefect ?? {};
   for (const key of Object.keys(out) as Array<keyof PrefectSettings>) {
     const v = given[key];
-    if (typeof v === 'number' && Number.isFinite(v) && v > 0) {
+    if (isValidSetting(key, v)) {
       out[key] = v;
     }
   }
