@@ -4,6 +4,7 @@ import '../tests/integration/setup';
 import { benchDetectors } from './detectors';
 import { startBenchPrometheus } from './prometheus';
 import { benchQueryPath } from './queryPath';
+import { benchRefresh } from './refresh';
 import { benchScan } from './scan';
 import { reportSizes } from './sizes';
 
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   try {
     results.queryPath = await benchQueryPath(prometheus.url, from, to);
     results.scan = await benchScan(prometheus.url, from, to);
+    results.refresh = await benchRefresh(prometheus.url, to);
   } finally {
     await prometheus.stop();
   }

@@ -15,6 +15,14 @@ export interface PrefectSettings {
   statementTimeoutSeconds: number;
 }
 
+/**
+ * Whether `value` is a usable value of the setting: a finite number above zero, except max_overflow, where 0 (no
+ * overflow connections) is a real choice.
+ */
+export function isValidSetting(key: keyof PrefectSettings, value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && (key === 'maxOverflow' ? value >= 0 : value > 0);
+}
+
 export const DEFAULT_PREFECT_SETTINGS: Readonly<PrefectSettings> = Object.freeze({
   poolTimeoutSeconds: 30,
   poolSize: 5,

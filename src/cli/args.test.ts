@@ -1,6 +1,7 @@
 /** @jest-environment node */
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from '../prometheus/timeLimit';
-import { parseCommand, UsageError } from './args';
+import { DEFAULT_PREFECT_SETTINGS } from '../catalog/prefectSettings';
+import { parseCommand, USAGE, UsageError } from './args';
 
 const NOW = Date.UTC(2024, 4, 1, 12);
 const BASE = ['scan', '--prometheus', 'http://127.0.0.1:9090', '--from', '-24h', '--to', 'now'];
@@ -58,6 +59,18 @@ describe('parseCommand', () => {
     expect(a.format).toBe('json');
   });
 
+  it('takes the pool and statement settings the evidence compares with, max_overflow 0 included', () => {
+    const a = scanArgs([...BASE, '--pool-size', '40', '--max-overflow', '0', '--statement-timeout', '20']);
+    expect(a.poolSize).toBe(40);
+    expect(a.maxOverflow).toBe(0);
+    expect(a.statementTimeoutSeconds).toBe(20);
+  });
+
+  it('prints the defaults from the one definition of them', () => {
+    expect(USAGE).toContain(`(default ${DEFAULT_PREFECT_SETTINGS.poolSize})`);
+    expect(USAGE).toContain(`--statement-timeout <s>  PREFECT_SERVER_DATABASE_TIMEOUT in seconds (default 10)`);
+  });
+
   it('recognises help', () => {
     expect(parseCommand(['scan', '--help'], NOW)).toEqual({ kind: 'help' });
     expect(parseCommand(['-h'], NOW)).toEqual({ kind: 'help' });
@@ -76,6 +89,9 @@ describe('parseCommand', () => {
     [[...BASE, '--fail-on', 'error'], /--fail-on/],
     [[...BASE, '--pool-timeout', '-3'], /--pool-timeout/],
     [[...BASE, '--pool-timeout', 'abc'], /--pool-timeout/],
+    [[...BASE, '--pool-size', '0'], /--pool-size must be a positive number/],
+    [[...BASE, '--max-overflow', '-1'], /--max-overflow must be a number ≥ 0/],
+    [[...BASE, '--statement-timeout', ''], /--statement-timeout/],
     [[...BASE, '--bogus'], /bogus/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseCommand(argv as string[], NOW)).toThrow(UsageError);

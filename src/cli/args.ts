@@ -1,6 +1,7 @@
 // Arguments of `prefect-insights scan`, parsed with node:util's parseArgs (no dependency) and validated up front
 // so that every mistake ends in one clear line and exit code 2 before Prometheus is asked anything.
 import { parseArgs } from 'node:util';
+import { DEFAULT_PREFECT_SETTINGS, isValidSetting, type PrefectSettings } from '../catalog/prefectSettings';
 import type { Severity } from '../catalog/types';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from '../prometheus/timeLimit';
 import { parseTime } from './time';
@@ -19,6 +20,9 @@ export interface ScanArgs {
   requestTimeoutSeconds?: number;
   /** Time limit of each request to Prometheus, seconds. */
   timeoutSeconds: number;
+  poolSize?: number;
+  maxOverflow?: number;
+  statementTimeoutSeconds?: number;
   format: OutputFormat;
   failOn?: Severity;
 }
@@ -42,9 +46,12 @@ Options:
   --to <time>              end, same forms, e.g. now (required)
   --selector '<matchers>'  extra label matchers without braces, e.g. 'job="prefect-server"'
   --metric <name>          histogram to read instead of the auto-detected one
-  --pool-timeout <s>       server.database.sqlalchemy.pool_timeout in seconds (default 30)
-  --request-timeout <s>    PREFECT_API_REQUEST_TIMEOUT in seconds (default 60)
   --timeout <s>            time limit of each request to Prometheus in seconds (default ${DEFAULT_REQUEST_TIMEOUT_SECONDS})
+  --pool-timeout <s>       server.database.sqlalchemy.pool_timeout in seconds (default ${DEFAULT_PREFECT_SETTINGS.poolTimeoutSeconds})
+  --request-timeout <s>    PREFECT_API_REQUEST_TIMEOUT in seconds (default ${DEFAULT_PREFECT_SETTINGS.apiRequestTimeoutSeconds})
+  --pool-size <n>          server.database.sqlalchemy.pool_size (default ${DEFAULT_PREFECT_SETTINGS.poolSize})
+  --max-overflow <n>       server.database.sqlalchemy.max_overflow (default ${DEFAULT_PREFECT_SETTINGS.maxOverflow})
+  --statement-timeout <s>  PREFECT_SERVER_DATABASE_TIMEOUT in seconds (default ${DEFAULT_PREFECT_SETTINGS.statementTimeoutSeconds})
   --format json|table      output on stdout (default table)
   --fail-on info|warning|critical
                            exit 1 when an insight of at least this severity is found
@@ -61,6 +68,9 @@ const STRING_OPTIONS = [
   'pool-timeout',
   'request-timeout',
   'timeout',
+  'pool-size',
+  'max-overflow',
+  'statement-timeout',
   'format',
   'fail-on',
 ] as const;
@@ -94,6 +104,20 @@ function positiveNumber(text: string | undefined, flag: string): number | undefi
   const v = Number(text);
   if (!Number.isFinite(v) || v <= 0 || text.trim() === '') {
     throw new UsageError(`${flag} must be a positive number of seconds, got "${text}"`);
+  }
+  return v;
+}
+
+/** A Prefect setting from its flag, held to the same rule as the data source's settings form. */
+function settingArg(text: string | undefined, key: keyof PrefectSettings, flag: string): number | undefined {
+  if (text === undefined) {
+    return undefined;
+  }
+  const v = text.trim() === '' ? NaN : Number(text);
+  if (!isValidSetting(key, v)) {
+    throw new UsageError(
+      `${flag} must be a ${key === 'maxOverflow' ? 'number ≥ 0' : 'positive number'}, got "${text}"`
+    );
   }
   return v;
 }
@@ -177,6 +201,9 @@ export function parseCommand(argv: string[], nowMs: number): ParsedCommand {
       poolTimeoutSeconds: positiveNumber(str('pool-timeout'), '--pool-timeout'),
       requestTimeoutSeconds: positiveNumber(str('request-timeout'), '--request-timeout'),
       timeoutSeconds: positiveNumber(str('timeout'), '--timeout') ?? DEFAULT_REQUEST_TIMEOUT_SECONDS,
+      poolSize: settingArg(str('pool-size'), 'poolSize', '--pool-size'),
+      maxOverflow: settingArg(str('max-overflow'), 'maxOverflow', '--max-overflow'),
+      statementTimeoutSeconds: settingArg(str('statement-timeout'), 'statementTimeoutSeconds', '--statement-timeout'),
       format,
       failOn: failOn as Severity | undefined,
     },

@@ -91,6 +91,17 @@ describe('runCli', () => {
     expect(calls.scan?.from).toBe(NOW - 86_400_000);
   });
 
+  it('hands the pool and statement settings to the scan', async () => {
+    const { d, calls } = deps();
+    expect(await runCli([...ARGV, '--pool-size', '40', '--max-overflow', '0', '--statement-timeout', '20'], d)).toBe(0);
+    expect(calls.scan?.settings).toEqual({
+      ...DEFAULT_PREFECT_SETTINGS,
+      poolSize: 40,
+      maxOverflow: 0,
+      statementTimeoutSeconds: 20,
+    });
+  });
+
   it('prints a table by default', async () => {
     const { d, stdout } = deps();
     expect(await runCli(ARGV, d)).toBe(0);

@@ -36,6 +36,9 @@ export function settingsFor(args: ScanArgs): PrefectSettings {
     ...DEFAULT_PREFECT_SETTINGS,
     ...(args.poolTimeoutSeconds !== undefined ? { poolTimeoutSeconds: args.poolTimeoutSeconds } : {}),
     ...(args.requestTimeoutSeconds !== undefined ? { apiRequestTimeoutSeconds: args.requestTimeoutSeconds } : {}),
+    ...(args.poolSize !== undefined ? { poolSize: args.poolSize } : {}),
+    ...(args.maxOverflow !== undefined ? { maxOverflow: args.maxOverflow } : {}),
+    ...(args.statementTimeoutSeconds !== undefined ? { statementTimeoutSeconds: args.statementTimeoutSeconds } : {}),
   };
 }
 

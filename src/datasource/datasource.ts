@@ -16,7 +16,8 @@ import {
 } from '@grafana/data';
 import type { PrefectSettings } from '../catalog/prefectSettings';
 import { episodesToAnnotations, insightStatuses } from '../insights/annotations';
-import { scan } from '../insights/engine';
+import { scan, type ScanResult } from '../insights/engine';
+import { createSharedRuns } from '../insights/engine/sharedRuns';
 import { createPrometheusApi } from '../prometheus/client';
 import { describeResolution, listLabelValues, resolveMetric, seriesSelector } from '../prometheus/resolve';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, isValidTimeLimit } from '../prometheus/timeLimit';
@@ -42,6 +43,11 @@ export const ADVICE_PAGE_URL = '/a/prefectinsights-api-app/advice';
 // A resolved metric is reused for this long; a metric that appears later (new instrumentation) is then picked up.
 const METRIC_CACHE_MS = 5 * 60_000;
 const DAY_S = 86_400;
+// Identical scans of one refresh (annotation, insights table, status table; the advice page's two targets) share one
+// run; the result is kept briefly so panels that arrive a little late still join, and a manual refresh a minute
+// later (a new range) scans again.
+const SCAN_SHARE_MS = 30_000;
+const SCAN_SHARE_ENTRIES = 16;
 
 export const NO_PROMETHEUS_MESSAGE =
   "No Prometheus data source selected: open this data source's settings, choose the Prometheus data source that " +
@@ -85,6 +91,7 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
   private readonly configuredScrapeSeconds?: number;
   private readonly requestTimeoutSeconds: number;
   private scrapeCache?: { at: number; metric: ResolvedMetric; promise: Promise<number> };
+  private readonly scans = createSharedRuns<ScanResult>({ ttlMs: SCAN_SHARE_MS, maxEntries: SCAN_SHARE_ENTRIES });
 
   constructor(instanceSettings: DataSourceInstanceSettings<PrefectDataSourceOptions>) {
     super(instanceSettings);
@@ -227,7 +234,7 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
   ): Promise<DataFrame[]> {
     const from = window.start * 1000;
     const to = window.end * 1000;
-    const result = await scan({ api, metric, from, to, settings: this.settings, signal });
+    const result = await this.sharedScan(api, metric, from, to, signal);
     const episodes = filterEpisodes(result.episodes, {
       insights: target.insights,
       minSeverity: target.minSeverity,
@@ -244,6 +251,26 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
       return [annotationsFrame(rows, target.refId)];
     }
     return [episodesTableFrame(episodes, target.refId)];
+  }
+
+  /**
+   * The scan for this range, shared with every identical one in flight or just finished. The key holds all that
+   * changes the result: the Prometheus data source, the resolved metric (overrides included), the range and the
+   * settings; per-target filters (insights, severity, routes) are applied to the shared episodes afterwards.
+   */
+  private sharedScan(
+    api: PrometheusApi,
+    metric: ResolvedMetric,
+    from: number,
+    to: number,
+    signal: AbortSignal
+  ): Promise<ScanResult> {
+    const key = JSON.stringify([this.prometheusUid, metric, from, to, this.settings]);
+    return this.scans.run(
+      key,
+      (shared) => scan({ api, metric, from, to, settings: this.settings, signal: shared }),
+      signal
+    );
   }
 
   /** Variable queries: `routes()`, `methods()`, `statuses()`: the values of that label on the resolved metric. */

@@ -84,7 +84,7 @@ const episode: Episode = {
   start: 1000,
   end: 5000,
   routes: ['/flow_runs/filter', '/deployments/{id}'],
-  evidence: { summary: 'p95 41.2 s on 9 of 11 routes' },
+  evidence: { summary: 'p95 41.2 s on 9 of 11 routes', poolCapacity: 15, p99AtCutOff: false, thresholdName: 'x' },
 };
 
 describe('table frames', () => {
@@ -97,8 +97,15 @@ describe('table frames', () => {
       title: 'Database connection pool exhaustion',
       start: 1000,
       end: 5000,
-      routes: '/flow_runs/filter, /deployments/{id}',
+      routes: ['/flow_runs/filter', '/deployments/{id}'],
       evidence: 'p95 41.2 s on 9 of 11 routes',
+      figures: { poolCapacity: 15, p99AtCutOff: false },
+    });
+    // routes stay a list (a string[] field), and the figures are hidden in Grafana's table panel
+    expect(frame.fields.find((f) => f.name === 'routes')?.type).toBe('other');
+    expect(frame.fields.find((f) => f.name === 'figures')?.config.custom).toMatchObject({
+      hideFrom: { viz: true },
+      hidden: true,
     });
   });
 

@@ -4,6 +4,7 @@ import { DataFrameType, FieldType, type DataFrame, type Field } from '@grafana/d
 import { parseSampleValue } from '../prometheus/client';
 import type { MatrixSeries } from '../prometheus/types';
 import type { Severity } from '../catalog/types';
+import { EPISODE_FIELD as F, episodeFigures } from '../insights/episodeFrame';
 import type { Episode } from '../insights/types';
 
 export type FrameUnit = 's' | 'percentunit' | 'reqps' | 'short';
@@ -113,20 +114,29 @@ export function heatmapFrame(series: MatrixSeries[], refId: string, leScale = 1)
   return { refId, length: times.length, fields, meta: { type: DataFrameType.HeatmapRows } };
 }
 
-/** Episodes as a table, one row per episode, times in ms. */
+/** Episodes as a table, one row per episode, times in ms (contract: insights/episodeFrame.ts). */
 export function episodesTableFrame(episodes: Episode[], refId: string): DataFrame {
   return {
     refId,
     name: 'Insights',
     length: episodes.length,
     fields: [
-      { name: 'id', type: FieldType.string, values: episodes.map((e) => e.id), config: {} },
-      { name: 'severity', type: FieldType.string, values: episodes.map((e) => e.severity), config: {} },
-      { name: 'title', type: FieldType.string, values: episodes.map((e) => e.title), config: {} },
-      { name: 'start', type: FieldType.time, values: episodes.map((e) => e.start), config: {} },
-      { name: 'end', type: FieldType.time, values: episodes.map((e) => e.end), config: {} },
-      { name: 'routes', type: FieldType.string, values: episodes.map((e) => e.routes.join(', ')), config: {} },
-      { name: 'evidence', type: FieldType.string, values: episodes.map((e) => e.evidence.summary), config: {} },
+      { name: F.id, type: FieldType.string, values: episodes.map((e) => e.id), config: {} },
+      { name: F.severity, type: FieldType.string, values: episodes.map((e) => e.severity), config: {} },
+      { name: F.title, type: FieldType.string, values: episodes.map((e) => e.title), config: {} },
+      { name: F.start, type: FieldType.time, values: episodes.map((e) => e.start), config: {} },
+      { name: F.end, type: FieldType.time, values: episodes.map((e) => e.end), config: {} },
+      { name: F.routes, type: FieldType.other, values: episodes.map((e) => [...e.routes]), config: {} },
+      { name: F.evidence, type: FieldType.string, values: episodes.map((e) => e.evidence.summary), config: {} },
+      // The figures are for the advice page, the summary for people: hidden from Grafana's table, which drops fields
+      // with custom.hideFrom.viz (TableNG, getVisibleFields in packages/grafana-ui/src/components/Table/TableNG/utils.ts)
+      // or, in the older table, custom.hidden (TableRT/RowsList.tsx).
+      {
+        name: F.figures,
+        type: FieldType.other,
+        values: episodes.map(episodeFigures),
+        config: { custom: { hideFrom: { viz: true, legend: true, tooltip: true }, hidden: true } },
+      },
     ],
   };
 }

@@ -13,14 +13,14 @@ import {
   type QueryFilters,
   type QueryOptions,
 } from '../prometheus/promql';
-import { chooseStep, formatDuration, rateWindow } from '../prometheus/step';
+import { chooseStep, DEFAULT_SCRAPE_SECONDS, formatDuration, rateWindow } from '../prometheus/step';
 import type { MatrixSeries, ResolvedMetric, TimeRange } from '../prometheus/types';
 import { heatmapFrame, matrixToFrames } from './frames';
 import { DEFAULT_QUANTILES, DEFAULT_SLOW_THRESHOLD_SECONDS, DEFAULT_TOP_N, type PrefectQuery } from './types';
 import { interpolateFilter, type FilterValues } from './variables';
 
 /** Scrape interval assumed when neither the settings nor the data tell (Prometheus's and Grafana's default). */
-export const DEFAULT_SCRAPE_SECONDS = 15;
+export { DEFAULT_SCRAPE_SECONDS };
 
 export interface PanelContext {
   /** unix seconds */

@@ -3,7 +3,7 @@
 import type { DataSourceJsonData } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
 import type { DetectableInsightId, Severity } from '../catalog/types';
-import { DEFAULT_PREFECT_SETTINGS, type PrefectSettings } from '../catalog/prefectSettings';
+import { DEFAULT_PREFECT_SETTINGS, isValidSetting, type PrefectSettings } from '../catalog/prefectSettings';
 import type { MetricOverrides } from '../prometheus/types';
 
 export type QueryType =
@@ -62,7 +62,7 @@ export interface PrefectDataSourceOptions extends DataSourceJsonData {
 export const DEFAULT_QUANTILES = [0.5, 0.9, 0.95, 0.99];
 export const DEFAULT_SLOW_THRESHOLD_SECONDS = 10;
 export const DEFAULT_TOP_N = 5;
-export const DEFAULT_MAX_ANNOTATIONS = 200;
+export { DEFAULT_MAX_ANNOTATIONS } from '../insights/annotations';
 
 export const DEFAULT_QUERY: Partial<PrefectQuery> = {
   queryType: 'quantile',
@@ -87,7 +87,7 @@ export function prefectSettingsOf(options: PrefectDataSourceOptions): PrefectSet
   const given = options.prefect ?? {};
   for (const key of Object.keys(out) as Array<keyof PrefectSettings>) {
     const v = given[key];
-    if (typeof v === 'number' && Number.isFinite(v) && v > 0) {
+    if (isValidSetting(key, v)) {
       out[key] = v;
     }
   }

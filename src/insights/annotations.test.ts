@@ -1,10 +1,17 @@
-/** @jest-environment node */
+import { textUtil } from '@grafana/data';
 import { DETECTABLE_INSIGHT_IDS, getInsight } from '../catalog/catalog';
-import { episodesToAnnotations, insightStatuses } from './annotations';
+import { DEFAULT_MAX_ANNOTATIONS, episodesToAnnotations, insightStatuses } from './annotations';
 import type { Episode } from './types';
 import type { DetectableInsightId } from '../catalog/types';
 
 const ADVICE = '/a/prefectinsights-api-app/advice';
+
+/** The tooltip body as Grafana builds it: innerHTML = textUtil.sanitize(text) (AnnotationTooltipBody.tsx). */
+function rendered(text: string): HTMLDivElement {
+  const div = document.createElement('div');
+  div.innerHTML = textUtil.sanitize(text);
+  return div;
+}
 const MIN = 60_000;
 
 function episode(
@@ -26,7 +33,7 @@ function episode(
 }
 
 describe('episodesToAnnotations', () => {
-  it('makes one region per episode with title, tags, and plain-text advice', () => {
+  it('makes one region per episode with title, tags, and the advice as HTML Grafana keeps', () => {
     const [a] = episodesToAnnotations([episode('db-pool-exhaustion', 10 * MIN, 20 * MIN, ['/flow_runs/filter'])], {
       advicePageUrl: ADVICE,
     });
@@ -36,26 +43,47 @@ describe('episodesToAnnotations', () => {
     expect(a.title).toBe(insight.title);
     expect(a.tags).toEqual(expect.arrayContaining(['critical', 'db-pool-exhaustion']));
     expect(a.severity).toBe('critical');
-    expect(a.text).toContain('/flow_runs/filter');
-    expect(a.text).toContain('summary db-pool-exhaustion');
-    expect(a.text).toContain('server.database.sqlalchemy.pool_size');
-    expect(a.text).toContain('recommended 60');
+    const view = rendered(a.text);
+    // The sanitizer keeps all of it: what we wrote is what Grafana shows.
+    const unsanitized = document.createElement('div');
+    unsanitized.innerHTML = a.text;
+    expect(view.innerHTML).toBe(unsanitized.innerHTML);
+    const text = view.textContent ?? '';
+    expect(text).toContain('/flow_runs/filter');
+    expect(text).toContain('summary db-pool-exhaustion');
+    expect(text).toContain('server.database.sqlalchemy.pool_size');
+    expect(text).toContain('recommended 60');
+    const items = [...view.querySelectorAll('li')].map((li) => li.textContent);
     for (const sig of insight.errorSignatures) {
-      expect(a.text).toContain(sig);
+      expect(items).toContain(sig);
     }
     for (const cmd of insight.commands) {
-      expect(a.text).toContain(cmd);
+      expect(items).toContain(cmd);
     }
-    expect(a.text).toContain(`${ADVICE}?insight=db-pool-exhaustion`);
-    expect(a.text).not.toMatch(/merged/);
+    // One block per line of advice, not one run-on paragraph.
+    expect(view.querySelectorAll('ul').length).toBeGreaterThanOrEqual(2);
+    const links = [...view.querySelectorAll('a')];
+    expect(links.map((l) => l.getAttribute('href'))).toEqual([`${ADVICE}?insight=db-pool-exhaustion`]);
+    expect(text).not.toMatch(/merged/);
   });
 
-  it('never turns a route into markup', () => {
-    const evil = '/x/<img src=x onerror=alert(1)>';
-    const [a] = episodesToAnnotations([episode('runs-page-slow', 0, MIN, [evil])], { advicePageUrl: ADVICE });
-    // Plain text: the value appears verbatim and no tag of our own surrounds it.
-    expect(a.text).toContain(evil);
-    expect(a.text.replace(evil, '')).not.toMatch(/<[a-z/]/i);
+  it.each([
+    '/x/<img src=x onerror=alert(1)>',
+    '/flow_runs/filter"}<a href="javascript:alert(2)">click</a>',
+    "/x'><script>alert(3)</script>",
+    '/x/&lt;b&gt;entity&lt;/b&gt;',
+  ])('shows the route %s as text, never as markup', (evil) => {
+    const [a] = episodesToAnnotations(
+      [{ ...episode('runs-page-slow', 0, MIN, [evil]), evidence: { summary: `p95 12 s on ${evil}` } }],
+      { advicePageUrl: ADVICE }
+    );
+    const view = rendered(a.text);
+    expect(view.querySelector('img, script')).toBeNull();
+    expect([...view.querySelectorAll('a')].map((l) => l.getAttribute('href'))).toEqual([
+      `${ADVICE}?insight=runs-page-slow`,
+    ]);
+    expect([...view.querySelectorAll('code')].map((c) => c.textContent)).toContain(evil);
+    expect(view.textContent).toContain(`p95 12 s on ${evil}`);
   });
 
   it('merges the closest same-id episodes when over the cap and says so', () => {
@@ -95,11 +123,13 @@ describe('episodesToAnnotations', () => {
     expect(out.map((a) => a.time)).toEqual([...out.map((a) => a.time)].sort((x, y) => x - y));
   });
 
-  it('never exceeds the default cap of 100', () => {
-    const eps = Array.from({ length: 250 }, (_, i) => episode('api-outage', i * 10 * MIN, (i * 10 + 3) * MIN));
+  it('never exceeds the default cap', () => {
+    const eps = Array.from({ length: DEFAULT_MAX_ANNOTATIONS + 150 }, (_, i) =>
+      episode('api-outage', i * 10 * MIN, (i * 10 + 3) * MIN)
+    );
     const out = episodesToAnnotations(eps, { advicePageUrl: ADVICE });
-    expect(out.length).toBeLessThanOrEqual(100);
-    expect(out.reduce((n, a) => n + a.episodes, 0)).toBe(250);
+    expect(out.length).toBeLessThanOrEqual(DEFAULT_MAX_ANNOTATIONS);
+    expect(out.reduce((n, a) => n + a.episodes, 0)).toBe(DEFAULT_MAX_ANNOTATIONS + 150);
   });
 });
 

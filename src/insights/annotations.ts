@@ -1,7 +1,10 @@
-// Episodes as region annotations (plain text, catalog advice attached) and as per-insight status.
-// Text is plain on purpose: routes and label values come from the monitored system and must never become markup.
+// Episodes as region annotations (catalog advice attached) and as per-insight status.
+// Grafana renders an annotation's text as sanitized HTML (AnnotationTooltipBody in grafana/grafana), so the text is
+// deliberate HTML built by ./html: every value (routes come from whoever sends requests to the Prefect server) is
+// escaped, structure uses elements Grafana's sanitizer keeps (b, div, ul, li, code, a), the advice is a real link.
 import { DETECTABLE_INSIGHT_IDS, getCommand, getInsight, getParameter } from '../catalog/catalog';
 import { SEVERITY_RANK, type DetectableInsightId, type Severity } from '../catalog/types';
+import { el, join, link, type Html } from './html';
 import type { Episode } from './types';
 
 export interface InsightAnnotation {
@@ -10,6 +13,7 @@ export interface InsightAnnotation {
   /** unix ms */
   timeEnd: number;
   title: string;
+  /** HTML (escaped values, sanitizer-safe elements), as Grafana's annotation tooltip expects. */
   text: string;
   tags: string[];
   severity: Severity;
@@ -25,7 +29,8 @@ export interface AnnotationOptions {
   advicePageUrl: string;
 }
 
-export const DEFAULT_MAX_ANNOTATIONS = 100;
+/** Regions per annotation query unless the query says otherwise: many regions stall panels (grafana#27474). */
+export const DEFAULT_MAX_ANNOTATIONS = 200;
 const MAX_ROUTES_IN_TEXT = 12;
 
 interface Group {
@@ -127,24 +132,26 @@ function toAnnotation(group: Group, advicePageUrl: string): InsightAnnotation {
   );
   const insight = getInsight(lead.id);
   const routes = [...new Set(group.members.flatMap((e) => e.routes))].sort();
-  const lines: string[] = [];
-  lines.push(`${insight.title} (${lead.severity})`);
+  const blocks: Html[] = [el('div', el('b', insight.title), ` (${lead.severity})`)];
   if (group.members.length > 1) {
-    lines.push(`${group.members.length} episodes merged; evidence of the most severe one below.`);
+    blocks.push(el('div', `${group.members.length} episodes merged; evidence of the most severe one below.`));
   }
   if (routes.length > 0) {
-    const shown = routes.slice(0, MAX_ROUTES_IN_TEXT).join(', ');
+    const shown = join(
+      routes.slice(0, MAX_ROUTES_IN_TEXT).map((r) => el('code', r)),
+      ', '
+    );
     const more = routes.length > MAX_ROUTES_IN_TEXT ? ` and ${routes.length - MAX_ROUTES_IN_TEXT} more` : '';
-    lines.push(`Routes: ${shown}${more}`);
+    blocks.push(el('div', 'Routes: ', shown, more));
   }
-  lines.push(`Evidence: ${lead.evidence.summary}`);
-  lines.push(...adviceLines(lead.id));
-  lines.push(`Advice: ${adviceLink(advicePageUrl, lead.id)}`);
+  blocks.push(el('div', 'Evidence: ', lead.evidence.summary));
+  blocks.push(...adviceHtml(lead.id));
+  blocks.push(el('div', link(adviceLink(advicePageUrl, lead.id), 'Open the advice for this insight')));
   return {
     time: group.start,
     timeEnd: group.end,
     title: insight.title,
-    text: lines.join('\n'),
+    text: join(blocks).html,
     tags: [lead.severity, lead.id],
     severity: lead.severity,
     id: lead.id,
@@ -152,34 +159,31 @@ function toAnnotation(group: Group, advicePageUrl: string): InsightAnnotation {
   };
 }
 
-/** The catalog's advice for an insight as plain-text lines (settings, log signatures, commands). */
-export function adviceLines(id: DetectableInsightId): string[] {
+function list(heading: string, items: Html[]): Html[] {
+  return items.length === 0 ? [] : [el('div', heading), el('ul', ...items.map((i) => el('li', i)))];
+}
+
+/** The catalog's advice for an insight as HTML blocks (settings, log signatures, commands). */
+export function adviceHtml(id: DetectableInsightId): Html[] {
   const insight = getInsight(id);
-  const lines: string[] = [];
-  if (insight.parameters.length > 0) {
-    lines.push('Settings to check:');
-    for (const name of insight.parameters) {
-      const p = getParameter(name);
-      const env = p && p.setting !== name ? ` (${p.setting})` : '';
-      const rec = p?.recommended != null ? `: recommended ${p.recommended}` : '';
-      lines.push(`- ${name}${env}${rec}`);
-    }
-  }
-  if (insight.errorSignatures.length > 0) {
-    lines.push('Search logs for:');
-    lines.push(...insight.errorSignatures.map((s) => `- ${s}`));
-  }
+  const settings = insight.parameters.map((name) => {
+    const p = getParameter(name);
+    const env = p && p.setting !== name ? ` (${p.setting})` : '';
+    const rec = p?.recommended != null ? `: recommended ${p.recommended}` : '';
+    return join([el('code', name), env, rec]);
+  });
+  const command = (c: string) => el('code', c);
   const diagnostic = insight.commands.filter((c) => getCommand(c)?.kind !== 'remediation');
   const remediation = insight.commands.filter((c) => getCommand(c)?.kind === 'remediation');
-  if (diagnostic.length > 0) {
-    lines.push('Diagnose:');
-    lines.push(...diagnostic.map((c) => `- ${c}`));
-  }
-  if (remediation.length > 0) {
-    lines.push('Remediate:');
-    lines.push(...remediation.map((c) => `- ${c}`));
-  }
-  return lines;
+  return [
+    ...list('Settings to check:', settings),
+    ...list(
+      'Search logs for:',
+      insight.errorSignatures.map((s) => el('code', s))
+    ),
+    ...list('Diagnose:', diagnostic.map(command)),
+    ...list('Remediate:', remediation.map(command)),
+  ];
 }
 
 export type InsightStatusValue = 'firing' | 'seen' | 'clear';

@@ -4,6 +4,9 @@
 const NICE_STEPS = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
 const DAY = 86400;
 
+/** Scrape interval assumed when neither the settings nor the data tell: the one in Prometheus' example configuration. */
+export const DEFAULT_SCRAPE_SECONDS = 15;
+
 export interface StepOptions {
   minStepSeconds?: number;
   /** Prometheus's limit is 11,000 points per series. */

@@ -200,7 +200,10 @@ describe('prefect convention', () => {
       'end',
       'routes',
       'evidence',
+      'figures',
     ]);
+    const routes = res.data[0].fields.find((f: { name: string }) => f.name === 'routes')!;
+    expect(Array.from(routes.values as unknown[]).every(Array.isArray)).toBe(true);
     const status = await run(
       dataSource(env.uid),
       [{ refId: 'S', queryType: 'insightStatus' }],
@@ -339,6 +342,48 @@ describe('annotations for a pool-exhaustion scenario', () => {
     expect(region!.color).toBe('red');
     expect(region!.text).toContain('pool_size');
     expect(region!.text).toContain('/a/prefectinsights-api-app/advice?insight=db-pool-exhaustion');
+  });
+
+  it('one refresh of the annotation, insights table and status table costs one scan, and a cancelled panel stops only itself', async () => {
+    const ds = dataSource('prom-scenario');
+    const target = ds.annotations!.prepareQuery!(
+      ds.annotations!.prepareAnnotation!({ name: 'Insights', enable: true, iconColor: 'red', target: { refId: 'X' } })
+    )!;
+    const from = timeline.start + 6 * 3600_000;
+    const to = timeline.end;
+    // Metric resolution is cached per data source; the scan's own requests are what is left to count.
+    await run(ds, [p95Query], from, to);
+    const alone = dataSource('prom-scenario');
+    await run(alone, [p95Query], from, to);
+    let before = requestLog.length;
+    await run(alone, [{ refId: 'S', queryType: 'insightStatus' }], from - 60_000, to);
+    const oneScan = requestLog.length - before;
+    expect(oneScan).toBeGreaterThan(3);
+
+    before = requestLog.length;
+    const table: PrefectQuery = { refId: 'T', queryType: 'insights', format: 'table' };
+    const status: PrefectQuery = { refId: 'S', queryType: 'insightStatus' };
+    // The table panel is closed once the shared scan is talking to Prometheus (it may well be the one that started
+    // it); the annotation and the status panel still get their answer from that same run.
+    const cancelled = ds.query(request([table], from, to)).subscribe(() => {
+      throw new Error('a cancelled query must not emit');
+    });
+    hooks.onRequest = () => {
+      cancelled.unsubscribe();
+      hooks.onRequest = undefined;
+    };
+    const answers = Promise.all([run(ds, [target], from, to), run(ds, [status], from, to)]);
+    const [annotations, statuses] = await answers;
+    expect(cancelled.closed).toBe(true);
+    expect(annotations.errors).toBeUndefined();
+    expect(statuses.errors).toBeUndefined();
+    expect(annotations.data[0].length).toBeGreaterThan(0);
+    expect(requestLog.length - before).toBe(oneScan);
+    // A panel arriving a moment later is served from the shared result.
+    before = requestLog.length;
+    const late = await run(ds, [table], from, to);
+    expect(late.data[0].length).toBeGreaterThan(0);
+    expect(requestLog.length - before).toBe(0);
   });
 });
 

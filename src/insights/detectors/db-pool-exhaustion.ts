@@ -11,6 +11,7 @@ import {
   historyNote,
   isAboveLargestBucket,
 } from '../toolkit/format';
+import { describeInFlight, inFlightSeries } from '../toolkit/inFlight';
 import { baselineHoursAt, reachesThreshold } from '../toolkit/latency';
 import { minPersistencePoints } from '../toolkit/persistence';
 import { errorShareOver, maxOver, nanMax, prepareInput } from '../toolkit/series';
@@ -93,6 +94,8 @@ export const dbPoolExhaustion: Detector = {
     const bases = db.map((r) => baselineOf(r.p95, grid));
     const minAffected = db.length >= 2 ? 2 : 1;
     const tails = db.map((r) => tailMeanSeries(r, grid, largestBucket));
+    const inFlight = inFlightSeries(db, n);
+    const { poolSize, maxOverflow } = input.settings;
     const states = db.map((r, k) => routeStates(r, bases[k], tails[k], timeout, largestBucket));
     const mask = new Uint8Array(n);
     const farCount = new Uint16Array(n);
@@ -163,6 +166,7 @@ export const dbPoolExhaustion: Detector = {
         history = Math.min(history, baselineHoursAt(r, grid, run.start));
       }
       const errors = errorShareOver(db, run.start, run.end);
+      const inFlightPeak = maxOver(inFlight, run.start, run.end);
       const summary =
         `p95 ${formatQuantile(p95Max, largestBucket)} on ${farCount[peak]} of ${activeCount[peak]} ` +
         `database-backed routes (${formatRatio(ratioMax)} baseline); ` +
@@ -172,6 +176,7 @@ export const dbPoolExhaustion: Detector = {
           ? `; requests above the largest bucket ${formatTailEstimate(tailMean, largestBucket as number)}`
           : '') +
         (errors.known ? `; ${formatPercent(errors.share)} 5xx` : '') +
+        describeInFlight(inFlightPeak, poolSize, maxOverflow) +
         historyNote(history);
       return makeEpisode(
         'db-pool-exhaustion',
@@ -190,6 +195,10 @@ export const dbPoolExhaustion: Detector = {
           meanMaxSeconds: figure(meanMax),
           tailMeanEstimateSeconds: figure(tailMean),
           poolTimeoutSeconds: timeout,
+          inFlightPeak: figure(inFlightPeak),
+          poolSize,
+          maxOverflow,
+          poolCapacity: poolSize + maxOverflow,
           errorShare: errors.known ? figure(errors.share, 4) : null,
           baselineHours: figure(history, 2),
         }

@@ -38,6 +38,26 @@ describe('each detector fires on its own signature only', () => {
     expect(e.evidence.summary).toContain('12 % 5xx');
     expect(e.evidence.affectedRoutes).toBe(13);
     expect(e.evidence.poolTimeoutSeconds).toBe(30);
+    // Little's law over the database-backed routes against the configured pool capacity.
+    expect(e.evidence.poolCapacity).toBe(15);
+    expect(e.evidence.inFlightPeak).toBeGreaterThan(0);
+    expect(e.evidence.summary).toMatch(/requests in flight \(rate × mean latency\).*pool_size 5 \+ max_overflow 10 = 15/);
+  });
+
+  it('db-pool-exhaustion sets the in-flight estimate against the pool the operator configured', () => {
+    const busy = (settings: { poolSize: number; maxOverflow: number }) => {
+      const b = new ScanInputBuilder({ settings })
+        .set(isDatabaseBacked, 60, 90, { p95: 25, p99: 30, mean: 18, rate: 2 })
+        .errors(isDatabaseBacked, 60, 90, 0.12);
+      return only(runAll(capQuantiles(b.build())), 'db-pool-exhaustion').evidence;
+    };
+    // 13 database-backed routes × 2 req/s × 18 s = 468 in flight.
+    const small = busy({ poolSize: 5, maxOverflow: 10 });
+    expect(small.inFlightPeak).toBeCloseTo(468, 0);
+    expect(small.summary).toContain('more than the pool holds');
+    const large = busy({ poolSize: 400, maxOverflow: 100 });
+    expect(large.poolCapacity).toBe(500);
+    expect(large.summary).toContain('within the pool: pool_size 400 + max_overflow 100 = 500');
   });
 
   it('db-pool-exhaustion follows pool_timeout from the settings', () => {
@@ -55,6 +75,27 @@ describe('each detector fires on its own signature only', () => {
     expect(e.routes).toEqual(routes);
     expect(e.evidence.thresholdSeconds).toBe(10);
     expect(e.evidence.otherRoutesNear).toBe(e.evidence.otherRoutesKnown);
+    expect(e.evidence.cutOffSeconds).toBe(10);
+  });
+
+  it('count and filter routes: the evidence says whether p99 piles up at the configured statement timeout', () => {
+    const routes = ['/flow_runs/filter', '/flow_runs/paginate'];
+    const run = (statementTimeoutSeconds: number) =>
+      only(
+        runAll(
+          new ScanInputBuilder({ largestBucket: null, settings: { statementTimeoutSeconds } })
+            .set(routes, 100, 140, { p95: 12, p99: 15, mean: 7 })
+            .build()
+        ),
+        'runs-page-slow'
+      ).evidence;
+    const at = run(15);
+    expect(at.p99AtCutOff).toBe(true);
+    expect(at.summary).toContain('p99 15 s piles up at the statement timeout 15 s');
+    const below = run(60);
+    expect(below.p99AtCutOff).toBe(false);
+    expect(below.cutOffSeconds).toBe(60);
+    expect(below.summary).toContain('vs the statement timeout 60 s');
   });
 
   it('runs-page-slow: flow_runs/filter and paginate at ≥ UI patience', () => {

@@ -1,6 +1,6 @@
 // The flow runs page (filter/paginate) is slow on its own: a query plan or index problem, not the whole server.
 import { isRunsPage } from '../toolkit/families';
-import { detectFamilySlow } from '../toolkit/familySlow';
+import { detectFamilySlow, STATEMENT_TIMEOUT } from '../toolkit/familySlow';
 import type { Detector } from '../types';
 
 export const runsPageSlow: Detector = {
@@ -12,5 +12,6 @@ export const runsPageSlow: Detector = {
       isMember: isRunsPage,
       threshold: (i) => i.settings.uiPatienceSeconds,
       thresholdName: 'UI patience',
+      cutOff: STATEMENT_TIMEOUT,
     }),
 };

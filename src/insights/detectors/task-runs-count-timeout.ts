@@ -1,6 +1,6 @@
 // #19347: the task-run count queries behind the UI's dashboard outlast the user's patience while the rest is fine.
 import { isTaskCount } from '../toolkit/families';
-import { detectFamilySlow } from '../toolkit/familySlow';
+import { detectFamilySlow, STATEMENT_TIMEOUT } from '../toolkit/familySlow';
 import type { Detector } from '../types';
 
 export const taskRunsCountTimeout: Detector = {
@@ -12,5 +12,6 @@ export const taskRunsCountTimeout: Detector = {
       isMember: isTaskCount,
       threshold: (i) => i.settings.uiPatienceSeconds,
       thresholdName: 'UI patience',
+      cutOff: STATEMENT_TIMEOUT,
     }),
 };

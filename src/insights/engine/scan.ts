@@ -1,7 +1,7 @@
 // One scan: a probe, the fixed query set over [from − 6 h, to], alignment onto one grid, every detector, then
 // "the broad one wins". Detectors never talk to Prometheus; the engine never knows an insight.
 import { normalizeRoute } from '../../prometheus/routes';
-import { chooseStep, rateWindow } from '../../prometheus/step';
+import { chooseStep, DEFAULT_SCRAPE_SECONDS, rateWindow } from '../../prometheus/step';
 import type { MatrixSeries, TimeRange } from '../../prometheus/types';
 import { SEVERITY_RANK } from '../../catalog/types';
 import { suppressExplained } from '../toolkit/suppression';
@@ -21,7 +21,6 @@ import type { ScanOptions, ScanResult } from './types';
 /** The contract's baseline look-back before the range. */
 export const LOOKBACK_SECONDS = 6 * 3600;
 export const CONCURRENCY = 2;
-const DEFAULT_SCRAPE_SECONDS = 15;
 // Scrape intervals people configure; an estimate within 10 % of one of them is taken to be it.
 const COMMON_INTERVALS = [1, 2, 5, 10, 15, 20, 30, 60, 120, 300];
 

@@ -16,6 +16,40 @@ export interface FamilySlowSpec {
   /** Threshold in seconds from the settings, and its name for the evidence. */
   threshold(input: ScanInput): number;
   thresholdName: string;
+  /**
+   * A limit the slow requests are cut at, e.g. the database statement timeout (PREFECT_SERVER_DATABASE_TIMEOUT):
+   * the evidence says whether p99 sits at it, i.e. whether queries are being cancelled there.
+   */
+  cutOff?: { name: string; seconds(input: ScanInput): number };
+}
+
+/** The database statement timeout, where count and filter queries are cancelled (PREFECT_SERVER_DATABASE_TIMEOUT). */
+export const STATEMENT_TIMEOUT: NonNullable<FamilySlowSpec['cutOff']> = {
+  name: 'statement timeout',
+  seconds: (input) => input.settings.statementTimeoutSeconds,
+};
+
+/** p99 within this band around the cut-off counts as piling up at it (bucket interpolation blurs the exact value). */
+const AT_CUTOFF_LOW = 0.8;
+const AT_CUTOFF_HIGH = 1.25;
+
+/** Whether p99 sits at the cut-off: a value past the largest bucket is unknown, so it does not count. */
+function atCutOff(p99Max: number, cutOff: number, largestBucket: number | null): boolean {
+  return (
+    cutOff > 0 &&
+    p99Max >= AT_CUTOFF_LOW * cutOff &&
+    p99Max <= AT_CUTOFF_HIGH * cutOff &&
+    !isAboveLargestBucket(p99Max, largestBucket)
+  );
+}
+
+function cutOffNote(p99Max: number, cutOff: number, name: string, at: boolean, largestBucket: number | null): string {
+  if (!(cutOff > 0) || !(p99Max >= 0)) {
+    return '';
+  }
+  return at
+    ? `; p99 ${formatSeconds(p99Max)} piles up at the ${name} ${formatSeconds(cutOff)}: queries are cancelled there`
+    : `; p99 ${formatQuantile(p99Max, largestBucket)} vs the ${name} ${formatSeconds(cutOff)}`;
 }
 
 export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[] {
@@ -59,10 +93,12 @@ export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[
       return false;
     });
     let p95Max = NaN;
+    let p99Max = NaN;
     let meanMax = NaN;
     let history = Infinity;
     for (const r of involved) {
       p95Max = nanMax(p95Max, maxOver(r.p95, run.start, run.end));
+      p99Max = nanMax(p99Max, maxOver(r.p99, run.start, run.end));
       meanMax = nanMax(meanMax, maxOver(r.mean, run.start, run.end));
       history = Math.min(history, baselineHoursAt(r, grid, run.start));
     }
@@ -75,10 +111,13 @@ export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[
         near += m === NEAR_YES ? 1 : 0;
       }
     }
+    const cutOff = spec.cutOff ? spec.cutOff.seconds(input) : NaN;
+    const piled = atCutOff(p99Max, cutOff, largestBucket);
     const summary =
       `p95 ${formatQuantile(p95Max, largestBucket)} on ${involved.length} ${spec.familyName} ` +
       `(≥ ${spec.thresholdName} ${formatSeconds(threshold)}); mean ${formatSeconds(meanMax)}; ` +
       `${near} of ${known} other routes near baseline` +
+      (spec.cutOff ? cutOffNote(p99Max, cutOff, spec.cutOff.name, piled, largestBucket) : '') +
       historyNote(history);
     return makeEpisode(
       spec.id,
@@ -92,6 +131,8 @@ export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[
         meanMaxSeconds: figure(meanMax),
         thresholdSeconds: threshold,
         thresholdName: spec.thresholdName,
+        p99MaxSeconds: figure(p99Max),
+        ...(spec.cutOff ? { cutOffName: spec.cutOff.name, cutOffSeconds: cutOff, p99AtCutOff: piled } : {}),
         otherRoutesNear: near,
         otherRoutesKnown: known,
         baselineHours: figure(history, 2),

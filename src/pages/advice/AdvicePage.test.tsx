@@ -41,6 +41,7 @@ const episodeFrame = createDataFrame({
     { name: 'end', type: FieldType.time, values: [1_700_000_300_000, 1_700_000_900_000] },
     { name: 'routes', type: FieldType.other, values: [['/flow_runs/filter'], ['/task_runs/count']] },
     { name: 'evidence', type: FieldType.string, values: ['p95 41 s on 9 of 11 routes', 'p99 at pool_timeout 30 s'] },
+    { name: 'figures', type: FieldType.other, values: [{ inFlightPeak: 468, poolCapacity: 15 }, {}] },
   ],
 });
 
@@ -71,6 +72,22 @@ describe('AdvicePage', () => {
     expect(await within(pool).findByText('implicated by db-pool-exhaustion seen 2×')).toBeInTheDocument();
     expect(
       within(parameterCard('autovacuum_analyze_scale_factor')).getByText('no evidence in range')
+    ).toBeInTheDocument();
+  });
+
+  it('holds the pool the operator configured against the requests in flight the scan measured', async () => {
+    const settings = {
+      ...instanceSettings('prefect-uid', 'Prefect', true),
+      jsonData: { prefect: { poolSize: 20, maxOverflow: 5 } },
+    } as ReturnType<typeof instanceSettings>;
+    setup([settings]);
+    renderWithRouter(<AdvicePage />, ['/advice']);
+    const pool = await screen.findByRole('region', { name: 'server.database.sqlalchemy.pool_size' }, { timeout: 5000 });
+    expect(await within(pool).findByText(/≈ 468 requests were in flight/)).toBeInTheDocument();
+    expect(within(pool).getByText(/more than your pool of 25 \(pool_size 20 \+ max_overflow 5\)/)).toBeInTheDocument();
+    expect(within(pool).getByText('20')).toBeInTheDocument();
+    expect(
+      within(parameterCard('server.database.sqlalchemy.pool_timeout')).getByText("30 (Prefect's default)")
     ).toBeInTheDocument();
   });
 

@@ -7,9 +7,11 @@ import { CATALOG, INSIGHTS, isInsightId } from '../../catalog/catalog';
 import type { Insight } from '../../catalog/types';
 import { NoDataSourceAlert } from '../../components/NoDataSourceAlert';
 import { useInsightDataSources } from '../../components/useInsightDataSources';
+import { prefectSettingsOf } from '../../datasource/types';
 import { InsightAdviceCard, insightAnchor } from './InsightAdviceCard';
 import { ParameterCard } from './ParameterCard';
 import { judgeParameters } from './parameterVerdicts';
+import { settingFacts } from './settingFacts';
 import {
   DEFAULT_PRESET,
   RANGE_PRESETS,
@@ -40,6 +42,9 @@ function AdvicePage() {
   const [nowMs, setNowMs] = useState(() => Date.now());
   const range = absolute ?? presetRange(preset, nowMs);
 
+  const selected = dataSources.find((d) => d.uid === uid);
+  // The values the operator typed into this data source; the scan's thresholds come from the same settings.
+  const configured = useMemo(() => prefectSettingsOf(selected?.jsonData ?? {}), [selected]);
   const scan = useInsightScan(uid, range, runId);
   const scanned = Boolean(scan.detected) && !scan.loading;
   const detected = useMemo(() => scan.detected ?? [], [scan.detected]);
@@ -165,6 +170,7 @@ function AdvicePage() {
               verdict={v}
               scanned={scanned}
               highlighted={focusParameters.has(v.parameter.name)}
+              facts={settingFacts(v.parameter.name, configured, scan.episodes ?? [])}
             />
           ))}
         </Stack>

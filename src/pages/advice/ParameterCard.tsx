@@ -6,6 +6,7 @@ import { getParameter } from '../../catalog/catalog';
 import { CopyableSnippet } from '../../components/CopyableSnippet';
 import { changeSnippets } from './parameterChanges';
 import { verdictText, type ParameterVerdict } from './parameterVerdicts';
+import type { SettingFacts } from './settingFacts';
 import { getCardStyles } from './cardStyles';
 
 interface Props {
@@ -13,6 +14,8 @@ interface Props {
   /** false until a scan has answered: the verdict line is then not shown, to avoid a false "no evidence". */
   scanned: boolean;
   highlighted: boolean;
+  /** The operator's value from the data source settings and what the data says about it. */
+  facts: SettingFacts;
 }
 
 export function parameterAnchor(name: string): string {
@@ -28,7 +31,7 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
   );
 }
 
-export function ParameterCard({ verdict, scanned, highlighted }: Props) {
+export function ParameterCard({ verdict, scanned, highlighted, facts }: Props) {
   const card = useStyles2(getCardStyles);
   const styles = useStyles2(getStyles);
   const { parameter } = verdict;
@@ -60,6 +63,16 @@ export function ParameterCard({ verdict, scanned, highlighted }: Props) {
         <Fact label="Prefect 3 default">
           <Text>{detail?.prefectDefault ?? 'unset'}</Text>
         </Fact>
+        {facts.configured !== undefined && (
+          <Fact label="In the data source settings">
+            <Text weight="bold">{facts.configured}</Text>
+          </Fact>
+        )}
+        {scanned && facts.observed && (
+          <Text element="p" color="warning">
+            {facts.observed}
+          </Text>
+        )}
         <Fact label={detail?.scope === 'postgresql' ? 'Where' : 'Environment variable'}>
           <Text variant="code">{detail?.setting ?? parameter.name}</Text>
         </Fact>

@@ -1,6 +1,7 @@
 // Reads the data source's 'insights' (episodes) and 'insightStatus' table frames into plain rows. Structural
 // types only, so this runs in Node tests without Grafana; frames are told apart by their fields, not by refId.
 import type { InsightId, Severity } from '../../catalog/types';
+import { EPISODE_FIELD as F, type EpisodeFigures } from '../../insights/episodeFrame';
 import type { DetectedInsight, InsightStatusValue } from './parameterVerdicts';
 
 export interface FrameLike {
@@ -16,6 +17,8 @@ export interface EpisodeRow {
   end: number;
   routes: string[];
   summary: string;
+  /** The evidence's figures (e.g. inFlightPeak, poolCapacity); empty when the frame has none. */
+  figures: EpisodeFigures;
 }
 
 export interface StatusRow {
@@ -49,14 +52,24 @@ function toNumber(v: unknown): number {
   return NaN;
 }
 
+/** Routes are a list by contract; anything else is not split apart (a route may contain a comma). */
 function toRoutes(v: unknown): string[] {
   if (Array.isArray(v)) {
     return v.map(String);
   }
-  if (typeof v === 'string' && v.length > 0) {
-    return v.split(',').map((s) => s.trim());
+  return typeof v === 'string' && v.length > 0 ? [v] : [];
+}
+
+function toFigures(v: unknown): EpisodeFigures {
+  const out: EpisodeFigures = {};
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      if (typeof x === 'number' || typeof x === 'boolean' || x === null) {
+        out[k] = x;
+      }
+    }
   }
-  return [];
+  return out;
 }
 
 function toSummary(v: unknown): string {
@@ -86,20 +99,21 @@ export function isStatusFrame(frame: FrameLike): boolean {
 }
 
 export function isEpisodeFrame(frame: FrameLike): boolean {
-  return ['id', 'start', 'end'].every((n) => frame.fields.some((f) => f.name === n));
+  return [F.id, F.start, F.end].every((n) => frame.fields.some((f) => f.name === n));
 }
 
 export function readEpisodes(frames: readonly FrameLike[]): EpisodeRow[] {
   const rows: EpisodeRow[] = [];
   for (const frame of frames.filter(isEpisodeFrame)) {
-    const [ids, sev, titles, starts, ends, routes, evidence] = [
-      'id',
-      'severity',
-      'title',
-      'start',
-      'end',
-      'routes',
-      'evidence',
+    const [ids, sev, titles, starts, ends, routes, evidence, figures] = [
+      F.id,
+      F.severity,
+      F.title,
+      F.start,
+      F.end,
+      F.routes,
+      F.evidence,
+      F.figures,
     ].map((n) => column(frame, n));
     for (let i = 0; i < rowCount(frame); i++) {
       rows.push({
@@ -110,6 +124,7 @@ export function readEpisodes(frames: readonly FrameLike[]): EpisodeRow[] {
         end: toNumber(ends?.[i]),
         routes: toRoutes(routes?.[i]),
         summary: toSummary(evidence?.[i]),
+        figures: toFigures(figures?.[i]),
       });
     }
   }

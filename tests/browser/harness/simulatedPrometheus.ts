@@ -22,6 +22,34 @@ const HOUR = 60 * MIN;
 export const BROWSER_SEED = 20251125;
 export const BROWSER_SCENARIO = 'db-pool-exhaustion';
 
+/**
+ * A second copy of the traffic under its own metric name, with route label values an attacker could send to the
+ * Prefect server (raw paths end up in `http_target`): markup, a link, an event handler, a matcher break-out. The
+ * annotation tests read it through a metric override; every other test keeps seeing the first metric only.
+ */
+export const HOSTILE_METRIC = 'hostile_api_request_duration_seconds';
+const HOSTILE_ROUTES: Record<string, string> = {
+  '/api/flow_runs/filter': '/api/flow_runs/filter<img src=x onerror="window.__pwned=1">',
+  '/api/flow_runs/paginate': '/api/flow_runs/paginate"}<a href="javascript:window.__pwned=2">click</a>',
+  '/api/flow_runs/count': "/api/flow_runs/count'><script>window.__pwned=3</script>",
+};
+
+/** OpenMetrics label value escaping: backslash, double quote, newline. */
+function openMetricsLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+function hostileOpenMetrics(text: string): string {
+  // Only the histogram: the `up` series are already in the first input.
+  let out = text
+    .slice(0, text.indexOf('# HELP up '))
+    .replaceAll('prefect_server_api_request_duration_seconds', HOSTILE_METRIC);
+  for (const [plain, hostile] of Object.entries(HOSTILE_ROUTES)) {
+    out = out.replaceAll(`http_route="${plain}"`, `http_route="${openMetricsLabel(hostile)}"`);
+  }
+  return out + '# EOF\n';
+}
+
 export async function startSimulatedPrometheus(): Promise<SimulatedPrometheus> {
   // Ten routes that cover every route family keep the backfill to a few seconds; half a day holds the detectors'
   // baseline look-back (6 h of normal traffic) and the incident.
@@ -32,7 +60,8 @@ export async function startSimulatedPrometheus(): Promise<SimulatedPrometheus> {
     routes: [...COMPACT_ROUTE_IDS],
     include: [BROWSER_SCENARIO],
   });
-  const prometheus = await startPrometheus({ openMetrics: toOpenMetrics(timeline) });
+  const text = toOpenMetrics(timeline);
+  const prometheus = await startPrometheus({ openMetrics: [text, hostileOpenMetrics(text)] });
   try {
     const routes = timeline.model.routes;
     const quietFrom = timeline.start + 2 * HOUR;
@@ -55,6 +84,7 @@ export async function startSimulatedPrometheus(): Promise<SimulatedPrometheus> {
         windows: timeline.truth.map((t) => ({ insightId: t.id, start: t.start, end: t.end })),
         quiet: { from: quietFrom, to: quietTo, p95 },
         buckets: [...PREFECT_BUCKETS],
+        hostile: { metric: HOSTILE_METRIC, routes: Object.values(HOSTILE_ROUTES) },
       },
     };
   } catch (e) {

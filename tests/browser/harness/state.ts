@@ -29,6 +29,8 @@ export interface SetupState {
     quiet: { from: number; to: number; p95: Record<string, Array<[number, number]>> };
     /** Classic bucket bounds in seconds, to judge "within one bucket". */
     buckets: number[];
+    /** The same traffic under another metric name, some route label values hostile markup (as Prometheus holds them). */
+    hostile: { metric: string; routes: string[] };
   };
 }
 

@@ -26,6 +26,7 @@ import { config, locationService } from '@grafana/runtime';
 import { GlobalStyles, PortalContainer } from '@grafana/ui';
 import { SHARED_MODULES } from './externals';
 import { installServices, registry, requestLog, variables } from './services';
+import { AnnotationTooltipBody } from './annotationTooltip';
 import { HeroView, type HeroProps } from './hero';
 
 interface SystemJsLoader {
@@ -448,6 +449,17 @@ const host = {
           }
         />
       </Routes>
+    );
+  },
+
+  /** Each event's tooltip body as Grafana renders it when the pointer is on the annotation. */
+  renderAnnotationTooltips(events: AnnotationEventView[]): void {
+    render(
+      <div>
+        {events.map((e, i) => (
+          <AnnotationTooltipBody key={i} title={e.title} text={e.text} tags={e.tags} />
+        ))}
+      </div>
     );
   },
 

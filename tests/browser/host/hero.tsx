@@ -3,6 +3,7 @@
 // available outside Grafana, so the chart is drawn here; the numbers and the text are the plugin's.
 import React from 'react';
 import { Badge, useTheme2 } from '@grafana/ui';
+import { AnnotationTooltipBody } from './annotationTooltip';
 import type { AnnotationEventView, FrameView } from './entry';
 
 export interface HeroProps {
@@ -58,10 +59,6 @@ export function HeroView({ title, frames, events, from, to }: HeroProps) {
   const regions = events.filter((e) => e.isRegion && e.time !== undefined && e.timeEnd !== undefined);
   const first = regions[0];
   const red = theme.visualization.getColorByName('red');
-  const textLines = (first?.text ?? '')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .slice(0, 9);
 
   return (
     <div
@@ -134,7 +131,6 @@ export function HeroView({ title, frames, events, from, to }: HeroProps) {
             background: theme.colors.background.secondary,
             padding: theme.spacing(1, 1.5),
             fontSize: 12,
-            whiteSpace: 'pre-wrap',
           }}
         >
           <div style={{ display: 'flex', gap: 8, alignItems: 'center', marginBottom: 4 }}>
@@ -146,9 +142,7 @@ export function HeroView({ title, frames, events, from, to }: HeroProps) {
               {formatTime(first.time!)}–{formatTime(first.timeEnd!)} UTC
             </span>
           </div>
-          {textLines.map((line, i) => (
-            <div key={i}>{line}</div>
-          ))}
+          <AnnotationTooltipBody text={first.text} />
         </div>
       )}
     </div>

@@ -1,0 +1,203 @@
+// Prometheus requests per dashboard refresh: every target of the bundled dashboard (its panels and its insight
+// annotation) and the advice page's request go through the data source as Grafana issues them on one refresh (one
+// query() per panel, one for the annotation, all at once over the same time range), and the requests that reach
+// the real Prometheus are counted by an HTTP proxy in front of it.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dateTime, type AnnotationQuery, type DataQueryRequest, type ScopedVars } from '@grafana/data';
+import { setTemplateSrv, type TemplateSrv } from '@grafana/runtime';
+import { firstValueFrom, type Observable } from 'rxjs';
+import dashboard from '../src/dashboards/prefect-api-overview.json';
+import { scan } from '../src/insights/engine';
+import { buildPanelQueries } from '../src/datasource/panelQueries';
+import type { PrefectQuery } from '../src/datasource/types';
+import { buildScanRequest } from '../src/pages/advice/useInsightScan';
+import { createPrometheusApi, fetchTransport } from '../src/prometheus/client';
+import { dataSource, installGrafanaStandIns, upstreams } from '../tests/integration/grafanaStandIns';
+import { verdict } from './stats';
+
+interface CountingProxy {
+  url: string;
+  count(): number;
+  paths(): string[];
+  close(): Promise<void>;
+}
+
+/** Forwards every request to Prometheus and counts it: the figure is what Prometheus itself receives. */
+async function countingProxy(target: string): Promise<CountingProxy> {
+  const seen: string[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push(req.url ?? '');
+      const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
+      fetch(target + (req.url ?? ''), {
+        method: req.method,
+        headers: { 'content-type': req.headers['content-type'] ?? 'application/x-www-form-urlencoded' },
+        body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
+      })
+        .then(async (up) => {
+          const text = await up.text();
+          res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'application/json' });
+          res.end(text);
+        })
+        .catch((e: unknown) => {
+          res.writeHead(502);
+          res.end(String(e));
+        });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    count: () => seen.length,
+    paths: () => seen.slice(),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * The dashboard's route/method/status variables on "All" with allValue `.*`: Grafana's TemplateSrv hands a custom
+ * all value to the format function together with the variable (public/app/features/templating/template_srv.ts).
+ */
+function allVariablesTemplateSrv(): TemplateSrv {
+  const all: Record<string, { allValue: string }> = {
+    route: { allValue: '.*' },
+    method: { allValue: '.*' },
+    status: { allValue: '.*' },
+  };
+  return {
+    replace(text = '', _scoped?: ScopedVars, format?: string | Function) {
+      return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (m, a?: string, b?: string) => {
+        const variable = all[(a ?? b)!];
+        if (!variable) {
+          return m;
+        }
+        return typeof format === 'function' ? format(variable.allValue, variable) : variable.allValue;
+      });
+    },
+    getVariables: () => [],
+    containsTemplate: (t?: string) => /\$/.test(t ?? ''),
+    updateTimeRange: () => {},
+  } as unknown as TemplateSrv;
+}
+
+interface Panel {
+  type: string;
+  title: string;
+  targets?: PrefectQuery[];
+}
+
+function refreshRequest(targets: PrefectQuery[], fromMs: number, toMs: number): DataQueryRequest<PrefectQuery> {
+  return {
+    requestId: `bench-${Math.random()}`,
+    interval: '1m',
+    intervalMs: 60_000,
+    maxDataPoints: 1000,
+    range: { from: dateTime(fromMs), to: dateTime(toMs), raw: { from: 'now-24h', to: 'now' } },
+    scopedVars: {},
+    targets,
+    timezone: 'utc',
+    app: 'dashboard',
+    startTime: Date.now(),
+  } as unknown as DataQueryRequest<PrefectQuery>;
+}
+
+type Query = (r: DataQueryRequest<PrefectQuery>) => Promise<{ errors?: Array<{ message?: string }> }>;
+
+function failures(results: Array<{ errors?: Array<{ message?: string }> }>): string[] {
+  return results.flatMap((r) => (r.errors ?? []).map((e) => e.message ?? 'error'));
+}
+
+export async function benchRefresh(promUrl: string, to: number): Promise<boolean> {
+  console.log('\n## Prometheus requests per refresh (bundled dashboard, advice page; counted at Prometheus)');
+  const proxy = await countingProxy(promUrl);
+  try {
+    installGrafanaStandIns();
+    setTemplateSrv(allVariablesTemplateSrv());
+    upstreams.set('bench-refresh', proxy.url);
+    const ds = dataSource('bench-refresh');
+    const query: Query = (r) => firstValueFrom(ds.query(r) as Observable<{ errors?: Array<{ message?: string }> }>);
+
+    const panels = (dashboard.panels as unknown as Panel[]).filter((p) => (p.targets ?? []).length > 0);
+    const annotations = (dashboard.annotations.list as unknown as Array<AnnotationQuery<PrefectQuery>>).filter(
+      (a) => a.datasource?.type === 'prefectinsights-api-datasource'
+    );
+    const support = ds.annotations!;
+    const annotationTargets = annotations.map((a) => {
+      const prepared = support.prepareAnnotation ? support.prepareAnnotation(a) : a;
+      return support.prepareQuery!(prepared)!;
+    });
+    const refresh = (fromMs: number, toMs: number) =>
+      Promise.all([
+        ...panels.map((p) => query(refreshRequest(p.targets!, fromMs, toMs))),
+        ...annotationTargets.map((t) => query(refreshRequest([t], fromMs, toMs))),
+      ]);
+
+    // The target, from the code rather than the network: each panel's own PromQL plus one scan.
+    const day = 86_400_000;
+    const window = { start: Math.floor((to - day) / 1000), end: Math.ceil(to / 1000) };
+    const metric = await ds.resolveMetric(window);
+    const scrapeSeconds = await ds.scrapeInterval(metric, window);
+    let panelQueries = 0;
+    for (const p of panels) {
+      for (const t of p.targets!) {
+        if (t.queryType !== 'insights' && t.queryType !== 'insightStatus') {
+          panelQueries += buildPanelQueries(t, metric, {
+            window,
+            intervalMs: 60_000,
+            maxDataPoints: 1000,
+            scrapeSeconds,
+          }).length;
+        }
+      }
+    }
+    const scanApi = createPrometheusApi(fetchTransport(promUrl));
+    const scanRequests = (await scan({ api: scanApi, metric, from: to - day, to, settings: ds.settings })).requests;
+    const dashboardTarget = panelQueries + scanRequests;
+
+    // Steady state: the metric is resolved and the scrape interval known (both cached per data source, as in
+    // Grafana); the first refresh after loading also pays for those and is shown for completeness.
+    let before = proxy.count();
+    const cold = failures(await refresh(to - day, to));
+    if (cold.length > 0) {
+      console.log(`refresh failed: ${cold.join('; ')}`);
+      return false;
+    }
+    // One minute later, as an auto-refreshing dashboard would: a new range, so nothing is served from the last one.
+    before = proxy.count();
+    const next = to + 60_000;
+    const warm = failures(await refresh(next - day, next));
+    const dashboardCount = proxy.count() - before;
+    const paths = proxy.paths().slice(before);
+    const rangeQueries = paths.filter((p) => p.includes('/query_range')).length;
+    console.log(
+      `bundled dashboard: ${panels.length} panels and ${annotationTargets.length} annotation query; ` +
+        `${panelQueries} panel range queries + one scan of ${scanRequests} requests`
+    );
+    console.log(
+      `Prometheus requests per dashboard refresh: ${dashboardCount} (target ${dashboardTarget} = ${panelQueries} + ${scanRequests}): ` +
+        `${verdict(dashboardCount <= dashboardTarget && warm.length === 0)}` +
+        (warm.length > 0 ? ` (errors: ${warm.join('; ')})` : '') +
+        ` [${rangeQueries} range queries, ${dashboardCount - rangeQueries} others]`
+    );
+
+    // The advice page: one request with its status and episodes targets (useInsightScan.buildScanRequest).
+    const advice = (fromMs: number, toMs: number) =>
+      query(buildScanRequest({ from: dateTime(fromMs), to: dateTime(toMs), raw: { from: 'now-24h', to: 'now' } }));
+    const later = next + 60_000;
+    before = proxy.count();
+    const adviceErrors = failures([await advice(later - day, later)]);
+    const adviceCount = proxy.count() - before;
+    console.log(
+      `Prometheus requests per advice page refresh: ${adviceCount} (target ${scanRequests} = one scan): ` +
+        `${verdict(adviceCount <= scanRequests && adviceErrors.length === 0)}` +
+        (adviceErrors.length > 0 ? ` (errors: ${adviceErrors.join('; ')})` : '')
+    );
+    return dashboardCount <= dashboardTarget && adviceCount <= scanRequests && warm.length === 0;
+  } finally {
+    await proxy.close();
+  }
+}
