@@ -13,7 +13,7 @@ import {
 } from './model';
 import type { RenderInput } from './openmetrics';
 import { createRng, type Rng } from './random';
-import { COMPACT_ROUTE_IDS, inFamily, selectRoutes, type RouteDef, type RouteFamily } from './routes';
+import { COMPACT_ROUTE_IDS, fleetRoutes, inFamily, selectRoutes, type RouteDef, type RouteFamily } from './routes';
 
 export type DecoyId = 'decoy:one-scrape-spike' | 'decoy:short-restart' | 'decoy:traffic-bump';
 /** One replica of several failing (truth id `api-outage`, scope replica), or restarting under a new instance id. */
@@ -48,6 +48,8 @@ export interface TimelineOptions {
   include?: ScenarioId[];
   /** Route ids (see routes.ts); default all sixteen. */
   routes?: string[];
+  /** Instead of `routes`: this many routes from fleetRoutes (benchmarks of large installations). */
+  routeCount?: number;
   /** Put `/api` before every route template (default true: Prefect mounts its API there). */
   apiPrefix?: boolean;
   /** Add another service's series (same route templates, slower, with an incident of its own). */
@@ -520,7 +522,7 @@ export function buildTimeline(opts: TimelineOptions): Timeline {
   const stepMs = scrapeIntervalSeconds * 1000;
   const start = Math.floor((opts.start ?? defaultStart(days)) / stepMs) * stepMs;
   const end = start + Math.round(days * DAY);
-  const routes = selectRoutes(opts.routes);
+  const routes = opts.routeCount !== undefined ? fleetRoutes(opts.routeCount) : selectRoutes(opts.routes);
   const rng = createRng(opts.seed);
   const explicit = opts.include !== undefined;
   const order: ScenarioId[] = explicit
