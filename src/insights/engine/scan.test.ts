@@ -271,6 +271,21 @@ describe('runScan', () => {
     expect(sink.input!.up.every((v) => Number.isNaN(v))).toBe(true);
   });
 
+  it('collects the warnings of its answers once each (a partial answer from a cluster is never silent)', async () => {
+    const fake = fakeApi();
+    const api: PrometheusApi = {
+      ...fake.api,
+      queryRange: async (expr, range, opts) => {
+        opts?.onWarning?.('partial data');
+        return fake.api.queryRange(expr, range, opts);
+      },
+    };
+    const result = await runScan({ ...base, api }, []);
+    expect(result.warnings).toEqual(['partial data']);
+    const clean = await runScan({ ...base, api: fakeApi().api }, []);
+    expect(clean.warnings).toEqual([]);
+  });
+
   it('asks for the up of the probed job and instance only', async () => {
     const { api, calls } = fakeApi();
     await runScan({ ...base, api }, []);

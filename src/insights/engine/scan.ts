@@ -189,6 +189,10 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
   throwIfAborted(signal);
   let requests = 0;
   let total = 1;
+  const warnings = new Set<string>();
+  const onWarning = (message: string) => {
+    warnings.add(message);
+  };
   const count = <T>(p: Promise<T>): Promise<T> =>
     p.then((v) => {
       requests++;
@@ -207,7 +211,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
     end: Math.ceil(toSec / probeStep) * probeStep,
     step: probeStep,
   };
-  const probe = readProbe(await count(api.queryRange(probeQuery(metric), probeRange, { signal })));
+  const probe = readProbe(await count(api.queryRange(probeQuery(metric), probeRange, { signal, onWarning })));
 
   // 2. One grid for everything: step near the scrape interval, aligned to multiples of itself so that scans of
   //    overlapping ranges agree point for point.
@@ -224,7 +228,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
 
   if (probe.scrapeSeconds === null) {
     // No sample of the metric anywhere in the range: nothing to detect, and nothing more to ask.
-    return { metric, from, to, step: stepMs, episodes: [], requests };
+    return { metric, from, to, step: stepMs, episodes: [], requests, warnings: [...warnings] };
   }
 
   const windowSeconds = rateWindow(stepSec, scrapeSeconds);
@@ -241,7 +245,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
   let targets: ReturnType<typeof readTargets> = { up: nanArray(grid.length), targets: [] };
   await runBounded(
     queries.map((q) => async () => {
-      const series = await count(api.queryRange(q.expr, range, { signal }));
+      const series = await count(api.queryRange(q.expr, range, { signal, onWarning }));
       if (q.role === 'targets') {
         targets = readTargets(series, grid);
         return;
@@ -277,5 +281,5 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
     }
   }
   const episodes = suppressExplained(found).sort(compareEpisodes);
-  return { metric, from, to, step: stepMs, episodes, requests };
+  return { metric, from, to, step: stepMs, episodes, requests, warnings: [...warnings] };
 }
