@@ -3,8 +3,7 @@
 // its own scrape offset. With the `replica` label dropped at ingestion (-relabelConfig) and -dedup.minScrapeInterval
 // at the scrape interval, the plugin, unchanged, sees one copy: rates agree with a single Prometheus holding one copy,
 // and the scan finds the same episodes. Without that setting the same data double counts, which the control shows.
-import { writeFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
