@@ -2,6 +2,7 @@
 // but it exits 1 when a target is missed so a reader of CI output sees it.
 import '../tests/integration/setup';
 import { benchDetectors } from './detectors';
+import { benchGrowth } from './growth';
 import { startBenchPrometheus } from './prometheus';
 import { benchQueryPath } from './queryPath';
 import { benchRefresh } from './refresh';
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   } finally {
     await prometheus.stop();
   }
+  results.growth = await benchGrowth();
   const missed = Object.entries(results)
     .filter(([, ok]) => !ok)
     .map(([k]) => k);

@@ -51,7 +51,7 @@ function deps(over: Partial<CliDeps> = {}, episodes: Episode[] = [EPISODE]) {
     },
     scan: async (opts): Promise<ScanResult> => {
       calls.scan = opts;
-      return { metric: opts.metric, from: opts.from, to: opts.to, step: 15000, episodes, requests: 8 };
+      return { metric: opts.metric, from: opts.from, to: opts.to, step: 15000, episodes, requests: 8, warnings: [] };
     },
     ...over,
   };
@@ -185,12 +185,29 @@ describe('runCli', () => {
     expect(stdout.text()).toContain('--fail-on');
   });
 
+  it('says on stderr that the answer was partial, and still prints the result', async () => {
+    const { d, stderr, stdout } = deps({
+      scan: async (opts) => ({
+        metric: opts.metric,
+        from: opts.from,
+        to: opts.to,
+        step: 1,
+        episodes: [],
+        requests: 2,
+        warnings: ['partial data: x'],
+      }),
+    });
+    expect(await runCli(ARGV, d)).toBe(0);
+    expect(stderr.text()).toBe('warning: partial data: x\n');
+    expect(stdout.text()).not.toBe('');
+  });
+
   it('shows no progress when stderr is not a terminal', async () => {
     const { d, stderr } = deps({
       scan: async (opts) => {
         opts.onProgress?.(1, 2);
         opts.onProgress?.(2, 2);
-        return { metric: opts.metric, from: opts.from, to: opts.to, step: 1, episodes: [], requests: 2 };
+        return { metric: opts.metric, from: opts.from, to: opts.to, step: 1, episodes: [], requests: 2, warnings: [] };
       },
     });
     expect(await runCli(ARGV, d)).toBe(0);
@@ -207,7 +224,7 @@ describe('runCli', () => {
         opts.onProgress?.(1, 3);
         t += 1500;
         opts.onProgress?.(2, 3);
-        return { metric: opts.metric, from: opts.from, to: opts.to, step: 1, episodes: [], requests: 3 };
+        return { metric: opts.metric, from: opts.from, to: opts.to, step: 1, episodes: [], requests: 3, warnings: [] };
       },
     });
     expect(await runCli(ARGV, d)).toBe(0);

@@ -127,6 +127,10 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       onProgress: progress.update,
     });
     progress.end();
+    // An incomplete answer is said, never left for the reader to guess from low numbers.
+    for (const w of result.warnings) {
+      deps.stderr.write(`warning: ${w}\n`);
+    }
     const out =
       args.format === 'json'
         ? JSON.stringify(toScanJson(result.metric, args.from, args.to, result.episodes)) + '\n'

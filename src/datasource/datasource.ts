@@ -25,6 +25,7 @@ import type { MetricOverrides, PrometheusApi, ResolvedMetric } from '../promethe
 import { createAnnotationSupport } from './annotations';
 import { filterEpisodes } from './episodes';
 import { annotationsFrame, episodesTableFrame, insightStatusFrame } from './frames';
+import { withWarnings } from './notices';
 import { buildPanelQueries, DEFAULT_SCRAPE_SECONDS } from './panelQueries';
 import { resourceTransport } from './resourceTransport';
 import {
@@ -217,10 +218,14 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
       scrapeSeconds,
       scopedVars,
     });
+    const warnings = new Set<string>();
+    const onWarning = (w: string) => {
+      warnings.add(w);
+    };
     const frames = await Promise.all(
-      panelQueries.map(async (pq) => pq.toFrames(await api.queryRange(pq.expr, pq.range, { signal })))
+      panelQueries.map(async (pq) => pq.toFrames(await api.queryRange(pq.expr, pq.range, { signal, onWarning })))
     );
-    return frames.flat();
+    return withWarnings(frames.flat(), [...warnings]);
   }
 
   private async runInsights(
@@ -241,16 +246,19 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
       routes: interpolateFilter(target.routes, scopedVars),
     });
     if (queryType === 'insightStatus') {
-      return [insightStatusFrame(insightStatuses(episodes, to, result.step), target.refId)];
+      return withWarnings(
+        [insightStatusFrame(insightStatuses(episodes, to, result.step), target.refId)],
+        result.warnings
+      );
     }
     if (target.format === 'annotations') {
       const rows = episodesToAnnotations(episodes, {
         max: target.maxAnnotations ?? DEFAULT_MAX_ANNOTATIONS,
         advicePageUrl: ADVICE_PAGE_URL,
       });
-      return [annotationsFrame(rows, target.refId)];
+      return withWarnings([annotationsFrame(rows, target.refId)], result.warnings);
     }
-    return [episodesTableFrame(episodes, target.refId)];
+    return withWarnings([episodesTableFrame(episodes, target.refId)], result.warnings);
   }
 
   /**

@@ -31,6 +31,15 @@ export interface RouteSeries {
   tailShare: Float64Array;
 }
 
+/** One server replica (one `instance` value) of the selected series. */
+export interface TargetSeries {
+  instance: string;
+  /** `up` of this instance: 1/0, NaN where absent (OTLP push has none). */
+  up: Float64Array;
+  /** Requests per second this instance served, all routes together. */
+  rate: Float64Array;
+}
+
 export interface ScanInput {
   grid: Grid;
   /** Index of the first grid point inside the requested range; points before it are baseline look-back. */
@@ -38,6 +47,11 @@ export interface ScanInput {
   routes: RouteSeries[];
   /** `up` of the scrape job(s) of the selected series: 1/0, NaN where absent. */
   up: Float64Array;
+  /**
+   * Per replica (`instance`), where the series have more than one; absent or empty for a single server. An
+   * instance that changes at a restart (OpenTelemetry's new `service.instance.id`) shows as a new entry.
+   */
+  targets?: TargetSeries[];
   /** Largest finite bucket bound in seconds (a quantile at or above it lies in +Inf); null for native histograms. */
   largestBucket: number | null;
   /** Scrape interval in ms as inferred from the data (used for persistence rules). */

@@ -1,7 +1,7 @@
 /** @jest-environment node */
 import { createServer } from 'node:net';
 
-import { createPrometheusApi, fetchTransport, labelPathSegment, parseMatrix } from './client';
+import { createPrometheusApi, fetchTransport, labelPathSegment, parseMatrix, PARTIAL_DATA_WARNING } from './client';
 import { PrometheusError } from './errors';
 import type { PrometheusTransport } from './types';
 
@@ -53,6 +53,26 @@ describe('createPrometheusApi over fetchTransport', () => {
     const form = new URLSearchParams(f.calls[0].body);
     expect(form.get('query')).toBe('sum(rate(x[1m]))');
     expect([form.get('start'), form.get('end'), form.get('step')]).toEqual(['100', '200', '15']);
+  });
+
+  it("hands VictoriaMetrics' isPartial and Prometheus's warnings to the caller with the result", async () => {
+    const result = [{ metric: {}, values: [[1, '2']] }];
+    const f = fakeFetch(() =>
+      json(200, { status: 'success', isPartial: true, warnings: ['w1'], data: { resultType: 'matrix', result } })
+    );
+    const api = createPrometheusApi(fetchTransport('http://vmselect/select/0/prometheus', { fetchImpl: f.impl }));
+    const seen: string[] = [];
+    const out = await api.queryRange('up', { start: 1, end: 2, step: 1 }, { onWarning: (w) => seen.push(w) });
+    expect(out).toEqual(result);
+    expect(seen).toEqual([PARTIAL_DATA_WARNING, 'w1']);
+    const clean = fakeFetch(() =>
+      json(200, { status: 'success', isPartial: false, data: { resultType: 'vector', result: [] } })
+    );
+    const none: string[] = [];
+    await createPrometheusApi(fetchTransport('http://p', { fetchImpl: clean.impl })).query('up', 1, {
+      onWarning: (w) => none.push(w),
+    });
+    expect(none).toEqual([]);
   });
 
   it('sends every series matcher as its own match[]', async () => {

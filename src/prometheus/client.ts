@@ -42,6 +42,26 @@ function successData(path: string, body: unknown): unknown {
   return b.data;
 }
 
+/** The message for an answer that a clustered engine marks as built from part of its storage nodes. */
+export const PARTIAL_DATA_WARNING =
+  'partial data: the metrics engine answered without some of its storage nodes (isPartial), so counts and rates may be low';
+
+/** Hands the answer's warnings to the caller; never drops them. */
+function reportWarnings(body: unknown, opts: RequestOptions | undefined): void {
+  const b = body as { warnings?: unknown; isPartial?: unknown } | null;
+  if (b === null || typeof b !== 'object' || !opts?.onWarning) {
+    return;
+  }
+  if (b.isPartial === true) {
+    opts.onWarning(PARTIAL_DATA_WARNING);
+  }
+  if (Array.isArray(b.warnings)) {
+    for (const w of b.warnings) {
+      opts.onWarning(String(w));
+    }
+  }
+}
+
 function resultOf(path: string, body: unknown, expected: string): unknown[] {
   const data = successData(path, body) as { resultType?: unknown; result?: unknown } | null;
   if (data === null || typeof data !== 'object' || !Array.isArray(data.result)) {
@@ -102,13 +122,19 @@ export function createPrometheusApi(transport: PrometheusTransport): PrometheusA
         step: String(range.step),
       });
       const path = '/api/v1/query_range';
-      return resultOf(path, await transport(path, params, opts), 'matrix') as MatrixSeries[];
+      const body = await transport(path, params, opts);
+      const result = resultOf(path, body, 'matrix') as MatrixSeries[];
+      reportWarnings(body, opts);
+      return result;
     },
 
     async query(expr: string, time: number, opts?: RequestOptions): Promise<VectorSample[]> {
       const params = new URLSearchParams({ query: expr, time: String(time) });
       const path = '/api/v1/query';
-      return resultOf(path, await transport(path, params, opts), 'vector') as VectorSample[];
+      const body = await transport(path, params, opts);
+      const result = resultOf(path, body, 'vector') as VectorSample[];
+      reportWarnings(body, opts);
+      return result;
     },
 
     async series(matchers: string[], start: number, end: number, opts?: RequestOptions) {

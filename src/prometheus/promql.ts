@@ -6,7 +6,8 @@ import type { ResolvedMetric } from './types';
 
 export { SelectorError, validateSelector } from './selector';
 
-export type GroupKey = 'route' | 'method' | 'status';
+/** `instance`: the scrape target, or under OTLP the process's `service.instance.id` (one per server replica). */
+export type GroupKey = 'route' | 'method' | 'status' | 'instance';
 
 export interface QueryFilters {
   /** Label values as stored in Prometheus (not normalised). */
@@ -47,6 +48,9 @@ export function canQueryStatus(m: ResolvedMetric): boolean {
 
 /** The metric's own label for a group key; on the companion counter the status label is the counter's. */
 function labelFor(m: ResolvedMetric, key: GroupKey, onCounter: boolean): string {
+  if (key === 'instance') {
+    return 'instance';
+  }
   const name =
     key === 'status'
       ? onCounter

@@ -67,6 +67,11 @@ export interface VectorSample {
 
 export interface RequestOptions {
   signal?: AbortSignal;
+  /**
+   * Called with each warning of an answer: Prometheus's `warnings`, and a partial-data notice where a clustered
+   * engine (VictoriaMetrics' vmselect with a storage node missing) says `isPartial`. Results still come back.
+   */
+  onWarning?(message: string): void;
 }
 
 export interface PrometheusApi {

@@ -1,7 +1,7 @@
 // The traffic model: what one API server's requests look like over time, route by route, and the cumulative
 // histogram a Prometheus client would expose for them. Everything is a pure function of (seed, route, time) plus
 // per-series running sums, so series can be generated one at a time (backfill) or up to "now" (exporter).
-import { normalCdf, normalInv, poisson, uniform } from './random';
+import { hash32, normalCdf, normalInv, poisson, uniform } from './random';
 import type { RouteDef } from './routes';
 
 /** One part of a route's latency distribution: log-normal, or a point mass when sigma is 0. */
@@ -41,6 +41,8 @@ export interface Downtime {
   start: number;
   end: number;
   kind: 'down' | 'hang';
+  /** Replica (0-based) this downtime hits; undefined: every replica (the whole service). */
+  replica?: number;
 }
 
 export interface ServiceIdentity {
@@ -65,6 +67,13 @@ export interface ModelOptions {
   background5xx?: number;
   /** Amplitude of the daily load cycle (0..1), default 0.35. */
   diurnalAmplitude?: number;
+  /** Replica index behind a load balancer (0 = the first or only one): seeds its own request noise. */
+  replica?: number;
+  /**
+   * OpenTelemetry's SDK draws a new `service.instance.id` at every process start, and OTLP pushed into Prometheus
+   * puts it in `instance`: the instance label then changes at each restart, and there is no scrape, so no `up`.
+   */
+  instancePerProcess?: boolean;
 }
 
 export interface GroundTruth {
@@ -101,6 +110,8 @@ export class TrafficModel {
   private readonly background5xx: number;
   private readonly amplitude: number;
   private readonly serviceKey: number;
+  readonly replica: number;
+  readonly instancePerProcess: boolean;
 
   constructor(opts: ModelOptions) {
     this.seed = opts.seed;
@@ -117,7 +128,24 @@ export class TrafficModel {
     for (const ch of this.service.job) {
       key = (Math.imul(key, 31) + ch.charCodeAt(0)) | 0;
     }
-    this.serviceKey = key;
+    // Replica 0 keeps the single server's key, so single-replica timelines are unchanged by replicas existing.
+    this.replica = opts.replica ?? 0;
+    this.serviceKey = this.replica === 0 ? key : (key ^ Math.imul(this.replica, 0x9e3779b1)) | 0;
+    this.instancePerProcess = opts.instancePerProcess ?? false;
+  }
+
+  /** The `instance` label of the process serving at t (a new id per process where instancePerProcess). */
+  instanceAt(t: number): string {
+    if (!this.instancePerProcess) {
+      return this.service.instance;
+    }
+    const started = this.processStart(t);
+    const hex = (k: number) =>
+      hash32(this.seed, this.serviceKey, Math.floor(started / 1000), k)
+        .toString(16)
+        .padStart(8, '0');
+    // uuid-shaped, as the SDK's default is a random UUID.
+    return `${hex(1)}-${hex(2).slice(0, 4)}-4${hex(2).slice(5)}-${hex(3).slice(0, 4)}-${hex(3).slice(4)}${hex(4)}`;
   }
 
   routeIndex(id: string): number {

@@ -90,10 +90,22 @@ export function* openMetricsChunks(input: RenderInput, stats: { samples: number 
     const up = times.map((t) => model.isUp(t));
     for (const spec of histogramSeries(model, conv)) {
       const route = model.routes[spec.routeIndex];
-      const labels = histogramLabels(conv, model.service, route, spec.statusCode, labelOpts);
-      const bucketPrefix = leText.map((le) => `${conv.name}_bucket{${labels},le="${le}"} `);
-      const sumPrefix = `${conv.name}_sum{${labels}} `;
-      const countPrefix = `${conv.name}_count{${labels}} `;
+      let instance = '';
+      let bucketPrefix: string[] = [];
+      let sumPrefix = '';
+      let countPrefix = '';
+      // Labels change only where the process (and with it, under OpenTelemetry, the instance id) changes.
+      const labelAt = (t: number) => {
+        const id = model.instanceAt(t);
+        if (id === instance) {
+          return;
+        }
+        instance = id;
+        const labels = histogramLabels(conv, { ...model.service, instance: id }, route, spec.statusCode, labelOpts);
+        bucketPrefix = leText.map((le) => `${conv.name}_bucket{${labels},le="${le}"} `);
+        sumPrefix = `${conv.name}_sum{${labels}} `;
+        countPrefix = `${conv.name}_count{${labels}} `;
+      };
       const acc = new HistogramAccumulator(model, spec.routeIndex, spec.status, bounds, input.start);
       for (let k = 0; k < times.length; k++) {
         if (!up[k]) {
@@ -105,6 +117,7 @@ export function* openMetricsChunks(input: RenderInput, stats: { samples: number 
           // Clients create a labelled series at its first observation (and again after a restart).
           continue;
         }
+        labelAt(times[k]);
         const ts = tsText[k];
         const lines: string[] = [];
         for (let j = 0; j < bucketPrefix.length; j++) {
@@ -130,7 +143,8 @@ export function* openMetricsChunks(input: RenderInput, stats: { samples: number 
     for (const model of input.models) {
       for (const spec of statusCounterSeries(model, conv)) {
         const route = model.routes[spec.routeIndex];
-        const prefix = `${sc.name}{${statusCounterLabels(conv, model.service, route, spec.statusClass, labelOpts)}} `;
+        const prefixAt = (t: number) =>
+          `${sc.name}{${statusCounterLabels(conv, { ...model.service, instance: model.instanceAt(t) }, route, spec.statusClass, labelOpts)}} `;
         const acc = new HistogramAccumulator(model, spec.routeIndex, spec.status, [], input.start);
         for (let k = 0; k < times.length; k++) {
           if (!model.isUp(times[k])) {
@@ -142,7 +156,7 @@ export function* openMetricsChunks(input: RenderInput, stats: { samples: number 
             continue;
           }
           stats.samples++;
-          full = push(`${prefix}${count} ${tsText[k]}\n`);
+          full = push(`${prefixAt(times[k])}${count} ${tsText[k]}\n`);
           if (full) {
             yield full;
           }
@@ -156,6 +170,10 @@ export function* openMetricsChunks(input: RenderInput, stats: { samples: number 
     yield full;
   }
   for (const model of input.models) {
+    if (model.instancePerProcess) {
+      // Pushed over OTLP: nothing scrapes the process, so there is no `up` for it.
+      continue;
+    }
     const prefix = `up{${upLabels(model.service)}} `;
     for (let k = 0; k < times.length; k++) {
       stats.samples++;

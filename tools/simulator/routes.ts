@@ -129,3 +129,26 @@ export function selectRoutes(ids?: readonly string[]): RouteDef[] {
   }
   return PREFECT_ROUTES.filter((r) => ids.includes(r.id));
 }
+
+/**
+ * `count` routes for fleet-size benchmarks: Prefect's own first, then copies under `/fleet<k>` (same method,
+ * traffic and latency; suffix families such as `/filter` kept), as a large installation's many deployments and
+ * extra mounted apps would add.
+ */
+export function fleetRoutes(count: number): RouteDef[] {
+  const out: RouteDef[] = [];
+  // The compact set first, so even 10 routes carry every family a scenario needs.
+  const order = [
+    ...PREFECT_ROUTES.filter((r) => COMPACT_ROUTE_IDS.includes(r.id)),
+    ...PREFECT_ROUTES.filter((r) => !COMPACT_ROUTE_IDS.includes(r.id)),
+  ];
+  for (let k = 0; out.length < count; k++) {
+    for (const r of order) {
+      if (out.length >= count) {
+        break;
+      }
+      out.push(k === 0 ? r : { ...r, id: `/fleet${k}${r.id}` });
+    }
+  }
+  return out;
+}

@@ -3,13 +3,22 @@
 // seed); decoys look alarming but must not be reported. The daily load cycle is present on every timeline.
 import type { DetectableInsightId } from '../../src/catalog/types';
 import { getConvention, type ConventionId } from './conventions';
-import { TrafficModel, type Downtime, type Effect, type LatencyComponent, type RouteCondition } from './model';
+import {
+  PREFECT_SERVICE,
+  TrafficModel,
+  type Downtime,
+  type Effect,
+  type LatencyComponent,
+  type RouteCondition,
+} from './model';
 import type { RenderInput } from './openmetrics';
 import { createRng, type Rng } from './random';
-import { COMPACT_ROUTE_IDS, inFamily, selectRoutes, type RouteDef, type RouteFamily } from './routes';
+import { COMPACT_ROUTE_IDS, fleetRoutes, inFamily, selectRoutes, type RouteDef, type RouteFamily } from './routes';
 
 export type DecoyId = 'decoy:one-scrape-spike' | 'decoy:short-restart' | 'decoy:traffic-bump';
-export type ScenarioId = DetectableInsightId | DecoyId;
+/** One replica of several failing (truth id `api-outage`, scope replica), or restarting under a new instance id. */
+export type ReplicaScenarioId = 'replica-down' | 'replica-hang' | 'decoy:replica-restart';
+export type ScenarioId = DetectableInsightId | DecoyId | ReplicaScenarioId;
 
 export const DECOY_IDS: readonly DecoyId[] = ['decoy:one-scrape-spike', 'decoy:short-restart', 'decoy:traffic-bump'];
 
@@ -39,6 +48,8 @@ export interface TimelineOptions {
   include?: ScenarioId[];
   /** Route ids (see routes.ts); default all sixteen. */
   routes?: string[];
+  /** Instead of `routes`: this many routes from fleetRoutes (benchmarks of large installations). */
+  routeCount?: number;
   /** Put `/api` before every route template (default true: Prefect mounts its API there). */
   apiPrefix?: boolean;
   /** Add another service's series (same route templates, slower, with an incident of its own). */
@@ -49,11 +60,15 @@ export interface TimelineOptions {
   gapMinutes?: number;
   poolTimeoutSeconds?: number;
   apiRequestTimeoutSeconds?: number;
+  /** Prefect API servers behind a load balancer (default 1), each `instance="prefect-server-<k>:4200"`. */
+  replicas?: number;
+  /** OTLP push with OpenTelemetry's per-process `service.instance.id` as `instance`, and no `up` (see model.ts). */
+  instancePerProcess?: boolean;
 }
 
 export interface Timeline extends RenderInput {
   seed: number;
-  /** The Prefect server's model (models[0]). */
+  /** The Prefect server's model (models[0]; with replicas, models[0..replicas-1] are the replicas). */
   model: TrafficModel;
   truth: TruthEntry[];
   included: ScenarioId[];
@@ -84,6 +99,7 @@ interface ScenarioContext {
   routes: RouteDef[];
   poolTimeout: number;
   apiTimeout: number;
+  replicas: number;
 }
 
 interface Placed {
@@ -136,7 +152,7 @@ function mix(c: RouteCondition, extra: LatencyComponent[]): RouteCondition {
 
 type Builder = (ctx: ScenarioContext) => Placed;
 
-const BUILDERS: Record<ScenarioId, Builder> = {
+const BUILDERS: Record<DetectableInsightId | DecoyId, Builder> = {
   'db-pool-exhaustion': ({ rng, start, routes, poolTimeout }) => {
     const db = need(ids(routes, 'database'), 'database-backed', 'db-pool-exhaustion');
     const share = rng.between(0.6, 1);
@@ -447,6 +463,45 @@ function slowFamily(id: ScenarioId, start: number, end: number, affected: string
 
 export const SCENARIO_IDS: readonly ScenarioId[] = Object.keys(BUILDERS) as ScenarioId[];
 
+/** The instance label of replica k of n (n = 1: the single server's own). */
+export function replicaInstance(k: number, n: number): string {
+  return n <= 1 ? PREFECT_SERVICE.instance : `prefect-server-${k}:4200`;
+}
+
+function oneReplica(kind: Downtime['kind'], truthId: string): Builder {
+  return ({ rng, start, routes, replicas }) => {
+    if (replicas < 2) {
+      throw new Error(`scenario ${truthId} needs at least two replicas`);
+    }
+    const replica = rng.int(0, replicas - 1);
+    const decoy = truthId.startsWith('decoy:');
+    // Long enough to matter (the contract's 2 minutes, with room), or a restart under a minute for the decoy.
+    const end = decoy
+      ? start + Math.round(rng.between(15, 45)) * 1000
+      : start + Math.round(rng.between(4, 10) * 4) * 15000;
+    return {
+      end,
+      effects: [],
+      downtimes: [{ id: truthId, start, end, kind, replica }],
+      truth: {
+        id: truthId,
+        start,
+        end,
+        routes: routes.map((r) => r.id),
+        params: { scope: 'replica', replica, instance: replicaInstance(replica, replicas), variant: kind, replicas },
+      },
+    };
+  };
+}
+
+const REPLICA_BUILDERS: Record<ReplicaScenarioId, Builder> = {
+  'replica-down': oneReplica('down', 'api-outage'),
+  'replica-hang': oneReplica('hang', 'api-outage'),
+  'decoy:replica-restart': oneReplica('down', 'decoy:replica-restart'),
+};
+
+export const REPLICA_SCENARIO_IDS = Object.keys(REPLICA_BUILDERS) as ReplicaScenarioId[];
+
 export const OTHER_SERVICE = Object.freeze({
   job: 'billing-api',
   instance: 'billing-api:8000',
@@ -467,13 +522,14 @@ export function buildTimeline(opts: TimelineOptions): Timeline {
   const stepMs = scrapeIntervalSeconds * 1000;
   const start = Math.floor((opts.start ?? defaultStart(days)) / stepMs) * stepMs;
   const end = start + Math.round(days * DAY);
-  const routes = selectRoutes(opts.routes);
+  const routes = opts.routeCount !== undefined ? fleetRoutes(opts.routeCount) : selectRoutes(opts.routes);
   const rng = createRng(opts.seed);
   const explicit = opts.include !== undefined;
   const order: ScenarioId[] = explicit
     ? opts.include!.slice()
     : [...(days >= 4 ? (['stale-statistics'] as ScenarioId[]) : []), ...DEFAULT_ORDER];
   const gap = (opts.gapMinutes ?? 45) * MIN;
+  const replicas = Math.max(1, Math.floor(opts.replicas ?? 1));
 
   const effects: Effect[] = [];
   const downtimes: Downtime[] = [];
@@ -481,7 +537,7 @@ export function buildTimeline(opts: TimelineOptions): Timeline {
   const included: ScenarioId[] = [];
   let cursor = start + (opts.leadHours ?? 6) * HOUR;
   for (const id of order) {
-    const builder = BUILDERS[id];
+    const builder = (BUILDERS as Record<string, Builder>)[id] ?? (REPLICA_BUILDERS as Record<string, Builder>)[id];
     if (!builder) {
       throw new Error(`unknown scenario ${id}; one of ${SCENARIO_IDS.join(', ')}`);
     }
@@ -494,6 +550,7 @@ export function buildTimeline(opts: TimelineOptions): Timeline {
       routes,
       poolTimeout: opts.poolTimeoutSeconds ?? 30,
       apiTimeout: opts.apiRequestTimeoutSeconds ?? 60,
+      replicas,
     });
     if (placed.end > end - 30 * MIN) {
       if (explicit) {
@@ -512,8 +569,22 @@ export function buildTimeline(opts: TimelineOptions): Timeline {
     cursor = placed.end + quiet;
   }
 
-  const model = new TrafficModel({ seed: opts.seed, routes, start, effects, downtimes });
-  const models = [model];
+  // Every replica sees the same incidents (they share one database); downtimes hit one replica or all of them.
+  const models = Array.from(
+    { length: replicas },
+    (_, k) =>
+      new TrafficModel({
+        seed: opts.seed,
+        routes,
+        start,
+        effects,
+        downtimes: downtimes.filter((d) => d.replica === undefined || d.replica === k),
+        replica: k,
+        service: replicas > 1 ? { ...PREFECT_SERVICE, instance: replicaInstance(k, replicas) } : PREFECT_SERVICE,
+        instancePerProcess: opts.instancePerProcess,
+      })
+  );
+  const model = models[0];
   if (opts.otherService) {
     if (!conv.serviceNameLabel && convention !== 'fastapi-instrumentator') {
       throw new Error(`otherService needs a generic metric name; ${convention} is Prefect's own`);

@@ -1,9 +1,12 @@
-// The server stops answering: its scrape target is down, or (without `up`) every route stops advancing.
+// The server stops answering: its scrape target is down, or (without `up`) every route stops advancing. Behind a
+// load balancer, one replica of several may stop while the others serve: the same insight, scoped to that replica
+// (evidence `scope: replica`), since the advice (why did the process stop answering) is the same.
 import { baselineOf } from '../toolkit/baseline';
 import { clipRuns, makeEpisode, mergeRuns, runsOf } from '../toolkit/episodes';
 import { figure, formatSeconds } from '../toolkit/format';
 import { minPersistencePoints } from '../toolkit/persistence';
 import { zeroRateLagPoints } from '../toolkit/rateLag';
+import { replicaOutages, type ReplicaOutage } from '../toolkit/replicas';
 import { apiTotals, prepareInput } from '../toolkit/series';
 import type { Detector, Episode, ScanInput } from '../types';
 
@@ -11,6 +14,47 @@ const DOWN_UP = 1;
 const DOWN_SERIES = 2;
 /** Requests the baseline would have served in the silent stretch; below it, silence can be chance. */
 const EXPECTED_REQUESTS = 20;
+
+const REPLICA_HOW: Record<ReplicaOutage['how'], string> = {
+  up: '`up` was 0',
+  frozen: 'its counters stopped advancing (hung)',
+  gone: 'its series stopped',
+};
+
+function replicaEpisodes(input: ScanInput): Episode[] {
+  const { grid } = input;
+  const kept = replicaOutages(input).filter(
+    (o) => o.how === 'up' || o.ownRateBefore * (((o.run.end - o.run.start + 1) * grid.step) / 1000) >= EXPECTED_REQUESTS
+  );
+  const episodes: Episode[] = [];
+  for (const o of kept) {
+    for (const run of clipRuns([o.run], input.rangeStartIndex, grid.length)) {
+      const downMs = (run.end - run.start) * grid.step;
+      const others = o.serving === 1 ? 'the other replica' : `the other ${o.serving}`;
+      episodes.push(
+        makeEpisode(
+          'api-outage',
+          grid,
+          run,
+          input.routes.map((r) => r.route),
+          {
+            summary:
+              `replica ${o.instance} of ${o.replicas}: ${REPLICA_HOW[o.how]} for ${formatSeconds(downMs / 1000)}; ` +
+              `${others} kept serving (${figure(o.othersRate, 3)} req/s)`,
+            downMinutes: figure(downMs / 60_000, 1),
+            source: o.how === 'up' ? 'up' : 'series',
+            scope: 'replica',
+            instance: o.instance,
+            replicas: o.replicas,
+            servingReplicas: o.serving,
+            servingRate: figure(o.othersRate, 3),
+          }
+        )
+      );
+    }
+  }
+  return episodes;
+}
 
 export const apiOutage: Detector = {
   id: 'api-outage',
@@ -59,7 +103,7 @@ export const apiOutage: Detector = {
       const base = rateBase.medians[(run.start / rateBase.blockSize) | 0];
       return base * (((run.end - run.start + 1) * grid.step) / 1000) >= EXPECTED_REQUESTS;
     });
-    return clipRuns(runs, input.rangeStartIndex, n).map((run) => {
+    const whole = clipRuns(runs, input.rangeStartIndex, n).map((run) => {
       const downMs = (run.end - run.start) * grid.step;
       let byUp = false;
       for (let i = run.start; i <= run.end && !byUp; i++) {
@@ -75,8 +119,10 @@ export const apiOutage: Detector = {
           summary: `${how} for ${formatSeconds(downMs / 1000)}`,
           downMinutes: figure(downMs / 60_000, 1),
           source: byUp ? 'up' : 'series',
+          scope: 'service',
         }
       );
     });
+    return [...whole, ...replicaEpisodes(input)].sort((a, b) => a.start - b.start);
   },
 };

@@ -16,7 +16,7 @@ import {
 import type { ResolvedMetric } from '../../prometheus/types';
 
 /** What a query's result fills in ScanInput. */
-export type QueryRole = 'p50' | 'p95' | 'p99' | 'mean' | 'rate' | 'errorRate' | 'slowShare' | 'tailShare' | 'up';
+export type QueryRole = 'p50' | 'p95' | 'p99' | 'mean' | 'rate' | 'errorRate' | 'slowShare' | 'tailShare' | 'targets';
 
 export interface ScanQuery {
   role: QueryRole;
@@ -68,12 +68,26 @@ export function routeQueries(m: ResolvedMetric, opts: RouteQueryOptions): ScanQu
   return out;
 }
 
-/** `up` of the selected series' scrape targets, as one series (the service answers while any target does). */
-export function upScanQuery(m: ResolvedMetric, targets: { jobs: string[]; instances: string[] }): ScanQuery | null {
-  if (targets.jobs.length === 0) {
-    return null;
-  }
-  return { role: 'up', expr: `max(${upQuery(m, targets)})` };
+/** Label that tells the two halves of the targets query apart (see targetsScanQuery). */
+export const TARGET_PART_LABEL = 'prefect_insights_part';
+
+/**
+ * Per replica, in ONE request whatever the number of replicas: the request rate by `instance` and, where the
+ * series have a scrape job, `up` by instance. The halves are told apart by TARGET_PART_LABEL, so a fleet of
+ * replicas costs series, not requests. The service-wide `up` is the max over instances, as before.
+ */
+export function targetsScanQuery(
+  m: ResolvedMetric,
+  targets: { jobs: string[]; instances: string[] },
+  opts: Pick<RouteQueryOptions, 'windowSeconds'>
+): ScanQuery {
+  const rate = requestRateQuery(m, { window: formatDuration(opts.windowSeconds), groupBy: ['instance'] });
+  const part = (expr: string, name: string) => `label_replace(${expr}, "${TARGET_PART_LABEL}", "${name}", "", "")`;
+  const expr =
+    targets.jobs.length === 0
+      ? part(rate, 'rate')
+      : `${part(rate, 'rate')} or ${part(`max by (instance) (${upQuery(m, targets)})`, 'up')}`;
+  return { role: 'targets', expr };
 }
 
 /** Window of the probe that finds the scrape interval and the scrape targets. */

@@ -18,15 +18,15 @@ const FROM = Date.UTC(2024, 4, 1, 9);
 const TO = Date.UTC(2024, 4, 1, 10);
 const SCRAPE = 15;
 
-type Role = 'probe' | 'up' | 'p50' | 'p95' | 'p99' | 'mean' | 'errorRate' | 'slowShare' | 'tailShare' | 'rate';
+type Role = 'probe' | 'targets' | 'p50' | 'p95' | 'p99' | 'mean' | 'errorRate' | 'slowShare' | 'tailShare' | 'rate';
 
 /** A share at the threshold's bucket is the slow share; one at the largest bound (120 s here) is the tail share. */
 function roleOf(expr: string, largestBound = 120): Role {
   if (expr.includes('count_over_time')) {
     return 'probe';
   }
-  if (expr.startsWith('max(up')) {
-    return 'up';
+  if (expr.startsWith('label_replace(') && expr.includes('prefect_insights_part')) {
+    return 'targets';
   }
   const q = /histogram_quantile\((0\.\d+)/.exec(expr);
   if (q) {
@@ -81,8 +81,14 @@ function fakeApi(o: FakeOptions = {}) {
           ? []
           : [{ metric: { job: 'prefect-server', instance: 'p:4200' }, values: times.map((t) => [t, String(n)]) }];
       }
-      if (role === 'up') {
-        return [{ metric: {}, values: times.map((t) => [t, '1']) }];
+      if (role === 'targets') {
+        const one = (v: string) => times.map((t) => [t, v] as [number, string]);
+        const instance = 'p:4200';
+        const rate = { metric: { prefect_insights_part: 'rate', instance }, values: one('2') };
+        // Like Prometheus: the `up` half answers only when it was asked for.
+        return expr.includes('up{')
+          ? [{ metric: { prefect_insights_part: 'up', instance }, values: one('1') }, rate]
+          : [rate];
       }
       return routes.map<MatrixSeries>((route) => ({
         metric: { http_route: route },
@@ -129,7 +135,7 @@ describe('runScan', () => {
     const ranges = new Set(a.calls.filter((c) => c.role !== 'probe').map((c) => JSON.stringify(c.range)));
     expect(ranges.size).toBe(1);
     expect(a.calls.map((c) => c.role).sort()).toEqual(
-      ['probe', 'up', 'p50', 'p95', 'p99', 'mean', 'rate', 'errorRate', 'slowShare', 'tailShare'].sort()
+      ['probe', 'targets', 'p50', 'p95', 'p99', 'mean', 'rate', 'errorRate', 'slowShare', 'tailShare'].sort()
     );
   });
 
@@ -150,6 +156,10 @@ describe('runScan', () => {
     expect(input.largestBucket).toBe(120);
     expect(input.settings).toBe(DEFAULT_PREFECT_SETTINGS);
     expect(input.up.every((v) => v === 1)).toBe(true);
+    // One replica: its own up and request rate, from the same request.
+    expect(input.targets).toHaveLength(1);
+    expect(input.targets![0].instance).toBe('p:4200');
+    expect(input.targets![0].rate.every((v) => v === 2)).toBe(true);
   });
 
   it('keeps the step within 11,000 points on long ranges', async () => {
@@ -235,7 +245,7 @@ describe('runScan', () => {
       const native: ResolvedMetric = { ...METRIC, kind: 'native', buckets: [] };
       const { api, calls } = fakeApi({ value: shares });
       const result = await runScan({ ...base, metric: native, api }, [captureDetector(sink)]);
-      // probe + p50/p95/p99/mean/rate/5xx + slow share (histogram_fraction) + up
+      // probe + p50/p95/p99/mean/rate/5xx + slow share (histogram_fraction) + targets (rate and up by instance)
       expect(result.requests).toBe(9);
       expect(calls.filter((c) => c.expr.includes('histogram_fraction'))).toHaveLength(1);
       expect(sink.input!.routes[0].tailShare.every((v) => Number.isNaN(v))).toBe(true);
@@ -243,7 +253,7 @@ describe('runScan', () => {
     });
   });
 
-  it('leaves up as NaN and skips its query when the series carry no job', async () => {
+  it('leaves up as NaN and asks only for the rate by instance when the series carry no job', async () => {
     const sink: { input?: ScanInput } = {};
     const fake = fakeApi();
     const api: PrometheusApi = {
@@ -254,15 +264,32 @@ describe('runScan', () => {
       },
     };
     const result = await runScan({ ...base, api }, [captureDetector(sink)]);
-    expect(fake.calls.some((c) => c.role === 'up')).toBe(false);
-    expect(result.requests).toBe(9);
+    const targets = fake.calls.filter((c) => c.role === 'targets');
+    expect(targets).toHaveLength(1);
+    expect(targets[0].expr).not.toContain('up{');
+    expect(result.requests).toBe(10);
     expect(sink.input!.up.every((v) => Number.isNaN(v))).toBe(true);
+  });
+
+  it('collects the warnings of its answers once each (a partial answer from a cluster is never silent)', async () => {
+    const fake = fakeApi();
+    const api: PrometheusApi = {
+      ...fake.api,
+      queryRange: async (expr, range, opts) => {
+        opts?.onWarning?.('partial data');
+        return fake.api.queryRange(expr, range, opts);
+      },
+    };
+    const result = await runScan({ ...base, api }, []);
+    expect(result.warnings).toEqual(['partial data']);
+    const clean = await runScan({ ...base, api: fakeApi().api }, []);
+    expect(clean.warnings).toEqual([]);
   });
 
   it('asks for the up of the probed job and instance only', async () => {
     const { api, calls } = fakeApi();
     await runScan({ ...base, api }, []);
-    const up = calls.find((c) => c.role === 'up')!.expr;
+    const up = calls.find((c) => c.role === 'targets')!.expr;
     expect(up).toContain('job="prefect-server"');
     expect(up).toContain('instance="p:4200"');
   });

@@ -5,7 +5,7 @@ import { chooseStep, DEFAULT_SCRAPE_SECONDS, rateWindow } from '../../prometheus
 import type { MatrixSeries, TimeRange } from '../../prometheus/types';
 import { SEVERITY_RANK } from '../../catalog/types';
 import { suppressExplained } from '../toolkit/suppression';
-import type { Detector, Episode, Grid, RouteSeries, ScanInput } from '../types';
+import type { Detector, Episode, Grid, RouteSeries, ScanInput, TargetSeries } from '../types';
 import {
   alignByLabel,
   combineArrays,
@@ -15,7 +15,15 @@ import {
   parseSampleValue,
   weightedCombine,
 } from './align';
-import { probeQuery, PROBE_WINDOW_SECONDS, routeQueries, upScanQuery, type QueryRole, type ScanQuery } from './queries';
+import {
+  probeQuery,
+  PROBE_WINDOW_SECONDS,
+  routeQueries,
+  TARGET_PART_LABEL,
+  targetsScanQuery,
+  type QueryRole,
+  type ScanQuery,
+} from './queries';
 import type { ScanOptions, ScanResult } from './types';
 
 /** The contract's baseline look-back before the range. */
@@ -109,7 +117,7 @@ function firstIndexAtOrAfter(grid: Grid, timeMs: number): number {
 function buildRoutes(aligned: Map<QueryRole, Map<string, Float64Array>>, length: number): RouteSeries[] {
   const raw = new Set<string>();
   for (const [role, byRoute] of aligned) {
-    if (role !== 'up') {
+    if (role !== 'targets') {
       for (const key of byRoute.keys()) {
         if (key !== '') {
           raw.add(key);
@@ -151,6 +159,22 @@ function buildRoutes(aligned: Map<QueryRole, Map<string, Float64Array>>, length:
   return routes.sort((a, b) => (a.route < b.route ? -1 : a.route > b.route ? 1 : 0));
 }
 
+/** The targets query's answer: per-instance `up` and rate, and the service's `up` (any instance up). */
+function readTargets(series: MatrixSeries[], grid: Grid): { up: Float64Array; targets: TargetSeries[] } {
+  const upSeries = series.filter((s) => s.metric[TARGET_PART_LABEL] === 'up');
+  const rateSeries = series.filter((s) => s.metric[TARGET_PART_LABEL] !== 'up');
+  const ups = alignByLabel(upSeries, grid, 'instance', 'max');
+  const rates = alignByLabel(rateSeries, grid, 'instance', 'sum');
+  const up = ups.size === 0 ? nanArray(grid.length) : combineArrays([...ups.values()], 'max');
+  const names = [...new Set([...ups.keys(), ...rates.keys()])].sort();
+  const targets = names.map((instance) => ({
+    instance,
+    up: ups.get(instance) ?? nanArray(grid.length),
+    rate: rates.get(instance) ?? nanArray(grid.length),
+  }));
+  return { up, targets };
+}
+
 function compareEpisodes(a: Episode, b: Episode): number {
   return a.start - b.start || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || (a.id < b.id ? -1 : 1);
 }
@@ -164,6 +188,10 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
   throwIfAborted(signal);
   let requests = 0;
   let total = 1;
+  const warnings = new Set<string>();
+  const onWarning = (message: string) => {
+    warnings.add(message);
+  };
   const count = <T>(p: Promise<T>): Promise<T> =>
     p.then((v) => {
       requests++;
@@ -182,7 +210,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
     end: Math.ceil(toSec / probeStep) * probeStep,
     step: probeStep,
   };
-  const probe = readProbe(await count(api.queryRange(probeQuery(metric), probeRange, { signal })));
+  const probe = readProbe(await count(api.queryRange(probeQuery(metric), probeRange, { signal, onWarning })));
 
   // 2. One grid for everything: step near the scrape interval, aligned to multiples of itself so that scans of
   //    overlapping ranges agree point for point.
@@ -199,26 +227,29 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
 
   if (probe.scrapeSeconds === null) {
     // No sample of the metric anywhere in the range: nothing to detect, and nothing more to ask.
-    return { metric, from, to, step: stepMs, episodes: [], requests };
+    return { metric, from, to, step: stepMs, episodes: [], requests, warnings: [...warnings] };
   }
 
+  const windowSeconds = rateWindow(stepSec, scrapeSeconds);
   const queries: ScanQuery[] = routeQueries(metric, {
-    windowSeconds: rateWindow(stepSec, scrapeSeconds),
+    windowSeconds,
     slowThresholdSeconds: settings.apiRequestTimeoutSeconds,
   });
-  const up = upScanQuery(metric, probe.targets);
-  if (up) {
-    queries.push(up);
-  }
+  queries.push(targetsScanQuery(metric, probe.targets, { windowSeconds }));
   total = 1 + queries.length;
   onProgress?.(requests, total);
 
   // 3. The fixed query set, two at a time; each result is aligned as soon as it arrives.
   const aligned = new Map<QueryRole, Map<string, Float64Array>>();
+  let targets: ReturnType<typeof readTargets> = { up: nanArray(grid.length), targets: [] };
   await runBounded(
     queries.map((q) => async () => {
-      const series = await count(api.queryRange(q.expr, range, { signal }));
-      const byRoute = alignByLabel(series, grid, q.role === 'up' ? null : metric.labels.route, 'sum');
+      const series = await count(api.queryRange(q.expr, range, { signal, onWarning }));
+      if (q.role === 'targets') {
+        targets = readTargets(series, grid);
+        return;
+      }
+      const byRoute = alignByLabel(series, grid, metric.labels.route, 'sum');
       for (const role of [q.role, ...(q.alsoFills ?? [])]) {
         aligned.set(role, byRoute);
       }
@@ -232,7 +263,8 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
     grid,
     rangeStartIndex: firstIndexAtOrAfter(grid, from),
     routes: buildRoutes(aligned, grid.length),
-    up: aligned.get('up')?.get('') ?? nanArray(grid.length),
+    up: targets.up,
+    targets: targets.targets,
     largestBucket: metric.kind === 'native' || metric.buckets.length === 0 ? null : Math.max(...metric.buckets),
     scrapeIntervalMs: Math.round(scrapeSeconds * 1000),
     settings,
@@ -248,5 +280,5 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
     }
   }
   const episodes = suppressExplained(found).sort(compareEpisodes);
-  return { metric, from, to, step: stepMs, episodes, requests };
+  return { metric, from, to, step: stepMs, episodes, requests, warnings: [...warnings] };
 }

@@ -28,4 +28,9 @@ export interface ScanResult {
   episodes: Episode[];
   /** Prometheus requests the scan made */
   requests: number;
+  /**
+   * Distinct warnings the engine sent with its answers (partial data from a cluster, Prometheus's own warnings):
+   * the episodes may be built on incomplete numbers. Empty when every answer was clean.
+   */
+  warnings: string[];
 }

@@ -34,7 +34,11 @@ export function prepareInput(input: ScanInput): ScanInput | null {
     return null;
   }
   const routes = input.routes ?? [];
+  const targets = input.targets ?? [];
   let same = input.up?.length === n && n === grid.length;
+  for (const t of targets) {
+    same = same && t.up?.length === n && t.rate?.length === n;
+  }
   for (const r of routes) {
     for (const k of SERIES_KEYS) {
       same = same && r[k]?.length === n;
@@ -49,6 +53,11 @@ export function prepareInput(input: ScanInput): ScanInput | null {
     grid: { start: grid.start, step: grid.step, length: n },
     rangeStartIndex,
     up: fitLength(input.up, n),
+    targets: targets.map((t) => ({
+      instance: String(t.instance),
+      up: fitLength(t.up, n),
+      rate: fitLength(t.rate, n),
+    })),
     routes: routes.map((r) => {
       const copy = { route: String(r.route) } as RouteSeries;
       for (const k of SERIES_KEYS) {

@@ -22,7 +22,8 @@ export const EXPLAINED_BY: Readonly<Partial<Record<DetectableInsightId, readonly
 export const EXPLAINED_SHARE = 0.5;
 
 export function suppressExplained(episodes: Episode[]): Episode[] {
-  const broad = episodes.filter((e) => EXPLAINED_BY[e.id] !== undefined);
+  // One replica down explains nothing about latency: the others answered every route.
+  const broad = episodes.filter((e) => EXPLAINED_BY[e.id] !== undefined && e.evidence.scope !== 'replica');
   if (broad.length === 0) {
     return episodes.slice();
   }
