@@ -10,7 +10,7 @@ import type { Detector, Episode, ScanInput } from '../types';
 const DOWN_UP = 1;
 const DOWN_SERIES = 2;
 /** Requests the baseline would have served in the silent stretch; below it, silence can be chance. */
-const EXPECTED_REQUESTS = 20;
+export const EXPECTED_REQUESTS = 20;
 
 export const apiOutage: Detector = {
   id: 'api-outage',

@@ -1,0 +1,123 @@
+import { DEFAULT_PREFECT_SETTINGS } from '../catalog/prefectSettings';
+import { FAR_FACTOR, P99_AT_TIMEOUT } from '../insights/toolkit/thresholds';
+import { CONVENTIONS } from '../prometheus/conventions';
+import type { ResolvedMetric } from '../prometheus/types';
+import { alertName, buildRuleGroups, RULE_INSIGHTS, rulesYaml } from './generate';
+import { metricForConvention } from './offline';
+
+const OPTS = { scrapeIntervalSeconds: 15 };
+
+function rules(m: ResolvedMetric, settings = DEFAULT_PREFECT_SETTINGS, opts = OPTS) {
+  return buildRuleGroups(m, settings, opts).flatMap((g) => g.rules);
+}
+
+function exprOf(m: ResolvedMetric, id: string, settings = DEFAULT_PREFECT_SETTINGS) {
+  const r = rules(m, settings).find((x) => x.labels.insight === id);
+  if (!r) {
+    throw new Error(`no rule for ${id}`);
+  }
+  return r.expr;
+}
+
+describe('buildRuleGroups', () => {
+  it.each(CONVENTIONS.map((c) => c.id))('gives every detectable insight a rule for %s, none for the others', (id) => {
+    const got = rules(metricForConvention(id)).map((r) => r.labels.insight);
+    expect(got.sort()).toEqual([...RULE_INSIGHTS].sort());
+    expect(got).not.toContain('k8s-worker-pod-overhead');
+    expect(got).not.toContain('connection-reset');
+  });
+
+  it('carries severity, the advice link and the catalog title', () => {
+    const r = rules(metricForConvention('prefect'), DEFAULT_PREFECT_SETTINGS, {
+      scrapeIntervalSeconds: 15,
+      grafanaUrl: 'https://grafana.example.com/',
+    } as never).find((x) => x.labels.insight === 'db-pool-exhaustion')!;
+    expect(r.alert).toBe('PrefectDbPoolExhaustion');
+    expect(r.labels.severity).toBe('critical');
+    expect(r.annotations.runbook_url).toBe(
+      'https://grafana.example.com/a/prefectinsights-api-app/advice?insight=db-pool-exhaustion'
+    );
+    expect(r.annotations.summary).toMatch(/connection pool/i);
+  });
+
+  it('reads thresholds from the settings and the detectors, not from copies', () => {
+    const m = metricForConvention('prefect');
+    const slow = {
+      ...DEFAULT_PREFECT_SETTINGS,
+      poolTimeoutSeconds: 45,
+      uiPatienceSeconds: 7,
+      apiRequestTimeoutSeconds: 120,
+    };
+    expect(exprOf(m, 'db-pool-exhaustion', slow)).toContain(`>= ${P99_AT_TIMEOUT * 45}`);
+    expect(exprOf(m, 'db-pool-exhaustion', slow)).toContain(`>= ${FAR_FACTOR} * quantile_over_time(0.5`);
+    expect(exprOf(m, 'task-runs-count-timeout', slow)).toMatch(/\)\) >= 7\n/);
+    expect(exprOf(m, 'runs-page-slow', slow)).toMatch(/\)\) >= 7\n/);
+    expect(exprOf(m, 'read-work-pool-hang', slow)).toMatch(/\)\) >= 45\n/);
+    expect(exprOf(m, 'pending-deadlock', slow)).toContain('>= 90');
+  });
+
+  it('sizes rate windows and for: to the scrape interval, never shorter than the persistence rule', () => {
+    const m = metricForConvention('prefect');
+    const fast = rules(m, DEFAULT_PREFECT_SETTINGS, { scrapeIntervalSeconds: 15 });
+    const slowScrape = rules(m, DEFAULT_PREFECT_SETTINGS, { scrapeIntervalSeconds: 60 });
+    const pool = (rs: typeof fast) => rs.find((r) => r.labels.insight === 'db-pool-exhaustion')!;
+    expect(pool(fast).for).toBe('2m');
+    expect(pool(fast).expr).toContain('[45s]');
+    expect(pool(slowScrape).for).toBe('3m');
+    expect(pool(slowScrape).expr).toContain('[3m]');
+    expect(fast.find((r) => r.labels.insight === 'http2-agent-stop')!.for).toBe('10m');
+  });
+
+  it('converts milliseconds and uses the UTF-8 selector form', () => {
+    expect(exprOf(metricForConvention('otel-legacy-ms'), 'pending-deadlock')).toMatch(/\) \/ 1000\) >= 45/);
+    expect(exprOf(metricForConvention('prefect-utf8'), 'api-outage')).toContain(
+      '{__name__="prefect.server.api.request.duration_count"}'
+    );
+  });
+
+  it('reads 5xx from the companion counter for prometheus-fastapi-instrumentator', () => {
+    const e = exprOf(metricForConvention('fastapi-instrumentator'), 'api-overload-http-500');
+    expect(e).toContain('http_requests_total{status="5xx"}');
+    expect(e).toContain('handler');
+  });
+
+  it('drops the overload rule when 5xx cannot be told apart', () => {
+    const m = { ...metricForConvention('prefect'), labels: { route: 'http_route' } };
+    expect(rules(m).map((r) => r.labels.insight)).not.toContain('api-overload-http-500');
+  });
+
+  it('uses native-histogram functions for native histograms', () => {
+    const e = exprOf(metricForConvention('otel-stable', { kind: 'native' }), 'db-pool-exhaustion');
+    expect(e).toContain('histogram_quantile(0.95, sum by (http_route) (rate(http_server_request_duration_seconds{');
+    expect(e).not.toContain('_bucket');
+  });
+
+  it('uses the share above the timeout only where a bucket bound sits at it', () => {
+    const exact = { ...metricForConvention('prefect'), buckets: [1, 10, 30, 60] };
+    expect(exprOf(exact, 'pending-deadlock')).toContain(String.raw`le=~"(60|6e\\+1|6e\\+01|60\\.0)"`);
+    const short = { ...metricForConvention('otel-stable'), buckets: [1, 5, 10] };
+    expect(exprOf(short, 'pending-deadlock')).not.toContain('histogram_quantile(0.99');
+    expect(exprOf(short, 'pending-deadlock')).not.toContain('le=~');
+  });
+
+  it('keeps a hostile selector inside its matcher', () => {
+    const m = metricForConvention('prefect', { selector: 'job="a\\"}) or vector(1) #\\nx"' });
+    const e = exprOf(m, 'api-outage');
+    expect(e).toContain('job="a\\"}) or vector(1) #\\nx"');
+    expect(e).not.toMatch(/\n#/);
+  });
+
+  it('names alerts from ids', () => {
+    expect(alertName('http2-agent-stop')).toBe('PrefectHttp2AgentStop');
+    expect(alertName('api-overload-http-500')).toBe('PrefectApiOverloadHttp500');
+  });
+});
+
+describe('rulesYaml', () => {
+  it('keeps the header comment on its lines whatever the selector holds', () => {
+    const y = rulesYaml(metricForConvention('prefect', { selector: 'job="x\\ny"' }), DEFAULT_PREFECT_SETTINGS, OPTS);
+    const comments = y.split('\n').filter((l) => l.startsWith('#'));
+    expect(comments).toHaveLength(3);
+    expect(y.split('\n')[3]).toBe('groups:');
+  });
+});
