@@ -2,13 +2,23 @@ import { DEFAULT_PREFECT_SETTINGS } from '../catalog/prefectSettings';
 import { FAR_FACTOR, P99_AT_TIMEOUT } from '../insights/toolkit/thresholds';
 import { CONVENTIONS } from '../prometheus/conventions';
 import type { ResolvedMetric } from '../prometheus/types';
-import { alertName, buildRuleGroups, RULE_INSIGHTS, rulesYaml } from './generate';
+import { alertName, alertRules, buildRuleGroups, isAlertRule, RECORDED, RULE_INSIGHTS, rulesYaml } from './generate';
 import { metricForConvention } from './offline';
 
 const OPTS = { scrapeIntervalSeconds: 15 };
 
 function rules(m: ResolvedMetric, settings = DEFAULT_PREFECT_SETTINGS, opts = OPTS) {
-  return buildRuleGroups(m, settings, opts).flatMap((g) => g.rules);
+  return alertRules(buildRuleGroups(m, settings, opts));
+}
+
+function recorded(m: ResolvedMetric, name: string, opts = OPTS) {
+  const r = buildRuleGroups(m, DEFAULT_PREFECT_SETTINGS, opts)
+    .flatMap((g) => g.rules)
+    .find((x) => !isAlertRule(x) && x.record === name);
+  if (!r) {
+    throw new Error(`no recording ${name}`);
+  }
+  return r.expr;
 }
 
 function exprOf(m: ResolvedMetric, id: string, settings = DEFAULT_PREFECT_SETTINGS) {
@@ -49,10 +59,10 @@ describe('buildRuleGroups', () => {
       apiRequestTimeoutSeconds: 120,
     };
     expect(exprOf(m, 'db-pool-exhaustion', slow)).toContain(`>= ${P99_AT_TIMEOUT * 45}`);
-    expect(exprOf(m, 'db-pool-exhaustion', slow)).toContain(`>= ${FAR_FACTOR} * quantile_over_time(0.5`);
-    expect(exprOf(m, 'task-runs-count-timeout', slow)).toMatch(/\)\) >= 7\n/);
-    expect(exprOf(m, 'runs-page-slow', slow)).toMatch(/\)\) >= 7\n/);
-    expect(exprOf(m, 'read-work-pool-hang', slow)).toMatch(/\)\) >= 45\n/);
+    expect(exprOf(m, 'db-pool-exhaustion', slow)).toContain(`>= ${FAR_FACTOR} * ${RECORDED.p95Baseline}`);
+    expect(exprOf(m, 'task-runs-count-timeout', slow)).toMatch(/"\} >= 7\n/);
+    expect(exprOf(m, 'runs-page-slow', slow)).toMatch(/"\} >= 7\n/);
+    expect(exprOf(m, 'read-work-pool-hang', slow)).toMatch(/"\} >= 45\n/);
     expect(exprOf(m, 'pending-deadlock', slow)).toContain('>= 90');
   });
 
@@ -62,23 +72,23 @@ describe('buildRuleGroups', () => {
     const slowScrape = rules(m, DEFAULT_PREFECT_SETTINGS, { scrapeIntervalSeconds: 60 });
     const pool = (rs: typeof fast) => rs.find((r) => r.labels.insight === 'db-pool-exhaustion')!;
     expect(pool(fast).for).toBe('2m');
-    expect(pool(fast).expr).toContain('[45s]');
+    expect(recorded(m, RECORDED.p95)).toContain('[45s]');
     expect(pool(slowScrape).for).toBe('3m');
-    expect(pool(slowScrape).expr).toContain('[3m]');
+    expect(recorded(m, RECORDED.p95, { scrapeIntervalSeconds: 60 })).toContain('[3m]');
     expect(fast.find((r) => r.labels.insight === 'http2-agent-stop')!.for).toBe('10m');
   });
 
   it('converts milliseconds and uses the UTF-8 selector form', () => {
-    expect(exprOf(metricForConvention('otel-legacy-ms'), 'pending-deadlock')).toMatch(/\) \/ 1000\) >= 45/);
+    expect(recorded(metricForConvention('otel-legacy-ms'), RECORDED.mean)).toMatch(/\) \/ 1000$/);
     expect(exprOf(metricForConvention('prefect-utf8'), 'api-outage')).toContain(
       '{__name__="prefect.server.api.request.duration_count"}'
     );
   });
 
   it('reads 5xx from the companion counter for prometheus-fastapi-instrumentator', () => {
-    const e = exprOf(metricForConvention('fastapi-instrumentator'), 'api-overload-http-500');
+    const e = recorded(metricForConvention('fastapi-instrumentator'), RECORDED.errorRatio);
     expect(e).toContain('http_requests_total{status="5xx"}');
-    expect(e).toContain('handler');
+    expect(exprOf(metricForConvention('fastapi-instrumentator'), 'api-overload-http-500')).toContain('on (handler)');
   });
 
   it('drops the overload rule when 5xx cannot be told apart', () => {
@@ -87,8 +97,8 @@ describe('buildRuleGroups', () => {
   });
 
   it('uses native-histogram functions for native histograms', () => {
-    const e = exprOf(metricForConvention('otel-stable', { kind: 'native' }), 'db-pool-exhaustion');
-    expect(e).toContain('histogram_quantile(0.95, sum by (http_route) (rate(http_server_request_duration_seconds{');
+    const e = recorded(metricForConvention('otel-stable', { kind: 'native' }), RECORDED.p95);
+    expect(e).toBe('histogram_quantile(0.95, sum by (http_route) (rate(http_server_request_duration_seconds[45s])))');
     expect(e).not.toContain('_bucket');
   });
 
@@ -96,7 +106,7 @@ describe('buildRuleGroups', () => {
     const exact = { ...metricForConvention('prefect'), buckets: [1, 10, 30, 60] };
     expect(exprOf(exact, 'pending-deadlock')).toContain(String.raw`le=~"(60|6e\\+1|6e\\+01|60\\.0)"`);
     const short = { ...metricForConvention('otel-stable'), buckets: [1, 5, 10] };
-    expect(exprOf(short, 'pending-deadlock')).not.toContain('histogram_quantile(0.99');
+    expect(exprOf(short, 'pending-deadlock')).not.toContain(RECORDED.p99);
     expect(exprOf(short, 'pending-deadlock')).not.toContain('le=~');
   });
 

@@ -10,6 +10,7 @@ import { ABSOLUTE_FLOOR_OF_TIMEOUT } from '../insights/detectors/db-pool-exhaust
 import { BEFORE_MS, SILENCE_MS } from '../insights/detectors/http2-agent-stop';
 import { MEAN_AT, P99_AT, VISIBLE_SHARE } from '../insights/detectors/pending-deadlock';
 import { MIN_GROWTH_PER_DAY, MIN_SPAN_DAYS } from '../insights/detectors/stale-statistics';
+import { EXPLAINED_BY } from '../insights/toolkit/suppression';
 import {
   BASELINE_BLOCK_MS,
   BASELINE_WINDOW_MS,
@@ -21,7 +22,7 @@ import {
   P99_AT_TIMEOUT,
   PERSISTENCE_SPAN_MS,
 } from '../insights/toolkit/thresholds';
-import { escapeExact, labelRef } from '../prometheus/escape';
+import { escapeExact, labelRef, metricSelector, regexAlternation } from '../prometheus/escape';
 import {
   canQueryStatus,
   errorRateQuery,
@@ -64,21 +65,32 @@ export interface AlertRule {
   annotations: { summary: string; description: string; runbook_url: string };
 }
 
+/** Per-route series the alerts share, so each is computed once per evaluation and baselines read recorded points. */
+export interface RecordingRule {
+  record: string;
+  expr: string;
+}
+
 export interface RuleGroup {
   name: string;
   interval?: string;
-  rules: AlertRule[];
+  rules: Array<RecordingRule | AlertRule>;
+}
+
+export function isAlertRule(r: RecordingRule | AlertRule): r is AlertRule {
+  return 'alert' in r;
 }
 
 /** The insights that get a rule; k8s-worker-pod-overhead and connection-reset are not visible in server latency. */
 export const RULE_INSIGHTS: readonly DetectableInsightId[] = [
+  // The broad insights first: the narrow rules read their ALERTS series (see suppressed()).
   'db-pool-exhaustion',
+  'api-outage',
   'task-runs-count-timeout',
   'runs-page-slow',
   'api-overload-http-500',
   'http2-agent-stop',
   'pending-deadlock',
-  'api-outage',
   'read-work-pool-hang',
   'stale-statistics',
 ];
@@ -96,6 +108,22 @@ function num(v: number): string {
 const HOURLY = '1h';
 const DAY_MS = 86_400_000;
 
+/** Names of the recorded series (`level:metric:operations`); their only label is the route label. */
+export const RECORDED = {
+  p95: 'route:prefect_api_request_duration_seconds:p95',
+  p99: 'route:prefect_api_request_duration_seconds:p99',
+  mean: 'route:prefect_api_request_duration_seconds:mean',
+  rate: 'route:prefect_api_requests:rate',
+  errorRate: 'route:prefect_api_requests_5xx:rate',
+  totalRate: 'prefect_api_requests:rate',
+  errorRatio: 'prefect_api_requests_5xx:ratio',
+  p95Hourly: 'route:prefect_api_request_duration_seconds:p95_1h',
+  meanHourly: 'route:prefect_api_request_duration_seconds:mean_1h',
+  p95Baseline: 'route:prefect_api_request_duration_seconds:p95_baseline6h',
+  rateBaseline: 'route:prefect_api_requests:rate_baseline6h',
+  totalRateBaseline: 'prefect_api_requests:rate_baseline6h',
+} as const;
+
 interface Ctx {
   m: ResolvedMetric;
   settings: PrefectSettings;
@@ -105,25 +133,161 @@ interface Ctx {
   route: string;
 }
 
-/** The metric restricted by extra matchers on its route label (the values are ours; escaped all the same). */
-function scoped(ctx: Ctx, ...matchers: Array<['=~' | '!~', string]>): ResolvedMetric {
-  const extra = matchers.map(([op, regex]) => `${ctx.route}${op}"${escapeExact(regex)}"`);
-  return { ...ctx.m, selector: [ctx.m.selector, ...extra].filter((s) => s !== '').join(', ') };
+type RouteMatcher = ['=~' | '!~', string];
+
+/** A recorded series, optionally restricted to a route family (the regexes are ours; escaped all the same). */
+function rec(ctx: Ctx, name: string, ...matchers: RouteMatcher[]): string {
+  return metricSelector(
+    name,
+    matchers.map(([op, regex]) => `${ctx.route}${op}"${escapeExact(regex)}"`)
+  );
 }
 
-function p(ctx: Ctx, m: ResolvedMetric, q: number, window = ctx.window): string {
-  return quantileQuery(m, q, { window, groupBy: ['route'] });
-}
-
-function mean(ctx: Ctx, m: ResolvedMetric): string {
-  return meanLatencyQuery(m, { window: ctx.window, groupBy: ['route'] });
-}
-
-/** The contract's baseline: the median of the expression's 5-minute values over the preceding 6 h. */
-function baseline(expr: string): string {
-  return `quantile_over_time(0.5, (${expr})[${formatDuration(BASELINE_WINDOW_MS / 1000)}:${formatDuration(
+/** The contract's baseline: the median of the series' 5-minute values over the preceding 6 h. */
+function baseline(selector: string): string {
+  return `quantile_over_time(0.5, ${selector}[${formatDuration(BASELINE_WINDOW_MS / 1000)}:${formatDuration(
     BASELINE_BLOCK_MS / 1000
   )}])`;
+}
+
+function recordings(ctx: Ctx): RecordingRule[] {
+  const { m, window } = ctx;
+  const byRoute = { window, groupBy: ['route' as const] };
+  const out: RecordingRule[] = [
+    { record: RECORDED.p95, expr: quantileQuery(m, 0.95, byRoute) },
+    { record: RECORDED.p99, expr: quantileQuery(m, 0.99, byRoute) },
+    { record: RECORDED.mean, expr: meanLatencyQuery(m, byRoute) },
+    { record: RECORDED.rate, expr: requestRateQuery(m, byRoute) },
+    { record: RECORDED.totalRate, expr: requestRateQuery(m, { window }) },
+  ];
+  if (canQueryStatus(m)) {
+    out.push(
+      { record: RECORDED.errorRate, expr: errorRateQuery(m, byRoute) },
+      { record: RECORDED.errorRatio, expr: errorRatioQuery(m, { window }) }
+    );
+  }
+  out.push(
+    { record: RECORDED.p95Baseline, expr: baseline(RECORDED.p95) },
+    { record: RECORDED.rateBaseline, expr: baseline(RECORDED.rate) },
+    { record: RECORDED.totalRateBaseline, expr: baseline(RECORDED.totalRate) }
+  );
+  return out;
+}
+
+/** Latency above both near limits (isNear in toolkit/latency.ts: NEAR_FACTOR × baseline or baseline + slack). */
+function notNear(p95: string, base: string): string {
+  return `(${p95} > ${num(NEAR_FACTOR)} * ${base}) > ${base} + ${num(NEAR_SLACK_S)}`;
+}
+
+function dbPoolExhaustion(ctx: Ctx): string {
+  const t = ctx.settings.poolTimeoutSeconds;
+  const db: RouteMatcher = ['!~', NOT_DATABASE_REGEX];
+  const p95 = rec(ctx, RECORDED.p95, db);
+  const far = `(${p95} >= ${num(FAR_FACTOR)} * ${RECORDED.p95Baseline}) >= ${num(ABSOLUTE_FLOOR_OF_TIMEOUT * t)}`;
+  const piled = `${rec(ctx, RECORDED.p99, db)} >= ${num(P99_AT_TIMEOUT * t)}\n  or\n  ${rec(ctx, RECORDED.mean, db)} >= ${num(MEAN_AT_TIMEOUT * t)}`;
+  return [
+    `count(${far}) >= 2`,
+    `and on ()\ncount(${far}) * 2 >= count(${p95})`,
+    `and on ()\ncount(\n  (${far})\n  and on (${ctx.route})\n  (\n  ${piled}\n  )\n)`,
+  ].join('\n');
+}
+
+/** The route-family shape: the family reaches a threshold while most other routes stay near their baseline. */
+function familySlow(ctx: Ctx, family: RouteMatcher[], threshold: number): string {
+  const famP95 = rec(ctx, RECORDED.p95, ...family);
+  const others = `(${RECORDED.p95} unless on (${ctx.route}) ${famP95})`;
+  const base = RECORDED.p95Baseline;
+  const near = `${others} <= ${num(NEAR_FACTOR)} * ${base}\n  or\n  ${others} <= ${base} + ${num(NEAR_SLACK_S)}`;
+  return [
+    `(\n  ${famP95} >= ${num(threshold)}\n  or\n  ${rec(ctx, RECORDED.mean, ...family)} >= ${num(threshold)}\n)`,
+    `and on ()\ncount(\n  ${near}\n) > ${num(MOST_SHARE)} * count(${others} and on (${ctx.route}) ${base})`,
+  ].join('\n');
+}
+
+function apiOverload(ctx: Ctx): string {
+  const t = ctx.settings.poolTimeoutSeconds;
+  const p95 = RECORDED.p95;
+  const base = RECORDED.p95Baseline;
+  return [
+    `${RECORDED.totalRate} >= ${num(RATE_FACTOR)} * ${RECORDED.totalRateBaseline}`,
+    `and on ()\n${RECORDED.errorRatio} >= ${num(ERROR_SHARE)}`,
+    `and on ()\ncount(${p95} >= ${num(RAISED_FACTOR)} * ${base}) * 2 >= count(${p95} and on (${ctx.route}) ${base})`,
+    `unless on ()\n(\n  ${RECORDED.p99} >= ${num(P99_AT_TIMEOUT * t)}\n  or\n  ${RECORDED.mean} >= ${num(MEAN_AT_TIMEOUT * t)}\n)`,
+  ].join('\n');
+}
+
+function http2AgentStop(ctx: Ctx): string {
+  const polling: RouteMatcher = ['=~', POLLING_REGEX];
+  const lookBack = formatDuration((SILENCE_MS + BEFORE_MS) / 1000);
+  const slow = notNear(rec(ctx, RECORDED.p95, polling), RECORDED.p95Baseline);
+  const trouble = canQueryStatus(ctx.m)
+    ? `max_over_time((${rec(ctx, RECORDED.errorRate, polling)} > 0)[${lookBack}:${ctx.res}])\n  or on (${ctx.route})\n  max_over_time((${slow})[${lookBack}:${ctx.res}])`
+    : `max_over_time((${slow})[${lookBack}:${ctx.res}])`;
+  return [
+    `${rec(ctx, RECORDED.rate, polling)} == 0`,
+    `and on (${ctx.route})\n${rec(ctx, RECORDED.rateBaseline, polling)} > 0`,
+    `and on (${ctx.route})\n(\n  ${trouble}\n)`,
+    `and on ()\nsum(${rec(ctx, RECORDED.rate, ['!~', POLLING_REGEX])}) > 0`,
+  ].join('\n');
+}
+
+function pendingDeadlock(ctx: Ctx): string {
+  const t = ctx.settings.apiRequestTimeoutSeconds;
+  const setState: RouteMatcher = ['=~', SET_STATE_REGEX];
+  const parts = [`${rec(ctx, RECORDED.mean, setState)} >= ${num(MEAN_AT * t)}`];
+  const largest = ctx.m.buckets.length > 0 ? Math.max(...ctx.m.buckets) : null;
+  // As the detector: p99 is only trusted when the buckets reach the timeout.
+  if (largest === null || largest >= P99_AT * t) {
+    parts.push(`${rec(ctx, RECORDED.p99, setState)} >= ${num(P99_AT * t)}`);
+  }
+  const scopedMetric: ResolvedMetric = {
+    ...ctx.m,
+    selector: [ctx.m.selector, `${ctx.route}=~"${escapeExact(SET_STATE_REGEX)}"`].filter((x) => x !== '').join(', '),
+  };
+  const share = slowShareQuery(scopedMetric, t, { window: ctx.window, groupBy: ['route'] });
+  if (share.expr !== null && share.exact) {
+    parts.push(`(${share.expr}) >= ${num(VISIBLE_SHARE)}`);
+  }
+  return parts.join('\nor\n');
+}
+
+function apiOutage(ctx: Ctx): string {
+  const span = PERSISTENCE_SPAN_MS / 1000;
+  // `up` of the targets that carry the metric; last_over_time keeps them known once the target is down.
+  const up = `up == 0\n  and on (job, instance)\n  count by (job, instance) (last_over_time(${seriesSelector(ctx.m)}[1h]))`;
+  // A frozen server (the exporter answers, nothing advances), where traffic made silence improbable.
+  const silent = `${RECORDED.totalRate} == 0\n  and on ()\n  ${RECORDED.totalRateBaseline} * ${num(span)} >= ${num(EXPECTED_REQUESTS)}`;
+  return `(\n  ${up}\n)\nor on ()\n(\n  ${silent}\n)`;
+}
+
+function hourly(ctx: Ctx): RecordingRule[] {
+  const m: ResolvedMetric = {
+    ...ctx.m,
+    selector: [ctx.m.selector, `${ctx.route}=~"${escapeExact(READ_HEAVY_REGEX)}"`].filter((x) => x !== '').join(', '),
+  };
+  // Hourly values of the read-heavy routes: a multi-day trend, so the long window the contract allows for baselines.
+  const opts = { window: HOURLY, groupBy: ['route' as const] };
+  return [
+    { record: RECORDED.p95Hourly, expr: quantileQuery(m, 0.95, opts) },
+    { record: RECORDED.meanHourly, expr: meanLatencyQuery(m, opts) },
+  ];
+}
+
+/** Each of the last MIN_SPAN_DAYS daily medians at least (1 + MIN_GROWTH_PER_DAY) × the day before. */
+function dailyClimb(series: string): string {
+  const daily = (days: number) => `quantile_over_time(0.5, ${series}[1d]${days > 0 ? ` offset ${days}d` : ''})`;
+  const growth = num(1 + MIN_GROWTH_PER_DAY);
+  const steps: string[] = [];
+  for (let d = 0; d < MIN_SPAN_DAYS; d++) {
+    steps.push(`${daily(d)} >= ${growth} * ${daily(d + 1)}`);
+  }
+  return steps.join('\nand\n');
+}
+
+function staleStatistics(): string {
+  // As the detector: the p95, or the exact mean where bucket steps hide the climb (a p95 inside one wide bucket
+  // or in +Inf barely moves).
+  return `(\n${indent(dailyClimb(RECORDED.p95Hourly))}\n)\nor\n(\n${indent(dailyClimb(RECORDED.meanHourly))}\n)`;
 }
 
 function indent(expr: string): string {
@@ -133,120 +297,22 @@ function indent(expr: string): string {
     .join('\n');
 }
 
-function dbPoolExhaustion(ctx: Ctx): string {
-  const t = ctx.settings.poolTimeoutSeconds;
-  const db = scoped(ctx, ['!~', NOT_DATABASE_REGEX]);
-  const p95 = p(ctx, db, 0.95);
-  const far = `((${p95}) >= ${num(FAR_FACTOR)} * ${baseline(p95)}) >= ${num(ABSOLUTE_FLOOR_OF_TIMEOUT * t)}`;
-  const piled = `(${p(ctx, db, 0.99)}) >= ${num(P99_AT_TIMEOUT * t)}\nor\n(${mean(ctx, db)}) >= ${num(MEAN_AT_TIMEOUT * t)}`;
-  return [
-    `count(\n${indent(far)}\n) >= 2`,
-    `and on ()\ncount(\n${indent(far)}\n) * 2 >= count(${p95})`,
-    `and on ()\ncount(\n${indent(`(${far})\nand on (${ctx.route})\n(${piled})`)}\n)`,
-  ].join('\n');
-}
-
-/** The route-family shape: the family reaches a threshold while most other routes stay near their baseline. */
-function familySlow(ctx: Ctx, family: ResolvedMetric, threshold: number): string {
-  const famP95 = p(ctx, family, 0.95);
-  const allP95 = p(ctx, ctx.m, 0.95);
-  const base = baseline(allP95);
-  const others = `(${allP95}) unless on (${ctx.route}) (${famP95})`;
-  // Near = within NEAR_FACTOR × baseline or baseline + NEAR_SLACK_S (isNear in toolkit/latency.ts).
-  const near = `((${others}) <= ${num(NEAR_FACTOR)} * ${base})\nor\n((${others}) <= ${base} + ${num(NEAR_SLACK_S)})`;
-  const known = `(${others}) and on (${ctx.route}) ${base}`;
-  return [
-    `(\n${indent(`(${famP95}) >= ${num(threshold)}\nor\n(${mean(ctx, family)}) >= ${num(threshold)}`)}\n)`,
-    `and on ()\ncount(\n${indent(near)}\n) > ${num(MOST_SHARE)} * count(\n${indent(known)}\n)`,
-  ].join('\n');
-}
-
-function apiOverload(ctx: Ctx): string {
-  const t = ctx.settings.poolTimeoutSeconds;
-  const rate = requestRateQuery(ctx.m, { window: ctx.window });
-  const p95 = p(ctx, ctx.m, 0.95);
-  const base = baseline(p95);
-  return [
-    `(${rate}) >= ${num(RATE_FACTOR)} * ${baseline(rate)}`,
-    `and on ()\n(${errorRatioQuery(ctx.m, { window: ctx.window })}) >= ${num(ERROR_SHARE)}`,
-    `and on ()\ncount((${p95}) >= ${num(RAISED_FACTOR)} * ${base}) * 2 >= count((${p95}) and on (${ctx.route}) ${base})`,
-    `unless on ()\n(\n${indent(
-      `(${p(ctx, ctx.m, 0.99)}) >= ${num(P99_AT_TIMEOUT * t)}\nor\n(${mean(ctx, ctx.m)}) >= ${num(MEAN_AT_TIMEOUT * t)}`
-    )}\n)`,
-  ].join('\n');
-}
-
-function http2AgentStop(ctx: Ctx): string {
-  const polling = scoped(ctx, ['=~', POLLING_REGEX]);
-  const others = scoped(ctx, ['!~', POLLING_REGEX]);
-  const rate = requestRateQuery(polling, { window: ctx.window, groupBy: ['route'] });
-  const lookBack = formatDuration((SILENCE_MS + BEFORE_MS) / 1000);
-  const p95 = p(ctx, polling, 0.95);
-  const base95 = baseline(p95);
-  const slow = `((${p95}) > ${num(NEAR_FACTOR)} * ${base95}) > ${base95} + ${num(NEAR_SLACK_S)}`;
-  const trouble = canQueryStatus(ctx.m)
-    ? `max_over_time(((${errorRateQuery(polling, { window: ctx.window, groupBy: ['route'] })}) > 0)[${lookBack}:${ctx.res}])\nor on (${ctx.route})\nmax_over_time((${slow})[${lookBack}:${ctx.res}])`
-    : `max_over_time((${slow})[${lookBack}:${ctx.res}])`;
-  return [
-    `(${rate}) == 0`,
-    `and on (${ctx.route})\n${baseline(rate)} > 0`,
-    `and on (${ctx.route})\n(\n${indent(trouble)}\n)`,
-    `and on ()\n(${requestRateQuery(others, { window: ctx.window })}) > 0`,
-  ].join('\n');
-}
-
-function pendingDeadlock(ctx: Ctx): string {
-  const t = ctx.settings.apiRequestTimeoutSeconds;
-  const setState = scoped(ctx, ['=~', SET_STATE_REGEX]);
-  const parts = [`(${mean(ctx, setState)}) >= ${num(MEAN_AT * t)}`];
-  const largest = ctx.m.buckets.length > 0 ? Math.max(...ctx.m.buckets) : null;
-  // As the detector: p99 is only trusted when the buckets reach the timeout.
-  if (largest === null || largest >= P99_AT * t) {
-    parts.push(`(${p(ctx, setState, 0.99)}) >= ${num(P99_AT * t)}`);
-  }
-  const share = slowShareQuery(setState, t, { window: ctx.window, groupBy: ['route'] });
-  if (share.expr !== null && share.exact) {
-    parts.push(`(${share.expr}) >= ${num(VISIBLE_SHARE)}`);
-  }
-  return parts.join('\nor\n');
-}
-
-function apiOutage(ctx: Ctx): string {
-  const rate = requestRateQuery(ctx.m, { window: ctx.window });
-  const span = PERSISTENCE_SPAN_MS / 1000;
-  // `up` of the targets that carry the metric; last_over_time keeps them known once the target is down.
-  const up = `up == 0\nand on (job, instance)\ncount by (job, instance) (last_over_time(${seriesSelector(ctx.m)}[1h]))`;
-  // A frozen server (the exporter answers, nothing advances), where traffic made silence improbable.
-  const silent = `(${rate}) == 0\nand on ()\n${baseline(rate)} * ${num(span)} >= ${num(EXPECTED_REQUESTS)}`;
-  return `(\n${indent(up)}\n)\nor on ()\n(\n${indent(silent)}\n)`;
-}
-
-function staleStatistics(ctx: Ctx): string {
-  const readHeavy = scoped(ctx, ['=~', READ_HEAVY_REGEX]);
-  // Daily medians of hourly p95s: a trend, so the long window the contract allows for baselines.
-  const daily = (days: number) =>
-    `quantile_over_time(0.5, (${p(ctx, readHeavy, 0.95, HOURLY)})[1d:${HOURLY}]${days > 0 ? ` offset ${days}d` : ''})`;
-  const growth = num(1 + MIN_GROWTH_PER_DAY);
-  const steps: string[] = [];
-  for (let d = 0; d < MIN_SPAN_DAYS; d++) {
-    steps.push(`${daily(d)} >= ${growth} * ${daily(d + 1)}`);
-  }
-  return steps.join(`\nand on (${ctx.route})\n`);
-}
-
 function expressionFor(id: DetectableInsightId, ctx: Ctx): string | null {
   const s = ctx.settings;
   switch (id) {
     case 'db-pool-exhaustion':
       return dbPoolExhaustion(ctx);
     case 'task-runs-count-timeout':
-      return familySlow(ctx, scoped(ctx, ['=~', TASK_COUNT_REGEX]), s.uiPatienceSeconds);
+      return familySlow(ctx, [['=~', TASK_COUNT_REGEX]], s.uiPatienceSeconds);
     case 'runs-page-slow':
-      return familySlow(ctx, scoped(ctx, ['=~', RUNS_PAGE_REGEX]), s.uiPatienceSeconds);
+      return familySlow(ctx, [['=~', RUNS_PAGE_REGEX]], s.uiPatienceSeconds);
     case 'read-work-pool-hang':
       return familySlow(
         ctx,
-        scoped(ctx, ['=~', READ_WORK_POOL_REGEX], ['!~', WORK_POOL_ACTION_REGEX]),
+        [
+          ['=~', READ_WORK_POOL_REGEX],
+          ['!~', WORK_POOL_ACTION_REGEX],
+        ],
         s.poolTimeoutSeconds
       );
     case 'api-overload-http-500':
@@ -259,8 +325,21 @@ function expressionFor(id: DetectableInsightId, ctx: Ctx): string | null {
     case 'api-outage':
       return apiOutage(ctx);
     case 'stale-statistics':
-      return staleStatistics(ctx);
+      return staleStatistics();
   }
+}
+
+/**
+ * The broad one wins (toolkit/suppression.ts): while an alert of a broad insight that explains this one is pending
+ * or firing, this one is held back. The broad rules come first in the group, so their ALERTS series of the same
+ * evaluation are already written.
+ */
+function suppressed(id: DetectableInsightId, expr: string): string {
+  const broad = RULE_INSIGHTS.filter((b) => EXPLAINED_BY[b]?.includes(id)).map(alertName);
+  if (broad.length === 0) {
+    return expr;
+  }
+  return `(\n${indent(expr)}\n)\nunless on ()\n${metricSelector('ALERTS', [`alertname=~"${regexAlternation(broad)}"`])}`;
 }
 
 function forFor(id: DetectableInsightId, window: number, scrape: number): string {
@@ -290,7 +369,10 @@ function ruleFor(id: DetectableInsightId, expr: string, forDuration: string, opt
   };
 }
 
-/** The rule groups for `m`: one evaluated at the scrape cadence, one hourly for the multi-day trend. */
+/**
+ * The rule groups for `m`: per-route recordings then the alerts, evaluated at the scrape cadence (rules of a group
+ * run in order, so the alerts read this evaluation's recordings), and an hourly group for the multi-day trend.
+ */
 export function buildRuleGroups(m: ResolvedMetric, settings: PrefectSettings, opts: RuleOptions): RuleGroup[] {
   const scrape = opts.scrapeIntervalSeconds;
   if (!(scrape > 0)) {
@@ -308,15 +390,25 @@ export function buildRuleGroups(m: ResolvedMetric, settings: PrefectSettings, op
   const latency: AlertRule[] = [];
   const trends: AlertRule[] = [];
   for (const id of RULE_INSIGHTS) {
-    const expr = expressionFor(id, ctx);
-    if (expr !== null) {
+    const raw = expressionFor(id, ctx);
+    if (raw !== null) {
+      const expr = suppressed(id, raw);
       (id === 'stale-statistics' ? trends : latency).push(ruleFor(id, expr, forFor(id, window, scrape), opts));
     }
   }
   return [
-    { name: 'prefect-insights', rules: latency },
-    { name: 'prefect-insights-trends', interval: formatDuration(DAY_MS / 24 / 1000), rules: trends },
+    { name: 'prefect-insights', rules: [...recordings(ctx), ...latency] },
+    {
+      name: 'prefect-insights-trends',
+      interval: formatDuration(DAY_MS / 24 / 1000),
+      rules: [...hourly(ctx), ...trends],
+    },
   ];
+}
+
+/** The alerting rules alone, in order. */
+export function alertRules(groups: RuleGroup[]): AlertRule[] {
+  return groups.flatMap((g) => g.rules.filter(isAlertRule));
 }
 
 function describe(m: ResolvedMetric): string {
@@ -333,7 +425,9 @@ export function rulesYaml(m: ResolvedMetric, settings: PrefectSettings, opts: Ru
     groups: groups.map((g) => ({
       name: g.name,
       interval: g.interval,
-      rules: g.rules.map((r) => ({ ...r, labels: { ...r.labels }, annotations: { ...r.annotations } })),
+      rules: g.rules.map((r) =>
+        isAlertRule(r) ? { ...r, labels: { ...r.labels }, annotations: { ...r.annotations } } : { ...r }
+      ),
     })),
   };
   const header =

@@ -76,5 +76,7 @@ describe('toYaml', () => {
 
   it('escapes quotes, backslashes and control characters', () => {
     expect(quoteString('a"b\\c\nd\u0007')).toBe('"a\\"b\\\\c\\nd\\u0007"');
+    expect(toYaml({ v: 'a"b\u0007' })).toBe('v: "a\\"b\\u0007"\n');
+    expect(toYaml({ expr: 'up{job="x"} == 0' })).toBe('expr: |-\n  up{job="x"} == 0\n');
   });
 });

@@ -45,9 +45,13 @@ export function quoteString(text: string): string {
   return out + '"';
 }
 
-/** Literal blocks need printable text whose first line does not start with a space (no indentation indicator). */
+/**
+ * Multi-line text, and text with quotes or backslashes (PromQL), reads best as a literal block: nothing in it is
+ * escaped. Literal blocks need printable text whose first line does not start with a space (no indentation
+ * indicator) and no trailing newline (the `-` chomping drops it).
+ */
 function literalSafe(text: string): boolean {
-  return text.includes('\n') && !NOT_LITERAL_SAFE.test(text) && !/^[ \n]/.test(text) && !/\n$/.test(text);
+  return /[\n"\\]/.test(text) && !NOT_LITERAL_SAFE.test(text) && !/^[ \n]/.test(text) && !/\n$/.test(text);
 }
 
 function scalar(value: string | number | boolean, indent: string): string {

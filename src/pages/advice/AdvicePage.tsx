@@ -7,7 +7,9 @@ import { CATALOG, INSIGHTS, isInsightId } from '../../catalog/catalog';
 import type { Insight } from '../../catalog/types';
 import { NoDataSourceAlert } from '../../components/NoDataSourceAlert';
 import { useInsightDataSources } from '../../components/useInsightDataSources';
+import { AlertRulesSection } from './AlertRulesSection';
 import { InsightAdviceCard, insightAnchor } from './InsightAdviceCard';
+import { LogSearchesSection } from './LogSearchesSection';
 import { ParameterCard } from './ParameterCard';
 import { judgeParameters } from './parameterVerdicts';
 import {
@@ -173,6 +175,9 @@ function AdvicePage() {
           <Text element="h2">By insight</Text>
           {INSIGHTS.filter((i) => i.id !== focusId).map(insightCard)}
         </Stack>
+
+        <LogSearchesSection window={{ from: range.from.valueOf(), to: range.to.valueOf() }} />
+        <AlertRulesSection uid={uid} />
       </Stack>
     </PluginPage>
   );
