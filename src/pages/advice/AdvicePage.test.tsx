@@ -142,6 +142,10 @@ describe('AdvicePage', () => {
     expect(yaml.textContent).toContain('pool_timeout 45 s');
     expect(yaml.textContent).toContain('[1m30s]');
     expect(within(section).getByRole('button', { name: /copy/i })).toBeInTheDocument();
+    // The page's own range: the data source caches one resolution, shared with the page's scan.
+    const [window] = ds.resolveMetric.mock.calls[0] as unknown as [{ start: number; end: number }];
+    expect(Math.round(window.end - window.start)).toBeGreaterThanOrEqual(24 * 3600);
+    expect(window.end - window.start).toBeLessThanOrEqual(24 * 3600 + 1);
   });
 
   it('says why rules cannot be generated when the data source cannot resolve its metric', async () => {

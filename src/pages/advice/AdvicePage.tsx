@@ -177,7 +177,7 @@ function AdvicePage() {
         </Stack>
 
         <LogSearchesSection window={{ from: range.from.valueOf(), to: range.to.valueOf() }} />
-        <AlertRulesSection uid={uid} />
+        <AlertRulesSection uid={uid} range={{ from: range.from.valueOf(), to: range.to.valueOf() }} />
       </Stack>
     </PluginPage>
   );

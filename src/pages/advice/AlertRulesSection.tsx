@@ -4,8 +4,8 @@ import { CopyableSnippet } from '../../components/CopyableSnippet';
 import { useAlertRules } from './useAlertRules';
 
 /** Prometheus alerting rules for the chosen data source's metric, generated from the detectors' thresholds. */
-export function AlertRulesSection({ uid }: { uid?: string }) {
-  const rules = useAlertRules(uid);
+export function AlertRulesSection({ uid, range }: { uid?: string; range: { from: number; to: number } }) {
+  const rules = useAlertRules(uid, range);
   return (
     <section aria-labelledby="alert-rules-title">
       <Stack direction="column" gap={1}>

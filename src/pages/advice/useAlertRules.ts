@@ -24,15 +24,20 @@ export interface RulesState {
   error?: string;
 }
 
-export function useAlertRules(uid: string | undefined): RulesState {
-  const [state, setState] = useState<RulesState & { uid?: string }>({ loading: false });
+/**
+ * `range` (unix ms) must be the page's scan range: the data source caches one metric resolution at a time, so a
+ * resolution over another window would be shared with, and could fail, the page's scan.
+ */
+export function useAlertRules(uid: string | undefined, range: { from: number; to: number }): RulesState {
+  const { from, to } = range;
+  const [state, setState] = useState<RulesState & { key?: string }>({ loading: false });
+  const key = `${uid}|${from}|${to}`;
   useEffect(() => {
     if (!uid) {
       return;
     }
     let cancelled = false;
-    const end = Math.floor(Date.now() / 1000);
-    const window = { start: end - 86_400, end };
+    const window = { start: Math.floor(from / 1000), end: Math.ceil(to / 1000) };
     getDataSourceSrv()
       .get(uid)
       .then(async (ds) => {
@@ -44,13 +49,13 @@ export function useAlertRules(uid: string | undefined): RulesState {
         return rulesYaml(metric, ds.settings, { scrapeIntervalSeconds: scrape });
       })
       .then(
-        (yaml) => !cancelled && setState({ uid, loading: false, yaml }),
+        (yaml) => !cancelled && setState({ key, loading: false, yaml }),
         (e: unknown) =>
-          !cancelled && setState({ uid, loading: false, error: e instanceof Error ? e.message : String(e) })
+          !cancelled && setState({ key, loading: false, error: e instanceof Error ? e.message : String(e) })
       );
     return () => {
       cancelled = true;
     };
-  }, [uid]);
-  return state.uid === uid ? state : { loading: Boolean(uid) };
+  }, [uid, from, to, key]);
+  return state.key === key ? state : { loading: Boolean(uid) };
 }
