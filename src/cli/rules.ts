@@ -12,7 +12,7 @@ export const RULES_USAGE = `Usage: prefect-insights rules (--prometheus <url> | 
 Writes Prometheus alerting rules for the detectable insights, with the detectors' thresholds.
 
 Options:
-  --prometheus <url>       resolve the metric in this Prometheus (last 24 h)
+  --prometheus <url>       resolve the metric in this Prometheus (last 7 days)
   --convention <name>      no Prometheus: assume the convention's default metric and labels
                            (${conventionIds().join(', ')})
   --native                 with --convention: native histograms instead of classic
@@ -136,7 +136,9 @@ export interface RulesDeps {
   ): Promise<ResolvedMetric>;
 }
 
-const RESOLVE_LOOKBACK_S = 24 * 3600;
+// A one-off command: looking back a week costs one series request per convention and still finds the metric of a
+// server that was quiet (or down) over a weekend.
+const RESOLVE_LOOKBACK_S = 7 * 24 * 3600;
 
 /** The YAML for parsed arguments (resolving the metric first when a Prometheus is given). */
 export async function rulesFor(args: RulesArgs, deps: RulesDeps): Promise<string> {
