@@ -161,7 +161,7 @@ export function parseCommand(argv: string[], nowMs: number): ParsedCommand {
     throw new UsageError('missing command: prefect-insights scan …');
   }
   if (positionals[0] !== 'scan' || positionals.length > 1) {
-    throw new UsageError(`unknown command "${positionals.join(' ')}": the only command is "scan"`);
+    throw new UsageError(`unknown command "${positionals.join(' ')}": the commands are "scan" and "rules"`);
   }
   const str = (name: (typeof STRING_OPTIONS)[number]) => v[name] as string | undefined;
 

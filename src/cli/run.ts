@@ -4,6 +4,7 @@ import { SEVERITY_RANK } from '../catalog/types';
 import type { ScanOptions, ScanResult } from '../insights/engine/types';
 import type { MetricOverrides, PrometheusApi, ResolvedMetric } from '../prometheus/types';
 import { parseCommand, USAGE, UsageError, type ScanArgs } from './args';
+import { parseRulesArgs, RULES_USAGE, rulesFor } from './rules';
 import { toScanJson, toTable } from './output';
 
 export interface TextSink {
@@ -92,7 +93,26 @@ function progressReporter(
   };
 }
 
+/** `prefect-insights rules …`: the YAML on stdout, or one error line and exit 2. */
+async function runRules(argv: string[], deps: CliDeps): Promise<number> {
+  try {
+    const args = parseRulesArgs(argv);
+    if (args === null) {
+      deps.stdout.write(RULES_USAGE + '\n');
+      return EXIT_OK;
+    }
+    deps.stdout.write(await rulesFor(args, deps));
+    return EXIT_OK;
+  } catch (e) {
+    deps.stderr.write(errorLine(e).replace('prefect-insights scan --help', 'prefect-insights rules --help'));
+    return EXIT_ERROR;
+  }
+}
+
 export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
+  if (argv[0] === 'rules') {
+    return runRules(argv.slice(1), deps);
+  }
   let args: ScanArgs;
   try {
     const cmd = parseCommand(argv, deps.now());

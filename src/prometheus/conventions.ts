@@ -14,6 +14,7 @@ export const CONVENTIONS: MetricConvention[] = [
     routeLabels: ROUTE_LABELS,
     methodLabels: METHOD_LABELS,
     statusLabels: STATUS_LABELS,
+    usualLabels: { route: 'http_route', method: 'http_request_method', status: 'http_response_status_code' },
   },
   {
     id: 'prefect-utf8',
@@ -24,6 +25,7 @@ export const CONVENTIONS: MetricConvention[] = [
     routeLabels: [...ROUTE_LABELS, 'http.route'],
     methodLabels: [...METHOD_LABELS, 'http.request.method'],
     statusLabels: [...STATUS_LABELS, 'http.response.status_code'],
+    usualLabels: { route: 'http_route', method: 'http_request_method', status: 'http_response_status_code' },
   },
   {
     id: 'otel-stable',
@@ -33,6 +35,7 @@ export const CONVENTIONS: MetricConvention[] = [
     routeLabels: ROUTE_LABELS,
     methodLabels: METHOD_LABELS,
     statusLabels: STATUS_LABELS,
+    usualLabels: { route: 'http_route', method: 'http_request_method', status: 'http_response_status_code' },
   },
   {
     id: 'otel-legacy-ms',
@@ -42,6 +45,7 @@ export const CONVENTIONS: MetricConvention[] = [
     routeLabels: ROUTE_LABELS,
     methodLabels: METHOD_LABELS,
     statusLabels: STATUS_LABELS,
+    usualLabels: { route: 'http_route', method: 'http_method', status: 'http_status_code' },
   },
   {
     id: 'fastapi-instrumentator',
@@ -53,6 +57,7 @@ export const CONVENTIONS: MetricConvention[] = [
     // The histogram has no status label; statuses (`2xx`, `5xx`) live on the companion counter.
     statusLabels: [],
     statusCounter: { name: 'http_requests_total', label: 'status' },
+    usualLabels: { route: 'handler', method: 'method' },
   },
 ];
 

@@ -66,6 +66,7 @@ function candidatesFor(overrides: MetricOverrides): MetricConvention[] {
       routeLabels: template.routeLabels,
       methodLabels: template.methodLabels,
       statusLabels: template.statusLabels,
+      usualLabels: template.usualLabels,
     },
   ];
 }

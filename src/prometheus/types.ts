@@ -17,6 +17,8 @@ export interface MetricConvention {
   statusLabels: string[];
   /** prometheus-fastapi-instrumentator keeps status only on a companion counter. */
   statusCounter?: { name: string; label: string };
+  /** The labels this instrumentation writes by default: what offline tools (rule generation) assume without data. */
+  usualLabels: { route: string; method: string; status?: string };
 }
 
 /** What metric resolution found (or the user forced). Everything downstream builds PromQL from this. */

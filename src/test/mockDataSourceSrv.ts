@@ -3,8 +3,13 @@ import { type Observable, of, throwError } from 'rxjs';
 import type { DataFrame, DataQueryRequest, DataQueryResponse, DataSourceInstanceSettings } from '@grafana/data';
 import { DATASOURCE_TYPE } from '../constants';
 
-export function instanceSettings(uid: string, name: string, isDefault = false): DataSourceInstanceSettings {
-  return { uid, name, type: DATASOURCE_TYPE, isDefault, meta: { id: DATASOURCE_TYPE } } as DataSourceInstanceSettings;
+export function instanceSettings(
+  uid: string,
+  name: string,
+  isDefault = false,
+  type = DATASOURCE_TYPE
+): DataSourceInstanceSettings {
+  return { uid, name, type, isDefault, meta: { id: type } } as DataSourceInstanceSettings;
 }
 
 export interface FakeDataSource {
@@ -21,7 +26,13 @@ export function fakeDataSource(answer: DataFrame[] | Error): FakeDataSource {
 
 export function fakeDataSourceSrv(list: DataSourceInstanceSettings[], ds?: FakeDataSource) {
   return {
-    getList: jest.fn(() => list),
+    // Filters by type as Grafana's getList does (public/app/features/plugins/datasource_srv.ts in grafana/grafana).
+    getList: jest.fn((filters?: { type?: string | string[] }) =>
+      list.filter((d) => {
+        const type = filters?.type;
+        return type === undefined || (Array.isArray(type) ? type.includes(d.type) : d.type === type);
+      })
+    ),
     get: jest.fn(async () => ds),
     getInstanceSettings: jest.fn((uid: string) => list.find((d) => d.uid === uid)),
     reload: jest.fn(),

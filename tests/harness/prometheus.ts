@@ -22,6 +22,8 @@ export interface StartPrometheusOptions {
   scrapeInterval?: string;
   /** `job` label of the scrape targets (default `prefect-server`). */
   job?: string;
+  /** Rule files (paths or globs) for `rule_files:`; a glob that matches nothing yet is fine (see /-/reload). */
+  ruleFiles?: string[];
   extraArgs?: string[];
   /** How long to wait for /-/ready, ms (default 60 s). */
   readyTimeoutMs?: number;
@@ -62,7 +64,11 @@ function run(file: string, args: string[]): Promise<void> {
 
 function configYaml(opts: StartPrometheusOptions): string {
   const interval = opts.scrapeInterval ?? '5s';
-  const lines = ['global:', `  scrape_interval: ${interval}`, `  evaluation_interval: ${interval}`, 'scrape_configs:'];
+  const lines = ['global:', `  scrape_interval: ${interval}`, `  evaluation_interval: ${interval}`];
+  if (opts.ruleFiles?.length) {
+    lines.push(`rule_files: [${opts.ruleFiles.map((f) => JSON.stringify(f)).join(', ')}]`);
+  }
+  lines.push('scrape_configs:');
   if (opts.scrapeTargets?.length) {
     lines.push(
       `  - job_name: ${JSON.stringify(opts.job ?? 'prefect-server')}`,

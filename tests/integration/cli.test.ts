@@ -3,12 +3,12 @@
 // backfilled in OpenTelemetry's millisecond convention with another service beside Prefect, selected by --selector.
 import { execFile } from 'node:child_process';
 import { createServer, type Socket } from 'node:net';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { buildTimeline, writeOpenMetrics, type Timeline } from '../../tools/simulator';
-import { freePort, startPrometheus, type RunningPrometheus } from '../harness/prometheus';
+import { findPrometheusBinaries, freePort, startPrometheus, type RunningPrometheus } from '../harness/prometheus';
 
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'dist-cli/prefect-insights.js');
@@ -204,5 +204,22 @@ describe('prefect-insights scan (built binary)', () => {
       ['scan', '--prometheus', prom.url, '--from', '2024-02-31T00:00:00Z', '--to', 'now'],
       /--from "2024-02-31T00:00:00Z" is not a time/
     );
+  });
+});
+
+describe('prefect-insights rules (built binary)', () => {
+  it('writes rules for the metric resolved in the real Prometheus that promtool accepts', async () => {
+    const r = await cli(['rules', '--prometheus', prom.url, '--selector', 'service_name="prefect-server"']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    // Resolved, not assumed: the millisecond metric, its buckets, and the selector that keeps the other service out.
+    expect(r.stdout).toContain('http_server_duration_milliseconds_bucket{service_name="prefect-server"}');
+    expect(r.stdout).toContain('http_server_duration_milliseconds_count{service_name="prefect-server"}');
+    const file = join(work, 'cli.rules.yml');
+    writeFileSync(file, r.stdout);
+    const { promtool } = findPrometheusBinaries();
+    const checked = await run(promtool, ['check', 'rules', file]);
+    expect(checked.code).toBe(0);
+    expect(checked.stdout).toMatch(/SUCCESS: \d+ rules found/);
   });
 });

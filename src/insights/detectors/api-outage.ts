@@ -13,7 +13,7 @@ import type { Detector, Episode, ScanInput } from '../types';
 const DOWN_UP = 1;
 const DOWN_SERIES = 2;
 /** Requests the baseline would have served in the silent stretch; below it, silence can be chance. */
-const EXPECTED_REQUESTS = 20;
+export const EXPECTED_REQUESTS = 20;
 
 const REPLICA_HOW: Record<ReplicaOutage['how'], string> = {
   up: '`up` was 0',

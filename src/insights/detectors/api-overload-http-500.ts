@@ -8,10 +8,10 @@ import { apiTotals, maxOver, nanMax, prepareInput } from '../toolkit/series';
 import { MEAN_AT_TIMEOUT, P99_AT_TIMEOUT } from '../toolkit/thresholds';
 import type { Detector, Episode, ScanInput } from '../types';
 
-const RATE_FACTOR = 2;
-const ERROR_SHARE = 0.05;
+export const RATE_FACTOR = 2;
+export const ERROR_SHARE = 0.05;
 /** "Latency raised": p95 at least this many times its baseline on at least half of the routes that can be judged. */
-const RAISED_FACTOR = 1.5;
+export const RAISED_FACTOR = 1.5;
 
 export const apiOverloadHttp500: Detector = {
   id: 'api-overload-http-500',

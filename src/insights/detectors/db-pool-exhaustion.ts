@@ -20,7 +20,7 @@ import { FAR_FACTOR, MEAN_AT_TIMEOUT, P99_AT_TIMEOUT } from '../toolkit/threshol
 import type { Detector, Episode, RouteSeries, ScanInput } from '../types';
 
 /** Affected routes must be slow in absolute terms too (a share of pool_timeout), not only relative to a tiny baseline. */
-const ABSOLUTE_FLOOR_OF_TIMEOUT = 0.1;
+export const ABSOLUTE_FLOOR_OF_TIMEOUT = 0.1;
 
 const NONE = 0;
 const ACTIVE = 1;

@@ -9,9 +9,9 @@ import { pointsFor } from '../toolkit/persistence';
 import { isValue, maxOver, prepareInput, sumRates } from '../toolkit/series';
 import type { Detector, Episode, RouteSeries, ScanInput } from '../types';
 
-const SILENCE_MS = 10 * 60_000;
+export const SILENCE_MS = 10 * 60_000;
 /** Where to look for the errors or slow calls that precede the stop. */
-const BEFORE_MS = 15 * 60_000;
+export const BEFORE_MS = 15 * 60_000;
 /** "Abruptly": just before the silence the route still polled at this share of its baseline. */
 const ABRUPT_SHARE = 0.3;
 const ABRUPT_WINDOW_MS = 5 * 60_000;

@@ -9,11 +9,11 @@ import { formatTailEstimate, medianWhere, tailMeanSeries } from '../toolkit/tail
 import type { Detector, Episode, ScanInput } from '../types';
 
 /** A share of requests above the timeout that is plainly visible, not a rounding artefact of the buckets. */
-const VISIBLE_SHARE = 0.02;
+export const VISIBLE_SHARE = 0.02;
 /** p99 "at" the timeout. Only trusted when the buckets reach that high. */
-const P99_AT = 0.9;
+export const P99_AT = 0.9;
 /** The mean "at" the timeout: most requests wait it out (higher than pool_timeout piling at default settings). */
-const MEAN_AT = 0.75;
+export const MEAN_AT = 0.75;
 /** The estimated mean of the requests above the largest bucket "at" the timeout: the p99 rule's tolerance. */
 const TAIL_MEAN_AT = P99_AT;
 

@@ -8,11 +8,11 @@ import { dailyMedians, findFallBack, fitGrowth, type GrowthFit } from '../toolki
 import type { Detector, Episode, RouteSeries, ScanInput } from '../types';
 import { prepareInput } from '../toolkit/series';
 
-const MIN_GROWTH_PER_DAY = 0.15;
+export const MIN_GROWTH_PER_DAY = 0.15;
 const MIN_R2 = 0.8;
 /** At least this share of day-over-day steps must go up: a steady climb, not one spike. */
 const MIN_RISING_STEPS = 2 / 3;
-const MIN_SPAN_DAYS = 2;
+export const MIN_SPAN_DAYS = 2;
 /** A day-over-day step counts as rising only above noise: a third of the minimum daily growth. */
 const MEANINGFUL_STEP = MIN_GROWTH_PER_DAY / 3;
 const DAY_MS = 86_400_000;

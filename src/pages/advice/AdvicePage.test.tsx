@@ -3,6 +3,9 @@ import { screen, within } from '@testing-library/react';
 import { FieldType, createDataFrame } from '@grafana/data';
 import { getDataSourceSrv } from '@grafana/runtime';
 import { getInsight } from '../../catalog/catalog';
+import { DEFAULT_PREFECT_SETTINGS } from '../../catalog/prefectSettings';
+import { logSearchFor } from '../../catalog/logSearches';
+import { metricForConvention } from '../../rules/offline';
 import { fakeDataSource, fakeDataSourceSrv, instanceSettings } from '../../test/mockDataSourceSrv';
 import { renderWithRouter } from '../../test/renderWithRouter';
 import AdvicePage from './AdvicePage';
@@ -139,5 +142,65 @@ describe('AdvicePage', () => {
     await screen.findByText(/insight detected/, undefined, { timeout: 5000 });
     const { range } = ds.query.mock.calls[0][0];
     expect([range.from.valueOf(), range.to.valueOf()]).toEqual([1_700_000_000_000, 1_700_003_600_000]);
+  });
+
+  it('shows the alerting rules for the data source, generated from its metric and settings', async () => {
+    const ds = Object.assign(fakeDataSource([statusFrame, episodeFrame]), {
+      settings: { ...DEFAULT_PREFECT_SETTINGS, poolTimeoutSeconds: 45 },
+      resolveMetric: jest.fn(async () => metricForConvention('otel-legacy-ms')),
+      scrapeInterval: jest.fn(async () => 30),
+    });
+    const srv = fakeDataSourceSrv([instanceSettings('prefect-uid', 'Prefect', true)], ds);
+    jest.mocked(getDataSourceSrv).mockReturnValue(srv as unknown as ReturnType<typeof getDataSourceSrv>);
+    renderWithRouter(<AdvicePage />, ['/advice']);
+    const section = await screen.findByRole('region', { name: 'Alerting rules' });
+    const yaml = await within(section).findByText(/PrefectDbPoolExhaustion/, undefined, { timeout: 5000 });
+    expect(yaml.textContent).toContain('http_server_duration_milliseconds_bucket');
+    expect(yaml.textContent).toContain('pool_timeout 45 s');
+    expect(yaml.textContent).toContain('[1m30s]');
+    expect(within(section).getByRole('button', { name: /copy/i })).toBeInTheDocument();
+    // The page's own range: the data source caches one resolution, shared with the page's scan.
+    const [window] = ds.resolveMetric.mock.calls[0] as unknown as [{ start: number; end: number }];
+    expect(Math.round(window.end - window.start)).toBeGreaterThanOrEqual(24 * 3600);
+    expect(window.end - window.start).toBeLessThanOrEqual(24 * 3600 + 1);
+  });
+
+  it('says why rules cannot be generated when the data source cannot resolve its metric', async () => {
+    const ds = Object.assign(fakeDataSource([statusFrame, episodeFrame]), {
+      settings: DEFAULT_PREFECT_SETTINGS,
+      resolveMetric: jest.fn(async () => {
+        throw new Error('No API latency histogram found');
+      }),
+      scrapeInterval: jest.fn(async () => 15),
+    });
+    const srv = fakeDataSourceSrv([instanceSettings('prefect-uid', 'Prefect', true)], ds);
+    jest.mocked(getDataSourceSrv).mockReturnValue(srv as unknown as ReturnType<typeof getDataSourceSrv>);
+    renderWithRouter(<AdvicePage />, ['/advice']);
+    const section = await screen.findByRole('region', { name: 'Alerting rules' });
+    expect(await within(section).findByText('No API latency histogram found')).toBeInTheDocument();
+  });
+
+  it('lists the log searches and links them to Explore over the chosen range when Loki exists', async () => {
+    setup([instanceSettings('prefect-uid', 'Prefect', true), instanceSettings('loki-uid', 'Logs', false, 'loki')]);
+    renderWithRouter(<AdvicePage />, ['/advice?from=1700000000000&to=1700003600000']);
+    const section = await screen.findByRole('region', { name: 'Log searches' });
+    const query = logSearchFor('pending-deadlock')!.query;
+    expect(within(section).getByText(query)).toBeInTheDocument();
+    const links = within(section).getAllByRole('link', { name: /explore/i });
+    const pane = (href: string | null) =>
+      Object.values(JSON.parse(new URL(href!, 'http://g').searchParams.get('panes')!))[0] as {
+        datasource: string;
+        range: { from: string; to: string };
+      };
+    expect(pane(links[0].getAttribute('href')).datasource).toBe('loki-uid');
+    expect(pane(links[0].getAttribute('href')).range).toEqual({ from: '1699999700000', to: '1700003900000' });
+  });
+
+  it('says that Explore links need a Loki data source when there is none', async () => {
+    setup();
+    renderWithRouter(<AdvicePage />, ['/advice']);
+    const section = await screen.findByRole('region', { name: 'Log searches' });
+    expect(within(section).getByText('No Loki data source')).toBeInTheDocument();
+    expect(within(section).queryByRole('link', { name: /explore/i })).not.toBeInTheDocument();
   });
 });

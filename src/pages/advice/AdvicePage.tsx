@@ -8,7 +8,9 @@ import type { Insight } from '../../catalog/types';
 import { NoDataSourceAlert } from '../../components/NoDataSourceAlert';
 import { useInsightDataSources } from '../../components/useInsightDataSources';
 import { prefectSettingsOf } from '../../datasource/types';
+import { AlertRulesSection } from './AlertRulesSection';
 import { InsightAdviceCard, insightAnchor } from './InsightAdviceCard';
+import { LogSearchesSection } from './LogSearchesSection';
 import { ParameterCard } from './ParameterCard';
 import { judgeParameters } from './parameterVerdicts';
 import { settingFacts } from './settingFacts';
@@ -179,6 +181,9 @@ function AdvicePage() {
           <Text element="h2">By insight</Text>
           {INSIGHTS.filter((i) => i.id !== focusId).map(insightCard)}
         </Stack>
+
+        <LogSearchesSection window={{ from: range.from.valueOf(), to: range.to.valueOf() }} />
+        <AlertRulesSection uid={uid} range={{ from: range.from.valueOf(), to: range.to.valueOf() }} />
       </Stack>
     </PluginPage>
   );

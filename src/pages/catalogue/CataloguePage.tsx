@@ -5,7 +5,10 @@ import { PluginPage } from '@grafana/runtime';
 import { Badge, Stack, TagList, Text, TextLink, useStyles2 } from '@grafana/ui';
 import { INSIGHTS, getCommand, getErrorSignature } from '../../catalog/catalog';
 import type { Insight } from '../../catalog/types';
+import { logSearchFor } from '../../catalog/logSearches';
 import { CopyableSnippet } from '../../components/CopyableSnippet';
+import { LogSearchBlock } from '../../components/LogSearchBlock';
+import { useLokiDataSources } from '../../components/useLokiDataSources';
 import { SeverityBadge } from '../../components/SeverityBadge';
 import { adviceUrl } from '../../utils/utils.routing';
 
@@ -20,8 +23,12 @@ function Section({ title, children }: { title: string; children: React.ReactNode
   );
 }
 
-function InsightEntry({ insight }: { insight: Insight }) {
+/** Explore links on the catalogue cover the last 6 hours (no episode to point at here). */
+const CATALOGUE_LOG_WINDOW_MS = 6 * 3_600_000;
+
+function InsightEntry({ insight, lokiUid, nowMs }: { insight: Insight; lokiUid?: string; nowMs: number }) {
   const styles = useStyles2(getStyles);
+  const logSearch = logSearchFor(insight.id);
   return (
     <section id={`insight-${insight.id}`} className={styles.entry} aria-labelledby={`insight-title-${insight.id}`}>
       <Stack direction="column" gap={1.5}>
@@ -68,6 +75,13 @@ function InsightEntry({ insight }: { insight: Insight }) {
                 </li>
               ))}
             </ul>
+            {logSearch && (
+              <LogSearchBlock
+                search={logSearch}
+                lokiUid={lokiUid}
+                window={{ from: nowMs - CATALOGUE_LOG_WINDOW_MS, to: nowMs }}
+              />
+            )}
           </Section>
         )}
         {insight.commands.length > 0 && (
@@ -89,6 +103,8 @@ function InsightEntry({ insight }: { insight: Insight }) {
 
 function CataloguePage() {
   const detectable = INSIGHTS.filter((i) => i.detectable).length;
+  const loki = useLokiDataSources()[0];
+  const [nowMs] = React.useState(() => Date.now());
   return (
     <PluginPage>
       <Stack direction="column" gap={2}>
@@ -97,7 +113,7 @@ function CataloguePage() {
           listed for diagnosis only.
         </Text>
         {INSIGHTS.map((insight) => (
-          <InsightEntry key={insight.id} insight={insight} />
+          <InsightEntry key={insight.id} insight={insight} lokiUid={loki?.uid} nowMs={nowMs} />
         ))}
       </Stack>
     </PluginPage>

@@ -1,0 +1,114 @@
+import type { MetricOverrides, PrometheusApi, ResolvedMetric } from '../prometheus/types';
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from '../prometheus/timeLimit';
+import { metricForConvention } from '../rules/offline';
+import { parseRulesArgs } from './rules';
+import { runCli, type CliDeps } from './run';
+
+function sink() {
+  const out: string[] = [];
+  return { out, sink: { write: (t: string) => out.push(t) } };
+}
+
+function deps(resolved?: ResolvedMetric) {
+  const stdout = sink();
+  const stderr = sink();
+  const calls: Array<{ url: string; overrides: MetricOverrides }> = [];
+  let url = '';
+  const d: CliDeps = {
+    now: () => Date.UTC(2026, 0, 2),
+    stdout: stdout.sink,
+    stderr: stderr.sink,
+    createApi: (u) => {
+      url = u;
+      return {} as PrometheusApi;
+    },
+    resolveMetric: async (_api, overrides) => {
+      calls.push({ url, overrides });
+      if (!resolved) {
+        throw new Error('No API latency histogram found');
+      }
+      return resolved;
+    },
+    scan: async () => {
+      throw new Error('not a scan');
+    },
+  };
+  return { d, stdout: stdout.out, stderr: stderr.out, calls };
+}
+
+describe('prefect-insights rules', () => {
+  it('writes the rules for a convention without asking any Prometheus', async () => {
+    const { d, stdout, calls } = deps();
+    expect(await runCli(['rules', '--convention', 'otel-legacy-ms', '--pool-timeout', '45'], d)).toBe(0);
+    const yaml = stdout.join('');
+    expect(yaml).toMatch(/^# Prometheus alerting rules/);
+    expect(yaml).toContain('http_server_duration_milliseconds_bucket');
+    expect(yaml).toContain('pool_timeout 45 s');
+    expect(calls).toHaveLength(0);
+  });
+
+  it('resolves the metric through the given Prometheus with the selector and metric given', async () => {
+    const resolved = { ...metricForConvention('otel-stable'), selector: 'service_name="prefect"' };
+    const { d, stdout, calls } = deps(resolved);
+    const code = await runCli(
+      ['rules', '--prometheus', 'http://prom:9090', '--selector', '{service_name="prefect"}', '--metric', 'x_seconds'],
+      d
+    );
+    expect(code).toBe(0);
+    expect(calls).toEqual([
+      { url: 'http://prom:9090', overrides: { selector: 'service_name="prefect"', metric: 'x_seconds' } },
+    ]);
+    expect(stdout.join('')).toContain('http_server_request_duration_seconds_bucket{service_name="prefect"');
+  });
+
+  it('ends in one error line and exit 2 when the metric is missing or the arguments are wrong', async () => {
+    const missing = deps();
+    expect(await runCli(['rules', '--prometheus', 'http://prom:9090'], missing.d)).toBe(2);
+    expect(missing.stderr.join('')).toMatch(/^prefect-insights: error: No API latency histogram found\n$/);
+    for (const argv of [
+      ['rules'],
+      ['rules', '--prometheus', 'http://a', '--convention', 'prefect'],
+      ['rules', '--convention', 'nope'],
+      ['rules', '--convention', 'prefect', '--metric', 'x'],
+      ['rules', '--convention', 'prefect', '--scrape-interval', '0'],
+      ['rules', '--prometheus', 'ftp://a'],
+      ['rules', '--convention', 'prefect', '--bogus'],
+    ]) {
+      const bad = deps();
+      expect(await runCli(argv, bad.d)).toBe(2);
+      expect(bad.stderr.join('')).toMatch(/^prefect-insights: error: .*\n$/);
+      expect(bad.stdout).toHaveLength(0);
+    }
+  });
+
+  it('prints its help', async () => {
+    const { d, stdout } = deps();
+    expect(await runCli(['rules', '--help'], d)).toBe(0);
+    expect(stdout.join('')).toContain('--convention <name>');
+    expect(parseRulesArgs(['-h'])).toBeNull();
+  });
+
+  it('passes the settings and scrape interval on', () => {
+    const a = parseRulesArgs([
+      '--convention',
+      'prefect',
+      '--ui-patience',
+      '7',
+      '--request-timeout',
+      '90',
+      '--scrape-interval',
+      '30',
+    ])!;
+    expect(a.settings.uiPatienceSeconds).toBe(7);
+    expect(a.settings.apiRequestTimeoutSeconds).toBe(90);
+    expect(a.scrapeIntervalSeconds).toBe(30);
+  });
+
+  it('takes the same request time limit as a scan', () => {
+    expect(parseRulesArgs(['--prometheus', 'http://127.0.0.1:9090'])!.timeoutSeconds).toBe(
+      DEFAULT_REQUEST_TIMEOUT_SECONDS
+    );
+    expect(parseRulesArgs(['--prometheus', 'http://127.0.0.1:9090', '--timeout', '5'])!.timeoutSeconds).toBe(5);
+    expect(() => parseRulesArgs(['--prometheus', 'http://127.0.0.1:9090', '--timeout', '0'])).toThrow(/--timeout/);
+  });
+});
