@@ -36,6 +36,7 @@ import {
   type PrefectQuery,
 } from './types';
 import { interpolateFilter } from './variables';
+import { defaultLokiUid } from './lokiSource';
 import { measureScrapeInterval } from './scrapeInterval';
 
 /** The app's advice page; `?insight=<id>` is appended per annotation. */
@@ -255,6 +256,7 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
       const rows = episodesToAnnotations(episodes, {
         max: target.maxAnnotations ?? DEFAULT_MAX_ANNOTATIONS,
         advicePageUrl: ADVICE_PAGE_URL,
+        lokiUid: defaultLokiUid(),
       });
       return withWarnings([annotationsFrame(rows, target.refId)], result.warnings);
     }

@@ -1,5 +1,6 @@
 import { textUtil } from '@grafana/data';
 import { DETECTABLE_INSIGHT_IDS, getInsight } from '../catalog/catalog';
+import { logSearchFor } from '../catalog/logSearches';
 import { DEFAULT_MAX_ANNOTATIONS, episodesToAnnotations, insightStatuses } from './annotations';
 import type { Episode } from './types';
 import type { DetectableInsightId } from '../catalog/types';
@@ -65,6 +66,33 @@ describe('episodesToAnnotations', () => {
     const links = [...view.querySelectorAll('a')];
     expect(links.map((l) => l.getAttribute('href'))).toEqual([`${ADVICE}?insight=db-pool-exhaustion`]);
     expect(text).not.toMatch(/merged/);
+  });
+
+  it("carries the insight's LogQL search, and an Explore link over the window when a Loki data source is known", () => {
+    const search = logSearchFor('db-pool-exhaustion')!;
+    const ep = episode('db-pool-exhaustion', 10 * MIN, 20 * MIN);
+    const [without] = episodesToAnnotations([ep], { advicePageUrl: ADVICE });
+    const plain = rendered(without.text);
+    expect([...plain.querySelectorAll('code')].map((c) => c.textContent)).toContain(search.query);
+    expect(plain.querySelectorAll('a')).toHaveLength(1);
+
+    const [withLoki] = episodesToAnnotations([ep], { advicePageUrl: ADVICE, lokiUid: 'loki-uid' });
+    const hrefs = [...rendered(withLoki.text).querySelectorAll('a')].map((l) => l.getAttribute('href') ?? '');
+    expect(hrefs).toHaveLength(2);
+    const explore = new URL(
+      hrefs.find((h) => h.startsWith('/explore?'))!,
+      'http://grafana.local'
+    );
+    const pane = Object.values(JSON.parse(explore.searchParams.get('panes')!))[0] as {
+      datasource: string;
+      queries: Array<{ expr: string }>;
+      range: { from: string; to: string };
+    };
+    expect(pane.datasource).toBe('loki-uid');
+    expect(pane.queries[0].expr).toBe(search.query);
+    // The window covers the region (padded, never narrower).
+    expect(Number(pane.range.from)).toBeLessThanOrEqual(10 * MIN);
+    expect(Number(pane.range.to)).toBeGreaterThanOrEqual(20 * MIN);
   });
 
   it.each([

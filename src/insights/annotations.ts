@@ -3,6 +3,7 @@
 // deliberate HTML built by ./html: every value (routes come from whoever sends requests to the Prefect server) is
 // escaped, structure uses elements Grafana's sanitizer keeps (b, div, ul, li, code, a), the advice is a real link.
 import { DETECTABLE_INSIGHT_IDS, getCommand, getInsight, getParameter } from '../catalog/catalog';
+import { exploreUrl, logSearchFor } from '../catalog/logSearches';
 import { SEVERITY_RANK, type DetectableInsightId, type Severity } from '../catalog/types';
 import { el, join, link, type Html } from './html';
 import type { Episode } from './types';
@@ -27,6 +28,8 @@ export interface AnnotationOptions {
   max?: number;
   /** The app's advice page, e.g. `/a/prefectinsights-api-app/advice`; `?insight=<id>` is appended. */
   advicePageUrl: string;
+  /** A Loki data source's uid: the log search then also links to Explore over the region's window. */
+  lokiUid?: string;
 }
 
 /** Regions per annotation query unless the query says otherwise: many regions stall panels (grafana#27474). */
@@ -54,9 +57,7 @@ export function episodesToAnnotations(episodes: Episode[], options: AnnotationOp
       .sort((a, b) => severityOf(b) - severityOf(a) || b.end - b.start - (a.end - a.start) || a.start - b.start)
       .slice(0, max);
   }
-  return groups
-    .sort((a, b) => a.start - b.start || severityOf(b) - severityOf(a))
-    .map((g) => toAnnotation(g, options.advicePageUrl));
+  return groups.sort((a, b) => a.start - b.start || severityOf(b) - severityOf(a)).map((g) => toAnnotation(g, options));
 }
 
 function severityOf(g: Group): number {
@@ -122,7 +123,7 @@ function mergeClosest(episodes: Episode[], max: number): Group[] {
   return groups;
 }
 
-function toAnnotation(group: Group, advicePageUrl: string): InsightAnnotation {
+function toAnnotation(group: Group, { advicePageUrl, lokiUid }: AnnotationOptions): InsightAnnotation {
   // The most severe, then longest, member speaks for a merged group.
   const lead = group.members.reduce((best, e) =>
     SEVERITY_RANK[e.severity] > SEVERITY_RANK[best.severity] ||
@@ -146,6 +147,7 @@ function toAnnotation(group: Group, advicePageUrl: string): InsightAnnotation {
   }
   blocks.push(el('div', 'Evidence: ', lead.evidence.summary));
   blocks.push(...adviceHtml(lead.id));
+  blocks.push(...logSearchHtml(lead.id, group, lokiUid));
   blocks.push(el('div', link(adviceLink(advicePageUrl, lead.id), 'Open the advice for this insight')));
   return {
     time: group.start,
@@ -157,6 +159,20 @@ function toAnnotation(group: Group, advicePageUrl: string): InsightAnnotation {
     id: lead.id,
     episodes: group.members.length,
   };
+}
+
+/** The insight's ready LogQL query, and an Explore link over the region's window when a Loki data source is known. */
+function logSearchHtml(id: DetectableInsightId, window: { start: number; end: number }, lokiUid?: string): Html[] {
+  const search = logSearchFor(id);
+  if (!search) {
+    return [];
+  }
+  const blocks = [el('div', 'Log search (LogQL): ', el('code', search.query))];
+  if (lokiUid) {
+    const url = exploreUrl({ lokiUid, query: search.query, from: window.start, to: window.end });
+    blocks.push(el('div', link(url, 'Search the logs of this window in Explore')));
+  }
+  return blocks;
 }
 
 function list(heading: string, items: Html[]): Html[] {
