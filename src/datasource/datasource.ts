@@ -24,11 +24,14 @@ import { createAnnotationSupport } from './annotations';
 import { filterEpisodes } from './episodes';
 import { annotationsFrame, episodesTableFrame, insightStatusFrame } from './frames';
 import { buildPanelQueries, DEFAULT_SCRAPE_SECONDS } from './panelQueries';
+import { insightTimelineFrame } from './timelineFrame';
 import { proxyTransport } from './proxyTransport';
 import {
   cleanOverrides,
   DEFAULT_MAX_ANNOTATIONS,
+  isScanQueryType,
   prefectSettingsOf,
+  type ScanQueryType,
   type PrefectDataSourceOptions,
   type PrefectQuery,
 } from './types';
@@ -187,7 +190,7 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
     }
     const scopedVars: ScopedVars = request.scopedVars ?? {};
     const queryType = target.queryType ?? 'quantile';
-    if (queryType === 'insights' || queryType === 'insightStatus') {
+    if (isScanQueryType(queryType)) {
       return this.runInsights(target, queryType, api, metric, window, scopedVars, signal);
     }
     const scrapeSeconds = await this.scrapeInterval(metric, window);
@@ -200,6 +203,7 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
       maxDataPoints: request.maxDataPoints,
       scrapeSeconds,
       scopedVars,
+      clientTimeoutSeconds: this.settings.apiRequestTimeoutSeconds,
     });
     const frames = await Promise.all(
       panelQueries.map(async (pq) => pq.toFrames(await api.queryRange(pq.expr, pq.range, { signal })))
@@ -209,7 +213,7 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
 
   private async runInsights(
     target: PrefectQuery,
-    queryType: 'insights' | 'insightStatus',
+    queryType: ScanQueryType,
     api: PrometheusApi,
     metric: ResolvedMetric,
     window: TimeWindow,
@@ -226,6 +230,9 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
     });
     if (queryType === 'insightStatus') {
       return [insightStatusFrame(insightStatuses(episodes, to, result.step), target.refId)];
+    }
+    if (queryType === 'insightTimeline') {
+      return [insightTimelineFrame(episodes, { fromMs: from, toMs: to, stepMs: result.step }, target.refId)];
     }
     if (target.format === 'annotations') {
       const rows = episodesToAnnotations(episodes, {

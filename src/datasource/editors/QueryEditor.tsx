@@ -15,6 +15,7 @@ import {
   DEFAULT_SLOW_THRESHOLD_SECONDS,
   DEFAULT_TOP_N,
   QUERY_TYPE_LABELS,
+  isScanQueryType,
   type GroupByDimension,
   type PrefectDataSourceOptions,
   type PrefectQuery,
@@ -71,7 +72,7 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
     }
   };
 
-  const isInsights = queryType === 'insights' || queryType === 'insightStatus';
+  const isInsights = isScanQueryType(queryType);
   const hasGroupBy = !isInsights && queryType !== 'heatmap' && queryType !== 'topSlowRoutes';
 
   return (
