@@ -13,6 +13,7 @@ import {
   test,
   type HostPage,
 } from './harness/hostPage';
+import { publishScreenshot } from './harness/docsScreenshot';
 import { requirePrometheus } from './harness/state';
 
 const HOUR = 3_600_000;
@@ -86,6 +87,10 @@ for (const { uid, path } of bundled()) {
     expect(await view.locator('canvas').count()).toBeGreaterThanOrEqual(timeseries);
     const file = await host.screenshot(`dashboard-${uid}`);
     expect(statSync(file).size).toBeGreaterThan(10 * 1024);
+    // The README shows the overview and the timeline; the drill-down stays in tests/artifacts.
+    if (uid !== 'prefect-api-routes') {
+      publishScreenshot(file, `dashboard-${uid}.png`);
+    }
     expect(host.missing).toEqual([]);
     expect(host.errors).toEqual([]);
   });

@@ -12,6 +12,7 @@ import {
   test,
   type HostPage,
 } from './harness/hostPage';
+import { publishScreenshot } from './harness/docsScreenshot';
 import { requirePrometheus } from './harness/state';
 
 const HOUR = 3_600_000;
@@ -52,7 +53,7 @@ test('overview: the pool exhaustion shows as firing, first, with links to its ad
     'href',
     new RegExp(`^/d/prefect-insights-timeline\\?from=${to - 6 * HOUR}&to=${to}&var-datasource=${DATASOURCE_UID}$`)
   );
-  await host.screenshot('overview-firing');
+  publishScreenshot(await host.screenshot('overview-firing'), 'overview-page.png');
   expect(host.missing).toEqual([]);
   expect(host.errors).toEqual([]);
 });

@@ -104,6 +104,46 @@ function withPanelDefaults(panel: PanelJson): FieldConfigSource {
   return { ...own, defaults: { ...(color ? { color } : {}), ...own.defaults } };
 }
 
+function setPath(target: Record<string, unknown>, path: string, value: unknown) {
+  const keys = path.split('.');
+  let at = target;
+  for (const k of keys.slice(0, -1)) {
+    at = (at[k] ??= {}) as Record<string, unknown>;
+  }
+  at[keys[keys.length - 1]] = value;
+}
+
+/**
+ * The panel's field config on each field, as Grafana's setFieldConfigDefaults and override processing do with the
+ * standard field-config registry, which lives in Grafana's core (public/app/features/panel/.../standardFieldConfig)
+ * and is empty outside it: defaults fill what the data source left unset, then `byName` overrides set their
+ * properties. Other matcher kinds are not used by the bundled dashboards.
+ */
+function withFieldConfig(frames: DataFrame[], source: FieldConfigSource): DataFrame[] {
+  return frames.map((frame) => ({
+    ...frame,
+    fields: frame.fields.map((field) => {
+      // Copies per field: an override must not reach the other fields through a shared `custom` object.
+      const config: Record<string, unknown> = structuredClone({ ...field.config });
+      for (const [key, value] of Object.entries(structuredClone(source.defaults))) {
+        if (config[key] === undefined) {
+          config[key] = value;
+        } else if (key === 'custom' && typeof value === 'object') {
+          config.custom = { ...(value as object), ...(config.custom as object) };
+        }
+      }
+      for (const override of source.overrides) {
+        if (override.matcher.id === 'byName' && override.matcher.options === field.name) {
+          for (const property of override.properties) {
+            setPath(config, property.id, property.value);
+          }
+        }
+      }
+      return { ...field, config };
+    }),
+  }));
+}
+
 async function toResponse(result: Observable<DataQueryResponse> | Promise<DataQueryResponse>) {
   return isObservable(result) ? lastValueFrom(result) : result;
 }
@@ -185,7 +225,7 @@ export async function runPanels(dashboard: DashboardJson, fromMs: number, toMs: 
         ? await lastValueFrom(transformDataFrame(panel.transformations, response.data as DataFrame[]))
         : (response.data as DataFrame[]);
       run.frames = applyFieldOverrides({
-        data: transformed,
+        data: withFieldConfig(transformed, withPanelDefaults(panel)),
         fieldConfig: withPanelDefaults(panel),
         replaceVariables: (s: string) => getTemplateSrv().replace(s),
         theme: config.theme2,
