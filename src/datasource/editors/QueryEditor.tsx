@@ -4,6 +4,7 @@ import {
   Combobox,
   InlineField,
   InlineFieldRow,
+  InlineSwitch,
   Input,
   MultiCombobox,
   TagsInput,
@@ -114,6 +115,20 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
           </InlineField>
         )}
         {queryType === 'slowShare' && (
+          <InlineField
+            label="At client timeout"
+            labelWidth={LABEL_WIDTH + 4}
+            tooltip="Count requests slower than PREFECT_API_REQUEST_TIMEOUT as set in this data source's settings"
+          >
+            <InlineSwitch
+              id="prefect-threshold-from"
+              aria-label="At client timeout"
+              value={query.thresholdFrom === 'clientTimeout'}
+              onChange={(e) => update({ thresholdFrom: e.currentTarget.checked ? 'clientTimeout' : undefined })}
+            />
+          </InlineField>
+        )}
+        {queryType === 'slowShare' && query.thresholdFrom !== 'clientTimeout' && (
           <InlineField label="Slower than (s)" labelWidth={LABEL_WIDTH + 4}>
             <Input
               id="prefect-threshold"
