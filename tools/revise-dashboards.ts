@@ -1,14 +1,14 @@
 // Bumps the revision of every bundled dashboard whose content changed since its last recorded revision, and records
-// the new content hash in src/dashboards/revisions.json. Run after editing a dashboard: `npm run dashboards:revise`.
+// the new content hash in tools/dashboard-revisions.json. Run after editing a dashboard: `npm run dashboards:revise`.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dashboardContentHash, type RevisionEntry } from '../src/dashboards/contentHash';
 
 const DIR = join(__dirname, '..', 'src', 'dashboards');
-const LOG = join(DIR, 'revisions.json');
+const LOG = join(__dirname, 'dashboard-revisions.json');
 const log = JSON.parse(readFileSync(LOG, 'utf8')) as Record<string, RevisionEntry[]>;
 
-for (const file of readdirSync(DIR).filter((f) => f.endsWith('.json') && f !== 'revisions.json')) {
+for (const file of readdirSync(DIR).filter((f) => f.endsWith('.json'))) {
   const path = join(DIR, file);
   const text = readFileSync(path, 'utf8');
   const sha256 = dashboardContentHash(text);
