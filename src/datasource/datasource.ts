@@ -27,11 +27,14 @@ import { filterEpisodes } from './episodes';
 import { annotationsFrame, episodesTableFrame, insightStatusFrame } from './frames';
 import { withWarnings } from './notices';
 import { buildPanelQueries, DEFAULT_SCRAPE_SECONDS } from './panelQueries';
+import { insightTimelineFrame } from './timelineFrame';
 import { resourceTransport } from './resourceTransport';
 import {
   cleanOverrides,
   DEFAULT_MAX_ANNOTATIONS,
+  isScanQueryType,
   prefectSettingsOf,
+  type ScanQueryType,
   type PrefectDataSourceOptions,
   type PrefectQuery,
 } from './types';
@@ -205,7 +208,7 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
     }
     const scopedVars: ScopedVars = request.scopedVars ?? {};
     const queryType = target.queryType ?? 'quantile';
-    if (queryType === 'insights' || queryType === 'insightStatus') {
+    if (isScanQueryType(queryType)) {
       return this.runInsights(target, queryType, api, metric, window, scopedVars, signal);
     }
     const scrapeSeconds = await this.scrapeInterval(metric, window);
@@ -218,6 +221,7 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
       maxDataPoints: request.maxDataPoints,
       scrapeSeconds,
       scopedVars,
+      clientTimeoutSeconds: this.settings.apiRequestTimeoutSeconds,
     });
     const warnings = new Set<string>();
     const onWarning = (w: string) => {
@@ -231,7 +235,7 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
 
   private async runInsights(
     target: PrefectQuery,
-    queryType: 'insights' | 'insightStatus',
+    queryType: ScanQueryType,
     api: PrometheusApi,
     metric: ResolvedMetric,
     window: TimeWindow,
@@ -249,6 +253,12 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
     if (queryType === 'insightStatus') {
       return withWarnings(
         [insightStatusFrame(insightStatuses(episodes, to, result.step), target.refId)],
+        result.warnings
+      );
+    }
+    if (queryType === 'insightTimeline') {
+      return withWarnings(
+        [insightTimelineFrame(episodes, { fromMs: from, toMs: to, stepMs: result.step }, target.refId)],
         result.warnings
       );
     }

@@ -1,4 +1,5 @@
-// Editors are loaded on demand so the data source module that every dashboard loads stays small.
+// Editors render on demand behind Suspense. The nested data source's entry is built with asyncChunks: false
+// (webpack.config.ts), so in dist/datasource/module.js they are bundled in, not fetched as separate chunks.
 import { createElement, lazy, Suspense, type ComponentType } from 'react';
 import { LoadingPlaceholder } from '@grafana/ui';
 

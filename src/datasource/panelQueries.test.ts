@@ -37,3 +37,44 @@ describe('panel ranges and rate windows', () => {
     expect((r.end - r.start) / r.step + 1).toBeLessThanOrEqual(11_000);
   });
 });
+
+describe('share of total time and status mix', () => {
+  const ctx = { window: threeHours, intervalMs: 60_000, scrapeSeconds: 15 };
+
+  it('timeShare is a share per route, in percentunit', () => {
+    const [q] = buildPanelQueries({ refId: 'T', queryType: 'timeShare', groupBy: ['route'] }, metric, ctx);
+    expect(q.expr).toContain('/ scalar(sum(rate(prefect_server_api_request_duration_seconds_sum');
+    const [frame] = q.toFrames([{ metric: { http_route: '/a' }, values: [[threeHours.start, '0.25']] }]);
+    expect(frame.fields[1].config.unit).toBe('percentunit');
+    expect(frame.fields[1].values[0]).toBe(0.25);
+  });
+
+  it('statusMix names each series by its class and route', () => {
+    const [q] = buildPanelQueries({ refId: 'S', queryType: 'statusMix', groupBy: ['route'] }, metric, ctx);
+    expect(q.expr).toContain('group_left');
+    const [frame] = q.toFrames([
+      { metric: { http_route: '/a', status_class: '5xx' }, values: [[threeHours.start, '0.1']] },
+    ]);
+    expect(frame.name).toBe('/a 5xx');
+    expect(frame.fields[1].config.unit).toBe('percentunit');
+  });
+});
+
+describe('slow share against the client timeout', () => {
+  it('takes the threshold from the data source setting, so panel and detector agree', () => {
+    const q = { refId: 'A', queryType: 'slowShare' as const, thresholdFrom: 'clientTimeout' as const };
+    const [at60] = buildPanelQueries(q, metric, { window: threeHours, clientTimeoutSeconds: 60 });
+    const [at30] = buildPanelQueries(q, metric, { window: threeHours, clientTimeoutSeconds: 30 });
+    expect(at60.expr).toContain('le=~"(60|');
+    expect(at30.expr).toContain('le=~"(30|');
+  });
+
+  it('falls back to Prefect’s default of 60 s', () => {
+    const [q] = buildPanelQueries(
+      { refId: 'A', queryType: 'slowShare', thresholdFrom: 'clientTimeout', thresholdSeconds: 5 },
+      metric,
+      { window: threeHours }
+    );
+    expect(q.expr).toContain('le=~"(60|');
+  });
+});

@@ -9,10 +9,13 @@ import {
   quantileQuery,
   requestRateQuery,
   slowShareQuery,
+  statusMixQuery,
+  timeShareQuery,
   topSlowRoutesQuery,
   type QueryFilters,
   type QueryOptions,
 } from '../prometheus/promql';
+import { DEFAULT_PREFECT_SETTINGS } from '../catalog/prefectSettings';
 import { chooseStep, DEFAULT_SCRAPE_SECONDS, formatDuration, rateWindow } from '../prometheus/step';
 import type { MatrixSeries, ResolvedMetric, TimeRange } from '../prometheus/types';
 import { heatmapFrame, matrixToFrames } from './frames';
@@ -31,6 +34,8 @@ export interface PanelContext {
   scrapeSeconds?: number;
   scopedVars?: ScopedVars;
   templateSrv?: Pick<TemplateSrv, 'replace'>;
+  /** The data source's PREFECT_API_REQUEST_TIMEOUT, seconds, for `thresholdFrom: 'clientTimeout'`. */
+  clientTimeoutSeconds?: number;
 }
 
 export interface PanelQuery {
@@ -110,7 +115,11 @@ export function buildPanelQueries(q: PrefectQuery, m: ResolvedMetric, ctx: Panel
     }
     case 'slowShare': {
       const threshold =
-        q.thresholdSeconds && q.thresholdSeconds > 0 ? q.thresholdSeconds : DEFAULT_SLOW_THRESHOLD_SECONDS;
+        q.thresholdFrom === 'clientTimeout'
+          ? (ctx.clientTimeoutSeconds ?? DEFAULT_PREFECT_SETTINGS.apiRequestTimeoutSeconds)
+          : q.thresholdSeconds && q.thresholdSeconds > 0
+            ? q.thresholdSeconds
+            : DEFAULT_SLOW_THRESHOLD_SECONDS;
       const share = slowShareQuery(m, threshold, opts);
       if (share.expr === null) {
         throw new Error(
@@ -145,6 +154,10 @@ export function buildPanelQueries(q: PrefectQuery, m: ResolvedMetric, ctx: Panel
       const n = q.topN && q.topN >= 1 ? Math.floor(q.topN) : DEFAULT_TOP_N;
       return [series(topSlowRoutesQuery(m, n, quantile, { ...opts, groupBy: [] }), 's', percentLabel(quantile))];
     }
+    case 'timeShare':
+      return [series(timeShareQuery(m, opts), 'percentunit', 'time share')];
+    case 'statusMix':
+      return [series(statusMixQuery(m, opts), 'percentunit', '')];
     default:
       throw new Error(`Query type "${String(q.queryType)}" does not run PromQL`);
   }

@@ -14,8 +14,11 @@ export type QueryType =
   | 'heatmap'
   | 'slowShare'
   | 'topSlowRoutes'
+  | 'timeShare'
+  | 'statusMix'
   | 'insights'
-  | 'insightStatus';
+  | 'insightStatus'
+  | 'insightTimeline';
 
 /** Dimensions a series can be split by; an empty list means one aggregated series. */
 export type GroupByDimension = 'route' | 'method' | 'status';
@@ -31,6 +34,11 @@ export interface PrefectQuery extends DataQuery {
   statuses?: string[];
   /** 'slowShare': requests slower than this many seconds. */
   thresholdSeconds?: number;
+  /**
+   * 'slowShare': take the threshold from the data source's settings instead: `clientTimeout` is
+   * PREFECT_API_REQUEST_TIMEOUT, so the panel and the PENDING-deadlock detector count against the same value.
+   */
+  thresholdFrom?: 'clientTimeout';
   /** 'topSlowRoutes': how many routes. */
   topN?: number;
   /** 'insights' / annotations: which insights (empty = all detectable). */
@@ -78,9 +86,19 @@ export const QUERY_TYPE_LABELS: Record<QueryType, string> = {
   heatmap: 'Latency heatmap (buckets)',
   slowShare: 'Share slower than threshold',
   topSlowRoutes: 'Top slowest routes',
+  timeShare: 'Share of total time',
+  statusMix: 'Status mix (share per class)',
   insights: 'Insights (episodes)',
   insightStatus: 'Insight status',
+  insightTimeline: 'Insight status over time',
 };
+
+/** Query types answered by the insight scan rather than by one PromQL query. */
+export const SCAN_QUERY_TYPES = ['insights', 'insightStatus', 'insightTimeline'] as const;
+export type ScanQueryType = (typeof SCAN_QUERY_TYPES)[number];
+export function isScanQueryType(t: QueryType): t is ScanQueryType {
+  return (SCAN_QUERY_TYPES as readonly string[]).includes(t);
+}
 
 export function prefectSettingsOf(options: PrefectDataSourceOptions): PrefectSettings {
   const out: PrefectSettings = { ...DEFAULT_PREFECT_SETTINGS };

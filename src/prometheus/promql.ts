@@ -222,6 +222,52 @@ export function meanLatencyQuery(m: ResolvedMetric, opts: QueryOptions): string 
   return toSeconds(m, expr);
 }
 
+/**
+ * Each group's share (0..1) of all the time the server spent answering (`_sum` rate over the total `_sum` rate): the
+ * routes that cost the most in aggregate, which are not always the slowest per request. The route filter narrows the
+ * groups shown, never the total, so shares stay shares of the whole server.
+ */
+export function timeShareQuery(m: ResolvedMetric, opts: QueryOptions): string {
+  const window = checkWindow(opts.window);
+  const labels = groupLabels(m, opts.groupBy, false);
+  const matchers = filterMatchers(m, opts.filters, false);
+  const totalMatchers = filterMatchers(m, { ...opts.filters, routes: undefined }, false);
+  const timeRate = (ms: string[]) =>
+    m.kind === 'native'
+      ? `histogram_sum(rate(${select(m, m.name, ms)}[${window}]))`
+      : `rate(${select(m, `${m.name}_sum`, ms)}[${window}])`;
+  return `${sumBy(labels, timeRate(matchers))} / scalar(${sumBy([], timeRate(totalMatchers))})`;
+}
+
+/** Label that statusMixQuery writes the status class (`2xx` … `5xx`) into. */
+export const STATUS_CLASS_LABEL = 'status_class';
+
+/**
+ * Share (0..1) of requests per status class (`2xx`, `4xx`, `5xx`, …), per group. Codes (`503`) and the classes the
+ * fastapi instrumentator records (`5xx`) both map to their class. The status filter is dropped: it is what is mixed.
+ */
+export function statusMixQuery(m: ResolvedMetric, opts: QueryOptions): string {
+  if (!canQueryStatus(m)) {
+    throw new TypeError(`metric ${m.name} has no status label and no status counter: no status mix`);
+  }
+  const window = checkWindow(opts.window);
+  const onCounter = !m.labels.status;
+  const groupBy = (opts.groupBy ?? []).filter((k) => k !== 'status');
+  const labels = groupLabels(m, groupBy, onCounter);
+  const matchers = filterMatchers(m, opts.filters, onCounter, false);
+  const statusLabel = labelFor(m, 'status', onCounter);
+  const perSeries = onCounter
+    ? `rate(${select(m, m.statusCounter!.name, matchers)}[${window}])`
+    : m.kind === 'native'
+      ? `histogram_count(rate(${select(m, m.name, matchers)}[${window}]))`
+      : `rate(${select(m, `${m.name}_count`, matchers)}[${window}])`;
+  // `${1}xx`, not `$1xx`: Go's regexp expansion would read `$1xx` as a group named "1xx" and write nothing.
+  const classed = `label_replace(${perSeries}, "${STATUS_CLASS_LABEL}", "\${1}xx", "${escapeExact(statusLabel)}", "([1-5]).*")`;
+  const byClass = sumBy([...labels, STATUS_CLASS_LABEL], classed);
+  const total = sumBy(labels, perSeries);
+  return `${byClass} / ignoring(${STATUS_CLASS_LABEL}) group_left ${total}`;
+}
+
 /** Bounds used for native-histogram heatmaps when the metric has no classic buckets (OpenTelemetry's defaults). */
 export const DEFAULT_HEATMAP_BOUNDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 

@@ -1,4 +1,10 @@
-import { OVERVIEW_DASHBOARD_UID, PLUGIN_BASE_URL, ROUTES } from '../constants';
+import {
+  OVERVIEW_DASHBOARD_UID,
+  PLUGIN_BASE_URL,
+  ROUTES,
+  ROUTES_DASHBOARD_UID,
+  TIMELINE_DASHBOARD_UID,
+} from '../constants';
 
 /** Prefixes an app route with the app's base URL. */
 export function prefixRoute(route: string): string {
@@ -17,6 +23,8 @@ export function catalogueUrl(insightId?: string): string {
 }
 
 export const OVERVIEW_DASHBOARD_URL = `/d/${OVERVIEW_DASHBOARD_UID}`;
+export const ROUTES_DASHBOARD_URL = `/d/${ROUTES_DASHBOARD_UID}`;
+export const TIMELINE_DASHBOARD_URL = `/d/${TIMELINE_DASHBOARD_UID}`;
 
 /** Where Grafana lets the user add a data source of our type. */
 export function newDataSourceUrl(type: string): string {

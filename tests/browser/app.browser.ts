@@ -42,12 +42,15 @@ test('the app module loads through SystemJS and exposes an AppPlugin', async ({ 
   expect(host.missing).toEqual([]);
 });
 
-test('the app root page renders in the host and lists the data source', async ({ host }) => {
+test('the app root page renders in the host and offers the data source', async ({ host }) => {
   await addDataSource(host);
   await renderApp(host, `/a/${APP_ID}`);
   const view = host.page.getByTestId('host-view');
-  await expect(view.getByText(/request-latency histogram/)).toBeVisible();
-  await expect(view.getByRole('link', { name: 'Prefect API insights' })).toBeVisible();
+  await expect(view.getByText(/detectable insights/)).toBeVisible();
+  await expect(view.getByRole('link', { name: 'Data source settings' })).toHaveAttribute(
+    'href',
+    `/connections/datasources/edit/${DATASOURCE_UID}`
+  );
   await host.screenshot('app-root');
   expect(host.missing).toEqual([]);
   expect(host.errors).toEqual([]);

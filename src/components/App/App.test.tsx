@@ -25,7 +25,8 @@ describe('App routes', () => {
 
   it('opens the overview for an unknown path', async () => {
     renderWithRouter(<App {...props} />, ['/somewhere']);
-    expect(await screen.findByRole('link', { name: /open the dashboard/i }, LAZY)).toBeInTheDocument();
+    expect(await screen.findByText(/detectable insights/, undefined, LAZY)).toBeInTheDocument();
+    expect(screen.getByText('No Prefect API insights data source yet')).toBeInTheDocument();
   });
 
   it('routes /insights to the catalogue', async () => {

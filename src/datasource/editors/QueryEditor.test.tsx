@@ -118,3 +118,28 @@ describe('AnnotationEditor', () => {
     );
   });
 });
+
+describe('slow share at the client timeout', () => {
+  it('switches the threshold to the data source setting and hides the fixed one', () => {
+    const onChange = jest.fn();
+    const { rerender } = render(
+      <QueryEditor
+        datasource={ds}
+        query={{ refId: 'A', queryType: 'slowShare' }}
+        onChange={onChange}
+        onRunQuery={jest.fn()}
+      />
+    );
+    fireEvent.click(screen.getByLabelText('At client timeout'));
+    expect(onChange).toHaveBeenCalledWith({ refId: 'A', queryType: 'slowShare', thresholdFrom: 'clientTimeout' });
+    rerender(
+      <QueryEditor
+        datasource={ds}
+        query={{ refId: 'A', queryType: 'slowShare', thresholdFrom: 'clientTimeout' }}
+        onChange={onChange}
+        onRunQuery={jest.fn()}
+      />
+    );
+    expect(screen.queryByLabelText('Threshold seconds')).not.toBeInTheDocument();
+  });
+});

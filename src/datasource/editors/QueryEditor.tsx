@@ -4,6 +4,7 @@ import {
   Combobox,
   InlineField,
   InlineFieldRow,
+  InlineSwitch,
   Input,
   MultiCombobox,
   TagsInput,
@@ -15,6 +16,7 @@ import {
   DEFAULT_SLOW_THRESHOLD_SECONDS,
   DEFAULT_TOP_N,
   QUERY_TYPE_LABELS,
+  isScanQueryType,
   type GroupByDimension,
   type PrefectDataSourceOptions,
   type PrefectQuery,
@@ -71,7 +73,7 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
     }
   };
 
-  const isInsights = queryType === 'insights' || queryType === 'insightStatus';
+  const isInsights = isScanQueryType(queryType);
   const hasGroupBy = !isInsights && queryType !== 'heatmap' && queryType !== 'topSlowRoutes';
 
   return (
@@ -113,6 +115,20 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
           </InlineField>
         )}
         {queryType === 'slowShare' && (
+          <InlineField
+            label="At client timeout"
+            labelWidth={LABEL_WIDTH + 4}
+            tooltip="Count requests slower than PREFECT_API_REQUEST_TIMEOUT as set in this data source's settings"
+          >
+            <InlineSwitch
+              id="prefect-threshold-from"
+              aria-label="At client timeout"
+              value={query.thresholdFrom === 'clientTimeout'}
+              onChange={(e) => update({ thresholdFrom: e.currentTarget.checked ? 'clientTimeout' : undefined })}
+            />
+          </InlineField>
+        )}
+        {queryType === 'slowShare' && query.thresholdFrom !== 'clientTimeout' && (
           <InlineField label="Slower than (s)" labelWidth={LABEL_WIDTH + 4}>
             <Input
               id="prefect-threshold"

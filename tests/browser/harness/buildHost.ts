@@ -29,7 +29,9 @@ export async function buildHost(outDir: string): Promise<HostAssets> {
     jsx: 'automatic',
     define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
     loader: {
-      '.css': 'empty',
+      // As text, so that the host can inject the stylesheets Grafana's own build bundles (uPlot's);
+      // a side-effect import of a .css file then yields an unused string and styles nothing by itself.
+      '.css': 'text',
       '.svg': 'dataurl',
       '.png': 'dataurl',
       '.woff': 'empty',

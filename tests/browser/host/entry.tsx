@@ -28,6 +28,7 @@ import { SHARED_MODULES } from './externals';
 import { installServices, registry, requestLog, variables } from './services';
 import { AnnotationTooltipBody } from './annotationTooltip';
 import { HeroView, type HeroProps } from './hero';
+import { DashboardView, refreshVariables, runPanels, type DashboardJson } from './dashboard';
 
 interface SystemJsLoader {
   set(id: string, module: object): void;
@@ -465,6 +466,29 @@ const host = {
 
   renderHero(props: HeroProps): void {
     render(<HeroView {...props} />);
+  },
+
+  /**
+   * Runs a bundled dashboard's variables and panels through the loaded data source and renders it; returns what each
+   * panel got (see host/dashboard.tsx).
+   */
+  async renderDashboard(dashboard: DashboardJson, fromMs: number, toMs: number, pick: Record<string, string[]> = {}) {
+    const ds = need(state.ds, 'data source instance');
+    const chosen = await refreshVariables(dashboard, ds.uid, pick, fromMs, toMs);
+    const runs = await runPanels(dashboard, fromMs, toMs);
+    render(<DashboardView dashboard={dashboard} runs={runs} fromMs={fromMs} toMs={toMs} />);
+    return {
+      variables: chosen,
+      panels: runs.map((r) => ({
+        id: r.id,
+        title: r.title,
+        type: r.type,
+        datasourceUid: r.datasourceUid,
+        frames: r.frames.length,
+        valueCount: r.valueCount,
+        error: r.error,
+      })),
+    };
   },
 };
 
