@@ -126,7 +126,7 @@ export function findPrometheusBinaries(engine: PrometheusEngine = defaultEngine(
     if (!executable(prometheus) || !executable(promtool)) {
       throw new Error(
         `Prometheus 3 is not built at ${prometheus} (with promtool beside it): run \`bash tools/prometheus3/build.sh\` ` +
-          '(CI\'s .ci/run does this), or point PROMETHEUS3_BIN at a Prometheus 3 binary'
+          "(CI's .ci/run does this), or point PROMETHEUS3_BIN at a Prometheus 3 binary"
       );
     }
     return { engine, prometheus, promtool };
@@ -158,7 +158,9 @@ function configYaml(opts: StartPrometheusOptions): string {
     const o = opts.otlp;
     lines.push('otlp:', `  translation_strategy: ${o.translationStrategy ?? 'UnderscoreEscapingWithSuffixes'}`);
     if (o.promoteResourceAttributes?.length) {
-      lines.push(`  promote_resource_attributes: [${o.promoteResourceAttributes.map((a) => JSON.stringify(a)).join(', ')}]`);
+      lines.push(
+        `  promote_resource_attributes: [${o.promoteResourceAttributes.map((a) => JSON.stringify(a)).join(', ')}]`
+      );
     }
     if (o.convertHistogramsToNhcb) {
       lines.push('  convert_histograms_to_nhcb: true');

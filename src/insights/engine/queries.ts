@@ -13,7 +13,7 @@ import {
   upQuery,
   validateSelector,
 } from '../../prometheus/promql';
-import type { ResolvedMetric } from '../../prometheus/types';
+import type { ResolvedMetric, ScrapeTargets } from '../../prometheus/types';
 
 /** What a query's result fills in ScanInput. */
 export type QueryRole = 'p50' | 'p95' | 'p99' | 'mean' | 'rate' | 'errorRate' | 'slowShare' | 'tailShare' | 'up';
@@ -69,7 +69,7 @@ export function routeQueries(m: ResolvedMetric, opts: RouteQueryOptions): ScanQu
 }
 
 /** `up` of the selected series' scrape targets, as one series (the service answers while any target does). */
-export function upScanQuery(m: ResolvedMetric, targets: { jobs: string[]; instances: string[] }): ScanQuery | null {
+export function upScanQuery(m: ResolvedMetric, targets: ScrapeTargets): ScanQuery | null {
   if (targets.jobs.length === 0) {
     return null;
   }
@@ -86,5 +86,5 @@ export const PROBE_WINDOW_SECONDS = 600;
 export function probeQuery(m: ResolvedMetric): string {
   const name = m.kind === 'native' ? m.name : `${m.name}_count`;
   const series = metricSelector(name, [validateSelector(m.selector)]);
-  return `max by (job, instance) (count_over_time(${series}[${formatDuration(PROBE_WINDOW_SECONDS)}]))`;
+  return `max by (job, instance, exported_job, exported_instance) (count_over_time(${series}[${formatDuration(PROBE_WINDOW_SECONDS)}]))`;
 }
