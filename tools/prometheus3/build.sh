@@ -61,9 +61,12 @@ awk '
   echo "build.sh: replace $old => $new (from Prometheus's go.mod)" >&2
   go mod edit -replace="$old=$new"
 done
-# Use exactly the versions Prometheus's release was tested with, not newer minimal-version picks.
-go mod tidy -e >/dev/null 2>&1 || true
-go get "$MODULE@$MODULE_VERSION" >/dev/null 2>&1
+# Requiring Prometheus brings its own go.mod requirements (minimal version selection), so the dependencies are the
+# versions its release was built with; tidy writes the go.sum entries the build needs.
+if ! go mod tidy >"$work/tidy.log" 2>&1; then
+  cat "$work/tidy.log" >&2
+  exit 1
+fi
 
 mkdir -p "$out.tmp"
 ldflags="-s -w -X github.com/prometheus/common/version.Version=$RELEASE -X github.com/prometheus/common/version.Branch=module -X github.com/prometheus/common/version.Revision=$MODULE_VERSION"

@@ -274,6 +274,42 @@ describe.each([
       }
     });
 
+    it('the heatmap cuts the native histogram at fixed bounds whose rows add up to the request rate', async () => {
+      const { from, to } = middle(env);
+      const res = await run(
+        dataSource(env.uid),
+        [
+          { refId: 'H', queryType: 'heatmap', groupBy: [] },
+          { refId: 'R', queryType: 'rate', groupBy: [] },
+        ],
+        from,
+        to,
+        {},
+        NATIVE_INTERVAL_MS
+      );
+      expect(res.errors).toBeUndefined();
+      const heat: DataFrame = res.data.find((f: DataFrame) => f.refId === 'H')!;
+      const total: DataFrame = res.data.find((f: DataFrame) => f.refId === 'R')!;
+      const bounds = heat.fields.slice(1).map((f) => f.name);
+      expect(bounds[bounds.length - 1]).toBe('+Inf');
+      expect(bounds.length).toBeGreaterThan(5);
+      const rateAt = new Map(
+        (total.fields[0].values as number[]).map((t, i) => [t, total.fields[1].values[i] as number])
+      );
+      let checked = 0;
+      (heat.fields[0].values as number[]).forEach((t, i) => {
+        const rows = heat.fields.slice(1).map((f) => f.values[i] as number);
+        const want = rateAt.get(t);
+        if (want === undefined || rows.some((v) => !Number.isFinite(v))) {
+          return;
+        }
+        expect(rows.every((v) => v >= 0)).toBe(true);
+        expect(Math.abs(rows.reduce((a, b) => a + b, 0) / want - 1)).toBeLessThan(0.01);
+        checked++;
+      });
+      expect(checked).toBeGreaterThan(8);
+    });
+
     it('the share slower than a threshold is histogram_fraction at the threshold itself', async () => {
       const threshold = 0.05;
       const { from, to } = middle(env);
