@@ -16,6 +16,7 @@ import {
   type ConventionId,
   type OtlpRenderOptions,
   type Timeline,
+  type TimelineOptions,
 } from '../../../tools/simulator';
 import { dataSource, installGrafanaStandIns, run, upstreams } from '../grafanaStandIns';
 import { TRUTH_INTERVAL_MS, checkQuantilesAndRates, middle, seriesByLabel } from '../groundTruth';
@@ -35,17 +36,20 @@ async function pushInto(
   strategy: OtlpTranslationStrategy,
   convention: ConventionId,
   render: OtlpRenderOptions,
-  uid: string
+  uid: string,
+  timelineOptions: Partial<TimelineOptions> = {}
 ): Promise<Env> {
+  const hours = timelineOptions.days ? timelineOptions.days * 24 : 4;
   const timeline = buildTimeline({
     seed: 11,
     convention,
     scrapeIntervalSeconds: EXPORT_INTERVAL_SECONDS,
     // Four hours ending an hour ago: inside Save & test's look-back, with three hours in the middle to check.
-    start: Math.floor((Date.now() - 5 * 3600_000) / 60_000) * 60_000,
+    start: Math.floor((Date.now() - (hours + 1) * 3600_000) / 60_000) * 60_000,
     days: 4 / 24,
     include: [],
     routes: ROUTES,
+    ...timelineOptions,
   });
   const prom = await startPrometheus({ engine: 'prometheus3', otlp: { translationStrategy: strategy } });
   const env = { prom, timeline, uid };
@@ -310,6 +314,19 @@ describe.each([
       expect(checked).toBeGreaterThan(8);
     });
 
+    it('a scan of quiet native-histogram traffic, pushed without any `up`, finds nothing', async () => {
+      const res = await run(
+        dataSource(env.uid),
+        [{ refId: 'I', queryType: 'insights' }],
+        env.timeline.start + 3600_000,
+        env.timeline.end
+      );
+      expect(res.errors).toBeUndefined();
+      expect(res.data).toHaveLength(1);
+      expect(res.data[0].fields[0].name).toBe('id');
+      expect(res.data[0].fields[0].values).toEqual([]);
+    });
+
     it('the share slower than a threshold is histogram_fraction at the threshold itself', async () => {
       const threshold = 0.05;
       const { from, to } = middle(env);
@@ -332,3 +349,37 @@ describe.each([
     });
   }
 );
+
+describe('a pool exhaustion in native histograms, pushed over OTLP into Prometheus 3', () => {
+  let env: Env;
+  beforeAll(async () => {
+    // Six hours of baseline (the detectors' look-back), then the incident, on all of the simulator's routes.
+    env = await pushInto(
+      'UnderscoreEscapingWithSuffixes',
+      'prefect',
+      { ...PREFECT_INSTRUMENT, histogram: 'exponential', scale: SCALE },
+      'otlp-native-pool',
+      { days: 8 / 24, include: ['db-pool-exhaustion'], routes: undefined }
+    );
+  }, 170_000);
+  afterAll(() => env?.prom.stop());
+
+  it('is found once, at the injected time, and nothing else is', async () => {
+    const truth = env.timeline.truth.find((t) => t.id === 'db-pool-exhaustion')!;
+    expect(truth).toBeDefined();
+    const res = await run(
+      dataSource(env.uid),
+      [{ refId: 'I', queryType: 'insights' }],
+      env.timeline.start + 6 * 3600_000 - 1800_000,
+      env.timeline.end
+    );
+    expect(res.errors).toBeUndefined();
+    const [frame] = res.data as DataFrame[];
+    const ids = frame.fields.find((f) => f.name === 'id')!.values as string[];
+    expect(ids).toEqual(['db-pool-exhaustion']);
+    const start = frame.fields.find((f) => f.name === 'start')!.values[0] as number;
+    const end = frame.fields.find((f) => f.name === 'end')!.values[0] as number;
+    expect(Math.abs(start - truth.start)).toBeLessThanOrEqual(60_000 + EXPORT_INTERVAL_SECONDS * 1000);
+    expect(Math.abs(end - truth.end)).toBeLessThanOrEqual(60_000 + EXPORT_INTERVAL_SECONDS * 1000);
+  });
+});
