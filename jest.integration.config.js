@@ -7,7 +7,8 @@ module.exports = {
   ...unit,
   testEnvironment: 'node',
   testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/'],
+  // tests/integration/prometheus3/ needs Prometheus 3 itself (OTLP, native histograms): jest.integration.prom3.config.js.
+  testPathIgnorePatterns: ['/node_modules/', '/tests/integration/prometheus3/'],
   // Node globals that importing @grafana/data and @grafana/runtime needs (window, localStorage, grafanaBootData);
   // the DOM setup of the unit tests does not apply here.
   setupFiles: ['<rootDir>/tests/integration/setup.ts'],

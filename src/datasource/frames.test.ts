@@ -65,6 +65,39 @@ describe('heatmapFrame', () => {
     expect(frame.fields.slice(1).map((f) => f.values[0])).toEqual([1, 3, 6]);
   });
 
+  it('adds up the two spellings of one bound that Prometheus 3 leaves across an upgrade (le="1" and le="1.0")', () => {
+    const frame = heatmapFrame(
+      [
+        {
+          metric: { le: '1' },
+          values: [
+            [1, '2'],
+            [2, '3'],
+          ],
+        },
+        {
+          metric: { le: '1.0' },
+          values: [
+            [2, '1'],
+            [3, '4'],
+          ],
+        },
+        {
+          metric: { le: '+Inf' },
+          values: [
+            [1, '5'],
+            [2, '6'],
+            [3, '6'],
+          ],
+        },
+      ],
+      'H'
+    );
+    expect(frame.fields.map((f) => f.name)).toEqual(['Time', '1', '+Inf']);
+    expect(frame.fields[1].values).toEqual([2, 4, 4]);
+    expect(frame.fields[2].values).toEqual([3, 2, 2]);
+  });
+
   it('clamps negative differences from counter noise to zero', () => {
     const frame = heatmapFrame(
       [

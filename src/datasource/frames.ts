@@ -72,14 +72,37 @@ function leValue(le: string): number {
 }
 
 /**
+ * One bucket per bound. Prometheus 3 writes scraped and backfilled bounds as floats (`le="1.0"`) where 2.x, and
+ * Prometheus 3's own OTLP receiver, write `le="1"`: across an upgrade, or with both paths into one TSDB, `sum by
+ * (le)` returns two series for one bound, and their rates add up.
+ */
+function mergeEqualBounds(buckets: Array<{ le: number; values: Array<[number, string]> }>) {
+  const byBound = new Map<number, Map<number, number>>();
+  for (const b of buckets) {
+    const at = byBound.get(b.le) ?? new Map<number, number>();
+    byBound.set(b.le, at);
+    for (const [t, text] of b.values) {
+      const v = parseSampleValue(text);
+      const prev = at.get(t);
+      at.set(t, prev === undefined || Number.isNaN(prev) ? v : Number.isNaN(v) ? prev : prev + v);
+    }
+  }
+  return [...byBound].map(([le, at]) => ({
+    le,
+    values: [...at].sort((a, b) => a[0] - b[0]).map(([t, v]): [number, string] => [t, String(v)]),
+  }));
+}
+
+/**
  * Cumulative bucket rates (one series per `le`) as a heatmap-rows frame: one field per bucket, named by its upper
  * bound, holding that bucket's own share (cumulative counts differenced; negative noise clamped to 0).
  */
 export function heatmapFrame(series: MatrixSeries[], refId: string, leScale = 1): DataFrame {
-  const buckets = series
-    .filter((s) => s.metric.le !== undefined)
-    .map((s) => ({ le: leValue(s.metric.le) * leScale, values: s.values }))
-    .sort((a, b) => a.le - b.le);
+  const buckets = mergeEqualBounds(
+    series
+      .filter((s) => s.metric.le !== undefined)
+      .map((s) => ({ le: leValue(s.metric.le) * leScale, values: s.values }))
+  ).sort((a, b) => a.le - b.le);
   const timeSet = new Set<number>();
   for (const b of buckets) {
     for (const [t] of b.values) {

@@ -224,6 +224,51 @@ describe('label names and matchers', () => {
   });
 });
 
+// OpenTelemetry attribute names as Prometheus 3 keeps them under the UTF-8 OTLP strategies.
+const dottedName = fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_.]{0,20}$/);
+
+describe('quoted (UTF-8) label names', () => {
+  it('quote every dotted name so that it decodes to itself, and keep the value inside its own quotes', () => {
+    fc.assert(
+      fc.property(dottedName, fc.constantFrom('=', '!=', '=~', '!~' as const), anyText, (name, op, value) => {
+        const m = labelMatcher(name, op, value);
+        let rest: number;
+        if (isValidLabelName(name)) {
+          expect(m.startsWith(`${name}${op}"`)).toBe(true);
+          rest = name.length;
+        } else {
+          const n = decodePromString(m, 0);
+          expect(n.value).toBe(name);
+          rest = n.end;
+        }
+        expect(m.slice(rest, rest + op.length)).toBe(op);
+        const v = decodePromString(m, rest + op.length);
+        expect(v.end).toBe(m.length);
+        expect(v.value).toBe(op === '=' || op === '!=' ? value : quoteRegexMeta(value));
+      }),
+      { numRuns: 1000 }
+    );
+  });
+
+  it('keep a dotted metric name and dotted matchers apart inside one selector', () => {
+    fc.assert(
+      fc.property(dottedName, dottedName, anyText, (metric, label, value) => {
+        fc.pre(metric.includes('.') && label.includes('.'));
+        const sel = metricSelector(metric, [labelMatcher(label, '=', value)]);
+        const name = decodePromString(sel, '{__name__='.length);
+        expect(name.value).toBe(metric);
+        expect(sel.slice(name.end, name.end + 2)).toBe(', ');
+        const l = decodePromString(sel, name.end + 2);
+        expect(l.value).toBe(label);
+        const v = decodePromString(sel, l.end + 1);
+        expect(v.value).toBe(value);
+        expect(sel.slice(v.end)).toBe('}');
+      }),
+      { numRuns: 500 }
+    );
+  });
+});
+
 describe('metricSelector', () => {
   it('uses the bare name for classic metric names', () => {
     expect(metricSelector('foo_bucket', [])).toBe('foo_bucket');

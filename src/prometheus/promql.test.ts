@@ -234,5 +234,9 @@ describe('other builders', () => {
     expect(upQuery(classic, { jobs: ['prefect'], instances: [] })).toBe('up{job="prefect"}');
     expect(upQuery(classic, { jobs: ['a', 'b.c'], instances: ['h:1'] })).toBe('up{job=~"(a|b\\\\.c)", instance="h:1"}');
     expect(() => upQuery(classic, { jobs: [], instances: [] })).toThrow();
+    // Behind a Collector scraped without honor_labels, Prefect's own up carries exported_job/exported_instance.
+    expect(upQuery(classic, { jobs: ['prefect'], instances: ['p:4200'], exported: true })).toBe(
+      'up{exported_job="prefect", exported_instance="p:4200"}'
+    );
   });
 });

@@ -2,12 +2,15 @@
 // histograms, seconds or milliseconds. Every latency result is in SECONDS; every label value goes through escape.ts.
 import { escapeExact, labelMatcher, labelRef, metricSelector, quoteRegexMeta, regexAlternation } from './escape';
 import { validateSelector } from './selector';
-import type { ResolvedMetric } from './types';
+import type { ResolvedMetric, ScrapeTargets } from './types';
 
 export { SelectorError, validateSelector } from './selector';
 
-/** `instance`: the scrape target, or under OTLP the process's `service.instance.id` (one per server replica). */
-export type GroupKey = 'route' | 'method' | 'status' | 'instance';
+/**
+ * `instance`: the scrape target, or under OTLP the process's `service.instance.id` (one per server replica);
+ * `exported_instance`: the same behind a Collector that Prometheus scraped without honor_labels.
+ */
+export type GroupKey = 'route' | 'method' | 'status' | 'instance' | 'exported_instance';
 
 export interface QueryFilters {
   /** Label values as stored in Prometheus (not normalised). */
@@ -48,8 +51,8 @@ export function canQueryStatus(m: ResolvedMetric): boolean {
 
 /** The metric's own label for a group key; on the companion counter the status label is the counter's. */
 function labelFor(m: ResolvedMetric, key: GroupKey, onCounter: boolean): string {
-  if (key === 'instance') {
-    return 'instance';
+  if (key === 'instance' || key === 'exported_instance') {
+    return key;
   }
   const name =
     key === 'status'
@@ -369,16 +372,17 @@ export function topSlowRoutesQuery(m: ResolvedMetric, n: number, q: number, opts
 }
 
 /**
- * `up` of the scrape targets behind the metric's series: matched by their `job` (and `instance` where given), never
- * another service's. The caller gets jobs/instances from the series themselves (see resolve.ts listTargets).
+ * `up` of the scrape targets behind the metric's series: matched by their `job` (and `instance` where given), or
+ * by `exported_job`/`exported_instance` when the series came through a Collector; never another service's. The caller gets jobs/instances from the series themselves (see resolve.ts listTargets).
  */
-export function upQuery(_m: ResolvedMetric, targets: { jobs: string[]; instances: string[] }): string {
+export function upQuery(_m: ResolvedMetric, targets: ScrapeTargets): string {
   if (targets.jobs.length === 0) {
     throw new TypeError('upQuery needs the job of the selected series');
   }
-  const matchers = [valuesMatcher('job', targets.jobs)];
+  const [job, instance] = targets.exported ? ['exported_job', 'exported_instance'] : ['job', 'instance'];
+  const matchers = [valuesMatcher(job, targets.jobs)];
   if (targets.instances.length > 0) {
-    matchers.push(valuesMatcher('instance', targets.instances));
+    matchers.push(valuesMatcher(instance, targets.instances));
   }
   return metricSelector('up', matchers);
 }

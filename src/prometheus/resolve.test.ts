@@ -1,5 +1,12 @@
 /** @jest-environment node */
-import { MetricNotFoundError, describeResolution, listLabelValues, listTargets, resolveMetric } from './resolve';
+import {
+  MetricNotFoundError,
+  describeResolution,
+  listLabelValues,
+  listTargets,
+  resolveMetric,
+  targetsOf,
+} from './resolve';
 import type { PrometheusApi, ResolvedMetric } from './types';
 
 type Series = Record<string, string>;
@@ -88,10 +95,81 @@ describe('resolveMetric', () => {
     // one series call per candidate tried (prefect, prefect-utf8, otel-stable) plus one for the bounds
     expect(calls.map((c) => c.fn)).toEqual(['series', 'series', 'series', 'labelValues']);
     expect(calls[1].args[0]).toEqual([
+      '{__name__="prefect.server.api.request.duration_seconds_count"}',
+      '{__name__="prefect.server.api.request.duration_seconds"}',
       '{__name__="prefect.server.api.request.duration_count"}',
       '{__name__="prefect.server.api.request.duration"}',
     ]);
     expect(calls[0].args.slice(1)).toEqual([range.start, range.end]);
+  });
+
+  // Every name Prometheus 3's OTLP strategies (and the exporters) give the same two instruments.
+  it.each([
+    ['prefect_server_api_request_duration_seconds', 'prefect', 'UnderscoreEscapingWithSuffixes'],
+    ['prefect.server.api.request.duration_seconds', 'prefect-utf8', 'NoUTF8EscapingWithSuffixes'],
+    ['prefect_server_api_request_duration', 'prefect', 'UnderscoreEscapingWithoutSuffixes'],
+    ['prefect.server.api.request.duration', 'prefect-utf8', 'NoTranslation'],
+    ['http_server_request_duration_seconds', 'otel-stable', 'UnderscoreEscapingWithSuffixes'],
+    ['http.server.request.duration_seconds', 'otel-stable', 'NoUTF8EscapingWithSuffixes'],
+    ['http_server_request_duration', 'otel-stable', 'UnderscoreEscapingWithoutSuffixes'],
+    ['http.server.request.duration', 'otel-stable', 'NoTranslation'],
+    ['http_server_duration_milliseconds', 'otel-legacy-ms', 'the Prometheus exporter'],
+    ['http.server.duration', 'otel-legacy-ms', 'NoTranslation'],
+  ])('resolves %s (%s, %s), classic and native', async (name, conventionId) => {
+    const dotted = name.includes('.');
+    const labels = dotted
+      ? { 'http.route': '/api/x', 'http.request.method': 'GET', 'http.response.status_code': '200' }
+      : otelLabels;
+    for (const kind of ['classic', 'native'] as const) {
+      const data = kind === 'classic' ? classicSeries(name, labels, ['0.5', '1']) : [{ __name__: name, ...labels }];
+      const m = await resolveMetric(fakeApi(data).api, {}, range);
+      expect(m).toMatchObject({ conventionId, name, kind });
+      expect(m.unit).toBe(conventionId === 'otel-legacy-ms' ? 'milliseconds' : 'seconds');
+      expect(m.labels).toEqual(
+        dotted
+          ? { route: 'http.route', method: 'http.request.method', status: 'http.response.status_code' }
+          : { route: 'http_route', method: 'http_request_method', status: 'http_response_status_code' }
+      );
+      if (kind === 'classic') {
+        expect(m.buckets).toEqual(conventionId === 'otel-legacy-ms' ? [0.0005, 0.001] : [0.5, 1]);
+      }
+    }
+  });
+
+  it('prefers the default spelling when a strategy change left two behind', async () => {
+    const { api } = fakeApi([
+      ...classicSeries('http_server_request_duration', otelLabels, ['1']),
+      ...classicSeries('http_server_request_duration_seconds', otelLabels, ['1']),
+    ]);
+    expect((await resolveMetric(api, {}, range)).name).toBe('http_server_request_duration_seconds');
+  });
+
+  it('looks for exactly the spelling the user names', async () => {
+    const { api, calls } = fakeApi(classicSeries('http.server.request.duration_seconds', otelLabels, ['1']));
+    const m = await resolveMetric(api, { metric: 'http.server.request.duration_seconds_bucket' }, range);
+    expect(m).toMatchObject({ conventionId: 'otel-stable', name: 'http.server.request.duration_seconds' });
+    expect(calls[0].args[0]).toEqual([
+      '{__name__="http.server.request.duration_seconds_count"}',
+      '{__name__="http.server.request.duration_seconds"}',
+    ]);
+  });
+
+  it('picks the Prefect service by exported_job behind a Collector', async () => {
+    const collector = { job: 'otel-collector', instance: 'collector:8889' };
+    const { api } = fakeApi([
+      ...classicSeries(
+        'http_server_request_duration_seconds',
+        { ...otelLabels, ...collector, exported_job: 'prefect-server' },
+        ['1']
+      ),
+      ...classicSeries(
+        'http_server_request_duration_seconds',
+        { ...otelLabels, ...collector, exported_job: 'billing' },
+        ['1']
+      ),
+    ]);
+    const m = await resolveMetric(api, {}, range);
+    expect(m.selector).toBe('exported_job="prefect-server"');
   });
 
   it('detects native histograms from the plain name', async () => {
@@ -257,5 +335,16 @@ describe('listLabelValues and listTargets', () => {
   it('finds the jobs and instances of the selected series', async () => {
     const { api } = fakeApi(data);
     expect(await listTargets(api, resolved, range)).toEqual({ jobs: ['p'], instances: ['h:1', 'h:2'] });
+  });
+
+  it("names Prefect's exported_job/exported_instance, not the Collector's job, behind a Collector", () => {
+    const collector = { job: 'otel-collector', instance: 'collector:8889' };
+    expect(
+      targetsOf([
+        { ...collector, exported_job: 'prefect-server', exported_instance: 'p:4200' },
+        { ...collector, exported_job: 'prefect-server', exported_instance: 'p:4201' },
+      ])
+    ).toEqual({ jobs: ['prefect-server'], instances: ['p:4200', 'p:4201'], exported: true });
+    expect(targetsOf([{ job: 'prefect-server' }])).toEqual({ jobs: ['prefect-server'], instances: [] });
   });
 });

@@ -3,7 +3,15 @@
 import { CONVENTIONS, conventionLabel } from './conventions';
 import { labelMatcher, labelRef, metricSelector } from './escape';
 import { validateSelector } from './selector';
-import type { HistogramKind, MetricConvention, MetricOverrides, PrometheusApi, ResolvedMetric, Unit } from './types';
+import type {
+  HistogramKind,
+  MetricConvention,
+  MetricOverrides,
+  PrometheusApi,
+  ResolvedMetric,
+  ScrapeTargets,
+  Unit,
+} from './types';
 
 export interface UnixRange {
   /** unix seconds */
@@ -39,8 +47,9 @@ function isoMinute(unixSeconds: number): string {
 }
 
 const SUFFIX = /_(bucket|sum|count)$/;
-// Generic HTTP metrics may come from several services; these labels tell the Prefect one apart.
-const SERVICE_LABELS = ['service_name', 'job'];
+// Generic HTTP metrics may come from several services; these labels tell the Prefect one apart. `service.name` is
+// the resource attribute promoted under a UTF-8 OTLP strategy, `exported_job` the job behind a Collector.
+const SERVICE_LABELS = ['service_name', 'service.name', 'exported_job', 'job'];
 const MAX_SERIES_CHECKED = 20000;
 
 function guessUnit(name: string): Unit {
@@ -52,15 +61,17 @@ function candidatesFor(overrides: MetricOverrides): MetricConvention[] {
     return CONVENTIONS;
   }
   const name = overrides.metric.trim().replace(SUFFIX, '');
-  const known = CONVENTIONS.find((c) => c.name === name);
+  const known = CONVENTIONS.find((c) => c.spellings.includes(name));
   if (known) {
-    return [known];
+    // The user named one spelling: look for that one only.
+    return [{ ...known, spellings: [name] }];
   }
   const template = CONVENTIONS[0];
   return [
     {
       id: 'custom',
       name,
+      spellings: [name],
       unit: guessUnit(name),
       description: 'chosen in the data source settings',
       routeLabels: template.routeLabels,
@@ -127,6 +138,28 @@ async function readBuckets(
 }
 
 /**
+ * The first spelling (in the convention's order) with series of the wanted kind: classic (`_count`) before native
+ * unless the kind is forced. Null when no spelling has any.
+ */
+function pickSpelling(
+  spellings: string[],
+  series: Array<Record<string, string>>,
+  forced: HistogramKind | undefined
+): { name: string; kind: HistogramKind; series: Array<Record<string, string>> } | null {
+  const kinds: HistogramKind[] = forced ? [forced] : ['classic', 'native'];
+  for (const kind of kinds) {
+    for (const name of spellings) {
+      const want = kind === 'classic' ? `${name}_count` : name;
+      const matching = series.filter((s) => s.__name__ === want);
+      if (matching.length > 0) {
+        return { name, kind, series: matching };
+      }
+    }
+  }
+  return null;
+}
+
+/**
  * Resolves the latency metric. Throws MetricNotFoundError (what was looked for, where, and how to get it) when no
  * candidate has series in the range, and TypeError/SelectorError for invalid overrides.
  */
@@ -139,22 +172,18 @@ export async function resolveMetric(
   checkLabelOverrides(overrides);
   const candidates = candidatesFor(overrides);
   for (const c of candidates) {
-    const countName = `${c.name}_count`;
+    // One request per convention covers all its spellings, classic (`_count`) and native (the base name).
     const all = await api.series(
-      [metricSelector(countName, [userSelector]), metricSelector(c.name, [userSelector])],
+      c.spellings.flatMap((n) => [metricSelector(`${n}_count`, [userSelector]), metricSelector(n, [userSelector])]),
       range.start,
       range.end
     );
-    if (all.length === 0) {
+    const found = pickSpelling(c.spellings, all, overrides.kind);
+    if (!found) {
       continue;
     }
-    const classicSeries = all.filter((s) => s.__name__ === countName);
-    const nativeSeries = all.filter((s) => s.__name__ === c.name);
-    const kind: HistogramKind = overrides.kind ?? (classicSeries.length > 0 ? 'classic' : 'native');
-    let series = kind === 'classic' ? classicSeries : nativeSeries;
-    if (series.length === 0) {
-      continue;
-    }
+    const { name, kind } = found;
+    let series = found.series;
     const service = userSelector ? null : prefectService(series);
     if (service) {
       series = series.filter((s) => s[service.label] === service.value);
@@ -169,18 +198,18 @@ export async function resolveMetric(
     const route = pickLabel(overrides.routeLabel, c.routeLabels, present);
     if (!route) {
       throw new MetricNotFoundError(
-        [c.name],
+        [name],
         selector,
         range,
-        `\`${c.name}\` exists but has none of the route labels ${c.routeLabels.join(', ')}: set the route label in the data source settings.`
+        `\`${name}\` exists but has none of the route labels ${c.routeLabels.join(', ')}: set the route label in the data source settings.`
       );
     }
     const unit = overrides.unit ?? c.unit;
     const buckets =
-      kind === 'classic' ? await readBuckets(api, metricSelector(`${c.name}_bucket`, [selector]), unit, range) : [];
+      kind === 'classic' ? await readBuckets(api, metricSelector(`${name}_bucket`, [selector]), unit, range) : [];
     const resolved: ResolvedMetric = {
       conventionId: c.id,
-      name: c.name,
+      name,
       kind,
       unit,
       labels: {
@@ -197,7 +226,7 @@ export async function resolveMetric(
     return resolved;
   }
   throw new MetricNotFoundError(
-    candidates.map((c) => c.name),
+    candidates.flatMap((c) => c.spellings),
     userSelector,
     range
   );
@@ -246,13 +275,18 @@ export async function listLabelValues(
 }
 
 /** Scrape jobs and instances of the metric's series, for the `up` query (never another service's targets). */
-export async function listTargets(
-  api: PrometheusApi,
-  m: ResolvedMetric,
-  range: UnixRange
-): Promise<{ jobs: string[]; instances: string[] }> {
-  const series = await api.series([seriesSelector(m)], range.start, range.end);
+export async function listTargets(api: PrometheusApi, m: ResolvedMetric, range: UnixRange): Promise<ScrapeTargets> {
+  return targetsOf(await api.series([seriesSelector(m)], range.start, range.end));
+}
+
+/** Jobs and instances of these series: `exported_job`/`exported_instance` where they have them (see ScrapeTargets). */
+export function targetsOf(series: Array<Record<string, string>>): ScrapeTargets {
+  const exported = series.some((s) => s.exported_job);
+  const [job, instance] = exported ? ['exported_job', 'exported_instance'] : ['job', 'instance'];
+  const withJob = series.filter((s) => s[job]);
   const pick = (label: string) =>
-    [...new Set(series.map((s) => s[label]).filter((v): v is string => v !== undefined && v !== ''))].sort();
-  return { jobs: pick('job'), instances: pick('instance') };
+    [...new Set(withJob.map((s) => s[label]).filter((v): v is string => v !== undefined && v !== ''))].sort();
+  return exported
+    ? { jobs: pick(job), instances: pick(instance), exported }
+    : { jobs: pick(job), instances: pick(instance) };
 }

@@ -12,6 +12,9 @@ describe('validateSelector', () => {
     expect(validateSelector('{ job =~ "prefect.*" ,instance!=\'a:1\', }')).toBe('job=~"prefect.*", instance!="a:1"');
     expect(validateSelector('a=`raw\\n`')).toBe('a="raw\\\\n"');
     expect(validateSelector('a="\\x41\\u00e9\\101"')).toBe('a="AéA"');
+    expect(validateSelector('"service.name"="prefect-server", "http.route"=~"/api/.*"')).toBe(
+      '"service.name"="prefect-server", "http.route"=~"/api/.*"'
+    );
   });
 
   it.each([
@@ -40,7 +43,8 @@ describe('validateSelector', () => {
       fc.property(
         fc.array(
           fc.tuple(
-            fc.constantFrom('job', 'service_name', '_x'),
+            // Dotted names (Prometheus 3's UTF-8 labels) come quoted and must round-trip the same way.
+            fc.constantFrom('job', 'service_name', '_x', 'service.name', 'http.route', 'exported_job'),
             fc.constantFrom('=', '!=' as const),
             fc.string({ unit: 'binary' })
           ),

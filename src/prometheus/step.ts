@@ -35,7 +35,9 @@ export function chooseStep(rangeSeconds: number, opts: StepOptions = {}): number
 /**
  * The rate window for a step: at least three scrapes, so that one missed or late scrape still leaves the two
  * samples `rate` needs, and at least step + one scrape, so that no increase falls between two windows. It stays
- * near the scrape interval because a wide window smears one slow scrape over many points.
+ * near the scrape interval because a wide window smears one slow scrape over many points. Prometheus 3's range
+ * selectors are left-open (a sample exactly at the window's start is out), so a window of three scrapes holds
+ * three samples there, where 2.x also counts the fourth at the start edge; three is the count relied on.
  */
 export function rateWindow(stepSeconds: number, scrapeIntervalSeconds: number): number {
   const scrape = scrapeIntervalSeconds > 0 ? scrapeIntervalSeconds : 15;

@@ -7,8 +7,13 @@ export type HistogramKind = 'classic' | 'native';
 /** One row of the metric-convention table (src/prometheus/conventions.ts). */
 export interface MetricConvention {
   id: string;
-  /** Base name without _bucket/_sum/_count. */
+  /** Base name without _bucket/_sum/_count, as the spec's table writes it. */
   name: string;
+  /**
+   * Every base name the same instrument arrives under, in order of preference, `name` among them: Prometheus 3's
+   * OTLP translation strategies and the exporters write it with or without the unit suffix, dotted or underscored.
+   */
+  spellings: string[];
   unit: Unit;
   description: string;
   /** Candidate labels in order of preference. */
@@ -34,6 +39,18 @@ export interface ResolvedMetric {
   /** Classic bucket upper bounds in SECONDS, ascending, without +Inf. [] for native histograms. */
   buckets: number[];
   statusCounter?: { name: string; label: string };
+}
+
+/**
+ * The scrape targets behind the metric's series, for matching their `up`. `exported` when the series carry
+ * `exported_job`: they passed through something Prometheus scraped without `honor_labels` (a Collector), whose own
+ * `job`/`instance` say nothing about Prefect; Prefect's `up`, where the Collector scraped it, has the same
+ * `exported_job`/`exported_instance`.
+ */
+export interface ScrapeTargets {
+  jobs: string[];
+  instances: string[];
+  exported?: boolean;
 }
 
 /** User choices that override resolution; any field may be left empty. */

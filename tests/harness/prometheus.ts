@@ -1,19 +1,98 @@
-// A real Prometheus for integration tests: backfilled from OpenMetrics (promtool) and/or scraping live targets,
-// on a free 127.0.0.1 port, in a temp dir that goes away with it, also when a test fails or the process exits.
+// A real Prometheus for integration tests: backfilled from OpenMetrics (promtool) and/or scraping live targets
+// and/or receiving OTLP, on a free 127.0.0.1 port, in a temp dir that goes away with it, also when a test fails or
+// the process exits. Two engines: Debian's Prometheus 2.42 and Prometheus 3 built from its Go module
+// (tools/prometheus3/build.sh), each backfilled by its own promtool.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { findExecutable, startLocalServer } from './localServer';
 
 export { freePort } from './localServer';
 
+export type PrometheusEngine = 'prometheus2' | 'prometheus3';
+
+/** Prometheus 3's `otlp.translation_strategy` values (config/config.go, otlptranslator.TranslationStrategyOption). */
+export type OtlpTranslationStrategy =
+  | 'UnderscoreEscapingWithSuffixes'
+  | 'UnderscoreEscapingWithoutSuffixes'
+  | 'NoUTF8EscapingWithSuffixes'
+  | 'NoTranslation';
+
+export const OTLP_TRANSLATION_STRATEGIES: readonly OtlpTranslationStrategy[] = [
+  'UnderscoreEscapingWithSuffixes',
+  'UnderscoreEscapingWithoutSuffixes',
+  'NoUTF8EscapingWithSuffixes',
+  'NoTranslation',
+];
+
+/** OTLP/HTTP metrics path of Prometheus 3's receiver (web/api/v1/api.go). */
+export const OTLP_METRICS_PATH = '/api/v1/otlp/v1/metrics';
+
 export interface PrometheusBinaries {
+  engine: PrometheusEngine;
   prometheus: string;
   promtool: string;
 }
 
+/** `PREFECT_INSIGHTS_PROMETHEUS=3` runs every test that does not ask for an engine against Prometheus 3. */
+export function defaultEngine(): PrometheusEngine {
+  const v = (process.env.PREFECT_INSIGHTS_PROMETHEUS ?? '2').trim();
+  if (v === '3' || v === 'prometheus3') {
+    return 'prometheus3';
+  }
+  if (v === '2' || v === 'prometheus2' || v === '') {
+    return 'prometheus2';
+  }
+  throw new Error(`PREFECT_INSIGHTS_PROMETHEUS must be 2 or 3, not "${v}"`);
+}
+
+const PROMETHEUS3_DIR = resolve(__dirname, '../../tools/prometheus3');
+
+/** The pinned Prometheus 3 release (tools/prometheus3/version.env, shared with build.sh). */
+export function prometheus3Release(): string {
+  const env = readFileSync(join(PROMETHEUS3_DIR, 'version.env'), 'utf8');
+  const m = /^PROMETHEUS3_RELEASE=(\S+)$/m.exec(env);
+  if (!m) {
+    throw new Error('tools/prometheus3/version.env has no PROMETHEUS3_RELEASE');
+  }
+  return m[1];
+}
+
+/** Where build.sh puts the binary: `$PROMETHEUS3_BIN`, else the per-version cache outside git. */
+export function prometheus3BinaryPath(): string {
+  if (process.env.PROMETHEUS3_BIN) {
+    return process.env.PROMETHEUS3_BIN;
+  }
+  const cache = process.env.PREFECT_INSIGHTS_CACHE || join(homedir(), '.cache', 'prefect-insights');
+  return join(cache, `prometheus-${prometheus3Release()}`, 'prometheus');
+}
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface OtlpOptions {
+  /** Default `UnderscoreEscapingWithSuffixes`, as in Prometheus 3. */
+  translationStrategy?: OtlpTranslationStrategy;
+  /** Resource attributes copied onto every series (`service.name` and `service.instance.id` always become job/instance). */
+  promoteResourceAttributes?: string[];
+  /** `otlp.convert_histograms_to_nhcb`: explicit-bucket histograms stored as native histograms with custom buckets. */
+  convertHistogramsToNhcb?: boolean;
+}
+
 export interface StartPrometheusOptions {
+  /** Default: defaultEngine() (`PREFECT_INSIGHTS_PROMETHEUS`). */
+  engine?: PrometheusEngine;
+  /** Prometheus 3 only: enable the OTLP receiver (`--web.enable-otlp-receiver`) with this `otlp:` config. */
+  otlp?: OtlpOptions;
+  /** Prometheus 3 only: `scrape_native_histograms: true`, so scraped protobuf native histograms are kept. */
+  scrapeNativeHistograms?: boolean;
   /** OpenMetrics to backfill: file paths, or the text itself (anything containing a newline). */
   openMetrics?: string | string[];
   /** `host:port` targets scraped at /metrics (e.g. the simulator's live exporter). */
@@ -30,6 +109,7 @@ export interface StartPrometheusOptions {
 }
 
 export interface RunningPrometheus {
+  engine: PrometheusEngine;
   url: string;
   port: number;
   dataDir: string;
@@ -41,13 +121,24 @@ export interface RunningPrometheus {
 const MISSING =
   "Debian's prometheus is not installed: run `sudo apt-get install -y prometheus` (CI's .ci/run does this)";
 
-export function findPrometheusBinaries(): PrometheusBinaries {
+export function findPrometheusBinaries(engine: PrometheusEngine = defaultEngine()): PrometheusBinaries {
+  if (engine === 'prometheus3') {
+    const prometheus = prometheus3BinaryPath();
+    const promtool = join(dirname(prometheus), 'promtool');
+    if (!executable(prometheus) || !executable(promtool)) {
+      throw new Error(
+        `Prometheus 3 is not built at ${prometheus} (with promtool beside it): run \`bash tools/prometheus3/build.sh\` ` +
+          "(CI's .ci/run does this), or point PROMETHEUS3_BIN at a Prometheus 3 binary"
+      );
+    }
+    return { engine, prometheus, promtool };
+  }
   const prometheus = findExecutable('prometheus');
   const promtool = findExecutable('promtool');
   if (!prometheus || !promtool) {
     throw new Error(MISSING);
   }
-  return { prometheus, promtool };
+  return { engine, prometheus, promtool };
 }
 
 function run(file: string, args: string[]): Promise<void> {
@@ -68,24 +159,48 @@ function configYaml(opts: StartPrometheusOptions): string {
   if (opts.ruleFiles?.length) {
     lines.push(`rule_files: [${opts.ruleFiles.map((f) => JSON.stringify(f)).join(', ')}]`);
   }
-  lines.push('scrape_configs:');
+  if (opts.otlp) {
+    const o = opts.otlp;
+    lines.push('otlp:', `  translation_strategy: ${o.translationStrategy ?? 'UnderscoreEscapingWithSuffixes'}`);
+    if (o.promoteResourceAttributes?.length) {
+      lines.push(
+        `  promote_resource_attributes: [${o.promoteResourceAttributes.map((a) => JSON.stringify(a)).join(', ')}]`
+      );
+    }
+    if (o.convertHistogramsToNhcb) {
+      lines.push('  convert_histograms_to_nhcb: true');
+    }
+  }
   if (opts.scrapeTargets?.length) {
     lines.push(
+      'scrape_configs:',
       `  - job_name: ${JSON.stringify(opts.job ?? 'prefect-server')}`,
       `    scrape_interval: ${interval}`,
       `    scrape_timeout: ${interval}`,
+      ...(opts.scrapeNativeHistograms ? ['    scrape_native_histograms: true'] : []),
       '    static_configs:',
       `      - targets: [${opts.scrapeTargets.map((t) => JSON.stringify(t)).join(', ')}]`
     );
   } else {
-    lines[lines.length - 1] = 'scrape_configs: []';
+    lines.push('scrape_configs: []');
   }
   return lines.join('\n') + '\n';
 }
 
+function engineArgs(engine: PrometheusEngine, opts: StartPrometheusOptions): string[] {
+  if (engine === 'prometheus2') {
+    if (opts.otlp || opts.scrapeNativeHistograms) {
+      throw new Error('OTLP and scrape_native_histograms need Prometheus 3 (engine: "prometheus3")');
+    }
+    return [];
+  }
+  return opts.otlp ? ['--web.enable-otlp-receiver'] : [];
+}
+
 /** Backfills the given OpenMetrics into a fresh TSDB (if any) and starts Prometheus on it. */
 export async function startPrometheus(opts: StartPrometheusOptions = {}): Promise<RunningPrometheus> {
-  const bin = findPrometheusBinaries();
+  const bin = findPrometheusBinaries(opts.engine ?? defaultEngine());
+  const extraArgs = [...engineArgs(bin.engine, opts), ...(opts.extraArgs ?? [])];
   const dir = mkdtempSync(join(tmpdir(), 'prefect-insights-prom-'));
   const dataDir = join(dir, 'data');
   const configFile = join(dir, 'prometheus.yml');
@@ -125,13 +240,13 @@ export async function startPrometheus(opts: StartPrometheusOptions = {}): Promis
       `--storage.tsdb.path=${dataDir}`,
       '--storage.tsdb.retention.time=100y',
       '--log.level=warn',
-      ...(opts.extraArgs ?? []),
+      ...extraArgs,
     ],
     readyPath: '/-/ready',
     readyTimeoutMs: opts.readyTimeoutMs ?? 60000,
     dir,
   });
-  return { ...server, dataDir, backfillSeconds };
+  return { ...server, engine: bin.engine, dataDir, backfillSeconds };
 }
 
 /** Minimal query helper for tests: instant or range query, returns `data.result`. */

@@ -7,3 +7,4 @@ export * from './random';
 export * from './routes';
 export * from './scenarios';
 export * from './series';
+export * from './otlp';

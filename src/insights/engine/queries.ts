@@ -13,7 +13,7 @@ import {
   upQuery,
   validateSelector,
 } from '../../prometheus/promql';
-import type { ResolvedMetric } from '../../prometheus/types';
+import type { ResolvedMetric, ScrapeTargets } from '../../prometheus/types';
 
 /** What a query's result fills in ScanInput. */
 export type QueryRole = 'p50' | 'p95' | 'p99' | 'mean' | 'rate' | 'errorRate' | 'slowShare' | 'tailShare' | 'targets';
@@ -78,15 +78,20 @@ export const TARGET_PART_LABEL = 'prefect_insights_part';
  */
 export function targetsScanQuery(
   m: ResolvedMetric,
-  targets: { jobs: string[]; instances: string[] },
+  targets: ScrapeTargets,
   opts: Pick<RouteQueryOptions, 'windowSeconds'>
 ): ScanQuery {
-  const rate = requestRateQuery(m, { window: formatDuration(opts.windowSeconds), groupBy: ['instance'] });
+  // Behind a Collector scraped without honor_labels, a replica is its `exported_instance` (the Collector's own
+  // `instance` is one for all of them); either way the halves come back keyed by `instance`.
+  const by = targets.exported ? 'exported_instance' : 'instance';
+  const asInstance = (expr: string) =>
+    by === 'instance' ? expr : `label_replace(${expr}, "instance", "$1", "${by}", "(.*)")`;
+  const rate = asInstance(requestRateQuery(m, { window: formatDuration(opts.windowSeconds), groupBy: [by] }));
   const part = (expr: string, name: string) => `label_replace(${expr}, "${TARGET_PART_LABEL}", "${name}", "", "")`;
   const expr =
     targets.jobs.length === 0
       ? part(rate, 'rate')
-      : `${part(rate, 'rate')} or ${part(`max by (instance) (${upQuery(m, targets)})`, 'up')}`;
+      : `${part(rate, 'rate')} or ${part(asInstance(`max by (${by}) (${upQuery(m, targets)})`), 'up')}`;
   return { role: 'targets', expr };
 }
 
@@ -100,5 +105,5 @@ export const PROBE_WINDOW_SECONDS = 600;
 export function probeQuery(m: ResolvedMetric): string {
   const name = m.kind === 'native' ? m.name : `${m.name}_count`;
   const series = metricSelector(name, [validateSelector(m.selector)]);
-  return `max by (job, instance) (count_over_time(${series}[${formatDuration(PROBE_WINDOW_SECONDS)}]))`;
+  return `max by (job, instance, exported_job, exported_instance) (count_over_time(${series}[${formatDuration(PROBE_WINDOW_SECONDS)}]))`;
 }

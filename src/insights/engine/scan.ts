@@ -2,7 +2,8 @@
 // "the broad one wins". Detectors never talk to Prometheus; the engine never knows an insight.
 import { normalizeRoute } from '../../prometheus/routes';
 import { chooseStep, DEFAULT_SCRAPE_SECONDS, rateWindow } from '../../prometheus/step';
-import type { MatrixSeries, TimeRange } from '../../prometheus/types';
+import { targetsOf } from '../../prometheus/resolve';
+import type { MatrixSeries, ScrapeTargets, TimeRange } from '../../prometheus/types';
 import { SEVERITY_RANK } from '../../catalog/types';
 import { suppressExplained } from '../toolkit/suppression';
 import type { Detector, Episode, Grid, RouteSeries, ScanInput, TargetSeries } from '../types';
@@ -77,35 +78,31 @@ export function scrapeIntervalFromCounts(maxSamplesPerWindow: number, windowSeco
 
 export interface ProbeResult {
   scrapeSeconds: number | null;
-  targets: { jobs: string[]; instances: string[] };
+  targets: ScrapeTargets;
 }
 
 /** The probe's answer read once: the scrape interval from the densest window, and the targets that have samples. */
 export function readProbe(series: MatrixSeries[]): ProbeResult {
   let maxCount = 0;
-  const jobs = new Set<string>();
-  const instances = new Set<string>();
+  const seen: Array<Record<string, string>> = [];
   for (const s of series) {
-    let seen = false;
+    let any = false;
     for (const [, text] of s.values) {
       const v = parseSampleValue(text);
       if (v > 0) {
-        seen = true;
+        any = true;
         if (v > maxCount) {
           maxCount = v;
         }
       }
     }
-    if (seen && s.metric.job !== undefined) {
-      jobs.add(s.metric.job);
-      if (s.metric.instance !== undefined) {
-        instances.add(s.metric.instance);
-      }
+    if (any) {
+      seen.push(s.metric);
     }
   }
   return {
     scrapeSeconds: scrapeIntervalFromCounts(maxCount, PROBE_WINDOW_SECONDS),
-    targets: { jobs: [...jobs].sort(), instances: [...instances].sort() },
+    targets: targetsOf(seen),
   };
 }
 

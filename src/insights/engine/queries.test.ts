@@ -1,0 +1,44 @@
+/** @jest-environment node */
+import type { ResolvedMetric } from '../../prometheus/types';
+import { targetsScanQuery, TARGET_PART_LABEL } from './queries';
+
+const METRIC: ResolvedMetric = {
+  conventionId: 'otel-stable',
+  name: 'http_server_request_duration_seconds',
+  kind: 'classic',
+  unit: 'seconds',
+  labels: { route: 'http_route', method: 'http_request_method', status: 'http_response_status_code' },
+  selector: '',
+  buckets: [0.1, 1, 10],
+};
+
+describe('targetsScanQuery', () => {
+  it('keys replicas by instance for series scraped directly', () => {
+    const { role, expr } = targetsScanQuery(
+      METRIC,
+      { jobs: ['prefect'], instances: ['a:4200'] },
+      { windowSeconds: 45 }
+    );
+    expect(role).toBe('targets');
+    expect(expr).toContain('max by (instance) (up{job="prefect", instance="a:4200"})');
+    expect(expr).toContain(`"${TARGET_PART_LABEL}", "rate"`);
+    expect(expr).not.toContain('exported_instance');
+  });
+
+  it('keys replicas by exported_instance behind a Collector, returned as instance', () => {
+    const { expr } = targetsScanQuery(
+      METRIC,
+      { jobs: ['prefect'], instances: ['a'], exported: true },
+      { windowSeconds: 45 }
+    );
+    // Behind the Collector its own `instance` is one for every replica: only exported_instance tells them apart.
+    expect(expr).toContain('max by (exported_instance) (up{exported_job="prefect", exported_instance="a"})');
+    expect(expr).toMatch(/sum by \(exported_instance\)/);
+    expect(expr).toContain('"instance", "$1", "exported_instance", "(.*)"');
+  });
+
+  it('asks only for rates when the series have no scrape job (pushed over OTLP)', () => {
+    const { expr } = targetsScanQuery(METRIC, { jobs: [], instances: [] }, { windowSeconds: 45 });
+    expect(expr).not.toContain('up{');
+  });
+});
