@@ -2,6 +2,7 @@
 // the user's choice), one `series` request per candidate, plus one for the bucket bounds of the one found.
 import { CONVENTIONS, conventionLabel } from './conventions';
 import { labelMatcher, labelRef, metricSelector } from './escape';
+import { DOUBLED_LAYERS_NOTE, MOUNT_POINT_FIX, isMountPoint, looksDoubled, mountPointMatchers } from './mountPoint';
 import { validateSelector } from './selector';
 import type { HistogramKind, MetricConvention, MetricOverrides, PrometheusApi, ResolvedMetric, Unit } from './types';
 
@@ -174,9 +175,20 @@ export async function resolveMetric(
         `\`${c.name}\` exists but has none of the route labels ${c.routeLabels.join(', ')}: set the route label in the data source settings.`
       );
     }
+    const routeValues = series.map((s) => s[route] ?? '');
+    if (routeValues.length > 0 && routeValues.every(isMountPoint)) {
+      throw new MetricNotFoundError(
+        [c.name],
+        selector,
+        range,
+        `\`${c.name}\` exists but every series has ${route}="/api", the mount point of Prefect's API app, so no route can be told apart: ${MOUNT_POINT_FIX}.`
+      );
+    }
+    const mount = mountPointMatchers(route, routeValues);
+    const fullSelector = [selector, ...mount].filter((m) => m !== '').join(', ');
     const unit = overrides.unit ?? c.unit;
     const buckets =
-      kind === 'classic' ? await readBuckets(api, metricSelector(`${c.name}_bucket`, [selector]), unit, range) : [];
+      kind === 'classic' ? await readBuckets(api, metricSelector(`${c.name}_bucket`, [fullSelector]), unit, range) : [];
     const resolved: ResolvedMetric = {
       conventionId: c.id,
       name: c.name,
@@ -187,9 +199,14 @@ export async function resolveMetric(
         method: pickLabel(overrides.methodLabel, c.methodLabels, present),
         status: pickLabel(overrides.statusLabel, c.statusLabels, present),
       },
-      selector,
+      selector: fullSelector,
       buckets,
     };
+    if (mount.length > 0) {
+      resolved.notes = [`left out the \`${route}="/api"\` series (the root app's copy of every API request)`];
+    } else if (looksDoubled(c.id, series, route)) {
+      resolved.notes = [DOUBLED_LAYERS_NOTE];
+    }
     if (c.statusCounter && !resolved.labels.status) {
       resolved.statusCounter = c.statusCounter;
     }
@@ -221,7 +238,7 @@ export function describeResolution(m: ResolvedMetric, routeCount: number): strin
   if (m.selector) {
     parts.push(`selector \`${m.selector}\``);
   }
-  return parts.join(', ');
+  return [parts.join(', '), ...(m.notes ?? [])].join('; ');
 }
 
 /** Values of the route, method or status label, for template variables. Status may come from the companion counter. */
