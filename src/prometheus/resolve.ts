@@ -238,7 +238,7 @@ export function describeResolution(m: ResolvedMetric, routeCount: number): strin
   if (m.selector) {
     parts.push(`selector \`${m.selector}\``);
   }
-  return [parts.join(', '), ...(m.notes ?? [])].join('; ');
+  return parts.join(', ');
 }
 
 /** Values of the route, method or status label, for template variables. Status may come from the companion counter. */
