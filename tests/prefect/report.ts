@@ -5,6 +5,9 @@ export interface RouteRow {
   driver: number;
   prometheus: number;
   driverP95: number;
+  /** The clients' p90 and p99: the sampling interval of their p95. */
+  driverP90: number;
+  driverP99: number;
   pluginP95?: number;
 }
 
@@ -30,11 +33,11 @@ export function formatReport(r: SetupReport): string {
     `metric:       ${r.metric ?? '(not resolved)'}${r.selector ? `  selector {${r.selector}}` : ''}`,
     `Save & test:  ${r.saveAndTest ?? '-'}`,
     `scan:         ${r.scanInsights === undefined ? '-' : r.scanInsights.length === 0 ? 'no insights' : r.scanInsights.join(', ')}`,
-    `${'route'.padEnd(58)} ${'clients'.padStart(7)} ${'Prom'.padStart(7)} ${'p95 clients'.padStart(12)} ${'p95 plugin'.padStart(12)}`,
+    `${'route'.padEnd(58)} ${'clients'.padStart(7)} ${'Prom'.padStart(7)} ${'p95 clients'.padStart(12)} ${'p90..p99 clients'.padStart(22)} ${'p95 plugin'.padStart(12)}`,
   ];
   for (const row of [...r.routes].sort((a, b) => b.driver - a.driver)) {
     lines.push(
-      `${row.route.padEnd(58)} ${String(row.driver).padStart(7)} ${String(row.prometheus).padStart(7)} ${ms(row.driverP95).padStart(12)} ${ms(row.pluginP95).padStart(12)}`
+      `${row.route.padEnd(58)} ${String(row.driver).padStart(7)} ${String(row.prometheus).padStart(7)} ${ms(row.driverP95).padStart(12)} ${`${ms(row.driverP90)}..${ms(row.driverP99)}`.padStart(22)} ${ms(row.pluginP95).padStart(12)}`
     );
   }
   if (r.rawRoutes) {

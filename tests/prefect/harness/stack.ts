@@ -1,7 +1,7 @@
 // One setup's running parts: a database in the shared PostgreSQL, the Prometheus that receives the data, the
 // instrumented Prefect server, its worker, and the ground-truth request log. Incident runs reuse it: they get the
 // server and worker handles (signals, restart) and the PostgreSQL handle (locks) from here.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../harness/localServer';
@@ -37,6 +37,10 @@ export async function startStack(
   const stopAll = async () => {
     for (const s of stops.reverse()) {
       await s().catch(() => undefined);
+    }
+    // Logs of the server, worker and driver stay for a look when PREFECT_KEEP_LOGS is set.
+    if (!process.env.PREFECT_KEEP_LOGS) {
+      rmSync(dir, { recursive: true, force: true });
     }
   };
   try {
