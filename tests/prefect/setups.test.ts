@@ -47,6 +47,11 @@ function sh(
   });
 }
 
+const clientQuantiles = (seconds: number[]) => ({
+  driverP95: quantile(seconds, 0.95),
+  driverP90: quantile(seconds, 0.9),
+  driverP99: quantile(seconds, 0.99),
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const key = (method: string, route: string) => `${method} ${normalizeRoute(route)}`;
 
@@ -66,6 +71,8 @@ afterAll(async () => {
 describe.each(setups)('setup $id: $title', (setup: Setup) => {
   let stack: Stack;
   let truth: Map<string, RouteTruth>;
+  /** Latencies of the long-lived clients only (see the p95 test). */
+  let warm: Map<string, RouteTruth>;
   let loadFrom: number;
   let loadTo: number;
   let metric: ResolvedMetric;
@@ -77,14 +84,23 @@ describe.each(setups)('setup $id: $title', (setup: Setup) => {
     stack = await startStack(setup, pg);
     report.command = stack.prefect.command;
     loadFrom = Date.now();
-    await runDriver(stack.prefect.apiUrl, stack.dir, stack.pool, stack.requestLog, { seconds: LOAD_SECONDS });
+    const driverPid = await runDriver(stack.prefect.apiUrl, stack.dir, stack.pool, stack.requestLog, {
+      seconds: LOAD_SECONDS,
+    });
     await sleep(DRAIN_MS);
     await stack.worker.stop();
     loadTo = Date.now();
     await sleep(SETTLE_MS);
     const templates = await fetchTemplates(stack.prefect.apiUrl);
-    truth = new Map(
-      [...byRoute(templates, readRequests(stack.requestLog))].map(([, t]) => [key(t.method, t.route), t])
+    const requests = readRequests(stack.requestLog);
+    const keyed = (m: Map<string, RouteTruth>) => new Map([...m].map(([, t]) => [key(t.method, t.route), t]));
+    truth = keyed(byRoute(templates, requests));
+    const longLived = new Set([driverPid, stack.worker.pid]);
+    warm = keyed(
+      byRoute(
+        templates,
+        requests.filter((r) => longLived.has(r.pid))
+      )
     );
     upstreams.set(uid, stack.prometheusUrl);
     metric = await dataSource(uid).resolveMetric({ start: loadFrom / 1000 - 60, end: Date.now() / 1000 });
@@ -149,9 +165,7 @@ describe.each(setups)('setup $id: $title', (setup: Setup) => {
         route: k,
         driver: t.count,
         prometheus: got,
-        driverP95: quantile(t.seconds, 0.95),
-        driverP90: quantile(t.seconds, 0.9),
-        driverP99: quantile(t.seconds, 0.99),
+        ...clientQuantiles((warm.get(k) ?? t).seconds),
       });
       if (got !== factor * t.count) {
         mismatches.push(`${k}: clients ${t.count}, Prometheus ${got}`);
@@ -184,9 +198,11 @@ describe.each(setups)('setup $id: $title', (setup: Setup) => {
     }
     let checked = 0;
     const off: string[] = [];
+    // Latency truth comes from the long-lived clients (driver and worker). A flow-run process's first calls carry
+    // its own start-up on the client side (seen: GET /deployments/{id} 0.9 s at the client, 0.35 s in the server).
     for (const row of report.routes) {
-      const t = truth.get(row.route)!;
-      if (t.count < MIN_REQUESTS_FOR_P95) {
+      const t = warm.get(row.route);
+      if (!t || t.count < MIN_REQUESTS_FOR_P95) {
         continue;
       }
       const got = byKey.get(normalizeRoute(t.route));

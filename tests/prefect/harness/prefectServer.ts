@@ -125,14 +125,14 @@ export interface DriverOptions {
   maxIterations?: number;
 }
 
-/** Runs tools/prefect/load_driver.py to the end (bounded by its own --seconds and --max-iterations). */
+/** Runs tools/prefect/load_driver.py to the end (bounded by its own --seconds and --max-iterations); returns its pid. */
 export async function runDriver(
   apiUrl: string,
   dir: string,
   pool: string,
   requestLog: string,
   opts: DriverOptions
-): Promise<void> {
+): Promise<number> {
   const env = clientEnv(apiUrl, join(dir, 'driver-home'), requestLog);
   const proc = startProcess(
     venvBin('python'),
@@ -156,4 +156,5 @@ export async function runDriver(
   if (code !== 0) {
     throw new Error(`load driver exited ${code}:\n${proc.tail()}`);
   }
+  return proc.pid;
 }
