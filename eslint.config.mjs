@@ -24,6 +24,8 @@ export default defineConfig([
       '**/coverage',
       '**/dist/',
       'dist-cli/',
+      // The real-Prefect suite's Python venv (Prefect ships its UI's JavaScript bundles inside it).
+      '.venv-prefect/',
       '.tmp/',
       'tests/artifacts/',
       '**/artifacts/',

@@ -15,4 +15,6 @@ module.exports = {
   },
   // Unit tests live beside the code; integration and browser tests have their own runners.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/'],
+  // The real-Prefect suite's Python venv holds tens of thousands of files (and Prefect's UI bundles): never crawled.
+  modulePathIgnorePatterns: ['<rootDir>/.venv-prefect/'],
 };

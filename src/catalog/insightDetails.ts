@@ -25,7 +25,7 @@ export const INSIGHT_DETAILS: Record<InsightId, InsightDetail> = {
   'db-pool-exhaustion': {
     detectable: true,
     signature:
-      'Latency jumps far above baseline on at least half of the database-backed routes at once and piles up toward pool_timeout; requests that wait the full timeout fail with 5xx.',
+      'Latency jumps far above baseline on at least half of the database-backed routes at once and piles up toward pool_timeout; requests that wait the full timeout fail with HTTP 500 and `sqlalchemy.exc.TimeoutError: QueuePool limit of size … reached` in the server log (not 503, so Prefect clients do not retry them).',
     parameters: [POOL_SIZE, MAX_OVERFLOW, POOL_TIMEOUT],
     errorSignatures: ['httpx.ReadTimeout'],
     commands: [INDEX_USAGE_SQL],

@@ -64,7 +64,8 @@ export function toTable(metric: ResolvedMetric, from: number, to: number, episod
   const lines: string[] = [];
   const where = metric.selector ? `{${metric.selector}}` : '';
   lines.push(
-    `Prefect API insights ${formatRfc3339(from)} .. ${formatRfc3339(to)} in ${metric.name}${where} (${metric.unit})`
+    `Prefect API insights ${formatRfc3339(from)} .. ${formatRfc3339(to)} in ${metric.name}${where} (${metric.unit})`,
+    ...(metric.notes ?? []).map((n) => `Note: ${flat(n)}.`)
   );
   if (episodes.length === 0) {
     lines.push('No insights in range.');

@@ -340,7 +340,9 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
     ].join(', ');
     return {
       status: 'success',
-      message: `Prometheus is reachable. Found ${describeResolution(metric, routes.length)}, ${otherLabels} (last 24 hours).`,
+      message:
+        `Prometheus is reachable. Found ${describeResolution(metric, routes.length)}, ${otherLabels} (last 24 hours).` +
+        (metric.notes ?? []).map((n) => ` Note: ${n}.`).join(''),
     };
   }
 

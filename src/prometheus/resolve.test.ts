@@ -348,3 +348,54 @@ describe('listLabelValues and listTargets', () => {
     expect(targetsOf([{ job: 'prefect-server' }])).toEqual({ jobs: ['prefect-server'], instances: [] });
   });
 });
+
+// The shapes a real Prefect 3.9.1 under `opentelemetry-instrument` produced (tests/prefect records them live).
+describe("Prefect's mounted API app", () => {
+  const B = ['0.005', '0.01', '10'];
+  const stable = 'http_server_request_duration_seconds';
+  const scope = { otel_scope_name: 'opentelemetry.instrumentation.fastapi' };
+
+  it("leaves out the root app's `/api` copy of every request and says so", async () => {
+    const { api } = fakeApi([
+      ...classicSeries(stable, { ...scope, http_route: '/api', http_request_method: 'POST' }, B),
+      ...classicSeries(stable, { ...scope, http_route: '/flow_runs/filter', http_request_method: 'POST' }, B),
+      ...classicSeries(stable, { ...scope, http_route: '/flow_runs/{id:uuid}', http_request_method: 'GET' }, B),
+    ]);
+    const m = await resolveMetric(api, {}, range);
+    expect(m.conventionId).toBe('otel-stable');
+    expect(m.selector).toBe('http_route!="/api"');
+    expect(m.notes).toEqual([expect.stringContaining('left out the `http_route="/api"` series')]);
+  });
+
+  it('keeps a user selector beside the mount-point matcher', async () => {
+    const { api } = fakeApi([
+      ...classicSeries(stable, { job: 'prefect', http_route: '/api' }, B),
+      ...classicSeries(stable, { job: 'prefect', http_route: '/flow_runs/filter' }, B),
+    ]);
+    const m = await resolveMetric(api, { selector: 'job="prefect"' }, range);
+    expect(m.selector).toBe('job="prefect", http_route!="/api"');
+  });
+
+  it('refuses data whose only route is the mount point and names the setting that fixes it', async () => {
+    const { api } = fakeApi([...classicSeries(stable, { http_route: '/api', http_request_method: 'GET' }, B)]);
+    await expect(resolveMetric(api, {}, range)).rejects.toThrow(
+      /every series has http_route="\/api".*OTEL_SEMCONV_STABILITY_OPT_IN/
+    );
+  });
+
+  it('warns that the older conventions count each request twice under auto-instrumentation', async () => {
+    const legacy = 'http_server_duration_milliseconds';
+    const { api } = fakeApi([
+      ...classicSeries(legacy, { ...scope, http_target: '/api/flow_runs/filter', http_method: 'POST' }, ['5', '10']),
+    ]);
+    const m = await resolveMetric(api, {}, range);
+    expect(m.selector).toBe('');
+    expect(m.notes?.join(' ')).toMatch(/read double.*OTEL_SEMCONV_STABILITY_OPT_IN=http/);
+  });
+
+  it('adds no note to data of another origin', async () => {
+    const { api } = fakeApi([...classicSeries('http_server_duration_milliseconds', { http_target: '/api/x' }, ['5'])]);
+    const m = await resolveMetric(api, {}, range);
+    expect(m.notes).toBeUndefined();
+  });
+});

@@ -2,6 +2,7 @@
 // the user's choice), one `series` request per candidate, plus one for the bucket bounds of the one found.
 import { CONVENTIONS, conventionLabel } from './conventions';
 import { labelMatcher, labelRef, metricSelector } from './escape';
+import { DOUBLED_LAYERS_NOTE, MOUNT_POINT_FIX, isMountPoint, looksDoubled, mountPointMatchers } from './mountPoint';
 import { validateSelector } from './selector';
 import type {
   HistogramKind,
@@ -204,9 +205,20 @@ export async function resolveMetric(
         `\`${name}\` exists but has none of the route labels ${c.routeLabels.join(', ')}: set the route label in the data source settings.`
       );
     }
+    const routeValues = series.map((s) => s[route] ?? '');
+    if (routeValues.length > 0 && routeValues.every(isMountPoint)) {
+      throw new MetricNotFoundError(
+        [name],
+        selector,
+        range,
+        `\`${name}\` exists but every series has ${route}="/api", the mount point of Prefect's API app, so no route can be told apart: ${MOUNT_POINT_FIX}.`
+      );
+    }
+    const mount = mountPointMatchers(route, routeValues);
+    const fullSelector = [selector, ...mount].filter((m) => m !== '').join(', ');
     const unit = overrides.unit ?? c.unit;
     const buckets =
-      kind === 'classic' ? await readBuckets(api, metricSelector(`${name}_bucket`, [selector]), unit, range) : [];
+      kind === 'classic' ? await readBuckets(api, metricSelector(`${name}_bucket`, [fullSelector]), unit, range) : [];
     const resolved: ResolvedMetric = {
       conventionId: c.id,
       name,
@@ -217,9 +229,14 @@ export async function resolveMetric(
         method: pickLabel(overrides.methodLabel, c.methodLabels, present),
         status: pickLabel(overrides.statusLabel, c.statusLabels, present),
       },
-      selector,
+      selector: fullSelector,
       buckets,
     };
+    if (mount.length > 0) {
+      resolved.notes = [`left out the \`${route}="/api"\` series (the root app's copy of every API request)`];
+    } else if (looksDoubled(c.id, series, route)) {
+      resolved.notes = [DOUBLED_LAYERS_NOTE];
+    }
     if (c.statusCounter && !resolved.labels.status) {
       resolved.statusCounter = c.statusCounter;
     }

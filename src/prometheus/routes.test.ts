@@ -16,6 +16,10 @@ describe('normalizeRoute', () => {
     ['/api/work_pools/filter', '/work_pools/filter'],
     ['/api/logs/42', '/logs/{id}'],
     ['/api/health', '/health'],
+    // The mounted API app's `http.route` (new conventions) keeps Starlette's convertors.
+    ['/flow_runs/{id:uuid}', '/flow_runs/{id}'],
+    ['/flow_runs/{id:uuid}/set_state', '/flow_runs/{id}/set_state'],
+    ['/work_pools/{work_pool_name:str}/workers/heartbeat', '/work_pools/{work_pool_name}/workers/heartbeat'],
     ['/apis/x', '/apis/x'],
     ['/api', '/'],
     ['', '/'],

@@ -38,6 +38,8 @@ export interface ResolvedMetric {
   selector: string;
   /** Classic bucket upper bounds in SECONDS, ascending, without +Inf. [] for native histograms. */
   buckets: number[];
+  /** What resolution learned about the data that the user should know (shown by Save & test and the scan). */
+  notes?: string[];
   statusCounter?: { name: string; label: string };
 }
 

@@ -1,0 +1,73 @@
+// One setup's running parts: a database in the shared PostgreSQL, the Prometheus that receives the data, the
+// instrumented Prefect server, its worker, and the ground-truth request log. Incident runs reuse it: they get the
+// server and worker handles (signals, restart) and the PostgreSQL handle (locks) from here.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../harness/localServer';
+import { startPrometheus } from '../../harness/prometheus';
+import { startOtlpPrometheus } from './otlpPrometheus';
+import type { RunningPostgres } from './postgres';
+import { startPrefectServer, startWorker, type RunningPrefect } from './prefectServer';
+import type { ManagedProcess } from './process';
+import type { Setup } from './setups';
+
+export interface Stack {
+  setup: Setup;
+  dir: string;
+  database: string;
+  prometheusUrl: string;
+  prefect: RunningPrefect;
+  worker: ManagedProcess;
+  pool: string;
+  /** JSONL of every request the driver, the worker and its flow runs made. */
+  requestLog: string;
+  stop(): Promise<void>;
+}
+
+export async function startStack(
+  setup: Setup,
+  pg: RunningPostgres,
+  extraEnv: Record<string, string> = {}
+): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), `prefect-insights-setup-${setup.id}-`));
+  const database = `prefect_${setup.id}_${Date.now() % 100000}`;
+  const databaseUrl = await pg.createDatabase(database);
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const s of stops.reverse()) {
+      await s().catch(() => undefined);
+    }
+    // Logs of the server, worker and driver stay for a look when PREFECT_KEEP_LOGS is set.
+    if (!process.env.PREFECT_KEEP_LOGS) {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  try {
+    const env: Record<string, string> = { ...setup.env, ...extraEnv };
+    let prometheusUrl: string;
+    if (setup.backend.kind === 'scrape') {
+      const exporterPort = await freePort();
+      env.OTEL_EXPORTER_PROMETHEUS_HOST = '127.0.0.1';
+      env.OTEL_EXPORTER_PROMETHEUS_PORT = String(exporterPort);
+      const prom = await startPrometheus({ scrapeTargets: [`127.0.0.1:${exporterPort}`], scrapeInterval: '5s' });
+      stops.push(prom.stop);
+      prometheusUrl = prom.url;
+    } else {
+      const prom = await startOtlpPrometheus(setup.backend.translation);
+      stops.push(prom.stop);
+      env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT = prom.otlpEndpoint;
+      prometheusUrl = prom.url;
+    }
+    const prefect = await startPrefectServer({ dir, databaseUrl, env, launcher: setup.launcher });
+    stops.push(prefect.stop);
+    const pool = `insights-${setup.id}`;
+    const requestLog = join(dir, 'requests.jsonl');
+    const worker = await startWorker(prefect.apiUrl, dir, pool, requestLog);
+    stops.push(() => worker.stop());
+    return { setup, dir, database, prometheusUrl, prefect, worker, pool, requestLog, stop: stopAll };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}

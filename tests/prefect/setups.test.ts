@@ -1,0 +1,249 @@
+// A real Prefect 3.9.1 on PostgreSQL under OpenTelemetry judges the plugin (issue 7, item 2): for each way
+// operators get the latency into Prometheus, a bounded load through Prefect's own client and a real worker, then
+// the data source's real code path and the built `prefect-insights scan` against what the clients recorded.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { dateTime, type DataFrame } from '@grafana/data';
+import { labelRef, metricSelector } from '../../src/prometheus/escape';
+import { isMountPoint } from '../../src/prometheus/mountPoint';
+import { normalizeRoute } from '../../src/prometheus/routes';
+import type { ResolvedMetric } from '../../src/prometheus/types';
+import { promQuery } from '../harness/prometheus';
+import { dataSource, installGrafanaStandIns, run, upstreams } from '../integration/grafanaStandIns';
+import { bucketIndex, seriesByLabel } from '../integration/groundTruth';
+import { byRoute, fetchTemplates, quantile, readRequests, type RouteTruth } from './harness/groundTruth';
+import { startPostgres, type RunningPostgres } from './harness/postgres';
+import { runDriver } from './harness/prefectServer';
+import { SETUPS, type Setup } from './harness/setups';
+import { startStack, type Stack } from './harness/stack';
+import { ROOT, ensureVenv } from './harness/venv';
+import { printTable, type SetupReport } from './report';
+
+/** Seconds of load per setup: enough for ~1000 requests, short enough for six setups in CI. */
+const LOAD_SECONDS = Number(process.env.PREFECT_LOAD_SECONDS ?? 45);
+/** After the load: deployment runs finish, then one export (5 s) and one scrape (5 s) more, with margin. */
+const DRAIN_MS = 12_000;
+const SETTLE_MS = 14_000;
+/** Routes only the harness itself calls (readiness polls, the OpenAPI document): no client recorded them. */
+const HARNESS_ROUTES = new Set(['GET /ready', 'GET /openapi.json', 'GET /health']);
+const MIN_REQUESTS_FOR_P95 = 30;
+const CLI = join(ROOT, 'dist-cli/prefect-insights.js');
+
+const only = process.env.PREFECT_SETUPS?.split(',').map((s) => s.trim());
+const setups = only ? SETUPS.filter((s) => only.includes(s.id)) : SETUPS;
+const reports: SetupReport[] = [];
+let pg: RunningPostgres;
+
+function sh(
+  file: string,
+  args: string[],
+  timeoutMs = 180_000
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(file, args, { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      done({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+const clientQuantiles = (seconds: number[]) => ({
+  driverP95: quantile(seconds, 0.95),
+  driverP90: quantile(seconds, 0.9),
+  driverP99: quantile(seconds, 0.99),
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const key = (method: string, route: string) => `${method} ${normalizeRoute(route)}`;
+
+beforeAll(async () => {
+  ensureVenv();
+  installGrafanaStandIns();
+  const build = await sh('npm', ['run', '--silent', 'build:cli']);
+  expect(build.code).toBe(0);
+  pg = await startPostgres();
+}, 900_000);
+
+afterAll(async () => {
+  await pg?.stop();
+  printTable(reports);
+});
+
+describe.each(setups)('setup $id: $title', (setup: Setup) => {
+  let stack: Stack;
+  let truth: Map<string, RouteTruth>;
+  /** Latencies of the long-lived clients only (see the p95 test). */
+  let warm: Map<string, RouteTruth>;
+  let loadFrom: number;
+  let loadTo: number;
+  let metric: ResolvedMetric;
+  const uid = `prom-prefect-${setup.id}`;
+  const report: SetupReport = { id: setup.id, title: setup.title, routes: [], notes: [] };
+  reports.push(report);
+
+  beforeAll(async () => {
+    stack = await startStack(setup, pg);
+    report.command = stack.prefect.command;
+    loadFrom = Date.now();
+    const driverPid = await runDriver(stack.prefect.apiUrl, stack.dir, stack.pool, stack.requestLog, {
+      seconds: LOAD_SECONDS,
+    });
+    await sleep(DRAIN_MS);
+    await stack.worker.stop();
+    loadTo = Date.now();
+    await sleep(SETTLE_MS);
+    const templates = await fetchTemplates(stack.prefect.apiUrl);
+    const requests = readRequests(stack.requestLog);
+    const keyed = (m: Map<string, RouteTruth>) => new Map([...m].map(([, t]) => [key(t.method, t.route), t]));
+    truth = keyed(byRoute(templates, requests));
+    const longLived = new Set([driverPid, stack.worker.pid]);
+    warm = keyed(
+      byRoute(
+        templates,
+        requests.filter((r) => longLived.has(r.pid))
+      )
+    );
+    upstreams.set(uid, stack.prometheusUrl);
+    metric = await dataSource(uid).resolveMetric({ start: loadFrom / 1000 - 60, end: Date.now() / 1000 });
+    report.metric = `${metric.name} (${metric.kind}, ${metric.unit})`;
+    report.selector = metric.selector;
+  }, 900_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('Save & test resolves the metric and names it', async () => {
+    const res = await dataSource(uid, { scrapeIntervalSeconds: 5 }).testDatasource();
+    report.saveAndTest = res.message;
+    expect(res.status).toBe('success');
+    expect(res.message).toContain(`\`${setup.expect.metric}\``);
+    expect(res.message).toContain(`route label \`${setup.expect.routeLabel}\``);
+    expect(metric.kind).toBe(setup.expect.kind);
+    if (setup.expect.doubled) {
+      expect(res.message).toMatch(/read double/);
+    } else {
+      expect(res.message).not.toMatch(/read double/);
+    }
+  });
+
+  it('lists real route templates, never the collapsed /api mount point', async () => {
+    const values = await dataSource(uid).metricFindQuery('routes()', {
+      range: { from: dateTime(loadFrom - 60_000), to: dateTime(Date.now()), raw: { from: '', to: '' } },
+    });
+    const routes = values.map((v) => String(v.text));
+    report.rawRoutes = routes.slice().sort();
+    expect(routes.filter(isMountPoint)).toEqual([]);
+    const normalised = new Set(routes.map((r) => normalizeRoute(r)));
+    for (const t of truth.values()) {
+      expect(normalised).toContain(normalizeRoute(t.route));
+    }
+    expect(normalised).toContain('/flow_runs/{id}/set_state');
+    expect(normalised).toContain('/work_pools/{name}');
+  });
+
+  it('counts each route as often as the clients called it (no layer counted twice)', async () => {
+    const by = [labelRef(metric.labels.route), labelRef(metric.labels.method!)].join(', ');
+    const expr =
+      metric.kind === 'classic'
+        ? `sum by (${by}) (${metricSelector(`${metric.name}_count`, [metric.selector])})`
+        : `sum by (${by}) (histogram_count(${metricSelector(metric.name, [metric.selector])}))`;
+    const result = await promQuery<Array<{ metric: Record<string, string>; value: [number, string] }>>(
+      stack.prometheusUrl,
+      expr,
+      { time: Date.now() / 1000 }
+    );
+    const seen = new Map<string, number>();
+    for (const r of result) {
+      const k = key(r.metric[metric.labels.method!], r.metric[metric.labels.route] ?? '');
+      seen.set(k, (seen.get(k) ?? 0) + Number(r.value[1]));
+    }
+    const factor = setup.expect.doubled ? 2 : 1;
+    const mismatches: string[] = [];
+    for (const [k, t] of truth) {
+      const got = seen.get(k) ?? 0;
+      report.routes.push({
+        route: k,
+        driver: t.count,
+        prometheus: got,
+        ...clientQuantiles((warm.get(k) ?? t).seconds),
+      });
+      if (got !== factor * t.count) {
+        mismatches.push(`${k}: clients ${t.count}, Prometheus ${got}`);
+      }
+    }
+    const unknown = [...seen.keys()].filter((k) => !truth.has(k) && !HARNESS_ROUTES.has(k));
+    expect(unknown).toEqual([]);
+    expect(mismatches).toEqual([]);
+    // Even on two busy cores (p95 of seconds) the load makes a few hundred requests.
+    expect([...truth.values()].reduce((n, t) => n + t.count, 0)).toBeGreaterThan(150);
+  });
+
+  it('p95 per route within one bucket of the latencies the clients measured', async () => {
+    const res = await run(
+      dataSource(uid, { scrapeIntervalSeconds: 5 }),
+      [{ refId: 'A', queryType: 'quantile', quantiles: [0.95], groupBy: ['route'] }],
+      loadFrom - 60_000,
+      loadTo,
+      {},
+      3600_000
+    );
+    expect(res.errors).toBeUndefined();
+    const byLabel = seriesByLabel(res.data as DataFrame[], metric.labels.route);
+    const byKey = new Map<string, number>();
+    for (const [route, s] of byLabel) {
+      const last = s.values.filter((v) => Number.isFinite(v)).pop();
+      if (last !== undefined) {
+        byKey.set(normalizeRoute(route), last);
+      }
+    }
+    let checked = 0;
+    const off: string[] = [];
+    // Latency truth comes from the long-lived clients (driver and worker). A flow-run process's first calls carry
+    // its own start-up on the client side (seen: GET /deployments/{id} 0.9 s at the client, 0.35 s in the server).
+    for (const row of report.routes) {
+      const t = warm.get(row.route);
+      if (!t || t.count < MIN_REQUESTS_FOR_P95) {
+        continue;
+      }
+      const got = byKey.get(normalizeRoute(t.route));
+      row.pluginP95 = got;
+      if (got === undefined) {
+        off.push(`${row.route}: no p95 from the plugin`);
+        continue;
+      }
+      checked++;
+      // A p95 from a few dozen requests is itself uncertain: its sampling interval reaches about from the clients'
+      // p90 to their p99. The plugin's p95 must fall within one bucket of that interval (classic), or within a
+      // quarter of it (native, whose buckets are a few % wide; the rest is the client's own overhead).
+      const lo = quantile(t.seconds, 0.9);
+      const hi = quantile(t.seconds, 0.99);
+      const close =
+        metric.kind === 'classic'
+          ? bucketIndex(metric.buckets, got) >= bucketIndex(metric.buckets, lo) - 1 &&
+            bucketIndex(metric.buckets, got) <= bucketIndex(metric.buckets, hi) + 1
+          : got >= 0.75 * lo - 0.005 && got <= 1.25 * hi + 0.005;
+      if (!close) {
+        off.push(`${row.route}: clients p90..p99 ${lo.toFixed(4)}..${hi.toFixed(4)} s, plugin p95 ${got.toFixed(4)} s`);
+      }
+    }
+    expect(off).toEqual([]);
+    expect(checked).toBeGreaterThanOrEqual(3);
+  });
+
+  it('prefect-insights scan resolves the same metric and finds nothing in quiet load', async () => {
+    const args = ['scan', '--prometheus', stack.prometheusUrl, '--from', String(Math.floor(loadFrom / 1000) - 60)];
+    const json = await sh(process.execPath, [CLI, ...args, '--to', 'now', '--format', 'json']);
+    expect(json.stderr).toBe('');
+    expect(json.code).toBe(0);
+    const out = JSON.parse(json.stdout);
+    expect(out.metric.name).toBe(setup.expect.metric);
+    expect(out.metric.labels.route).toBe(setup.expect.routeLabel);
+    report.scanInsights = out.insights.map((i: { id: string }) => i.id);
+    expect(out.insights).toEqual([]);
+    const table = await sh(process.execPath, [CLI, ...args, '--to', 'now']);
+    expect(table.code).toBe(0);
+    if (metric.selector.includes('!=')) {
+      expect(table.stdout).toContain(metric.selector);
+    }
+  });
+});
