@@ -10,7 +10,7 @@ import { firstValueFrom, type Observable } from 'rxjs';
 import dashboard from '../src/dashboards/prefect-api-overview.json';
 import { scan } from '../src/insights/engine';
 import { buildPanelQueries } from '../src/datasource/panelQueries';
-import type { PrefectQuery } from '../src/datasource/types';
+import { isScanQueryType, type PrefectQuery } from '../src/datasource/types';
 import { buildScanRequest } from '../src/pages/advice/useInsightScan';
 import { createPrometheusApi, fetchTransport } from '../src/prometheus/client';
 import { dataSource, installGrafanaStandIns, upstreams } from '../tests/integration/grafanaStandIns';
@@ -144,12 +144,13 @@ export async function benchRefresh(promUrl: string, to: number): Promise<boolean
     let panelQueries = 0;
     for (const p of panels) {
       for (const t of p.targets!) {
-        if (t.queryType !== 'insights' && t.queryType !== 'insightStatus') {
+        if (!isScanQueryType(t.queryType ?? 'quantile')) {
           panelQueries += buildPanelQueries(t, metric, {
             window,
             intervalMs: 60_000,
             maxDataPoints: 1000,
             scrapeSeconds,
+            clientTimeoutSeconds: ds.settings.apiRequestTimeoutSeconds,
           }).length;
         }
       }
