@@ -1,15 +1,7 @@
 // Annotation text as Grafana shows it: the built data source's annotation query against a real Prometheus whose
 // route label values are hostile markup, each event rendered by the host's copy of Grafana's tooltip body
 // (innerHTML = textUtil.sanitize(text)). The routes must read as text; nothing of theirs may become an element.
-import {
-  DATASOURCE_ID,
-  DATASOURCE_MODULE,
-  DATASOURCE_UID,
-  PROMETHEUS_UID,
-  expect,
-  readPluginJson,
-  test,
-} from './harness/hostPage';
+import { PROMETHEUS_UID, expect, setupBuiltDataSource, test } from './harness/hostPage';
 import { requirePrometheus } from './harness/state';
 
 const HOUR = 3_600_000;
@@ -19,11 +11,7 @@ test('hostile route values show as plain text in annotation tooltips rendered as
 }) => {
   const { data } = requirePrometheus(host.setup);
   const incident = data.windows.find((w) => w.insightId === 'db-pool-exhaustion')!;
-  await host.page.evaluate((args) => window.__host.setupDataSource(args), {
-    url: DATASOURCE_MODULE,
-    meta: readPluginJson(DATASOURCE_ID) as never,
-    uid: DATASOURCE_UID,
-    prometheusUid: PROMETHEUS_UID,
+  await setupBuiltDataSource(host, {
     jsonData: { prometheusUid: PROMETHEUS_UID, overrides: { metric: data.hostile.metric } },
   });
   const events = await host.page.evaluate(

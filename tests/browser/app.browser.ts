@@ -1,12 +1,10 @@
 import {
   APP_ID,
   APP_MODULE,
-  DATASOURCE_ID,
-  DATASOURCE_MODULE,
   DATASOURCE_UID,
-  PROMETHEUS_UID,
   expect,
   readPluginJson,
+  setupBuiltDataSource,
   test,
   type HostPage,
 } from './harness/hostPage';
@@ -16,14 +14,7 @@ const HOUR = 3_600_000;
 
 /** The app's pages look up the nested data source through getDataSourceSrv(), as in Grafana. */
 async function addDataSource(host: HostPage) {
-  const meta = readPluginJson(DATASOURCE_ID);
-  await host.page.evaluate((args) => window.__host.setupDataSource(args), {
-    url: DATASOURCE_MODULE,
-    meta: meta as never,
-    uid: DATASOURCE_UID,
-    prometheusUid: PROMETHEUS_UID,
-    jsonData: { prometheusUid: PROMETHEUS_UID },
-  });
+  await setupBuiltDataSource(host);
 }
 
 async function renderApp(host: HostPage, path: string) {

@@ -3,16 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './harness/buildHost';
-import {
-  DATASOURCE_ID,
-  DATASOURCE_MODULE,
-  DATASOURCE_UID,
-  PROMETHEUS_UID,
-  expect,
-  readPluginJson,
-  test,
-  type HostPage,
-} from './harness/hostPage';
+import { DATASOURCE_UID, expect, readPluginJson, setupBuiltDataSource, test, type HostPage } from './harness/hostPage';
 import { publishScreenshot } from './harness/docsScreenshot';
 import { requirePrometheus } from './harness/state';
 
@@ -26,13 +17,7 @@ function bundled(): Array<{ uid: string; path: string }> {
 }
 
 async function addDataSource(host: HostPage) {
-  await host.page.evaluate((args) => window.__host.setupDataSource(args), {
-    url: DATASOURCE_MODULE,
-    meta: readPluginJson(DATASOURCE_ID) as never,
-    uid: DATASOURCE_UID,
-    prometheusUid: PROMETHEUS_UID,
-    jsonData: { prometheusUid: PROMETHEUS_UID },
-  });
+  await setupBuiltDataSource(host);
 }
 
 test('dist/plugin.json lists the three dashboards', () => {

@@ -1,34 +1,14 @@
 import {
-  DATASOURCE_ID,
   DATASOURCE_MODULE,
   DATASOURCE_MODULE_UNDER_APP,
-  DATASOURCE_UID,
   PROMETHEUS_UID,
   expect,
-  readPluginJson,
+  setupBuiltDataSource,
   test,
-  type HostPage,
 } from './harness/hostPage';
 import { requirePrometheus } from './harness/state';
 
 const HOUR = 3_600_000;
-
-async function setupDataSource(
-  host: HostPage,
-  jsonData: Record<string, unknown> = { prometheusUid: PROMETHEUS_UID },
-  url = DATASOURCE_MODULE,
-  others: Array<{ uid: string; name: string; type: string }> = []
-) {
-  const meta = readPluginJson(DATASOURCE_ID);
-  return host.page.evaluate((args) => window.__host.setupDataSource(args), {
-    url,
-    meta: meta as never,
-    uid: DATASOURCE_UID,
-    prometheusUid: PROMETHEUS_UID,
-    jsonData,
-    others,
-  });
-}
 
 /** Index of the bucket holding `v` in ascending `bounds` (bounds.length = the +Inf bucket). */
 function bucketIndex(bounds: number[], v: number): number {
@@ -42,7 +22,7 @@ test('the data source module loads through SystemJS and exposes a DataSourcePlug
   const loaded = await host.page.evaluate((url) => window.__host.importPlugin(url), DATASOURCE_MODULE);
   expect(loaded.exports).toContain('plugin');
   expect(loaded.kind).toBe('datasource');
-  const ds = await setupDataSource(host);
+  const ds = await setupBuiltDataSource(host);
   expect(ds.components).toEqual(expect.arrayContaining(['ConfigEditor', 'QueryEditor']));
   expect(ds.hasAnnotations).toBe(true);
   expect(host.missing).toEqual([]);
@@ -50,7 +30,7 @@ test('the data source module loads through SystemJS and exposes a DataSourcePlug
 });
 
 test('the config editor renders and typing a Prefect setting calls onOptionsChange', async ({ host }) => {
-  await setupDataSource(host, { prometheusUid: PROMETHEUS_UID });
+  await setupBuiltDataSource(host);
   await host.page.evaluate(() => window.__host.renderConfigEditor());
   const view = host.page.getByTestId('host-view');
   // The editor names the Prefect setting it holds; pool_timeout is the one every insight about the pool reads.
@@ -76,7 +56,7 @@ test('the config editor renders and typing a Prefect setting calls onOptionsChan
 test('the lazily loaded editor also loads when Grafana serves the data source under the app folder', async ({
   host,
 }) => {
-  await setupDataSource(host, { prometheusUid: PROMETHEUS_UID }, DATASOURCE_MODULE_UNDER_APP);
+  await setupBuiltDataSource(host, { url: DATASOURCE_MODULE_UNDER_APP });
   await host.page.evaluate(() => window.__host.renderConfigEditor());
   await expect(
     host.page
@@ -90,7 +70,7 @@ test('the lazily loaded editor also loads when Grafana serves the data source un
 
 test('the query editor renders a quantile query', async ({ host }) => {
   const { data } = requirePrometheus(host.setup);
-  await setupDataSource(host);
+  await setupBuiltDataSource(host);
   await host.page.evaluate(
     ([from, to]) =>
       window.__host.renderQueryEditor(
@@ -113,7 +93,7 @@ test('a p95-by-route query against the real Prometheus returns each route within
   host,
 }) => {
   const { data } = requirePrometheus(host.setup);
-  await setupDataSource(host);
+  await setupBuiltDataSource(host);
   const result = await host.page.evaluate(
     ([from, to]) =>
       window.__host.runQuery([{ queryType: 'quantile', quantiles: [0.95], groupBy: ['route'] }], from, to),
@@ -161,7 +141,7 @@ test('a p95-by-route query against the real Prometheus returns each route within
 });
 
 test('the annotation editor renders', async ({ host }) => {
-  await setupDataSource(host);
+  await setupBuiltDataSource(host);
   await host.page.evaluate(() =>
     window.__host.renderAnnotationEditor({ name: 'Prefect insights', enable: true, iconColor: 'red' })
   );
@@ -178,7 +158,7 @@ test('the annotation query returns a region covering the simulated pool exhausti
   const { data } = requirePrometheus(host.setup);
   const incident = data.windows.find((w) => w.insightId === 'db-pool-exhaustion');
   expect(incident).toBeDefined();
-  await setupDataSource(host);
+  await setupBuiltDataSource(host);
   const from = incident!.start - 2 * HOUR;
   const to = incident!.end + HOUR;
   const { events } = await host.page.evaluate(

@@ -1,15 +1,7 @@
 import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './harness/buildHost';
-import {
-  DATASOURCE_ID,
-  DATASOURCE_MODULE,
-  DATASOURCE_UID,
-  PROMETHEUS_UID,
-  expect,
-  readPluginJson,
-  test,
-} from './harness/hostPage';
+import { expect, setupBuiltDataSource, test } from './harness/hostPage';
 import { requirePrometheus } from './harness/state';
 
 const HOUR = 3_600_000;
@@ -21,14 +13,7 @@ test('hero: p95 by route with the pool-exhaustion region and its advice, from th
 }) => {
   const { data } = requirePrometheus(host.setup);
   const incident = data.windows.find((w) => w.insightId === 'db-pool-exhaustion')!;
-  const meta = readPluginJson(DATASOURCE_ID);
-  await host.page.evaluate((args) => window.__host.setupDataSource(args), {
-    url: DATASOURCE_MODULE,
-    meta: meta as never,
-    uid: DATASOURCE_UID,
-    prometheusUid: PROMETHEUS_UID,
-    jsonData: { prometheusUid: PROMETHEUS_UID },
-  });
+  await setupBuiltDataSource(host);
   const from = incident.start - 2 * HOUR;
   const to = incident.end + HOUR;
   const rendered = await host.page.evaluate(

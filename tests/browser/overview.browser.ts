@@ -3,12 +3,10 @@
 import {
   APP_ID,
   APP_MODULE,
-  DATASOURCE_ID,
-  DATASOURCE_MODULE,
   DATASOURCE_UID,
-  PROMETHEUS_UID,
   expect,
   readPluginJson,
+  setupBuiltDataSource,
   test,
   type HostPage,
 } from './harness/hostPage';
@@ -19,13 +17,7 @@ const HOUR = 3_600_000;
 const MIN = 60_000;
 
 async function openOverview(host: HostPage, from: number, to: number) {
-  await host.page.evaluate((args) => window.__host.setupDataSource(args), {
-    url: DATASOURCE_MODULE,
-    meta: readPluginJson(DATASOURCE_ID) as never,
-    uid: DATASOURCE_UID,
-    prometheusUid: PROMETHEUS_UID,
-    jsonData: { prometheusUid: PROMETHEUS_UID },
-  });
+  await setupBuiltDataSource(host);
   await host.page.evaluate(([url, m, p]) => window.__host.renderApp(url, m as never, p), [
     APP_MODULE,
     readPluginJson(APP_ID),

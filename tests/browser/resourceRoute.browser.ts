@@ -3,16 +3,7 @@
 // each way that route fails, as a panel error and as Save & test's message.
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
-import {
-  DATASOURCE_ID,
-  DATASOURCE_MODULE,
-  DATASOURCE_UID,
-  PROMETHEUS_UID,
-  expect,
-  readPluginJson,
-  test,
-  type HostPage,
-} from './harness/hostPage';
+import { PROMETHEUS_UID, expect, setupBuiltDataSource, test, type HostPage } from './harness/hostPage';
 import { requirePrometheus } from './harness/state';
 
 const OTHERS = [
@@ -22,14 +13,7 @@ const OTHERS = [
 ];
 
 async function setup(host: HostPage, prometheusUid: string, jsonData: Record<string, unknown> = {}) {
-  await host.page.evaluate((args) => window.__host.setupDataSource(args), {
-    url: DATASOURCE_MODULE,
-    meta: readPluginJson(DATASOURCE_ID) as never,
-    uid: DATASOURCE_UID,
-    prometheusUid: PROMETHEUS_UID,
-    jsonData: { prometheusUid, ...jsonData },
-    others: OTHERS,
-  });
+  await setupBuiltDataSource(host, { jsonData: { prometheusUid, ...jsonData }, others: OTHERS });
 }
 
 /** A panel query and Save & test; both must fail, and their messages are returned. */

@@ -142,6 +142,27 @@ export interface HostPage {
 
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'tests/artifacts/screenshots');
 
+export interface BuiltDataSourceOptions {
+  /** The data source's settings (default: only the Prometheus under test). */
+  jsonData?: Record<string, unknown>;
+  /** Where Grafana serves the module from (default: the data source's own plugin folder). */
+  url?: string;
+  /** Other data sources the host's Grafana lists beside it (for pickers and Loki links). */
+  others?: Array<{ uid: string; name: string; type: string }>;
+}
+
+/** The built nested data source, registered in the host's Grafana over the Prometheus under test. */
+export function setupBuiltDataSource(host: HostPage, opts: BuiltDataSourceOptions = {}) {
+  return host.page.evaluate((args) => window.__host.setupDataSource(args), {
+    url: opts.url ?? DATASOURCE_MODULE,
+    meta: readPluginJson(DATASOURCE_ID) as never,
+    uid: DATASOURCE_UID,
+    prometheusUid: PROMETHEUS_UID,
+    jsonData: opts.jsonData ?? { prometheusUid: PROMETHEUS_UID },
+    others: opts.others ?? [],
+  });
+}
+
 export const test = base.extend<{ host: HostPage }>({
   host: async ({ page }, use, testInfo) => {
     const setup = readSetupState();
