@@ -24,6 +24,8 @@ const LOAD_SECONDS = Number(process.env.PREFECT_LOAD_SECONDS ?? 45);
 /** After the load: deployment runs finish, then one export (5 s) and one scrape (5 s) more, with margin. */
 const DRAIN_MS = 12_000;
 const SETTLE_MS = 14_000;
+/** Requests per route the server may count without a client record (see the count check). */
+const UNRECORDED_SLACK = 2;
 /** Routes only the harness itself calls (readiness polls, the OpenAPI document): no client recorded them. */
 const HARNESS_ROUTES = new Set(['GET /ready', 'GET /openapi.json', 'GET /health']);
 const MIN_REQUESTS_FOR_P95 = 30;
@@ -167,7 +169,11 @@ describe.each(setups)('setup $id: $title', (setup: Setup) => {
         prometheus: got,
         ...clientQuantiles((warm.get(k) ?? t).seconds),
       });
-      if (got !== factor * t.count) {
+      // The server may count a request whose client record was never written: a flow-run process the worker ends
+      // at teardown, or a call still in flight when the records are read (seen in CI: 1-2 extra on 3 of 24
+      // routes). A few such requests are allowed above the clients' count, never below it; a layer counted twice
+      // would be off by the whole count.
+      if (got < factor * t.count || got > factor * (t.count + UNRECORDED_SLACK)) {
         mismatches.push(`${k}: clients ${t.count}, Prometheus ${got}`);
       }
     }
