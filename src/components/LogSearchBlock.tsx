@@ -1,6 +1,6 @@
 import React from 'react';
 import { Stack, TextLink } from '@grafana/ui';
-import { config } from '@grafana/runtime';
+import { locationUtil } from '@grafana/data';
 import { exploreUrl, type LogSearch } from '../catalog/logSearches';
 import { CopyableSnippet } from './CopyableSnippet';
 
@@ -19,13 +19,10 @@ export function LogSearchBlock({ search, lokiUid, window }: Props) {
       <CopyableSnippet label={`LogQL: ${search.signatures.length} error signature(s)`} text={search.query} />
       {lokiUid && (
         <TextLink
-          href={exploreUrl({
-            lokiUid,
-            query: search.query,
-            from: window.from,
-            to: window.to,
-            appSubUrl: config.appSubUrl,
-          })}
+          // assureBaseUrl adds Grafana's sub-path, as config.appSubUrl would, without the boot config's API.
+          href={locationUtil.assureBaseUrl(
+            exploreUrl({ lokiUid, query: search.query, from: window.from, to: window.to })
+          )}
           icon="compass"
           inline={false}
         >
