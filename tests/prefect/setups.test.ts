@@ -143,7 +143,9 @@ describe.each(setups)('setup $id: $title', (setup: Setup) => {
     expect(normalised).toContain('/work_pools/{name}');
   });
 
-  it('counts each route as often as the clients called it (no layer counted twice)', async () => {
+  it(`counts each route as often as the clients called it, ${
+    setup.expect.doubled ? 'twice (root app and mounted app both record it; Save & test says so)' : 'once'
+  }`, async () => {
     const by = [labelRef(metric.labels.route), labelRef(metric.labels.method!)].join(', ');
     const expr =
       metric.kind === 'classic'
@@ -220,9 +222,14 @@ describe.each(setups)('setup $id: $title', (setup: Setup) => {
       checked++;
       // A p95 from a few dozen requests is itself uncertain: its sampling interval reaches about from the clients'
       // p90 to their p99. The plugin's p95 must fall within one bucket of that interval (classic), or within a
-      // quarter of it (native, whose buckets are a few % wide; the rest is the client's own overhead).
+      // quarter of it (native, whose buckets are a few % wide; the rest is the client's own overhead). The server
+      // times every client's requests, the flow-run processes' too: under CPU contention those arrive in bursts
+      // as the processes start, and the server is slow for everyone then (seen: e's native p95 0.361 s beside
+      // long-lived clients' p99 0.280 s). So the interval's top is the p99 of all clients, its bottom the p90 of
+      // the long-lived ones (no start-up overhead of their own).
+      const all = truth.get(row.route);
       const lo = quantile(t.seconds, 0.9);
-      const hi = quantile(t.seconds, 0.99);
+      const hi = Math.max(quantile(t.seconds, 0.99), all ? quantile(all.seconds, 0.99) : 0);
       const close =
         metric.kind === 'classic'
           ? bucketIndex(metric.buckets, got) >= bucketIndex(metric.buckets, lo) - 1 &&
