@@ -1,25 +1,11 @@
 /** @jest-environment node */
 import { STATUS_CLASS_LABEL, statusMixQuery, timeShareQuery, type QueryOptions } from './promql';
+import { INSTRUMENTATOR, STABLE_CLASSIC, STABLE_NATIVE } from './testMetrics';
 import type { ResolvedMetric } from './types';
 
-const classic: ResolvedMetric = {
-  conventionId: 'otel-stable',
-  name: 'http_server_request_duration_seconds',
-  kind: 'classic',
-  unit: 'seconds',
-  labels: { route: 'http_route', method: 'http_request_method', status: 'http_response_status_code' },
-  selector: 'service_name="prefect-server"',
-  buckets: [0.005, 0.1, 1, 10],
-};
-const native: ResolvedMetric = { ...classic, kind: 'native', buckets: [] };
-const instrumentator: ResolvedMetric = {
-  ...classic,
-  conventionId: 'fastapi-instrumentator',
-  name: 'http_request_duration_seconds',
-  labels: { route: 'handler', method: 'method' },
-  selector: 'job="prefect"',
-  statusCounter: { name: 'http_requests_total', label: 'status' },
-};
+const classic = STABLE_CLASSIC;
+const native = STABLE_NATIVE;
+const instrumentator = INSTRUMENTATOR;
 const opts: QueryOptions = { window: '2m', groupBy: ['route'] };
 
 describe('timeShareQuery', () => {

@@ -7,6 +7,7 @@ import {
   resolveMetric,
   targetsOf,
 } from './resolve';
+import { STABLE_CLASSIC } from './testMetrics';
 import type { PrometheusApi, ResolvedMetric } from './types';
 
 type Series = Record<string, string>;
@@ -275,15 +276,7 @@ describe('resolveMetric', () => {
   });
 });
 
-const resolved: ResolvedMetric = {
-  conventionId: 'otel-stable',
-  name: 'http_server_request_duration_seconds',
-  kind: 'classic',
-  unit: 'seconds',
-  labels: { route: 'http_route', method: 'http_request_method', status: 'http_response_status_code' },
-  selector: 'service_name="prefect-server"',
-  buckets: [1],
-};
+const resolved: ResolvedMetric = { ...STABLE_CLASSIC, buckets: [1] };
 
 describe('describeResolution', () => {
   it('writes one human line', () => {

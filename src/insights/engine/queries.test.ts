@@ -1,16 +1,9 @@
 /** @jest-environment node */
+import { STABLE_CLASSIC } from '../../prometheus/testMetrics';
 import type { ResolvedMetric } from '../../prometheus/types';
 import { targetsScanQuery, TARGET_PART_LABEL } from './queries';
 
-const METRIC: ResolvedMetric = {
-  conventionId: 'otel-stable',
-  name: 'http_server_request_duration_seconds',
-  kind: 'classic',
-  unit: 'seconds',
-  labels: { route: 'http_route', method: 'http_request_method', status: 'http_response_status_code' },
-  selector: '',
-  buckets: [0.1, 1, 10],
-};
+const METRIC: ResolvedMetric = { ...STABLE_CLASSIC, selector: '', buckets: [0.1, 1, 10] };
 
 describe('targetsScanQuery', () => {
   it('keys replicas by instance for series scraped directly', () => {
