@@ -2,9 +2,10 @@ import React, { useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { dateTimeFormat } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Button, Field, Combobox, LoadingPlaceholder, RadioButtonGroup, Stack, Text } from '@grafana/ui';
+import { Alert, Button, Field, LoadingPlaceholder, RadioButtonGroup, Stack, Text } from '@grafana/ui';
 import { CATALOG, INSIGHTS, isInsightId } from '../../catalog/catalog';
 import type { Insight } from '../../catalog/types';
+import { DataSourceField } from '../../components/DataSourceField';
 import { NoDataSourceAlert } from '../../components/NoDataSourceAlert';
 import { useInsightDataSources } from '../../components/useInsightDataSources';
 import { prefectSettingsOf } from '../../datasource/types';
@@ -26,15 +27,9 @@ import { useInsightScan } from './useInsightScan';
 
 function AdvicePage() {
   const [params, setParams] = useSearchParams();
-  const dataSources = useInsightDataSources();
+  const { list: dataSources, uid } = useInsightDataSources(params.get('datasource'));
   const focus = params.get('insight');
   const focusId = focus && isInsightId(focus) ? focus : undefined;
-
-  const requestedUid = params.get('datasource');
-  const uid =
-    dataSources.find((d) => d.uid === requestedUid)?.uid ??
-    dataSources.find((d) => d.isDefault)?.uid ??
-    dataSources[0]?.uid;
 
   const absolute = absoluteRange(params.get('from'), params.get('to'));
   const presetParam = params.get('range');
@@ -86,7 +81,6 @@ function AdvicePage() {
     setParams(next, { replace: true });
   };
 
-  const dsOptions = dataSources.map((d) => ({ label: d.name, value: d.uid }));
   const seen = detected.filter((d) => d.status !== 'clear' || d.episodes > 0);
 
   return (
@@ -100,15 +94,12 @@ function AdvicePage() {
           <NoDataSourceAlert />
         ) : (
           <Stack direction="row" gap={2} alignItems="flex-end" wrap="wrap">
-            <Field label="Data source" noMargin>
-              <Combobox
-                id="advice-datasource"
-                width={32}
-                options={dsOptions}
-                value={uid}
-                onChange={(v) => setParam('datasource', v.value)}
-              />
-            </Field>
+            <DataSourceField
+              id="advice-datasource"
+              dataSources={dataSources}
+              value={uid}
+              onChange={(v) => setParam('datasource', v)}
+            />
             <Field label="Time range" noMargin>
               {absolute ? (
                 <Stack direction="row" gap={1} alignItems="center">

@@ -7,7 +7,6 @@ import {
   Alert,
   Button,
   Card,
-  Combobox,
   Field,
   LinkButton,
   LoadingPlaceholder,
@@ -18,6 +17,7 @@ import {
   useStyles2,
 } from '@grafana/ui';
 import { DETECTABLE_INSIGHT_IDS, INSIGHTS } from '../../catalog/catalog';
+import { DataSourceField } from '../../components/DataSourceField';
 import { NoDataSourceAlert } from '../../components/NoDataSourceAlert';
 import { SeverityBadge } from '../../components/SeverityBadge';
 import { useInsightDataSources } from '../../components/useInsightDataSources';
@@ -114,12 +114,7 @@ function StatusList({ rows, links }: { rows: StatusRow[]; links: Record<string, 
 
 function OverviewPage() {
   const [params, setParams] = useSearchParams();
-  const dataSources = useInsightDataSources();
-  const requestedUid = params.get('datasource');
-  const uid =
-    dataSources.find((d) => d.uid === requestedUid)?.uid ??
-    dataSources.find((d) => d.isDefault)?.uid ??
-    dataSources[0]?.uid;
+  const { list: dataSources, uid } = useInsightDataSources(params.get('datasource'));
 
   const raw: RawTimeRange = rawRangeFromParams(params.get('from'), params.get('to'));
   const [runId, setRunId] = useState(0);
@@ -166,15 +161,7 @@ function OverviewPage() {
           <NoDataSourceAlert />
         ) : (
           <Stack direction="row" gap={2} alignItems="flex-end" wrap="wrap">
-            <Field label="Data source" noMargin>
-              <Combobox
-                id="overview-datasource"
-                width={32}
-                options={dataSources.map((d) => ({ label: d.name, value: d.uid }))}
-                value={uid}
-                onChange={(v) => setDataSource(v.value)}
-              />
-            </Field>
+            <DataSourceField id="overview-datasource" dataSources={dataSources} value={uid} onChange={setDataSource} />
             <Field label="Time range" noMargin>
               <TimeRangeInput value={shown} onChange={(r) => setRange(r.raw)} hideTimeZone />
             </Field>
