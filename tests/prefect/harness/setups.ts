@@ -1,10 +1,10 @@
 // The ways operators get Prefect's API latency into Prometheus (issue 7, item 2), as the suite runs them. Each
 // setup is the server's environment plus the Prometheus that receives the data, and what the plugin should resolve.
-import type { TranslationStrategy } from './otlpPrometheus';
+import type { OtlpTranslationStrategy } from '../../harness/prometheus';
 
 export type Backend =
   | { kind: 'scrape'; engine: 'prometheus-2.42' }
-  | { kind: 'otlp'; engine: 'prometheus-3.16'; translation: TranslationStrategy };
+  | { kind: 'otlp'; engine: 'prometheus-3.16'; translation: OtlpTranslationStrategy };
 
 export interface Setup {
   id: string;

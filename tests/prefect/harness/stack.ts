@@ -5,8 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../harness/localServer';
-import { startPrometheus } from '../../harness/prometheus';
-import { startOtlpPrometheus } from './otlpPrometheus';
+import { OTLP_METRICS_PATH, startPrometheus } from '../../harness/prometheus';
 import type { RunningPostgres } from './postgres';
 import { startPrefectServer, startWorker, type RunningPrefect } from './prefectServer';
 import type { ManagedProcess } from './process';
@@ -50,13 +49,20 @@ export async function startStack(
       const exporterPort = await freePort();
       env.OTEL_EXPORTER_PROMETHEUS_HOST = '127.0.0.1';
       env.OTEL_EXPORTER_PROMETHEUS_PORT = String(exporterPort);
-      const prom = await startPrometheus({ scrapeTargets: [`127.0.0.1:${exporterPort}`], scrapeInterval: '5s' });
+      const prom = await startPrometheus({
+        engine: 'prometheus2',
+        scrapeTargets: [`127.0.0.1:${exporterPort}`],
+        scrapeInterval: '5s',
+      });
       stops.push(prom.stop);
       prometheusUrl = prom.url;
     } else {
-      const prom = await startOtlpPrometheus(setup.backend.translation);
+      const prom = await startPrometheus({
+        engine: 'prometheus3',
+        otlp: { translationStrategy: setup.backend.translation },
+      });
       stops.push(prom.stop);
-      env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT = prom.otlpEndpoint;
+      env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT = `${prom.url}${OTLP_METRICS_PATH}`;
       prometheusUrl = prom.url;
     }
     const prefect = await startPrefectServer({ dir, databaseUrl, env, launcher: setup.launcher });
