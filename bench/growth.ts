@@ -1,6 +1,7 @@
 // How the scan's cost grows with the installation: routes × replicas × days, at a 15 s scrape, each size written
 // straight into a TSDB block (bench/tsdbBlock.ts) for its own real Prometheus. Per size: samples Prometheus returned, the scan end to end beside the raw
 // time of its own requests (one run each), the request count and the Node heap's peak during the scan.
+import { getHeapStatistics } from 'node:v8';
 import { DEFAULT_PREFECT_SETTINGS } from '../src/catalog/prefectSettings';
 import { DETECTORS } from '../src/insights/detectors';
 import { runScan } from '../src/insights/engine';
@@ -24,11 +25,26 @@ const MAX_SAMPLES = Number(process.env.BENCH_GROWTH_MAX_SAMPLES ?? Infinity);
 /** Prometheus's limit on points per series in one range query, which the scan's step must respect. */
 const MAX_POINTS = 11_000;
 
-const SIZES: Array<{ routes: number; replicas: number; days: number }> = [
+const ISSUE_SIZES: Array<{ routes: number; replicas: number; days: number }> = [
   { routes: 10, replicas: 1, days: 1 },
   { routes: 50, replicas: 2, days: 7 },
   { routes: 150, replicas: 4, days: 30 },
 ];
+
+/** `BENCH_GROWTH_SIZES=150x4x3,10x1x1` runs other sizes (routes x replicas x days), e.g. to try a design change. */
+function sizes(): Array<{ routes: number; replicas: number; days: number }> {
+  const env = process.env.BENCH_GROWTH_SIZES?.trim();
+  if (!env) {
+    return ISSUE_SIZES;
+  }
+  return env.split(',').map((s) => {
+    const [routes, replicas, days] = s.split(/[x×]/).map(Number);
+    if (![routes, replicas, days].every((n) => n > 0)) {
+      throw new Error(`BENCH_GROWTH_SIZES: "${s}" is not routes x replicas x days`);
+    }
+    return { routes, replicas, days };
+  });
+}
 
 interface Row {
   storedSamples: number;
@@ -95,9 +111,10 @@ async function measure(routes: number, replicas: number, days: number): Promise<
     const metric = await resolveMetric(api, {}, { start: from / 1000, end: to / 1000 });
     recorded.length = 0;
     returned = 0;
-    let peak = process.memoryUsage().heapUsed;
+    // v8's heap statistics, not process.memoryUsage(), which also reads the RSS from /proc on every call.
+    let peak = getHeapStatistics().used_heap_size;
     const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().heapUsed);
+      peak = Math.max(peak, getHeapStatistics().used_heap_size);
     }, 2);
     let requests = 0;
     let episodes = 0;
@@ -107,7 +124,7 @@ async function measure(routes: number, replicas: number, days: number): Promise<
       episodes = r.episodes.length;
     });
     clearInterval(sampler);
-    peak = Math.max(peak, process.memoryUsage().heapUsed);
+    peak = Math.max(peak, getHeapStatistics().used_heap_size);
     const requestsMade = recorded.slice();
     // The raw side: the same requests at the same concurrency, fetched and JSON-parsed, nothing else.
     const rawMs = await timeIt(async () => {
@@ -185,7 +202,7 @@ export async function benchGrowth(): Promise<boolean> {
     requests: number;
   }> = [];
   let perSeriesPoint: number | null = null;
-  for (const { routes, replicas, days } of SIZES) {
+  for (const { routes, replicas, days } of sizes()) {
     const size = `${routes}×${replicas}×${days}`;
     const estimate = estimateSamples(routes, replicas, days, perSeriesPoint);
     if (estimate > MAX_SAMPLES) {

@@ -1,7 +1,7 @@
 // Simulator data straight into a Prometheus TSDB block: the binary stream (tools/simulator/tsdbStream.ts) piped
 // into tools/tsdb-writer, which the simulator feeds while it appends, so generation and writing share the 2 cores.
 import { execFileSync, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { tsdbStreamChunks, type RenderInput } from '../tools/simulator';
 
 export interface BlockWritten {
@@ -14,7 +14,8 @@ let writerBin: string | undefined;
 
 /** Builds (or finds in the cache) tools/tsdb-writer; its path. */
 export function tsdbWriterBinary(): string {
-  writerBin ??= execFileSync('bash', [join(__dirname, '../tools/tsdb-writer/build.sh')], {
+  // From the repository root (npm scripts run there): the bundled bench lives in .tmp/, so __dirname would mislead.
+  writerBin ??= execFileSync('bash', [resolve('tools/tsdb-writer/build.sh')], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   }).trim();
