@@ -39,6 +39,8 @@ export function* openMetricsChunks(input: RenderInput, stats: { samples: number 
     let text: string;
     if (e.kind === 'family') {
       text = `# HELP ${e.name} ${e.help}\n# TYPE ${e.name} ${e.type}\n`;
+    } else if (e.kind === 'window') {
+      continue;
     } else if (e.kind === 'group') {
       prefixes = e.series.map((s) => `${s} `);
       continue;

@@ -1,11 +1,12 @@
-// tsdb-writer turns the simulator's binary sample stream (tools/simulator/tsdbStream.ts) on stdin into one
-// Prometheus TSDB block in --out, with the tsdb package's BlockWriter: the same storage code Prometheus runs,
+// tsdb-writer turns the simulator's binary sample stream (tools/simulator/tsdbStream.ts) on stdin into Prometheus
+// TSDB blocks in --out (one per 'B'-separated part), with the tsdb package's BlockWriter: the same storage code Prometheus runs,
 // without promtool's text parsing, which is what limits the OpenMetrics backfill to about 0.2 M samples/s.
 //
 // Stream (little endian), records back to back:
 //
 //	'G' u16 n, then n × (u16 len, bytes `name{labels}`)   the series of the points that follow
 //	'P' f64 t (unix ms), then n × f64                      one scrape of the current group
+//	'B'                                                     the block so far is complete: write it, start the next
 //	'E'                                                     end of stream
 //
 // Prints one JSON line of counts and timings on stdout when done.
@@ -16,6 +17,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -38,7 +40,7 @@ type stats struct {
 	Series    int     `json:"series"`
 	AppendSec float64 `json:"appendSeconds"`
 	FlushSec  float64 `json:"flushSeconds"`
-	Block     string  `json:"block"`
+	Blocks    int     `json:"blocks"`
 }
 
 func main() {
@@ -64,22 +66,24 @@ func run(out string, in *bufio.Reader) error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	// One block for the whole stream: the head's chunk range must cover every sample, and a single block is what
-	// Prometheus would otherwise compact the backfill into (its max block duration is 31 days here).
-	w, err := tsdb.NewBlockWriter(logger, out, math.MaxInt64/4)
+	// The head's chunk range must cover every sample of a block, whatever its span: the stream decides the blocks.
+	newWriter := func() (*tsdb.BlockWriter, error) { return tsdb.NewBlockWriter(logger, out, math.MaxInt64/4) }
+	w, err := newWriter()
 	if err != nil {
 		return err
 	}
-	defer w.Close()
+	defer func() { w.Close() }()
 
 	p := parser.NewParser(parser.Options{})
 	known := map[string]*series{}
 	var group []*series
 	var st stats
 	start := time.Now()
+	var flushing time.Duration
 	ctx := context.Background()
 	app := w.Appender(ctx)
-	pending := 0
+	pending := 0 // samples since the last commit
+	inBlock := 0 // samples in the current block
 	var u16 [2]byte
 	buf := make([]byte, 8*64)
 	for {
@@ -132,6 +136,7 @@ func run(out string, in *bufio.Reader) error {
 			}
 			st.Samples += int64(len(group))
 			pending += len(group)
+			inBlock += len(group)
 			if pending >= commitEvery {
 				if err := app.Commit(); err != nil {
 					return err
@@ -139,20 +144,37 @@ func run(out string, in *bufio.Reader) error {
 				app = w.Appender(ctx)
 				pending = 0
 			}
-		case 'E':
+		case 'B', 'E':
 			if err := app.Commit(); err != nil {
 				return err
 			}
-			st.Series = len(known)
-			st.AppendSec = time.Since(start).Seconds()
 			t1 := time.Now()
-			id, err := w.Flush(ctx)
-			if err != nil {
+			if inBlock > 0 {
+				if _, err := w.Flush(ctx); err != nil && !errors.Is(err, tsdb.ErrNoSeriesAppended) {
+					return err
+				}
+				st.Blocks++
+			}
+			flushing += time.Since(t1)
+			if kind == 'E' {
+				st.Series = len(known)
+				st.FlushSec = flushing.Seconds()
+				st.AppendSec = time.Since(start).Seconds() - st.FlushSec
+				return json.NewEncoder(os.Stdout).Encode(st)
+			}
+			if err := w.Close(); err != nil {
 				return err
 			}
-			st.FlushSec = time.Since(t1).Seconds()
-			st.Block = id.String()
-			return json.NewEncoder(os.Stdout).Encode(st)
+			if w, err = newWriter(); err != nil {
+				return err
+			}
+			// Series refs belong to the old head.
+			for _, s := range known {
+				s.ref = 0
+			}
+			app = w.Appender(ctx)
+			pending = 0
+			inBlock = 0
 		default:
 			return fmt.Errorf("unknown record %q", kind)
 		}

@@ -1,8 +1,9 @@
-// Simulator data straight into a Prometheus TSDB block: the binary stream (tools/simulator/tsdbStream.ts) piped
-// into tools/tsdb-writer, which the simulator feeds while it appends, so generation and writing share the 2 cores.
+// Simulator data straight into a Prometheus TSDB block, for sizes promtool's OpenMetrics backfill cannot reach (the
+// growth benchmark): the binary stream (tools/simulator/tsdbStream.ts) is piped into tools/tsdb-writer while the
+// simulator generates it, so generation and appending run on both cores at once.
 import { execFileSync, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { tsdbStreamChunks, type RenderInput } from '../tools/simulator';
+import { tsdbStreamChunks, type RenderInput } from '../../tools/simulator';
 
 export interface BlockWritten {
   samples: number;
