@@ -9,20 +9,32 @@ import { benchRefresh } from './refresh';
 import { benchScan } from './scan';
 import { reportSizes } from './sizes';
 
+/** `BENCH_ONLY=growth` (or `sizes,detectors,query,growth`) runs only those parts; `query` is the 7-day set. */
+const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const wanted = (part: string) => ONLY === undefined || ONLY.includes(part);
+
 async function main(): Promise<void> {
   console.log(`# prefect-insights benchmark (${new Date().toISOString()}, node ${process.version})`);
   const results: Record<string, boolean> = {};
-  results.sizes = reportSizes();
-  results.detectors = await benchDetectors();
-  const { prometheus, from, to } = await startBenchPrometheus();
-  try {
-    results.queryPath = await benchQueryPath(prometheus.url, from, to);
-    results.scan = await benchScan(prometheus.url, from, to);
-    results.refresh = await benchRefresh(prometheus.url, to);
-  } finally {
-    await prometheus.stop();
+  if (wanted('sizes')) {
+    results.sizes = reportSizes();
   }
-  results.growth = await benchGrowth();
+  if (wanted('detectors')) {
+    results.detectors = await benchDetectors();
+  }
+  if (wanted('query')) {
+    const { prometheus, from, to } = await startBenchPrometheus();
+    try {
+      results.queryPath = await benchQueryPath(prometheus.url, from, to);
+      results.scan = await benchScan(prometheus.url, from, to);
+      results.refresh = await benchRefresh(prometheus.url, to);
+    } finally {
+      await prometheus.stop();
+    }
+  }
+  if (wanted('growth')) {
+    results.growth = await benchGrowth();
+  }
   const missed = Object.entries(results)
     .filter(([, ok]) => !ok)
     .map(([k]) => k);

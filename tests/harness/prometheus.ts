@@ -95,6 +95,8 @@ export interface StartPrometheusOptions {
   scrapeNativeHistograms?: boolean;
   /** OpenMetrics to backfill: file paths, or the text itself (anything containing a newline). */
   openMetrics?: string | string[];
+  /** Writes TSDB blocks into the (empty) data dir before Prometheus starts, e.g. bench/tsdbBlock.ts. */
+  fillDataDir?: (dataDir: string) => Promise<void>;
   /** `host:port` targets scraped at /metrics (e.g. the simulator's live exporter). */
   scrapeTargets?: string[];
   /** Scrape interval, e.g. `1s` (default `5s`). */
@@ -225,6 +227,7 @@ export async function startPrometheus(opts: StartPrometheusOptions = {}): Promis
         dataDir,
       ]);
     }
+    await opts.fillDataDir?.(dataDir);
     backfillSeconds = (Date.now() - t0) / 1000;
     writeFileSync(configFile, configYaml(opts));
   } catch (e) {

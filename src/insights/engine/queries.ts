@@ -98,12 +98,43 @@ export function targetsScanQuery(
 /** Window of the probe that finds the scrape interval and the scrape targets. */
 export const PROBE_WINDOW_SECONDS = 600;
 
+/** Value of TARGET_PART_LABEL on the probe's series count (see probeQuery). */
+export const SERIES_PART = 'series';
+
 /**
  * Samples per probe window of the selected series, per scrape target: the densest window gives the scrape interval,
  * the labels give the job/instance whose `up` belongs to this metric. One cheap request (each sample read once).
+ * With `countSeries`, the same request also says how many of those series there are (marked SERIES_PART): the
+ * scan needs it to keep each query under Prometheus's limit on samples held at once (see scanMaxPoints).
  */
-export function probeQuery(m: ResolvedMetric): string {
+export function probeQuery(m: ResolvedMetric, opts: { countSeries?: boolean } = {}): string {
   const name = m.kind === 'native' ? m.name : `${m.name}_count`;
   const series = metricSelector(name, [validateSelector(m.selector)]);
-  return `max by (job, instance, exported_job, exported_instance) (count_over_time(${series}[${formatDuration(PROBE_WINDOW_SECONDS)}]))`;
+  const counts = `count_over_time(${series}[${formatDuration(PROBE_WINDOW_SECONDS)}])`;
+  const perTarget = `max by (job, instance, exported_job, exported_instance) (${counts})`;
+  if (!opts.countSeries) {
+    return perTarget;
+  }
+  return `${perTarget} or label_replace(count(${counts}), "${TARGET_PART_LABEL}", "${SERIES_PART}", "", "")`;
+}
+
+/**
+ * Prometheus refuses a query that holds more than `--query.max-samples` samples at once (50 M by default), and a
+ * range query over `rate(..._bucket[w])` holds every raw bucket series at every step before `sum by` folds them:
+ * 150 routes × 4 replicas × 13 buckets over 30 days at a 300 s step is 67 M, and the query fails. The scan keeps
+ * that product under this budget, leaving room for the aggregation's own samples.
+ */
+export const SAMPLE_BUDGET = 20_000_000;
+
+/**
+ * Most points per series a scan query may ask for: Prometheus's 11,000, or fewer where the raw series behind one
+ * query (the probed series × buckets, +Inf included) would otherwise pass SAMPLE_BUDGET. A coarser step for long
+ * ranges over big fleets, and none for the rest.
+ */
+export function scanMaxPoints(m: ResolvedMetric, seriesCount: number | null): number {
+  const perSeries = m.kind === 'native' ? 1 : m.buckets.length + 1;
+  if (seriesCount === null || !(seriesCount > 0)) {
+    return 11000;
+  }
+  return Math.max(2, Math.min(11000, Math.floor(SAMPLE_BUDGET / (seriesCount * perSeries))));
 }

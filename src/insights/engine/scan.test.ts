@@ -2,7 +2,8 @@
 import { DEFAULT_PREFECT_SETTINGS } from '../../catalog/prefectSettings';
 import type { MatrixSeries, PrometheusApi, ResolvedMetric, TimeRange } from '../../prometheus/types';
 import type { Detector, Episode, ScanInput } from '../types';
-import { LOOKBACK_SECONDS, runScan, scrapeIntervalFromCounts } from './scan';
+import { SAMPLE_BUDGET } from './queries';
+import { LOOKBACK_SECONDS, readProbe, runScan, scrapeIntervalFromCounts } from './scan';
 
 const METRIC: ResolvedMetric = {
   conventionId: 'prefect',
@@ -50,6 +51,8 @@ interface FakeOptions {
   value?: (route: string, role: Role, t: number) => number | undefined;
   routes?: string[];
   probeCount?: number;
+  /** the probe's series count (its SERIES_PART row); undefined = no such row, as from an older answer */
+  probeSeries?: number;
   delayMs?: number;
   /** largest bucket bound of the metric, in the unit of its `le` labels (default METRIC's 120) */
   largestBound?: number;
@@ -77,9 +80,17 @@ function fakeApi(o: FakeOptions = {}) {
       }
       if (role === 'probe') {
         const n = o.probeCount ?? 600 / SCRAPE;
-        return n === 0
-          ? []
-          : [{ metric: { job: 'prefect-server', instance: 'p:4200' }, values: times.map((t) => [t, String(n)]) }];
+        const rows: MatrixSeries[] =
+          n === 0
+            ? []
+            : [{ metric: { job: 'prefect-server', instance: 'p:4200' }, values: times.map((t) => [t, String(n)]) }];
+        if (o.probeSeries !== undefined && expr.includes('"series"')) {
+          rows.push({
+            metric: { prefect_insights_part: 'series' },
+            values: times.map((t) => [t, String(o.probeSeries)]),
+          });
+        }
+        return rows;
       }
       if (role === 'targets') {
         const one = (v: string) => times.map((t) => [t, v] as [number, string]);
@@ -120,6 +131,46 @@ function ep(id: Episode['id'], severity: Episode['severity'], start: number, end
 }
 
 const base = { metric: METRIC, from: FROM, to: TO, settings: DEFAULT_PREFECT_SETTINGS };
+
+describe('step under the sample budget', () => {
+  const month = { ...base, from: TO - 30 * 86_400_000, to: TO };
+  const points = (r: TimeRange) => Math.floor((r.end - r.start) / r.step) + 1;
+
+  it('keeps the step at the point limit when the fleet is small', async () => {
+    const a = fakeApi({ probeSeries: 40 });
+    const r = await runScan({ ...month, api: a.api }, []);
+    expect(r.step).toBe(300_000);
+    expect(a.calls[0].expr).toContain('"prefect_insights_part", "series"');
+  });
+
+  it('coarsens the step so raw bucket series × points stay under the budget for a big fleet', async () => {
+    const series = 7000;
+    const a = fakeApi({ probeSeries: series });
+    const r = await runScan({ ...month, api: a.api }, []);
+    const range = a.calls.find((c) => c.role === 'p95')!.range;
+    expect(r.step).toBeGreaterThan(300_000);
+    expect(points(range) * series * (METRIC.buckets.length + 1)).toBeLessThanOrEqual(SAMPLE_BUDGET);
+    // Every query still shares the one range, so the request count does not change.
+    expect(new Set(a.calls.filter((c) => c.role !== 'probe').map((c) => JSON.stringify(c.range))).size).toBe(1);
+    expect(r.requests).toBe(a.calls.length);
+  });
+
+  it('reads the series count apart from the targets', () => {
+    const p = readProbe([
+      { metric: { job: 'j', instance: 'i:1' }, values: [[0, '40']] },
+      {
+        metric: { prefect_insights_part: 'series' },
+        values: [
+          [0, '12'],
+          [600, '15'],
+        ],
+      },
+    ]);
+    expect(p.seriesCount).toBe(15);
+    expect(p.targets.instances).toEqual(['i:1']);
+    expect(p.scrapeSeconds).toBe(15);
+  });
+});
 
 describe('runScan', () => {
   it('asks a fixed number of requests on one shared range, whatever the detectors', async () => {

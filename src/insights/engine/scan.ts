@@ -20,6 +20,8 @@ import {
   probeQuery,
   PROBE_WINDOW_SECONDS,
   routeQueries,
+  scanMaxPoints,
+  SERIES_PART,
   TARGET_PART_LABEL,
   targetsScanQuery,
   type QueryRole,
@@ -79,13 +81,25 @@ export function scrapeIntervalFromCounts(maxSamplesPerWindow: number, windowSeco
 export interface ProbeResult {
   scrapeSeconds: number | null;
   targets: ScrapeTargets;
+  /** Most series of the metric present at once, where the probe counted them (probeQuery's `countSeries`). */
+  seriesCount: number | null;
 }
 
 /** The probe's answer read once: the scrape interval from the densest window, and the targets that have samples. */
 export function readProbe(series: MatrixSeries[]): ProbeResult {
   let maxCount = 0;
+  let seriesCount: number | null = null;
   const seen: Array<Record<string, string>> = [];
   for (const s of series) {
+    if (s.metric[TARGET_PART_LABEL] === SERIES_PART) {
+      for (const [, text] of s.values) {
+        const v = parseSampleValue(text);
+        if (v > (seriesCount ?? 0)) {
+          seriesCount = v;
+        }
+      }
+      continue;
+    }
     let any = false;
     for (const [, text] of s.values) {
       const v = parseSampleValue(text);
@@ -103,6 +117,7 @@ export function readProbe(series: MatrixSeries[]): ProbeResult {
   return {
     scrapeSeconds: scrapeIntervalFromCounts(maxCount, PROBE_WINDOW_SECONDS),
     targets: targetsOf(seen),
+    seriesCount,
   };
 }
 
@@ -207,12 +222,17 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
     end: Math.ceil(toSec / probeStep) * probeStep,
     step: probeStep,
   };
-  const probe = readProbe(await count(api.queryRange(probeQuery(metric), probeRange, { signal, onWarning })));
+  const probe = readProbe(
+    await count(api.queryRange(probeQuery(metric, { countSeries: true }), probeRange, { signal, onWarning }))
+  );
 
   // 2. One grid for everything: step near the scrape interval, aligned to multiples of itself so that scans of
   //    overlapping ranges agree point for point.
   const scrapeSeconds = probe.scrapeSeconds ?? DEFAULT_SCRAPE_SECONDS;
-  const stepSec = chooseStep(toSec - spanStart, { scrapeIntervalSeconds: scrapeSeconds });
+  const stepSec = chooseStep(toSec - spanStart, {
+    scrapeIntervalSeconds: scrapeSeconds,
+    maxPoints: scanMaxPoints(metric, probe.seriesCount),
+  });
   const startSec = Math.floor(spanStart / stepSec) * stepSec;
   let endSec = Math.floor(toSec / stepSec) * stepSec;
   if (endSec < fromSec) {
