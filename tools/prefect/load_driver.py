@@ -4,7 +4,8 @@ Run by the TypeScript harness (tests/prefect/harness) with the recorder folder o
 request (method, path, status, client-side seconds) to the ground-truth JSONL file; this script only decides what
 to call. Bounded by --seconds and --max-iterations; --concurrency loops run side by side. --pause sets the quiet
 rate; --keep-going lets a loop survive failed calls (incident timelines: the server answers 500 or goes away), and
---no-polling leaves the polling routes to the real worker alone (so its silence can be seen).
+--no-pool-calls leaves the work-pool routes (heartbeat, pool read, polls) to the real worker: a hang on the work
+pool then stalls only the worker and the readers that ask for it, and the worker's silence can be seen.
 """
 
 from __future__ import annotations
@@ -66,12 +67,11 @@ async def ui_reads(client: PrefectClient) -> None:
     await client.request("POST", "/task_runs/count", json={})
 
 
-async def worker_calls(client: PrefectClient, pool: str, worker: str, polling: bool = True) -> None:
+async def worker_calls(client: PrefectClient, pool: str, worker: str) -> None:
     """What a worker's loop sends besides the real worker's own: heartbeat, pool read, scheduled runs."""
     await client.send_worker_heartbeat(pool, worker)
     await client.read_work_pool(pool)
-    if polling:
-        await client.get_scheduled_flow_runs_for_work_pool(pool)
+    await client.get_scheduled_flow_runs_for_work_pool(pool)
 
 
 async def iteration(
@@ -83,12 +83,12 @@ async def iteration(
     pick: float,
 ) -> None:
     flow_id, deployment_id = ids
-    if pick < 0.35:
+    if pick < 0.35 or (args.no_pool_calls and pick >= 0.85):
         await ui_reads(client)
-    elif pick < 0.7:
+    elif pick < 0.7 or args.no_pool_calls:
         await api_run(client, flow_id)
     else:
-        await worker_calls(client, args.pool, f"driver-{seed}", polling=not args.no_polling)
+        await worker_calls(client, args.pool, f"driver-{seed}")
     if i % args.deployment_every == 0:
         await client.create_flow_run_from_deployment(deployment_id)
 
@@ -117,7 +117,7 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=3)
     parser.add_argument("--pause", type=float, default=0.3, help="seconds, upper bound of the random pause")
     parser.add_argument("--keep-going", action="store_true", help="a failed call does not end the loop")
-    parser.add_argument("--no-polling", action="store_true", help="never call get_scheduled_flow_runs")
+    parser.add_argument("--no-pool-calls", action="store_true", help="no heartbeat, pool read or poll")
     parser.add_argument("--deployment-every", type=int, default=40, help="one deployment run per N iterations")
     args = parser.parse_args()
     async with get_client() as client:

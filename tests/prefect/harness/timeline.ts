@@ -25,7 +25,8 @@ export interface ClientOptions {
   concurrency: number;
   /** Upper bound of the driver's random pause between iterations (s): sets the quiet rate. */
   pause?: number;
-  noPolling?: boolean;
+  /** Leave the work-pool routes (heartbeat, pool read, polls) to the real worker. */
+  noPoolCalls?: boolean;
   /** Name in the log file, e.g. `driver-quiet`. */
   name: string;
 }
@@ -48,7 +49,7 @@ export function startDriver(stack: Stack, opts: ClientOptions): ManagedProcess {
       '--max-iterations',
       '1000000',
       '--keep-going',
-      ...(opts.noPolling ? ['--no-polling'] : []),
+      ...(opts.noPoolCalls ? ['--no-pool-calls'] : []),
     ],
     env,
     join(stack.dir, `${opts.name}.log`)
@@ -60,7 +61,8 @@ export function startHammer(
   stack: Stack,
   call: 'runs-page' | 'work-pool',
   concurrency: number,
-  seconds: number
+  seconds: number,
+  spreadSeconds = 0
 ): ManagedProcess {
   const env = clientEnv(stack.prefect.apiUrl, join(stack.dir, `hammer-${call}-home`), stack.requestLog);
   return startProcess(
@@ -75,6 +77,8 @@ export function startHammer(
       String(concurrency),
       '--seconds',
       String(seconds),
+      '--spread',
+      String(spreadSeconds),
     ],
     env,
     join(stack.dir, `hammer-${call}.log`)
