@@ -25,6 +25,8 @@ export interface ClientOptions {
   concurrency: number;
   /** Upper bound of the driver's random pause between iterations (s): sets the quiet rate. */
   pause?: number;
+  /** One deployment run per N iterations (and one at each loop's start); the driver's default is 40. */
+  deploymentEvery?: number;
   /** Leave the work-pool routes (heartbeat, pool read, polls) to the real worker. */
   noPoolCalls?: boolean;
   /** Name in the log file, e.g. `driver-quiet`. */
@@ -49,6 +51,8 @@ export function startDriver(stack: Stack, opts: ClientOptions): ManagedProcess {
       '--max-iterations',
       '1000000',
       '--keep-going',
+      '--deployment-every',
+      String(opts.deploymentEvery ?? 40),
       ...(opts.noPoolCalls ? ['--no-pool-calls'] : []),
     ],
     env,
