@@ -121,16 +121,27 @@ async function runTimeline(s: Stack, t0: number): Promise<void> {
     }
   };
 
-  // 1. A restart under a minute, into the tiny pool: must not be an api-outage. The server is down for 30 s
-  // before it starts again (a bare restart takes under 10 s: no scrape would even miss it).
-  await at(secs('QUIET_BEFORE_RESTART', 180));
-  const restart: Injected = { insight: null, label: 'restart < 1 min', start: Date.now(), end: 0, notes: [] };
-  await s.prefect.server.stop();
-  await sleep(secs('RESTART_DOWN', 30));
+  // 1. api-outage first: "the broad one wins" keeps a route-family insight quiet within 5 minutes (the episode
+  // gap) of an outage or a pool exhaustion, so the work_pool hang must come more than 5 minutes after both. The
+  // process freezes (SIGSTOP: the exporter stops answering scrapes too), is killed, and stays down until 2.5
+  // minutes have passed; then it comes back with the tiny pool for the exhaustion.
+  await at(secs('OUTAGE_AT', 60));
+  const outage: Injected = { insight: 'api-outage', label: 'SIGSTOP, SIGKILL', start: Date.now(), end: 0, notes: [] };
+  s.prefect.server.signal('SIGSTOP');
+  await sleep(secs('FROZEN', 60));
+  s.prefect.server.signal('SIGKILL');
+  await s.prefect.server.exited();
+  const killedAt = Date.now();
+  await sleep(Math.max(0, outage.start + secs('DOWN', 150) - Date.now()));
+  const restartedAt = Date.now();
   await s.prefect.restart(TINY_POOL);
-  restart.end = Date.now();
-  restart.notes.push(`SIGTERM, 30 s down, a new server with pool 2/0/5 s: answering /ready after ${took(restart)}`);
-  injected.push(restart);
+  outage.end = Date.now();
+  outage.notes.push(
+    `SIGSTOP ${clock(outage.start)}, SIGKILL ${clock(killedAt)}, started again ${clock(restartedAt)} (pool 2/0/5 s), /ready ${clock(outage.end)}`
+  );
+  injected.push(outage);
+  await sleep(5000);
+  await keepWorker('the outage');
 
   // 2. db-pool-exhaustion: a second session locks flow_run, so the runs-page readers hold the two connections while
   // they wait and everything else queues for the pool until pool_timeout (5 s) and fails.
@@ -155,28 +166,19 @@ async function runTimeline(s: Stack, t0: number): Promise<void> {
   injected.push(exhaustion);
   await keepWorker('the pool exhaustion');
 
-  // 3. api-outage: the process freezes (SIGSTOP: the exporter stops answering scrapes too), is killed, and stays
-  // down until 2.5 minutes have passed; then it comes back with the roomy pool.
-  await at(secs('OUTAGE_AT', 480));
-  const outage: Injected = { insight: 'api-outage', label: 'SIGSTOP, SIGKILL', start: Date.now(), end: 0, notes: [] };
-  s.prefect.server.signal('SIGSTOP');
-  await sleep(secs('FROZEN', 60));
-  s.prefect.server.signal('SIGKILL');
-  await s.prefect.server.exited();
-  const killedAt = Date.now();
-  await sleep(Math.max(0, outage.start + secs('DOWN', 150) - Date.now()));
-  const restartedAt = Date.now();
+  // 3. A restart under a minute, back into the roomy pool: must not be an api-outage. The server is down for 30 s
+  // before it starts again (a bare restart takes under 10 s: no scrape would even miss it).
+  await at(secs('RESTART_AT', 480));
+  const restart: Injected = { insight: null, label: 'restart < 1 min', start: Date.now(), end: 0, notes: [] };
+  await s.prefect.server.stop();
+  await sleep(secs('RESTART_DOWN', 30));
   await s.prefect.restart(ROOMY_POOL);
-  outage.end = Date.now();
-  outage.notes.push(
-    `SIGSTOP ${clock(outage.start)}, SIGKILL ${clock(killedAt)}, started again ${clock(restartedAt)} (pool 5/10/5 s), /ready ${clock(outage.end)}`
-  );
-  injected.push(outage);
-  await sleep(5000);
-  await keepWorker('the outage');
+  restart.end = Date.now();
+  restart.notes.push(`SIGTERM, 30 s down, a new server with pool 5/10/5 s: answering /ready after ${took(restart)}`);
+  injected.push(restart);
 
   // 4. A traffic bump: a second driver at twice the quiet loops and a fifth of the pause. Must not fire.
-  await at(secs('BUMP_AT', 660));
+  await at(secs('BUMP_AT', 555));
   const bumpSeconds = secs('BUMP', 60) / 1000;
   const bump: Injected = { insight: null, label: 'traffic bump', start: Date.now(), end: 0, notes: [] };
   const bumpDriver = startDriver(s, {
@@ -197,7 +199,7 @@ async function runTimeline(s: Stack, t0: number): Promise<void> {
   // each read waits for the lock until the statement timeout (10 s). 8 of 15 connections wait: the rest of the API
   // keeps its pace. (4 readers started together answered in one burst per 10 s: a 15 s rate window then sometimes
   // held no answer of the route, and the persistence rule needs every point.)
-  await at(secs('HANG_AT', 735));
+  await at(secs('HANG_AT', 800));
   const hangSeconds = secs('HANG', 150) / 1000;
   const lock2 = await holdTableLock(pg, s.database, 'work_pool', hangSeconds);
   const hammer2 = startHammer(s, 'work-pool', HANG_READERS, hangSeconds, 10);
