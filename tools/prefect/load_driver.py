@@ -2,7 +2,10 @@
 
 Run by the TypeScript harness (tests/prefect/harness) with the recorder folder on PYTHONPATH, which writes every
 request (method, path, status, client-side seconds) to the ground-truth JSONL file; this script only decides what
-to call. Bounded by --seconds and --max-iterations; --concurrency loops run side by side.
+to call. Bounded by --seconds and --max-iterations; --concurrency loops run side by side. --pause sets the quiet
+rate; --keep-going lets a loop survive failed calls (incident timelines: the server answers 500 or goes away), and
+--no-pool-calls leaves the work-pool routes (heartbeat, pool read, polls) to the real worker: a hang on the work
+pool then stalls only the worker and the readers that ask for it, and the worker's silence can be seen.
 """
 
 from __future__ import annotations
@@ -71,6 +74,25 @@ async def worker_calls(client: PrefectClient, pool: str, worker: str) -> None:
     await client.get_scheduled_flow_runs_for_work_pool(pool)
 
 
+async def iteration(
+    client: PrefectClient,
+    args: argparse.Namespace,
+    ids: tuple[uuid.UUID, uuid.UUID],
+    seed: int,
+    i: int,
+    pick: float,
+) -> None:
+    flow_id, deployment_id = ids
+    if pick < 0.35 or (args.no_pool_calls and pick >= 0.85):
+        await ui_reads(client)
+    elif pick < 0.7 or args.no_pool_calls:
+        await api_run(client, flow_id)
+    else:
+        await worker_calls(client, args.pool, f"driver-{seed}")
+    if i % args.deployment_every == 0:
+        await client.create_flow_run_from_deployment(deployment_id)
+
+
 async def loop(args: argparse.Namespace, flow_id: uuid.UUID, deployment_id: uuid.UUID, seed: int) -> None:
     rng = random.Random(seed)
     deadline = time.monotonic() + args.seconds
@@ -78,15 +100,12 @@ async def loop(args: argparse.Namespace, flow_id: uuid.UUID, deployment_id: uuid
         for i in range(args.max_iterations):
             if time.monotonic() >= deadline:
                 return
-            pick = rng.random()
-            if pick < 0.35:
-                await ui_reads(client)
-            elif pick < 0.7:
-                await api_run(client, flow_id)
-            else:
-                await worker_calls(client, args.pool, f"driver-{seed}")
-            if i % args.deployment_every == 0:
-                await client.create_flow_run_from_deployment(deployment_id)
+            try:
+                await iteration(client, args, (flow_id, deployment_id), seed, i, rng.random())
+            except Exception:  # noqa: BLE001 - only with --keep-going; the recorder has kept the failed request
+                if not args.keep_going:
+                    raise
+                await asyncio.sleep(1.0)
             await asyncio.sleep(rng.uniform(0, args.pause))
 
 
@@ -97,10 +116,19 @@ async def main() -> None:
     parser.add_argument("--max-iterations", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=3)
     parser.add_argument("--pause", type=float, default=0.3, help="seconds, upper bound of the random pause")
+    parser.add_argument("--keep-going", action="store_true", help="a failed call does not end the loop")
+    parser.add_argument("--no-pool-calls", action="store_true", help="no heartbeat, pool read or poll")
     parser.add_argument("--deployment-every", type=int, default=40, help="one deployment run per N iterations")
     args = parser.parse_args()
     async with get_client() as client:
-        flow_id, deployment_id = await prepare(client, args.pool)
+        while True:
+            try:
+                flow_id, deployment_id = await prepare(client, args.pool)
+                break
+            except Exception:  # noqa: BLE001 - a bump driver may start while the server restarts
+                if not args.keep_going:
+                    raise
+                await asyncio.sleep(2.0)
     await asyncio.gather(*(loop(args, flow_id, deployment_id, seed) for seed in range(args.concurrency)))
 
 

@@ -14,8 +14,8 @@ export interface RunningPostgres {
   dir: string;
   /** A fresh database; returns Prefect's asyncpg connection URL for it. */
   createDatabase(name: string): Promise<string>;
-  /** Runs SQL through psql against a database (for incident injectors and checks). */
-  psql(database: string, sql: string): Promise<string>;
+  /** Runs SQL through psql against a database (for incident injectors and checks); 60 s unless told. */
+  psql(database: string, sql: string, timeoutMs?: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -78,19 +78,12 @@ export async function startPostgres(): Promise<RunningPostgres> {
     }
     rmSync(dir, { recursive: true, force: true });
   });
-  const psql = (database: string, sql: string) =>
-    asPostgres(join(PG_BIN, 'psql'), [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(port),
-      '-U',
-      'postgres',
-      '-d',
-      database,
-      '-Atc',
-      sql,
-    ]);
+  const psql = (database: string, sql: string, timeoutMs?: number) =>
+    asPostgres(
+      join(PG_BIN, 'psql'),
+      ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, '-Atc', sql],
+      timeoutMs
+    );
   return {
     port,
     dir,

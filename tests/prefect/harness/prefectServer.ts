@@ -31,8 +31,11 @@ export interface RunningPrefect {
   server: ManagedProcess;
   /** The command line, for the report. */
   command: string;
-  /** Starts the server again on the same port and database (after an outage). */
-  restart(): Promise<void>;
+  /**
+   * Starts the server again on the same port and database (after an outage); `env` changes its settings from then
+   * on (an incident timeline restarts into a tiny connection pool and back).
+   */
+  restart(env?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -83,8 +86,9 @@ export async function startPrefectServer(opts: PrefectServerOptions): Promise<Ru
       return handle.server;
     },
     command,
-    restart: async () => {
+    restart: async (changes?: Record<string, string>) => {
       await handle.server.stop();
+      Object.assign(env, changes ?? {});
       handle.server = start();
       await waitHttpOk(`${url}/api/ready`, handle.server, 120_000, 'prefect server (restart)');
     },

@@ -25,8 +25,11 @@ async def one(client: PrefectClient, call: str, pool: str) -> None:
         raise ValueError(call)
 
 
-async def loop(args: argparse.Namespace) -> None:
+async def loop(args: argparse.Namespace, k: int) -> None:
     deadline = time.monotonic() + args.seconds
+    # Loops that all wait for the same lock fail together; spread over --spread seconds, their answers reach the
+    # server's histogram steadily instead of in one burst per timeout.
+    await asyncio.sleep(k * args.spread / max(1, args.concurrency))
     async with get_client() as client:
         while time.monotonic() < deadline:
             try:
@@ -41,8 +44,9 @@ async def main() -> None:
     parser.add_argument("--pool", default="insights")
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--spread", type=float, default=0, help="seconds over which the loops start")
     args = parser.parse_args()
-    await asyncio.gather(*(loop(args) for _ in range(args.concurrency)))
+    await asyncio.gather(*(loop(args, k) for k in range(args.concurrency)))
 
 
 if __name__ == "__main__":

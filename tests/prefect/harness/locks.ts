@@ -1,0 +1,46 @@
+// A second PostgreSQL session that holds a table lock inside an open transaction, the way a forgotten `BEGIN` in
+// psql, a long migration or a VACUUM FULL does. The lock's real edges come from pg_locks (granted), not from when
+// psql was started, so the injected window a detection is judged against is the one PostgreSQL saw.
+import type { RunningPostgres } from './postgres';
+
+export interface HeldLock {
+  /** ms since epoch when pg_locks first showed the lock granted. */
+  grantedAt: number;
+  /** Resolves with the ms since epoch when the transaction ended (psql returned). */
+  released: Promise<number>;
+}
+
+const POLL_MS = 250;
+
+/** Locks `table` IN `mode` for `seconds` in one psql session; resolves once PostgreSQL has granted it. */
+export async function holdTableLock(
+  pg: RunningPostgres,
+  database: string,
+  table: string,
+  seconds: number,
+  mode = 'ACCESS EXCLUSIVE'
+): Promise<HeldLock> {
+  if (!/^[a-z_]+$/.test(table) || !/^[A-Z ]+$/.test(mode)) {
+    throw new Error(`refusing odd lock target ${table} / ${mode}`);
+  }
+  const sql = `BEGIN; LOCK TABLE ${table} IN ${mode} MODE; SELECT pg_sleep(${Number(seconds)}); COMMIT;`;
+  const released = pg.psql(database, sql, (seconds + 60) * 1000).then(() => Date.now());
+  let failed: unknown;
+  released.catch((e) => (failed = e));
+  const wanted = `${mode.replace(/ /g, '').toLowerCase()}lock`;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (failed) {
+      throw failed;
+    }
+    const rows = await pg.psql(
+      database,
+      `SELECT count(*) FROM pg_locks WHERE granted AND relation = '${table}'::regclass AND lower(mode) = '${wanted}'`
+    );
+    if (Number(rows.trim()) > 0) {
+      return { grantedAt: Date.now(), released };
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  throw new Error(`the lock on ${table} was not granted within 30 s`);
+}
