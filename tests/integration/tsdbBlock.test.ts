@@ -1,8 +1,8 @@
 /** @jest-environment node */
 // The growth benchmark's backfill (simulator stream → tools/tsdb-writer → TSDB block) must store exactly what the
 // OpenMetrics backfill through promtool stores: same series, same sample counts, same values. Checked against two
-// real Prometheus 2.42 servers, one per path, on a timeline with downtimes (counter resets), 5xx series that appear
-// mid-way and, under OpenTelemetry, a new instance id per process.
+// real Prometheus servers (2.42, and 3.16 in the prom3 suite), one per path, on a timeline with downtimes (counter
+// resets), 5xx series that appear mid-way and, under OpenTelemetry, a new instance id per process.
 import { promQuery, startPrometheus, type RunningPrometheus } from '../harness/prometheus';
 import { writeTsdbBlock } from '../harness/tsdbBlock';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,11 +16,14 @@ interface Sample {
   value: [number, string];
 }
 
+// Prometheus 3's text and OpenMetrics parsers (promtool's backfill among them) write `le="1"` as `le="1.0"`; the
+// block writer stores the simulator's own spelling, as Prometheus 2 does. Both name the same bucket, and the plugin
+// reads both (the heatmap merges them), so series are compared with `le` as a number.
 const key = (m: Record<string, string>) =>
   JSON.stringify(
     Object.keys(m)
       .sort()
-      .map((k) => [k, m[k]])
+      .map((k) => [k, k === 'le' ? String(Number(m[k])) : m[k]])
   );
 
 async function names(url: string): Promise<string[]> {
