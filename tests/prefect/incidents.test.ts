@@ -5,7 +5,6 @@
 // `prefect-insights scan` over the whole timeline must find each incident once, within a minute of its edges, and
 // nothing else. PREFECT_INCIDENTS_FULL=1 (`npm run test:prefect:full`) appends pending-deadlock and
 // http2-agent-stop, which need a long silence: by hand only.
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promQuery } from '../harness/prometheus';
@@ -18,6 +17,7 @@ import { startStack, type Stack } from './harness/stack';
 import { clock, finished, sleep, startDriver, startHammer, Workers, type Injected } from './harness/timeline';
 import { ROOT, ensureVenv } from './harness/venv';
 import { formatIncidentTable, judge, type FoundInsight, type Verdict } from './incidentReport';
+import { sh as runCommand } from './harness/sh';
 
 const FULL = process.env.PREFECT_INCIDENTS_FULL === '1';
 const CLI = join(ROOT, 'dist-cli/prefect-insights.js');
@@ -55,18 +55,7 @@ let stack: Stack | undefined;
 let workers: Workers | undefined;
 const background: ManagedProcess[] = [];
 
-function sh(
-  file: string,
-  args: string[],
-  timeoutMs = 300_000
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(file, args, { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      done({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
+const sh = (file: string, args: string[], timeoutMs = 300_000) => runCommand(file, args, timeoutMs);
 
 /** What the clients were answered in [start, end]: counts per status, and the latency of the failures. */
 function answers(requests: RecordedRequest[], start: number, end: number, path?: RegExp): string {

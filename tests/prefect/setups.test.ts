@@ -1,7 +1,6 @@
 // A real Prefect 3.9.1 on PostgreSQL under OpenTelemetry judges the plugin (issue 7, item 2): for each way
 // operators get the latency into Prometheus, a bounded load through Prefect's own client and a real worker, then
 // the data source's real code path and the built `prefect-insights scan` against what the clients recorded.
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { dateTime, type DataFrame } from '@grafana/data';
 import { labelRef, metricSelector } from '../../src/prometheus/escape';
@@ -18,6 +17,7 @@ import { SETUPS, type Setup } from './harness/setups';
 import { startStack, type Stack } from './harness/stack';
 import { ROOT, ensureVenv } from './harness/venv';
 import { printTable, type SetupReport } from './report';
+import { sh as runCommand } from './harness/sh';
 
 /** Seconds of load per setup: enough for ~1000 requests, short enough for six setups in CI. */
 const LOAD_SECONDS = Number(process.env.PREFECT_LOAD_SECONDS ?? 45);
@@ -36,18 +36,7 @@ const setups = only ? SETUPS.filter((s) => only.includes(s.id)) : SETUPS;
 const reports: SetupReport[] = [];
 let pg: RunningPostgres;
 
-function sh(
-  file: string,
-  args: string[],
-  timeoutMs = 180_000
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(file, args, { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      done({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
+const sh = (file: string, args: string[], timeoutMs = 180_000) => runCommand(file, args, timeoutMs);
 
 const clientQuantiles = (seconds: number[]) => ({
   driverP95: quantile(seconds, 0.95),
