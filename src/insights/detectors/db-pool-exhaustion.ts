@@ -13,7 +13,7 @@ import {
 } from '../toolkit/format';
 import { describeInFlight, inFlightSeries } from '../toolkit/inFlight';
 import { baselineHoursAt, reachesThreshold } from '../toolkit/latency';
-import { minPersistencePoints } from '../toolkit/persistence';
+import { bridgePoints, bridgeUnknown, minPersistencePoints } from '../toolkit/persistence';
 import { errorShareOver, maxOver, nanMax, prepareInput } from '../toolkit/series';
 import { formatTailEstimate, medianWhere, tailMeanSeries } from '../toolkit/tail';
 import { FAR_FACTOR, MEAN_AT_TIMEOUT, P99_AT_TIMEOUT } from '../toolkit/thresholds';
@@ -39,42 +39,60 @@ function tailPiled(p99: number, tailMean: number, largestBucket: number | null, 
   );
 }
 
-/** Per point: NONE (no value or no baseline), ACTIVE, FAR (p95 ≥ 5× baseline and slow), FAR_PILED (and at the timeout). */
+interface RouteStates {
+  /** Per point: NONE (no value or no baseline), ACTIVE, FAR (p95 ≥ 5× baseline and slow), FAR_PILED (and at the timeout). */
+  states: Uint8Array;
+  /** Per point: the baseline the point was judged against (NaN where there was none). */
+  bases: Float64Array;
+}
+
+/**
+ * Judges each point against the route's baseline, held while the route stays far above it: once p95 jumps, the
+ * baseline it jumped from stays until the route is seen near it again (points without a value keep it). A
+ * rolling median of 5-minute blocks takes the incident in as soon as the incident fills the recent blocks, which
+ * with little history is within minutes (seen on a real Prefect with 10 minutes of history: the block that closed
+ * 1.5 minutes into the exhaustion raised the baseline from 0.03 s to 2.4 s and the routes were no longer "far").
+ */
 function routeStates(
   r: RouteSeries,
   b: Baseline,
   tail: Float64Array,
   timeout: number,
   largestBucket: number | null
-): Uint8Array {
+): RouteStates {
   const n = r.p95.length;
-  const out = new Uint8Array(n);
+  const states = new Uint8Array(n);
+  const bases = new Float64Array(n).fill(NaN);
   const floor = timeout * ABSOLUTE_FLOOR_OF_TIMEOUT;
   const p99Limit = P99_AT_TIMEOUT * timeout;
   const meanLimit = MEAN_AT_TIMEOUT * timeout;
   const { p95, p99, mean } = r;
+  let held = NaN;
   for (let block = 0, i = 0; block < b.medians.length; block++) {
-    const base = b.medians[block];
+    const rolling = b.medians[block];
     const end = Math.min(n, i + b.blockSize);
-    if (base !== base) {
-      i = end;
-      continue;
-    }
-    const farLimit = FAR_FACTOR * base;
     for (; i < end; i++) {
       const v = p95[i];
       if (!(v >= 0)) {
         continue;
       }
+      const base = held === held ? (rolling === rolling ? Math.min(held, rolling) : held) : rolling;
+      if (base !== base) {
+        continue;
+      }
+      bases[i] = base;
+      const farLimit = FAR_FACTOR * base;
       if (v >= floor && (v >= farLimit || reachesThreshold(v, mean[i], farLimit, largestBucket))) {
         const piled = p99[i] >= p99Limit || mean[i] >= meanLimit || tailPiled(p99[i], tail[i], largestBucket, timeout);
-        out[i] = piled ? FAR_PILED : FAR;
+        states[i] = piled ? FAR_PILED : FAR;
+        held = base;
       } else {
-        out[i] = ACTIVE;
+        states[i] = ACTIVE;
+        held = NaN;
       }
     }
   }
-  return out;
+  return { states, bases };
 }
 
 export const dbPoolExhaustion: Detector = {
@@ -96,8 +114,12 @@ export const dbPoolExhaustion: Detector = {
     const tails = db.map((r) => tailMeanSeries(r, grid, largestBucket));
     const inFlight = inFlightSeries(db, n);
     const { poolSize, maxOverflow } = input.settings;
-    const states = db.map((r, k) => routeStates(r, bases[k], tails[k], timeout, largestBucket));
+    const judged = db.map((r, k) => routeStates(r, bases[k], tails[k], timeout, largestBucket));
+    const states = judged.map((j) => j.states);
     const mask = new Uint8Array(n);
+    // Points where every route that answered was far and piled, but too few answered to tell a broad pile-up from
+    // one slow route: with the pool dry, callers wait and a 5 s window may hold one route's answers only.
+    const unknown = new Uint8Array(n);
     const farCount = new Uint16Array(n);
     const activeCount = new Uint16Array(n);
     for (let i = 0; i < n; i++) {
@@ -114,8 +136,11 @@ export const dbPoolExhaustion: Detector = {
       farCount[i] = far;
       if (piled && far >= Math.max(minAffected, Math.ceil(active / 2))) {
         mask[i] = 1;
+      } else if (active === 0 || (piled && far === active)) {
+        unknown[i] = 1;
       }
     }
+    bridgeUnknown(mask, unknown, bridgePoints(grid.step));
 
     const runs = episodeRuns(mask, grid, {
       minPoints: minPersistencePoints(grid.step, input.scrapeIntervalMs),
@@ -160,8 +185,7 @@ export const dbPoolExhaustion: Detector = {
             (i) => states[k][i] >= FAR && isAboveLargestBucket(r.p99[i], largestBucket)
           )
         );
-        const b = bases[k];
-        const base = b.medians[(peak / b.blockSize) | 0];
+        const base = judged[k].bases[peak];
         ratioMax = nanMax(ratioMax, base > 0 ? r.p95[peak] / base : NaN);
         history = Math.min(history, baselineHoursAt(r, grid, run.start));
       }

@@ -185,6 +185,60 @@ describe('each detector fires on its own signature only', () => {
     expect(e.evidence.thresholdName).toBe('pool_timeout');
   });
 
+  it('db-pool-exhaustion with minutes of history: the incident does not become its own baseline', () => {
+    // Grid start 12:00 = a block edge: the block 12:05-12:10 is 4/5 exhaustion, so from 12:10 on the rolling median
+    // of two blocks is about 4 s (×5 = 20 s: above the capped buckets and the mean). The baseline from before the
+    // jump holds while the routes stay far above it.
+    const b = new ScanInputBuilder({ lookbackMinutes: 0, rangeMinutes: 40 })
+      .set(isDatabaseBacked, 6, 20, { p95: 25, p99: 30, mean: 18 })
+      .errors(isDatabaseBacked, 6, 20, 0.5);
+    // (The family insights' "others near baseline" reads the risen baseline, so they fire too; the pool
+    // exhaustion explains them, as the scan's suppression says.)
+    const e = only(suppressExplained(runAll(capQuantiles(b.build()))), 'db-pool-exhaustion');
+    expectSpan(b, e, 6, 20);
+    expect(e.evidence.p95OverBaseline as number).toBeGreaterThan(50);
+  });
+
+  it('db-pool-exhaustion: windows where only one route answered neither hold nor break it', () => {
+    // Callers wait for the pool, so a short window may hold one route's answers only: far and piled, but one route.
+    const b = new ScanInputBuilder()
+      .set(isDatabaseBacked, 60, 63, { p95: 25, p99: 30, mean: 18 })
+      .errors(isDatabaseBacked, 60, 63, 0.5)
+      .gap((r) => isDatabaseBacked(r) && r !== '/flow_runs/filter', 61, 61.5);
+    const e = only(runAll(capQuantiles(b.build())), 'db-pool-exhaustion');
+    expectSpan(b, e, 60, 63);
+    // A minute of one route only is the most it bridges: 1.5 minutes split the 3 minutes into pieces under 2.
+    const longer = new ScanInputBuilder()
+      .set(isDatabaseBacked, 60, 63.5, { p95: 25, p99: 30, mean: 18 })
+      .errors(isDatabaseBacked, 60, 63.5, 0.5)
+      .gap((r) => isDatabaseBacked(r) && r !== '/flow_runs/filter', 61, 62.5);
+    expect(runAll(capQuantiles(longer.build())).map((x) => x.id)).not.toContain('db-pool-exhaustion');
+  });
+
+  it('read-work-pool-hang: windows without any answer of the hanging route do not split it', () => {
+    // Every reader gives up at the same timeout, so some 15 s windows hold no answer at all (a real Prefect's lock).
+    const hang = { p95: 30, p99: 30, mean: 29 };
+    const b = new ScanInputBuilder().set('/work_pools/{name}', 20, 50, hang);
+    for (const at of [21, 24.5, 30, 30.25, 30.5, 41]) {
+      b.gap('/work_pools/{name}', at, at);
+    }
+    const e = only(runAll(capQuantiles(b.build())), 'read-work-pool-hang');
+    expectSpan(b, e, 20, 50);
+    // Pieces under 2 minutes with more than a minute without data between them are no hang.
+    const split = new ScanInputBuilder()
+      .set('/work_pools/{name}', 20, 21.5, hang)
+      .gap('/work_pools/{name}', 21.75, 23)
+      .set('/work_pools/{name}', 23.25, 24.75, hang);
+    expect(runAll(capQuantiles(split.build()))).toEqual([]);
+    // Nor when the rest of the API is slow at the empty points: that is no route-family hang.
+    const broad = new ScanInputBuilder()
+      .set('/work_pools/{name}', 20, 21.5, hang)
+      .gap('/work_pools/{name}', 21.75, 22)
+      .set('/work_pools/{name}', 22.25, 23.75, hang)
+      .slower((r) => r !== '/work_pools/{name}', 21.75, 22, 20);
+    expect(runAll(capQuantiles(broad.build())).filter((x) => x.id === 'read-work-pool-hang')).toEqual([]);
+  });
+
   it('stale-statistics: the read-heavy routes climb 25 % a day, then fall back at ANALYZE', () => {
     const DAY = 86_400_000;
     const b = new ScanInputBuilder({ stepMs: 60_000, rangeMinutes: 10 * 24 * 60, lookbackMinutes: 360 });

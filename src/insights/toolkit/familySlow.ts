@@ -5,7 +5,7 @@ import type { Episode, ScanInput } from '../types';
 import { episodeRuns, makeEpisode } from './episodes';
 import { figure, formatQuantile, formatSeconds, historyNote, isAboveLargestBucket } from './format';
 import { baselineHoursAt, nearMask, NEAR_YES, NEAR_UNKNOWN, othersMostlyNear, reachesThreshold } from './latency';
-import { minPersistencePoints } from './persistence';
+import { bridgePoints, bridgeUnknown, minPersistencePoints } from './persistence';
 import { maxOver, nanMax, prepareInput } from './series';
 
 export interface FamilySlowSpec {
@@ -67,18 +67,26 @@ export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[
   const masks = routes.map((r) => nearMask(r.p95, grid));
   const members = routes.filter((_, k) => isMember[k]);
   const mask = new Uint8Array(n);
+  // Points where no member answered anything in the window (no p95), with the rest of the API near baseline.
+  const unknown = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     let slow = false;
+    let answered = false;
     for (const r of members) {
+      answered = answered || r.p95[i] >= 0;
       if (reachesThreshold(r.p95[i], r.mean[i], threshold, largestBucket)) {
         slow = true;
         break;
       }
     }
-    if (slow && othersMostlyNear(masks, isMember, i)) {
+    const othersNear = othersMostlyNear(masks, isMember, i);
+    if (slow && othersNear) {
       mask[i] = 1;
+    } else if (!answered && othersNear) {
+      unknown[i] = 1;
     }
   }
+  bridgeUnknown(mask, unknown, bridgePoints(grid.step));
   const runs = episodeRuns(mask, grid, {
     minPoints: minPersistencePoints(grid.step, input.scrapeIntervalMs),
     rangeStartIndex: input.rangeStartIndex,

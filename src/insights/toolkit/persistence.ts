@@ -21,3 +21,42 @@ export function pointsFor(durationMs: number, stepMs: number): number {
   }
   return Math.max(1, Math.round(durationMs / stepMs));
 }
+
+/**
+ * Longest stretch without data that a run of a route-family signature may bridge. A route hanging at a timeout
+ * answers in bursts (every caller gives up at the same limit), so a window close to the scrape interval can hold no
+ * answered request at all while the hang goes on: such a point neither holds nor breaks the run (seen on a real
+ * Prefect: 4 of 31 points of a work_pool lock had no answer in 15 s, and no piece reached 2 minutes).
+ */
+export const UNKNOWN_BRIDGE_MS = 60_000;
+
+/** Points of `stepMs` that UNKNOWN_BRIDGE_MS covers; at least one, so coarse grids bridge a single empty point. */
+export function bridgePoints(stepMs: number): number {
+  return stepMs > 0 && Number.isFinite(stepMs) ? Math.max(1, Math.floor(UNKNOWN_BRIDGE_MS / stepMs)) : 1;
+}
+
+/**
+ * Sets `mask` to 1 on every stretch of `unknown` points of at most `maxPoints` that lies between two holding points
+ * (mask non-zero), so persistence sees one run. Stretches at either end of a run are left out: a run starts and ends
+ * where the signature was seen to hold. Returns `mask`.
+ */
+export function bridgeUnknown(mask: Uint8Array, unknown: Uint8Array, maxPoints: number): Uint8Array {
+  const n = Math.min(mask.length, unknown.length);
+  let lastHolding = -1;
+  for (let i = 0; i < n; i++) {
+    if (mask[i] !== 0) {
+      const gap = i - lastHolding - 1;
+      if (lastHolding >= 0 && gap > 0 && gap <= maxPoints) {
+        let allUnknown = true;
+        for (let j = lastHolding + 1; j < i; j++) {
+          allUnknown = allUnknown && unknown[j] !== 0;
+        }
+        if (allUnknown) {
+          mask.fill(1, lastHolding + 1, i);
+        }
+      }
+      lastHolding = i;
+    }
+  }
+  return mask;
+}

@@ -14,7 +14,7 @@ import {
 } from './families';
 import { figure, formatPercent, formatQuantile, formatSeconds, historyNote } from './format';
 import { reachesThreshold } from './latency';
-import { minPersistencePoints } from './persistence';
+import { bridgePoints, bridgeUnknown, minPersistencePoints } from './persistence';
 import { prepareInput } from './series';
 import { suppressExplained } from './suppression';
 import { dailyMedians, findFallBack, fitGrowth, fitLine } from './trend';
@@ -85,6 +85,17 @@ describe('persistence and episodes', () => {
     ]);
     expect(clipRuns([{ start: 1, end: 3 }], 2, 22)).toEqual([{ start: 2, end: 3 }]);
     expect(clipRuns([{ start: 1, end: 3 }], 4, 22)).toEqual([]);
+  });
+
+  it('bridges short stretches without data between holding points, never at the edges', () => {
+    const unknown = mask('1100110011101111');
+    expect(Array.from(bridgeUnknown(mask('0011001100010000'), unknown, 2)).join('')).toBe('0011111100010000');
+    // 3 unknown points are more than 2: the run stays split. A stretch with one known, non-holding point too.
+    expect(Array.from(bridgeUnknown(mask('1000100'), mask('0111011'), 2)).join('')).toBe('1000100');
+    expect(Array.from(bridgeUnknown(mask('10010'), mask('01000'), 2)).join('')).toBe('10010');
+    expect(bridgePoints(5_000)).toBe(12);
+    expect(bridgePoints(60_000)).toBe(1);
+    expect(bridgePoints(300_000)).toBe(1);
   });
 
   it('counts persistence over the look-back, then clips', () => {
