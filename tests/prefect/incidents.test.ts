@@ -1,6 +1,6 @@
 // Real incidents on a real Prefect 3.9.1 (issue 7, item 3): one timeline on one stack (setup a: old OpenTelemetry
 // conventions, Prometheus exporter, scraped every 5 s by Prometheus 2.42, so `up` exists). Quiet driver traffic
-// throughout; a short restart, a tiny connection pool drained by a lock on flow_run and 25 runs-page readers, a
+// throughout; a short restart, a tiny connection pool drained by a lock on flow_run and 25 UI-like readers, a
 // SIGSTOP/SIGKILL outage, a traffic bump, and a lock on work_pool under work-pool readers. Then the built
 // `prefect-insights scan` over the whole timeline must find each incident once, within a minute of its edges, and
 // nothing else. PREFECT_INCIDENTS_FULL=1 (`npm run test:prefect:full`) appends pending-deadlock and
@@ -132,12 +132,17 @@ async function runTimeline(s: Stack, t0: number): Promise<void> {
   await sleep(5000);
   await keepWorker('the outage');
 
-  // 2. db-pool-exhaustion: a second session locks flow_run, so the runs-page readers hold the two connections while
-  // they wait and everything else queues for the pool until pool_timeout (5 s) and fails.
-  await at(secs('EXHAUSTION_AT', 300));
-  const exhaustionSeconds = secs('EXHAUSTION', 150) / 1000;
+  // 2. db-pool-exhaustion: a second session locks flow_run, so the runs-page reads hold the two connections while
+  // they wait and everything else queues for the pool until pool_timeout (5 s) and fails. The 25 readers ask for
+  // what an open UI asks for (runs page, counts, deployments, the work pool), so many routes fail at once: with
+  // runs-page reads alone, only flow_runs/filter answered for the first 30-40 s (the quiet driver's loops wait on
+  // the lock too), which is a runs-page slowdown, not yet a broad one. Four minutes: the
+  // signature must hold 2 minutes without a break, and the 5 s windows take 20-35 s to show the pile-up, so a
+  // 2.5-minute exhaustion left 2.3 minutes at best (one fresh-clone run missed it).
+  await at(secs('EXHAUSTION_AT', 270));
+  const exhaustionSeconds = secs('EXHAUSTION', 240) / 1000;
   const lock1 = await holdTableLock(pg, s.database, 'flow_run', exhaustionSeconds);
-  const hammer1 = startHammer(s, 'runs-page', 25, exhaustionSeconds);
+  const hammer1 = startHammer(s, 'dashboard', 25, exhaustionSeconds, 5);
   background.push(hammer1);
   const exhaustion: Injected = {
     insight: 'db-pool-exhaustion',
@@ -150,14 +155,14 @@ async function runTimeline(s: Stack, t0: number): Promise<void> {
   const hammer1End = await finished(hammer1, 30_000);
   exhaustion.end = Math.max(released1, Date.now());
   exhaustion.notes.push(
-    `LOCK TABLE flow_run IN ACCESS EXCLUSIVE MODE ${clock(lock1.grantedAt)}–${clock(released1)}; hammer.py --call runs-page --concurrency 25: ${hammer1End}`
+    `LOCK TABLE flow_run IN ACCESS EXCLUSIVE MODE ${clock(lock1.grantedAt)}–${clock(released1)}; hammer.py --call dashboard --concurrency 25 --spread 5: ${hammer1End}`
   );
   injected.push(exhaustion);
   await keepWorker('the pool exhaustion');
 
   // 3. A restart under a minute, back into the roomy pool: must not be an api-outage. The server is down for 30 s
   // before it starts again (a bare restart takes under 10 s: no scrape would even miss it).
-  await at(secs('RESTART_AT', 480));
+  await at(secs('RESTART_AT', 540));
   const restart: Injected = { insight: null, label: 'restart < 1 min', start: Date.now(), end: 0, notes: [] };
   await s.prefect.server.stop();
   await sleep(secs('RESTART_DOWN', 30));
@@ -167,7 +172,7 @@ async function runTimeline(s: Stack, t0: number): Promise<void> {
   injected.push(restart);
 
   // 4. A traffic bump: a second driver at twice the quiet loops and a fifth of the pause. Must not fire.
-  await at(secs('BUMP_AT', 555));
+  await at(secs('BUMP_AT', 615));
   const bumpSeconds = secs('BUMP', 60) / 1000;
   const bump: Injected = { insight: null, label: 'traffic bump', start: Date.now(), end: 0, notes: [] };
   const bumpDriver = startDriver(s, {
@@ -205,7 +210,7 @@ async function workPoolHang(
   // each read waits for the lock until the statement timeout (10 s). 8 of 15 connections wait: the rest of the API
   // keeps its pace. (4 readers started together answered in one burst per 10 s: a 15 s rate window then sometimes
   // held no answer of the route, and the persistence rule needs every point.)
-  await at(secs('HANG_AT', 800));
+  await at(secs('HANG_AT', 870));
   const hangSeconds = secs('HANG', 150) / 1000;
   const lock2 = await holdTableLock(pg, s.database, 'work_pool', hangSeconds);
   const hammer2 = startHammer(s, 'work-pool', HANG_READERS, hangSeconds, 10);

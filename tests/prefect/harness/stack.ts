@@ -1,7 +1,7 @@
 // One setup's running parts: a database in the shared PostgreSQL, the Prometheus that receives the data, the
 // instrumented Prefect server, its worker, and the ground-truth request log. Incident runs reuse it: they get the
 // server and worker handles (signals, restart) and the PostgreSQL handle (locks) from here.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../harness/localServer';
@@ -33,7 +33,13 @@ export async function startStack(
   const database = `prefect_${setup.id}_${Date.now() % 100000}`;
   const databaseUrl = await pg.createDatabase(database);
   const stops: Array<() => Promise<void>> = [];
+  let promDataDir: string | undefined;
   const stopAll = async () => {
+    // With PREFECT_KEEP_LOGS the metrics stay too (a copy of the live TSDB, WAL included), so a scan that missed
+    // something can be re-run on the very data: prometheus --storage.tsdb.path=<dir>/prometheus-data.
+    if (process.env.PREFECT_KEEP_LOGS && promDataDir) {
+      cpSync(promDataDir, join(dir, 'prometheus-data'), { recursive: true });
+    }
     for (const s of stops.reverse()) {
       await s().catch(() => undefined);
     }
@@ -55,6 +61,7 @@ export async function startStack(
         scrapeInterval: '5s',
       });
       stops.push(prom.stop);
+      promDataDir = prom.dataDir;
       prometheusUrl = prom.url;
     } else {
       const prom = await startPrometheus({
@@ -62,6 +69,7 @@ export async function startStack(
         otlp: { translationStrategy: setup.backend.translation },
       });
       stops.push(prom.stop);
+      promDataDir = prom.dataDir;
       env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT = `${prom.url}${OTLP_METRICS_PATH}`;
       prometheusUrl = prom.url;
     }

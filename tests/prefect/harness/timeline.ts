@@ -63,7 +63,7 @@ export function startDriver(stack: Stack, opts: ClientOptions): ManagedProcess {
 /** tools/prefect/incidents/hammer.py: `concurrency` loops of one kind of call for `seconds`. */
 export function startHammer(
   stack: Stack,
-  call: 'runs-page' | 'work-pool',
+  call: 'runs-page' | 'work-pool' | 'dashboard',
   concurrency: number,
   seconds: number,
   spreadSeconds = 0
