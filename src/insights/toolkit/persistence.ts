@@ -23,7 +23,7 @@ export function pointsFor(durationMs: number, stepMs: number): number {
 }
 
 /**
- * Longest stretch without data that a run of a route-family signature may bridge. A route hanging at a timeout
+ * Longest stretch of undecidable points (no or too few answers) that a run may bridge. A route hanging at a timeout
  * answers in bursts (every caller gives up at the same limit), so a window close to the scrape interval can hold no
  * answered request at all while the hang goes on: such a point neither holds nor breaks the run (seen on a real
  * Prefect: 4 of 31 points of a work_pool lock had no answer in 15 s, and no piece reached 2 minutes).
@@ -43,20 +43,19 @@ export function bridgePoints(stepMs: number): number {
 export function bridgeUnknown(mask: Uint8Array, unknown: Uint8Array, maxPoints: number): Uint8Array {
   const n = Math.min(mask.length, unknown.length);
   let lastHolding = -1;
+  // Whether every point since the last holding one is unknown (the stretch could still be bridged).
+  let bridgeable = false;
   for (let i = 0; i < n; i++) {
-    if (mask[i] !== 0) {
-      const gap = i - lastHolding - 1;
-      if (lastHolding >= 0 && gap > 0 && gap <= maxPoints) {
-        let allUnknown = true;
-        for (let j = lastHolding + 1; j < i; j++) {
-          allUnknown = allUnknown && unknown[j] !== 0;
-        }
-        if (allUnknown) {
-          mask.fill(1, lastHolding + 1, i);
-        }
-      }
-      lastHolding = i;
+    if (mask[i] === 0) {
+      bridgeable = bridgeable && unknown[i] !== 0;
+      continue;
     }
+    const gap = i - lastHolding - 1;
+    if (bridgeable && gap > 0 && gap <= maxPoints) {
+      mask.fill(1, lastHolding + 1, i);
+    }
+    lastHolding = i;
+    bridgeable = true;
   }
   return mask;
 }
