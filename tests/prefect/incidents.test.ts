@@ -1,15 +1,15 @@
 // Real incidents on a real Prefect 3.9.1 (issue 7, item 3): one timeline on one stack (setup a: old OpenTelemetry
 // conventions, Prometheus exporter, scraped every 5 s by Prometheus 2.42, so `up` exists). Quiet driver traffic
-// throughout; a short restart, a tiny connection pool drained by a lock on flow_run and 25 UI-like readers, a
-// SIGSTOP/SIGKILL outage, a traffic bump, and a lock on work_pool under work-pool readers. Then the built
-// `prefect-insights scan` over the whole timeline must find each incident once, within a minute of its edges, and
-// nothing else. PREFECT_INCIDENTS_FULL=1 (`npm run test:prefect:full`) appends pending-deadlock and
-// http2-agent-stop, which need a long silence: by hand only.
+// throughout; a SIGSTOP/SIGKILL outage, a tiny connection pool drained by a lock on flow_run and 25 UI-like
+// readers, a short restart and a traffic bump. Then the built `prefect-insights scan` over the whole timeline must
+// find each incident once, within a minute of its edges, and nothing else. PREFECT_INCIDENTS_FULL=1
+// (`npm run test:prefect:full`) appends a work_pool lock held until the worker gives up (read-work-pool-hang, then
+// http2-agent-stop) and, inside that silence, a restart and a pending-deadlock: by hand only (about 40 minutes).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promQuery } from '../harness/prometheus';
 import { readRequests, type RecordedRequest } from './harness/groundTruth';
-import { holdTableLock } from './harness/locks';
+import { holdRowLocks, holdTableLock } from './harness/locks';
 import { startPostgres, type RunningPostgres } from './harness/postgres';
 import type { ManagedProcess } from './harness/process';
 import { SETUPS } from './harness/setups';
@@ -36,8 +36,15 @@ const TINY_POOL = {
   PREFECT_SERVER_DATABASE_SQLALCHEMY_MAX_OVERFLOW: '0',
   PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_TIMEOUT: '5',
 };
-/** Only the full timeline's pending-deadlock: the statement timeout (10 s) must not cut set_state before 60 s. */
-const LONG_STATEMENTS = { PREFECT_SERVER_DATABASE_TIMEOUT: '150' };
+/**
+ * Only the full timeline's pending-deadlock: set_state must outlast the client's timeout before the statement
+ * timeout (Prefect's default 10 s) cancels it.
+ */
+const LONGER_STATEMENTS = { PREFECT_SERVER_DATABASE_TIMEOUT: '30' };
+/** PREFECT_API_REQUEST_TIMEOUT of the pending-deadlock's set_state clients, and the scan's --request-timeout. */
+const CLIENT_TIMEOUT_S = 20;
+/** Clients moving their own flow runs' states during the pending-deadlock. */
+const SET_STATE_CLIENTS = 6;
 
 /** --deployment-every for the timeline's drivers: one deployment run when each loop starts, then none. */
 const ONE_DEPLOYMENT_RUN = 1_000_000_000;
@@ -190,66 +197,45 @@ async function runTimeline(s: Stack, t0: number): Promise<void> {
   injected.push(bump);
 
   if (FULL) {
-    await workPoolHang(s, at, keepWorker);
-    await fullTail(s);
+    await fullTail(s, at);
   }
   // A tail of quiet traffic, so the last incident's end is followed by normal points.
   await sleep(secs('TAIL', 45));
 }
 
 /**
- * Not in CI's timeline: in five runs the scan never found this hang (tests/prefect/README.md, "Incident timeline",
- * says why each run missed it). It stays in the full run, where it is judged like the others.
+ * The full timeline's incidents, which need a long silence: by hand only.
+ *
+ * read-work-pool-hang, then http2-agent-stop: a second session locks work_pool while 8 readers, started over 10 s,
+ * ask for the pool; each read waits for the lock until the statement timeout (10 s) and fails, 8 of 15 connections
+ * wait and the rest of the API keeps its pace. The lock also fails the real worker's polls; Prefect's worker backs
+ * off (critical_service_loop: 3 failures, then the interval doubles, 4 times) and exits after about 9.5 minutes.
+ * The lock ends with the worker, and the API then serves 11 minutes without a poll before a new worker starts.
+ * One lock for both keeps the hang's end and the silence's start apart from any other work_pool trouble (a second
+ * lock within 5 minutes of the first made them one episode).
+ *
+ * Inside the silence: a restart into a 30 s statement timeout (a decoy), then pending-deadlock: 6 clients with
+ * PREFECT_API_REQUEST_TIMEOUT=20 move flow runs of their own between Running and Pending while a second session
+ * holds those rows FOR UPDATE for 3 minutes, so each set_state waits past the client's timeout until the statement
+ * timeout (30 s) fails it. Reads and new runs pass (a table lock in EXCLUSIVE mode stalled every driver loop, which
+ * is an outage by the contract, not a deadlock).
  */
-async function workPoolHang(
-  s: Stack,
-  at: (offsetMs: number) => Promise<unknown>,
-  keepWorker: (after: string) => Promise<void>
-): Promise<void> {
-  // 5. read-work-pool-hang: a second session locks work_pool while 8 readers, started over 10 s, ask for the pool;
-  // each read waits for the lock until the statement timeout (10 s). 8 of 15 connections wait: the rest of the API
-  // keeps its pace. (4 readers started together answered in one burst per 10 s: a 15 s rate window then sometimes
-  // held no answer of the route, and the persistence rule needs every point.)
+async function fullTail(s: Stack, at: (offsetMs: number) => Promise<unknown>): Promise<void> {
   await at(secs('HANG_AT', 870));
-  const hangSeconds = secs('HANG', 150) / 1000;
-  const lock2 = await holdTableLock(pg, s.database, 'work_pool', hangSeconds);
-  const hammer2 = startHammer(s, 'work-pool', HANG_READERS, hangSeconds, 10);
-  background.push(hammer2);
-  const hang: Injected = {
-    insight: 'read-work-pool-hang',
-    label: 'work_pool lock',
-    start: lock2.grantedAt,
-    end: 0,
-    notes: [],
-  };
-  const released2 = await lock2.released;
-  const hammer2End = await finished(hammer2, 30_000);
-  hang.end = Math.max(released2, Date.now());
-  hang.notes.push(
-    `LOCK TABLE work_pool IN ACCESS EXCLUSIVE MODE ${clock(lock2.grantedAt)}–${clock(released2)}; hammer.py --call work-pool --concurrency ${HANG_READERS} --spread 10: ${hammer2End}`
-  );
-  injected.push(hang);
-  await keepWorker('the work_pool lock');
-}
-
-/**
- * The full timeline's extra incidents. http2-agent-stop: the polls are the worker's own (the quiet driver makes
- * none); a lock on work_pool fails them (10 s statement timeout) until Prefect's worker gives up and exits,
- * then 11 minutes of the API serving without a poll. The lock also hangs the worker's own pool reads for minutes:
- * a read-work-pool-hang, expected as such. pending-deadlock: set_state waits on a lock on flow_run longer than
- * the client timeout (60 s), which needs the statement timeout raised (Prefect's 10 s would cancel it first).
- */
-async function fullTail(s: Stack): Promise<void> {
-  await sleep(90_000);
-  const maxLock = secs('AGENT_LOCK', 600);
+  const maxLock = secs('AGENT_LOCK', 720);
   const lock = await holdTableLock(pg, s.database, 'work_pool', maxLock / 1000);
-  const agent: Injected = { insight: 'http2-agent-stop', label: 'worker gives up', start: 0, end: 0, notes: [] };
+  const readers = startHammer(s, 'work-pool', HANG_READERS, maxLock / 1000, 10);
+  background.push(readers);
   while (!workers!.exited() && Date.now() < lock.grantedAt + maxLock) {
     await sleep(1000);
   }
-  agent.start = Date.now();
-  agent.notes.push(workers!.exited() ? `worker exited ${clock(agent.start)}` : 'the worker did not exit');
-  // The lock ends with the worker (pg_terminate_backend of the holder): the rest of the API is healthy again.
+  const agent: Injected = { insight: 'http2-agent-stop', label: 'worker gives up', start: Date.now(), end: 0, notes: [] };
+  agent.notes.push(
+    workers!.exited()
+      ? `worker exited ${clock(agent.start)}, ${took({ ...agent, start: lock.grantedAt, end: agent.start })} into the lock`
+      : 'the worker did not exit'
+  );
+  await readers.stop();
   await pg.psql(
     s.database,
     `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE relation = 'work_pool'::regclass AND mode = 'AccessExclusiveLock' AND granted`
@@ -260,32 +246,44 @@ async function fullTail(s: Stack): Promise<void> {
     label: 'work_pool lock until the worker exits',
     start: lock.grantedAt,
     end: released,
-    notes: [`LOCK TABLE work_pool ${clock(lock.grantedAt)}–${clock(released)}`],
+    notes: [
+      `LOCK TABLE work_pool IN ACCESS EXCLUSIVE MODE ${clock(lock.grantedAt)}–${clock(released)}; hammer.py --call work-pool --concurrency ${HANG_READERS} --spread 10 until the worker exited`,
+    ],
   });
-  await sleep(secs('AGENT_SILENCE', 660));
-  agent.end = Date.now();
-  injected.push(agent);
 
-  const r: Injected = {
-    insight: null,
-    label: 'restart (statement timeout 150 s)',
-    start: Date.now(),
-    end: 0,
-    notes: [],
-  };
-  await s.prefect.restart(LONG_STATEMENTS);
+  await sleep(60_000);
+  const r: Injected = { insight: null, label: 'restart (statement timeout 30 s)', start: Date.now(), end: 0, notes: [] };
+  await s.prefect.restart(LONGER_STATEMENTS);
   r.end = Date.now();
   r.notes.push(`answering /ready after ${took(r)}`);
   injected.push(r);
+
   await sleep(60_000);
-  const lock2 = await holdTableLock(pg, s.database, 'flow_run', 180, 'EXCLUSIVE');
-  injected.push({
-    insight: 'pending-deadlock',
-    label: 'flow_run EXCLUSIVE lock',
-    start: lock2.grantedAt,
-    end: await lock2.released,
-    notes: ['LOCK TABLE flow_run IN EXCLUSIVE MODE (reads pass, set_state waits) for 180 s'],
+  const deadlockSeconds = secs('DEADLOCK', 180) / 1000;
+  const setters = startHammer(s, 'set-state', SET_STATE_CLIENTS, deadlockSeconds + 40, 30, {
+    PREFECT_API_REQUEST_TIMEOUT: String(CLIENT_TIMEOUT_S),
   });
+  background.push(setters);
+  // The set-state clients create their runs at start; the row locks must find them there.
+  await sleep(10_000);
+  const rows = await holdRowLocks(pg, s.database, 'flow_run', deadlockSeconds);
+  const deadlock: Injected = {
+    insight: 'pending-deadlock',
+    label: 'flow_run rows FOR UPDATE',
+    start: rows.grantedAt,
+    end: await rows.released,
+    notes: [],
+  };
+  deadlock.notes.push(
+    `SELECT … FROM flow_run FOR UPDATE ${clock(deadlock.start)}–${clock(deadlock.end)}; hammer.py --call set-state --concurrency ${SET_STATE_CLIENTS} --spread 30 (PREFECT_API_REQUEST_TIMEOUT=${CLIENT_TIMEOUT_S}): ${await finished(setters, 60_000)}`
+  );
+  injected.push(deadlock);
+
+  await sleep(Math.max(0, agent.start + secs('AGENT_SILENCE', 660) - Date.now()));
+  await workers!.ensure();
+  agent.end = Date.now();
+  agent.notes.push(`a new worker started ${clock(agent.end)}`);
+  injected.push(agent);
 }
 
 /** How long a stretch took, for the report. */
@@ -335,7 +333,7 @@ beforeAll(async () => {
     '0',
   ];
   if (FULL) {
-    args.push('--statement-timeout', '150');
+    args.push('--statement-timeout', '30', '--request-timeout', String(CLIENT_TIMEOUT_S));
   }
   const json = await sh(process.execPath, [CLI, ...args, '--format', 'json']);
   if (json.code !== 0) {

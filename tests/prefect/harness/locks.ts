@@ -44,3 +44,43 @@ export async function holdTableLock(
   }
   throw new Error(`the lock on ${table} was not granted within 30 s`);
 }
+
+/** application_name of the row-lock session, so its own progress can be told from Prefect's FOR UPDATE reads. */
+const ROW_LOCK_APP = 'insights-row-lock';
+
+/**
+ * Locks every row `table` holds now (`SELECT … FOR UPDATE`) for `seconds`: reads and new rows pass, but anything
+ * that locks or updates one of those rows waits, as set_state does (it reads its flow run FOR UPDATE). Resolves
+ * once the session has locked them all and sleeps (pg_stat_activity shows it in PgSleep).
+ */
+export async function holdRowLocks(
+  pg: RunningPostgres,
+  database: string,
+  table: string,
+  seconds: number
+): Promise<HeldLock> {
+  if (!/^[a-z_]+$/.test(table)) {
+    throw new Error(`refusing odd lock target ${table}`);
+  }
+  const sql =
+    `SET application_name = '${ROW_LOCK_APP}'; BEGIN; ` +
+    `SELECT count(*) FROM (SELECT 1 FROM ${table} FOR UPDATE) locked; SELECT pg_sleep(${Number(seconds)}); COMMIT;`;
+  const released = pg.psql(database, sql, (seconds + 60) * 1000).then(() => Date.now());
+  let failed: unknown;
+  released.catch((e) => (failed = e));
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (failed) {
+      throw failed;
+    }
+    const rows = await pg.psql(
+      database,
+      `SELECT count(*) FROM pg_stat_activity WHERE application_name = '${ROW_LOCK_APP}' AND wait_event = 'PgSleep'`
+    );
+    if (Number(rows.trim()) > 0) {
+      return { grantedAt: Date.now(), released };
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  throw new Error(`the row locks on ${table} were not all taken within 30 s`);
+}

@@ -60,15 +60,22 @@ export function startDriver(stack: Stack, opts: ClientOptions): ManagedProcess {
   );
 }
 
-/** tools/prefect/incidents/hammer.py: `concurrency` loops of one kind of call for `seconds`. */
+/**
+ * tools/prefect/incidents/hammer.py: `concurrency` loops of one kind of call for `seconds`; `extraEnv` adds client
+ * settings (e.g. PREFECT_API_REQUEST_TIMEOUT).
+ */
 export function startHammer(
   stack: Stack,
-  call: 'runs-page' | 'work-pool' | 'dashboard',
+  call: 'runs-page' | 'work-pool' | 'dashboard' | 'set-state',
   concurrency: number,
   seconds: number,
-  spreadSeconds = 0
+  spreadSeconds = 0,
+  extraEnv: Record<string, string> = {}
 ): ManagedProcess {
-  const env = clientEnv(stack.prefect.apiUrl, join(stack.dir, `hammer-${call}-home`), stack.requestLog);
+  const env = {
+    ...clientEnv(stack.prefect.apiUrl, join(stack.dir, `hammer-${call}-home`), stack.requestLog),
+    ...extraEnv,
+  };
   return startProcess(
     venvBin('python'),
     [

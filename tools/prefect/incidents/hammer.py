@@ -1,7 +1,8 @@
 """Concurrent pressure on one kind of Prefect API call (or the UI's mix of them), for inducing incidents.
 
 With a tiny pool (PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE=2, MAX_OVERFLOW=0, POOL_TIMEOUT=5) a few dozen
-concurrent runs-page reads exhaust the pool; with a second PostgreSQL session holding a lock they hang. Every
+concurrent runs-page reads exhaust the pool; with a second PostgreSQL session holding a lock they hang. `set-state`
+loops each move a flow run of their own between Running and Pending, so row locks on flow_run hold their set_state. Every
 request (and every retry of Prefect's client) lands in the recorder's JSONL when tools/prefect/recorder is on
 PYTHONPATH, so the harness knows what the server answered (500 or 503) and when. Bounded by --seconds.
 """
@@ -11,8 +12,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+import uuid
+from typing import Any
 
 from prefect.client.orchestration import PrefectClient, get_client
+from prefect.states import Pending, Running, to_state_create
 
 
 async def dashboard(client: PrefectClient, pool: str) -> None:
@@ -31,6 +35,23 @@ async def dashboard(client: PrefectClient, pool: str) -> None:
             await asyncio.sleep(0.2)
 
 
+async def own_run(client: PrefectClient) -> uuid.UUID:
+    """A flow run of this loop's own, created before any lock is taken, whose state the loop then moves."""
+    flow_id = await client.create_flow_from_name("insights-hammer")
+    body: dict[str, Any] = {
+        "flow_id": str(flow_id),
+        "name": f"hammer-{uuid.uuid4().hex[:8]}",
+        "state": to_state_create(Pending()).model_dump(mode="json"),
+    }
+    created = (await client.request("POST", "/flow_runs/", json=body)).json()
+    return uuid.UUID(created["id"])
+
+
+async def set_state(client: PrefectClient, run_id: uuid.UUID, k: int) -> None:
+    """Running, then Pending again, forced: every call writes a state, so each one takes the run's row lock."""
+    await client.set_flow_run_state(run_id, Running() if k % 2 == 0 else Pending(), force=True)
+
+
 async def one(client: PrefectClient, call: str, pool: str) -> None:
     if call == "runs-page":
         await client.request("POST", "/flow_runs/filter", json={"limit": 50})
@@ -47,18 +68,27 @@ async def loop(args: argparse.Namespace, k: int) -> None:
     deadline = time.monotonic() + args.seconds
     # Loops that all wait for the same lock fail together; spread over --spread seconds, their answers reach the
     # server's histogram steadily instead of in one burst per timeout.
-    await asyncio.sleep(k * args.spread / max(1, args.concurrency))
     async with get_client() as client:
+        # set-state loops create their run at once, before the spread: a lock taken after start-up holds them all.
+        run_id = await own_run(client) if args.call == "set-state" else None
+        await asyncio.sleep(k * args.spread / max(1, args.concurrency))
+        i = 0
         while time.monotonic() < deadline:
+            i += 1
             try:
-                await one(client, args.call, args.pool)
+                if run_id is not None:
+                    await set_state(client, run_id, i)
+                    # A run changes state now and then, not in a tight loop: one transition a second per client.
+                    await asyncio.sleep(1.0)
+                else:
+                    await one(client, args.call, args.pool)
             except Exception:  # noqa: BLE001 - failures are the point; the recorder keeps them
                 await asyncio.sleep(0.2)
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--call", choices=["runs-page", "work-pool", "dashboard"], default="runs-page")
+    parser.add_argument("--call", choices=["runs-page", "work-pool", "dashboard", "set-state"], default="runs-page")
     parser.add_argument("--pool", default="insights")
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
