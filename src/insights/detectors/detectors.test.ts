@@ -141,6 +141,43 @@ describe('each detector fires on its own signature only', () => {
     expect(runAll(b.build())).toEqual([]);
   });
 
+  it('http2-agent-stop: a worker that backs off before it exits stops where its last poll was, not at the first gap', () => {
+    // Prefect's critical_service_loop: failed polls, then the interval doubles four times (20, 40, 80, 160 s)
+    // before the worker exits, so from minute 50 polls arrive further and further apart, all failing.
+    const route = '/work_pools/{name}/get_scheduled_flow_runs';
+    const b = new ScanInputBuilder();
+    const polls = [50, 50.5, 51, 51.75, 52.5, 53.25, 54.5, 55.75, 57, 58.25, 59.5];
+    b.each(route, 50, 180, (r, i) => {
+      const polled = polls.some((m) => b.indexAt(m) === i);
+      r.rate[i] = polled ? 0.07 : 0;
+      r.errorRate[i] = polled ? 0.07 : 0;
+    });
+    const e = only(runAll(b.build()), 'http2-agent-stop');
+    expectSpan(b, e, 59.5 + STEP / MIN, 180);
+    expect(e.evidence.errorShareBefore as number).toBeGreaterThan(0);
+    expect(e.evidence.summary).toMatch(/% 5xx in the 15 min before/);
+  });
+
+  it('http2-agent-stop: a restart of the whole API inside the silence does not split it', () => {
+    const route = '/work_queues/{id}/get_runs';
+    const b = new ScanInputBuilder().errors(route, 50, 57.75, 0.2).set(route, 58, 180, { rate: 0, errorRate: 0 });
+    b.gap(() => true, 100, 101);
+    const e = only(runAll(b.build()), 'http2-agent-stop');
+    expectSpan(b, e, 58, 180);
+  });
+
+  it('http2-agent-stop: polling that fades out over hours is not a stop, even with errors on the way', () => {
+    const route = '/work_queues/{id}/get_runs';
+    const b = new ScanInputBuilder();
+    b.each(route, -180, 0, (r, i) => {
+      const left = (b.indexAt(0) - i) / (b.indexAt(0) - b.indexAt(-180));
+      r.rate[i] *= left;
+      r.errorRate[i] = r.rate[i] * 0.2;
+    });
+    b.set(route, 0.25, 180, { rate: 0, errorRate: 0 });
+    expect(runAll(b.build()).map((e) => e.id)).not.toContain('http2-agent-stop');
+  });
+
   it('pending-deadlock: set_state beyond the client timeout', () => {
     const routes = ['/flow_runs/{id}/set_state'];
     const b = new ScanInputBuilder().set(routes, 40, 70, { p95: 60, p99: 70, mean: 50, slowShare: 0.3 });

@@ -1,18 +1,24 @@
 // An agent or worker hits an HTTP/2 protocol error after failing or slow calls and stops: its polling route falls
 // silent for good while the rest of the API keeps serving.
 import { baselineOf } from '../toolkit/baseline';
-import { makeEpisode, clipRuns, mergeRuns, runsOf, type IndexRun } from '../toolkit/episodes';
+import { makeEpisode, clipRuns, runsOf, type IndexRun } from '../toolkit/episodes';
 import { isPolling } from '../toolkit/families';
 import { figure, formatPercent, formatQuantile, formatSeconds } from '../toolkit/format';
 import { nearMask, NEAR_NO } from '../toolkit/latency';
-import { pointsFor } from '../toolkit/persistence';
+import { bridgeUnknown, pointsFor } from '../toolkit/persistence';
 import { isValue, maxOver, prepareInput, sumRates } from '../toolkit/series';
+import { MERGE_GAP_MS } from '../toolkit/thresholds';
 import type { Detector, Episode, RouteSeries, ScanInput } from '../types';
 
 export const SILENCE_MS = 10 * 60_000;
 /** Where to look for the errors or slow calls that precede the stop. */
 export const BEFORE_MS = 15 * 60_000;
-/** "Abruptly": just before the silence the route still polled at this share of its baseline. */
+/**
+ * "Abruptly": within BEFORE_MS of the silence the route still polled, over ABRUPT_WINDOW_MS, at this share of its
+ * baseline. Not just before the silence: a real worker backs off while its polls fail (Prefect's
+ * critical_service_loop doubles its interval four times, about 9.5 minutes at the default 10 s), so its last
+ * minutes poll at a tenth of the usual rate. A fleet scaled down over hours never reaches the share in that window.
+ */
 const ABRUPT_SHARE = 0.3;
 const ABRUPT_WINDOW_MS = 5 * 60_000;
 
@@ -41,31 +47,31 @@ export const http2AgentStop: Detector = {
     }
     const otherRate = sumRates(others, 'rate', n);
     const stops: Stop[] = [];
+    const windowPoints = pointsFor(ABRUPT_WINDOW_MS, grid.step);
     for (const route of polling) {
       const base = baselineOf(route.rate, grid);
       const near = nearMask(route.p95, grid);
-      // A vanished series (NaN) is as silent as a zero rate, but only while the rest of the API answers.
+      // A vanished series (NaN) is as silent as a zero rate, but only while the rest of the API answers; where
+      // nothing answered (a restart, a short outage) the silence is neither proven nor broken. A single poll does
+      // break it: polls a minute apart during a backoff are not a silence (merging them would start it too early).
       const mask = new Uint8Array(n);
+      const unknown = new Uint8Array(n);
       for (let i = 0; i < n; i++) {
-        mask[i] = !(route.rate[i] > 0) && otherRate[i] > 0 ? 1 : 0;
+        const quiet = !(route.rate[i] > 0);
+        mask[i] = quiet && otherRate[i] > 0 ? 1 : 0;
+        unknown[i] = quiet && !(otherRate[i] > 0) ? 1 : 0;
       }
-      const silenceRuns = mergeRuns(runsOf(mask), grid.step).filter(
+      bridgeUnknown(mask, unknown, pointsFor(MERGE_GAP_MS, grid.step));
+      const silenceRuns = runsOf(mask).filter(
         (run) => (run.end - run.start + 1) * grid.step >= SILENCE_MS && run.start > 0
       );
       for (const run of silenceRuns) {
         const s = run.start;
-        const baseRate = base.medians[(s / base.blockSize) | 0];
         const from = Math.max(0, s - pointsFor(BEFORE_MS, grid.step));
-        const abruptFrom = Math.max(0, s - pointsFor(ABRUPT_WINDOW_MS, grid.step));
-        let sum = 0;
-        let count = 0;
-        for (let i = abruptFrom; i < s; i++) {
-          if (isValue(route.rate[i])) {
-            sum += route.rate[i];
-            count++;
-          }
-        }
-        const rateBefore = count > 0 ? sum / count : NaN;
+        // The baseline from before the trouble (the block where the look-back starts), else the one at the silence.
+        const early = base.medians[(from / base.blockSize) | 0];
+        const baseRate = early > 0 ? early : base.medians[(s / base.blockSize) | 0];
+        const rateBefore = busiestWindow(route.rate, from, s, windowPoints);
         if (!(baseRate > 0 && rateBefore >= ABRUPT_SHARE * baseRate)) {
           continue;
         }
@@ -91,7 +97,7 @@ export const http2AgentStop: Detector = {
         }
       }
     }
-    return combine(stops, input.rangeStartIndex, n).map(({ run, members }) => {
+    return combine(stops, input.rangeStartIndex, n, grid.step).map(({ run, members }) => {
       const first = members[0];
       const silentMs = (run.end - run.start + 1) * grid.step;
       const cause =
@@ -119,13 +125,35 @@ export const http2AgentStop: Detector = {
   },
 };
 
-/** One episode per stretch of silence, however many polling routes stopped together. */
-function combine(stops: Stop[], rangeStartIndex: number, n: number) {
+/** The highest mean of `series` over `width` consecutive points within [from, to): the busiest stretch. */
+function busiestWindow(series: Float64Array, from: number, to: number, width: number): number {
+  let best = NaN;
+  let sum = 0;
+  let count = 0;
+  for (let i = from; i < to; i++) {
+    if (isValue(series[i])) {
+      sum += series[i];
+      count++;
+    }
+    const leaving = i - width;
+    if (leaving >= from && isValue(series[leaving])) {
+      sum -= series[leaving];
+      count--;
+    }
+    if (i - from + 1 >= Math.min(width, to - from) && count > 0 && !(sum / count <= best)) {
+      best = sum / count;
+    }
+  }
+  return best;
+}
+
+/** One episode per stretch of silence, however many polling routes stopped together (under 5 min apart: one). */
+function combine(stops: Stop[], rangeStartIndex: number, n: number, stepMs: number) {
   const sorted = [...stops].sort((a, b) => a.run.start - b.run.start);
   const groups: Array<{ run: IndexRun; members: Stop[] }> = [];
   for (const stop of sorted) {
     const last = groups[groups.length - 1];
-    if (last && stop.run.start <= last.run.end) {
+    if (last && (stop.run.start - last.run.end - 1) * stepMs < MERGE_GAP_MS) {
       last.run = { start: last.run.start, end: Math.max(last.run.end, stop.run.end) };
       last.members.push(stop);
     } else {
