@@ -366,6 +366,33 @@ describe("OpenTelemetry's buckets stop at 10 s: the tail above them, from the ex
     expect(runAll(capQuantiles(b.build())).filter((e) => e.id === 'pending-deadlock')).toEqual([]);
   });
 
+  /** set_state requests at 30 s completing only at every `every`-th point, `between` the share elsewhere. */
+  const sparseTail = (every: number, between: number) => {
+    const b = new ScanInputBuilder({ settings: { apiRequestTimeoutSeconds: 20 } });
+    return b.each(setState, 40, 70, (s, i) => {
+      const visible = i % every === 0;
+      s.tailShare[i] = visible ? 0.06 : between;
+      s.slowShare[i] = NaN;
+      s.mean[i] = (visible ? 0.06 : between) * 30 + s.mean[i];
+      if (visible) {
+        s.p95[i] = 30;
+        s.p99[i] = 30;
+      }
+    });
+  };
+
+  it('pending-deadlock: slow set_state seen only when they end, once a minute, is one episode', () => {
+    const b = sparseTail(4, 0);
+    const e = only(runAll(capQuantiles(b.build())), 'pending-deadlock');
+    expectSpan(b, e, 40, 70, 4 * STEP);
+    expect(e.evidence.requestTimeoutSeconds).toBe(20);
+  });
+
+  it('pending-deadlock: points whose small tail is visible and below the share do break the run', () => {
+    const b = sparseTail(4, 0.005);
+    expect(runAll(capQuantiles(b.build())).filter((e) => e.id === 'pending-deadlock')).toEqual([]);
+  });
+
   it('pending-deadlock: a measured slow share of 0 outweighs the estimate', () => {
     const b = new ScanInputBuilder({ largestBucket: 30 }).set(setState, 40, 70, {
       p95: 30,

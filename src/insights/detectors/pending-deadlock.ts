@@ -3,7 +3,7 @@
 import { episodeRuns, makeEpisode } from '../toolkit/episodes';
 import { isSetState } from '../toolkit/families';
 import { figure, formatPercent, formatQuantile, formatSeconds, isAboveLargestBucket } from '../toolkit/format';
-import { minPersistencePoints } from '../toolkit/persistence';
+import { bridgeUnknown, minPersistencePoints, pointsFor, UNKNOWN_BRIDGE_MS } from '../toolkit/persistence';
 import { maxOver, nanMax, prepareInput } from '../toolkit/series';
 import { formatTailEstimate, medianWhere, tailMeanSeries } from '../toolkit/tail';
 import type { Detector, Episode, ScanInput } from '../types';
@@ -55,14 +55,23 @@ export const pendingDeadlock: Detector = {
     };
     const n = grid.length;
     const mask = new Uint8Array(n);
+    // A point where no set_state request above the largest bucket (or the timeout) completed cannot tell: requests
+    // this slow show only when they end, each client's about one timeout apart, so a window shorter than that can
+    // miss them all while they still wait (a real row lock: 6 points of 37 at 5 s). A small visible tail does
+    // break the run.
+    const unknown = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
+      let quiet = true;
       for (let k = 0; k < routes.length; k++) {
         if (holds(k, i)) {
           mask[i] = 1;
           break;
         }
+        quiet = quiet && !(routes[k].slowShare[i] > 0) && !(routes[k].tailShare[i] > 0);
       }
+      unknown[i] = mask[i] === 0 && quiet ? 1 : 0;
     }
+    bridgeUnknown(mask, unknown, pointsFor(Math.max(UNKNOWN_BRIDGE_MS, timeout * 1000), grid.step));
     const runs = episodeRuns(mask, grid, {
       minPoints: minPersistencePoints(grid.step, input.scrapeIntervalMs),
       rangeStartIndex: input.rangeStartIndex,
