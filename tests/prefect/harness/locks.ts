@@ -24,25 +24,44 @@ export async function holdTableLock(
     throw new Error(`refusing odd lock target ${table} / ${mode}`);
   }
   const sql = `BEGIN; LOCK TABLE ${table} IN ${mode} MODE; SELECT pg_sleep(${Number(seconds)}); COMMIT;`;
+  const wanted = `${mode.replace(/ /g, '').toLowerCase()}lock`;
+  return holdUntil(
+    pg,
+    database,
+    sql,
+    seconds,
+    `SELECT count(*) FROM pg_locks WHERE granted AND relation = '${table}'::regclass AND lower(mode) = '${wanted}'`,
+    `the lock on ${table} was not granted within 30 s`
+  );
+}
+
+/**
+ * Runs `sql` (a transaction that holds its locks for `seconds`) in its own psql session; resolves once `check`
+ * counts more than 0 rows, i.e. the locks are held.
+ */
+async function holdUntil(
+  pg: RunningPostgres,
+  database: string,
+  sql: string,
+  seconds: number,
+  check: string,
+  timeoutMessage: string
+): Promise<HeldLock> {
   const released = pg.psql(database, sql, (seconds + 60) * 1000).then(() => Date.now());
   let failed: unknown;
   released.catch((e) => (failed = e));
-  const wanted = `${mode.replace(/ /g, '').toLowerCase()}lock`;
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (failed) {
       throw failed;
     }
-    const rows = await pg.psql(
-      database,
-      `SELECT count(*) FROM pg_locks WHERE granted AND relation = '${table}'::regclass AND lower(mode) = '${wanted}'`
-    );
+    const rows = await pg.psql(database, check);
     if (Number(rows.trim()) > 0) {
       return { grantedAt: Date.now(), released };
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
-  throw new Error(`the lock on ${table} was not granted within 30 s`);
+  throw new Error(timeoutMessage);
 }
 
 /** application_name of the row-lock session, so its own progress can be told from Prefect's FOR UPDATE reads. */
@@ -65,22 +84,12 @@ export async function holdRowLocks(
   const sql =
     `SET application_name = '${ROW_LOCK_APP}'; BEGIN; ` +
     `SELECT count(*) FROM (SELECT 1 FROM ${table} FOR UPDATE) locked; SELECT pg_sleep(${Number(seconds)}); COMMIT;`;
-  const released = pg.psql(database, sql, (seconds + 60) * 1000).then(() => Date.now());
-  let failed: unknown;
-  released.catch((e) => (failed = e));
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (failed) {
-      throw failed;
-    }
-    const rows = await pg.psql(
-      database,
-      `SELECT count(*) FROM pg_stat_activity WHERE application_name = '${ROW_LOCK_APP}' AND wait_event = 'PgSleep'`
-    );
-    if (Number(rows.trim()) > 0) {
-      return { grantedAt: Date.now(), released };
-    }
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
-  throw new Error(`the row locks on ${table} were not all taken within 30 s`);
+  return holdUntil(
+    pg,
+    database,
+    sql,
+    seconds,
+    `SELECT count(*) FROM pg_stat_activity WHERE application_name = '${ROW_LOCK_APP}' AND wait_event = 'PgSleep'`,
+    `the row locks on ${table} were not all taken within 30 s`
+  );
 }
