@@ -2,8 +2,8 @@
 
 With a tiny pool (PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_SIZE=2, MAX_OVERFLOW=0, POOL_TIMEOUT=5) a few dozen
 concurrent runs-page reads exhaust the pool; with a second PostgreSQL session holding a lock they hang. `set-state`
-loops each move a flow run of their own between Running and Pending, so row locks on flow_run hold their set_state. Every
-request (and every retry of Prefect's client) lands in the recorder's JSONL when tools/prefect/recorder is on
+loops each move a flow run of their own between Running and Pending, so row locks on flow_run hold their set_state.
+Every request (and every retry of Prefect's client) lands in the recorder's JSONL when tools/prefect/recorder is on
 PYTHONPATH, so the harness knows what the server answered (500 or 503) and when. Bounded by --seconds.
 """
 
