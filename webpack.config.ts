@@ -36,8 +36,9 @@ const config = async (env: Env): Promise<Configuration> => {
         ],
       },
     },
-    // Screenshots are for the catalogue page, never loaded by the plugin: no bundle-size hint about them.
-    performance: { assetFilter: (asset: string) => !asset.startsWith('img/screenshots/') },
+    // Screenshots are for the catalogue page and source maps for debugging, never loaded with the plugin: no
+    // bundle-size hint about them (webpack's default filter leaves out only the maps).
+    performance: { assetFilter: (asset: string) => !asset.endsWith('.map') && !asset.startsWith('img/screenshots/') },
     plugins: [
       new CopyWebpackPlugin({
         patterns: [{ from: 'datasource/img', to: 'datasource/img' }],
