@@ -150,21 +150,30 @@ ensure_venv() {
 }
 
 if [ "$part" = --demo ]; then
-  ensure_node_modules
   # One Prometheus is enough: Debian's (seconds with apt-get), else the Prometheus 3 build (minutes with Go).
-  if pkg_present prometheus; then
+  # PREFECT_INSIGHTS_PROMETHEUS=2|3 names the one the demo will start (tools/demoPrometheus.ts), as in the tests.
+  engine=${PREFECT_INSIGHTS_PROMETHEUS:-}
+  engine=${engine//[[:space:]]/}
+  if [ "$engine" != 3 ] && [ "$engine" != prometheus3 ] && pkg_present prometheus; then
     say "Prometheus: Debian's $(command -v prometheus || echo /usr/bin/prometheus)"
-  elif prometheus3_built; then
+  elif [ "$engine" != 2 ] && [ "$engine" != prometheus2 ] && prometheus3_built; then
     say 'Prometheus: the Prometheus 3 build (tools/prometheus3/build.sh), already cached'
-  elif [ -n "$apt" ]; then
+  elif [ "$engine" != 3 ] && [ "$engine" != prometheus3 ] && [ -n "$apt" ]; then
     apt_install prometheus
-  elif command -v go >/dev/null; then
-    say "Prometheus: no Debian prometheus and apt-get is not usable here: building Prometheus 3 with Go (minutes, once) ..."
+  elif [ "$engine" != 2 ] && [ "$engine" != prometheus2 ] && command -v go >/dev/null; then
+    say "Prometheus: building Prometheus 3 with Go (minutes, once) ..."
     go_build tools/prometheus3/build.sh
+  elif [ "$engine" = 3 ] || [ "$engine" = prometheus3 ]; then
+    say "missing $go_line"
+    exit 1
+  elif [ "$engine" = 2 ] || [ "$engine" = prometheus2 ]; then
+    say "missing prometheus and promtool (the demo's database): install it with \`sudo apt-get install -y prometheus\`"
+    exit 1
   else
     say "missing prometheus (the demo's database): install it with \`sudo apt-get install -y prometheus\`, or install Go >= 1.26 (https://go.dev/doc/install) and run this again to build Prometheus 3"
     exit 1
   fi
+  ensure_node_modules
 else
   ensure_packages prometheus chromium victoria-metrics docker-compose postgresql python3-venv
   command -v go >/dev/null || miss "$go_line"
