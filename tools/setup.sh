@@ -33,16 +33,16 @@ stop_if_missing() {
 # --- apt-get, when usable ---------------------------------------------------------------------------------------
 apt=''
 if [ "${PREFECT_INSIGHTS_APT:-yes}" != no ] && command -v apt-get >/dev/null; then
+  # (env rather than an export: sudo does not pass the caller's environment on)
   if [ "$(id -u)" -eq 0 ]; then
-    apt='apt-get'
+    apt='env DEBIAN_FRONTEND=noninteractive apt-get'
   elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-    apt='sudo apt-get'
+    apt='sudo env DEBIAN_FRONTEND=noninteractive apt-get'
   fi
 fi
 apt_updated=0
 apt_install() {
   say "apt-get install $* ..."
-  export DEBIAN_FRONTEND=noninteractive
   if [ $apt_updated -eq 0 ]; then
     $apt update -qq
     apt_updated=1
