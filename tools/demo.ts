@@ -11,6 +11,7 @@ import { createPrometheusApi, fetchTransport } from '../src/prometheus/client';
 import { resolveMetric } from '../src/prometheus/resolve';
 import { buildTimeline, writeOpenMetrics, type ConventionId } from './simulator';
 import { startPrometheus, type RunningPrometheus } from '../tests/harness/prometheus';
+import { demoPrometheusEngine } from './demoPrometheus';
 
 const HOUR = 3_600_000;
 
@@ -41,7 +42,7 @@ async function main(): Promise<number> {
     const file = join(work, 'demo.om');
     writeOpenMetrics(timeline, file);
     process.stderr.write('Backfilling it into a Prometheus on 127.0.0.1…\n');
-    prom = await startPrometheus({ openMetrics: file });
+    prom = await startPrometheus({ openMetrics: file, engine: demoPrometheusEngine() });
     rmSync(file, { force: true });
     process.stderr.write(`Prometheus is up at ${prom.url}. Scanning (the same code as \`prefect-insights scan\`)…\n\n`);
 
