@@ -18,7 +18,14 @@ import { requestRateQuery } from '../../../src/prometheus/promql';
 import { resolveMetric } from '../../../src/prometheus/resolve';
 import type { PrometheusTransport } from '../../../src/prometheus/types';
 import { buildTimeline, writeOpenMetrics, type Timeline } from '../../../tools/simulator';
-import { bucketBlocks, querierStores, startThanosHa, type RunningThanosHa } from '../../harness/thanos';
+import {
+  bucketBlocks,
+  querierStores,
+  startThanosHa,
+  waitFor,
+  type RunningThanosHa,
+  type StoreStatus,
+} from '../../harness/thanos';
 import { dataSource, installGrafanaStandIns, run, upstreams } from '../grafanaStandIns';
 import { TRUTH_INTERVAL_MS } from '../groundTruth';
 import { matchDetections } from '../scenarioMatch';
@@ -226,8 +233,15 @@ describe('a store gateway lost in the middle of a scan', () => {
     expect(result.warnings.some((w) => w.includes(storeAddress))).toBe(true);
 
     // The strict endpoint stays listed with its error: the warning does not fade as a non-strict one's does.
-    const stores = await querierStores(thanos.query.url);
-    expect(stores.find((s) => s.name === storeAddress)?.lastError).toBeTruthy();
+    let stores: StoreStatus[] = [];
+    await waitFor(
+      async () => {
+        stores = await querierStores(thanos.query.url);
+        return Boolean(stores.find((s) => s.name === storeAddress)?.lastError);
+      },
+      30_000,
+      () => `the querier never recorded the lost store gateway's error: ${JSON.stringify(stores)}`
+    );
 
     const res = await run(
       dataSource(THANOS),
