@@ -330,9 +330,14 @@ export interface RunningReceiveRing {
 /** Receivers in one hashring (all members listed), replicating each series to `replicationFactor` of them. */
 export async function startReceiveRing(size = 3, replicationFactor = 2): Promise<RunningReceiveRing> {
   const work = mkdtempSync(join(tmpdir(), 'prefect-insights-thanos-ring-'));
-  const members: Array<{ grpcPort: number; writePort: number; replica: string }> = [];
+  const members: Array<{ grpcPort: number; writePort: number; capnpPort: number; replica: string }> = [];
   for (let i = 0; i < size; i++) {
-    members.push({ grpcPort: await freePort(), writePort: await freePort(), replica: `r${i}` });
+    members.push({
+      grpcPort: await freePort(),
+      writePort: await freePort(),
+      capnpPort: await freePort(),
+      replica: `r${i}`,
+    });
   }
   const hashrings = join(work, 'hashrings.json');
   writeFileSync(
@@ -354,6 +359,8 @@ export async function startReceiveRing(size = 3, replicationFactor = 2): Promise
             `--http-address=${http}`,
             `--grpc-address=${grpc}`,
             `--remote-write.address=127.0.0.1:${m.writePort}`,
+            // Its Cap'n Proto replication listener too, or it binds 0.0.0.0:19391 and a second receiver cannot start.
+            `--receive.capnproto-address=127.0.0.1:${m.capnpPort}`,
             `--tsdb.path=${dir}`,
             `--receive.hashrings-file=${hashrings}`,
             `--receive.local-endpoint=${grpc}`,
