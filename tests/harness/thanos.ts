@@ -123,7 +123,8 @@ export interface BucketBlock {
 /** Complete blocks in a FILESYSTEM bucket (the uploader writes meta.json last), without deletion marks. */
 export function bucketBlocks(bucketDir: string): BucketBlock[] {
   const out: BucketBlock[] = [];
-  for (const ulid of readdirSync(bucketDir)) {
+  // The first upload creates the bucket directory.
+  for (const ulid of existsSync(bucketDir) ? readdirSync(bucketDir) : []) {
     const meta = join(bucketDir, ulid, 'meta.json');
     if (!existsSync(meta) || existsSync(join(bucketDir, ulid, 'deletion-mark.json'))) {
       continue;
