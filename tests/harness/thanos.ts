@@ -172,7 +172,11 @@ export async function querierStores(queryUrl: string): Promise<StoreStatus[]> {
   return Object.values(body.data ?? {}).flatMap((list) => list ?? []);
 }
 
-async function startQuerier(
+/**
+ * A querier over these gRPC endpoints, deduplicating on `replicaLabel`, ready once it has reached all of them. Strict
+ * by default; a non-strict endpoint that fails its health check is dropped from queries without a warning.
+ */
+export async function startQuerier(
   endpoints: string[],
   replicaLabel: string,
   opts: { strict?: boolean; extraArgs?: string[] } = {}
@@ -206,10 +210,10 @@ async function startQuerier(
 }
 
 export interface StartThanosHaOptions {
-  /** Per replica: its `replica` label value and the OpenMetrics file promtool backfills. */
-  replicas: Array<{ replica: string; openMetrics: string }>;
+  /** Per replica: its `replica` label value and its data (an OpenMetrics file promtool backfills, or blocks written). */
+  replicas: Array<{ replica: string } & Pick<StartPrometheusOptions, 'openMetrics' | 'fillDataDir'>>;
   /** Other Prometheus options for every replica (engine, ...). */
-  prometheus?: Omit<StartPrometheusOptions, 'openMetrics' | 'externalLabels'>;
+  prometheus?: Omit<StartPrometheusOptions, 'openMetrics' | 'fillDataDir' | 'externalLabels'>;
 }
 
 export interface RunningThanosHa {
@@ -241,6 +245,7 @@ export async function startThanosHa(opts: StartThanosHaOptions): Promise<Running
       const prom = await startPrometheus({
         ...opts.prometheus,
         openMetrics: r.openMetrics,
+        fillDataDir: r.fillDataDir,
         externalLabels: { cluster: 'prefect', replica: r.replica },
         // The sidecar uploads what Prometheus cuts and refuses to start while Prometheus compacts (min != max).
         extraArgs: [
