@@ -71,20 +71,32 @@ interface ComponentOptions {
   readyTimeoutMs?: number;
 }
 
+/** A port chosen free was taken by another process before the component bound it (test files run side by side). */
+const PORT_TAKEN = /address already in use/;
+const START_ATTEMPTS = 3;
+
 async function startComponent(opts: ComponentOptions): Promise<ThanosProcess> {
   const bin = findThanos();
-  const grpcPort = opts.grpcPort ?? (await freePort());
-  const grpc = `127.0.0.1:${grpcPort}`;
-  const dir = mkdtempSync(join(tmpdir(), `prefect-insights-thanos-${opts.component}-`));
-  const server = await startLocalServer({
-    name: `thanos ${opts.component}`,
-    bin,
-    args: (port) => [opts.component, '--log.level=warn', ...opts.args(`127.0.0.1:${port}`, grpc, dir)],
-    readyPath: '/-/ready',
-    readyTimeoutMs: opts.readyTimeoutMs ?? 60_000,
-    dir,
-  });
-  return { ...server, grpc };
+  for (let attempt = 1; ; attempt++) {
+    const grpc = `127.0.0.1:${opts.grpcPort ?? (await freePort())}`;
+    const dir = mkdtempSync(join(tmpdir(), `prefect-insights-thanos-${opts.component}-`));
+    try {
+      // startLocalServer retries a taken HTTP port itself; a taken gRPC port needs a new one from here.
+      const server = await startLocalServer({
+        name: `thanos ${opts.component}`,
+        bin,
+        args: (port) => [opts.component, '--log.level=warn', ...opts.args(`127.0.0.1:${port}`, grpc, dir)],
+        readyPath: '/-/ready',
+        readyTimeoutMs: opts.readyTimeoutMs ?? 60_000,
+        dir,
+      });
+      return { ...server, grpc };
+    } catch (e) {
+      if (opts.grpcPort !== undefined || attempt >= START_ATTEMPTS || !PORT_TAKEN.test(String(e))) {
+        throw e;
+      }
+    }
+  }
 }
 
 function run(file: string, args: string[], timeoutMs: number): Promise<string> {
@@ -335,6 +347,20 @@ export interface RunningReceiveRing {
 
 /** Receivers in one hashring (all members listed), replicating each series to `replicationFactor` of them. */
 export async function startReceiveRing(size = 3, replicationFactor = 2): Promise<RunningReceiveRing> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startReceiveRingOnce(size, replicationFactor);
+    } catch (e) {
+      // The members' ports are chosen before any starts (the hashring lists them all): if one was taken meanwhile,
+      // the whole ring starts again on new ones.
+      if (attempt >= START_ATTEMPTS || !PORT_TAKEN.test(String(e))) {
+        throw e;
+      }
+    }
+  }
+}
+
+async function startReceiveRingOnce(size: number, replicationFactor: number): Promise<RunningReceiveRing> {
   const work = mkdtempSync(join(tmpdir(), 'prefect-insights-thanos-ring-'));
   const members: Array<{ grpcPort: number; writePort: number; capnpPort: number; replica: string }> = [];
   for (let i = 0; i < size; i++) {
@@ -356,9 +382,10 @@ export async function startReceiveRing(size = 3, replicationFactor = 2): Promise
     rmSync(work, { recursive: true, force: true });
   };
   try {
-    const receivers = await Promise.all(
-      members.map(async (m) => {
-        const r = await startComponent({
+    // Settled, not Promise.all: a member that fails must not leave the others starting after the clean-up.
+    const outcomes = await Promise.allSettled(
+      members.map((m) =>
+        startComponent({
           component: 'receive',
           grpcPort: m.grpcPort,
           args: (http, grpc, dir) => [
@@ -373,11 +400,25 @@ export async function startReceiveRing(size = 3, replicationFactor = 2): Promise
             `--receive.replication-factor=${replicationFactor}`,
             `--label=receive_replica="${m.replica}"`,
           ],
-        });
-        started.push(r);
-        return { ...r, remoteWriteUrl: `http://127.0.0.1:${m.writePort}/api/v1/receive`, replica: m.replica };
-      })
+        })
+      )
     );
+    const receivers: ReceiveRingMember[] = [];
+    outcomes.forEach((o, i) => {
+      if (o.status === 'fulfilled') {
+        started.push(o.value);
+        const m = members[i];
+        receivers.push({
+          ...o.value,
+          remoteWriteUrl: `http://127.0.0.1:${m.writePort}/api/v1/receive`,
+          replica: m.replica,
+        });
+      }
+    });
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) {
+      throw failed.reason;
+    }
     const query = await startQuerier(
       receivers.map((r) => r.grpc),
       'receive_replica'
