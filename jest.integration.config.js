@@ -7,8 +7,9 @@ module.exports = {
   ...unit,
   testEnvironment: 'node',
   testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
-  // tests/integration/prometheus3/ needs Prometheus 3 itself (OTLP, native histograms): jest.integration.prom3.config.js.
-  testPathIgnorePatterns: ['/node_modules/', '/tests/integration/prometheus3/'],
+  // tests/integration/prometheus3/ needs Prometheus 3 itself (OTLP, native histograms): jest.integration.prom3.config.js;
+  // tests/integration/thanos/ needs Thanos: jest.integration.thanos.config.js.
+  testPathIgnorePatterns: ['/node_modules/', '/tests/integration/prometheus3/', '/tests/integration/thanos/'],
   // Node globals that importing @grafana/data and @grafana/runtime needs (window, localStorage, grafanaBootData);
   // the DOM setup of the unit tests does not apply here.
   setupFiles: ['<rootDir>/tests/integration/setup.ts'],

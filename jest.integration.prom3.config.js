@@ -11,6 +11,7 @@ module.exports = {
   // against live data by rules.prometheus.test.ts.
   testPathIgnorePatterns: [
     '/node_modules/',
+    '/tests/integration/thanos/',
     '/tests/integration/victoriametrics(-ha)?\\.test\\.ts$',
     '/tests/integration/rules\\.promtool\\.test\\.ts$',
     // No Prometheus in these: the release zip, which engine the demo picks, the set-up script's messages.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up this machine for the README's two commands, and does nothing when it already is (each step says which).
 #   tools/setup.sh --demo   Node >= 20, node_modules, and one Prometheus (Debian's, else Prometheus 3 built with Go)
-#   tools/setup.sh --all    everything `npm run test:all` needs: the Debian packages below, Prometheus 3 and the
-#                           tsdb-writer built with Go, the Prefect virtual environment, node_modules
+#   tools/setup.sh --all    everything `npm run test:all` needs: the Debian packages below, Prometheus 3, Thanos
+#                           and the tsdb-writer built with Go, the Prefect virtual environment, node_modules
 # Debian packages are installed with apt-get when it is usable (root, or sudo without a password); otherwise, and for
 # any tool it cannot get, it stops with one line per missing tool naming the command that installs it.
 # PREFECT_INSIGHTS_APT=no never calls apt-get (report instead). Progress goes to stderr.
@@ -112,7 +112,7 @@ ensure_node_modules() {
 }
 
 # --- Go builds (cached outside git by the build scripts themselves) ------------------------------------------------
-go_line='go (Go >= 1.26, to build Prometheus 3 and the tsdb-writer): install it from https://go.dev/doc/install'
+go_line='go (Go >= 1.26, to build Prometheus 3, Thanos and the tsdb-writer): install it from https://go.dev/doc/install'
 prometheus3_built() { # where tools/prometheus3/build.sh caches it (as tests/harness/prometheus.ts reads it)
   local bin
   bin=$(. tools/prometheus3/version.env && echo "${PROMETHEUS3_BIN:-${PREFECT_INSIGHTS_CACHE:-$HOME/.cache/prefect-insights}/prometheus-$PROMETHEUS3_RELEASE/prometheus}")
@@ -179,6 +179,7 @@ else
   command -v go >/dev/null || miss "$go_line"
   stop_if_missing
   go_build tools/prometheus3/build.sh
+  go_build tools/thanos/build.sh
   go_build tools/tsdb-writer/build.sh
   ensure_venv
   ensure_node_modules

@@ -105,6 +105,10 @@ export interface StartPrometheusOptions {
   job?: string;
   /** Rule files (paths or globs) for `rule_files:`; a glob that matches nothing yet is fine (see /-/reload). */
   ruleFiles?: string[];
+  /** `global.external_labels`, e.g. the `replica` label of one Prometheus of an HA pair. */
+  externalLabels?: Record<string, string>;
+  /** `remote_write:` URLs (e.g. a Thanos receiver's /api/v1/receive). */
+  remoteWrite?: string[];
   extraArgs?: string[];
   /** How long to wait for /-/ready, ms (default 60 s). */
   readyTimeoutMs?: number;
@@ -158,6 +162,13 @@ function run(file: string, args: string[]): Promise<void> {
 function configYaml(opts: StartPrometheusOptions): string {
   const interval = opts.scrapeInterval ?? '5s';
   const lines = ['global:', `  scrape_interval: ${interval}`, `  evaluation_interval: ${interval}`];
+  const external = Object.entries(opts.externalLabels ?? {});
+  if (external.length) {
+    lines.push('  external_labels:', ...external.map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`));
+  }
+  if (opts.remoteWrite?.length) {
+    lines.push('remote_write:', ...opts.remoteWrite.map((u) => `  - url: ${JSON.stringify(u)}`));
+  }
   if (opts.ruleFiles?.length) {
     lines.push(`rule_files: [${opts.ruleFiles.map((f) => JSON.stringify(f)).join(', ')}]`);
   }

@@ -50,7 +50,7 @@ it('the demo with Prometheus 3 asked for, not built, and no Go: one line naming 
     status: 1,
     stdout: '',
     stderr:
-      'setup: missing go (Go >= 1.26, to build Prometheus 3 and the tsdb-writer): install it from https://go.dev/doc/install\n',
+      'setup: missing go (Go >= 1.26, to build Prometheus 3, Thanos and the tsdb-writer): install it from https://go.dev/doc/install\n',
   });
 });
 

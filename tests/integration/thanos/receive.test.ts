@@ -1,0 +1,158 @@
+// The pushed path: a Prometheus scraping the simulator's live exporter remote-writes into a Thanos receive ring
+// (hashring of three, replication factor 2), read by a querier deduplicating on the receivers' replica label. The
+// plugin, unchanged, must read there what it reads from the writing Prometheus; a receiver lost must show as a
+// warning, with the numbers still whole because every series lives on two receivers.
+import { dateTime, type DataFrame } from '@grafana/data';
+
+import type { PrefectQuery } from '../../../src/datasource/types';
+import { startExporter, type RunningExporter } from '../../../tools/simulator';
+import { startPrometheus, type RunningPrometheus } from '../../harness/prometheus';
+import { querierStores, startReceiveRing, waitFor, type RunningReceiveRing } from '../../harness/thanos';
+import { dataSource, installGrafanaStandIns, run, upstreams } from '../grafanaStandIns';
+
+const ROUTES = ['/flow_runs/filter', '/task_runs/{id}/set_state', '/flow_runs/{id}', '/work_pools/{name}'];
+const COUNT = 'prefect_server_api_request_duration_seconds_count';
+const RING = 'thanos-receive';
+const WRITER = 'remote-writer';
+/** Seconds of scrapes the tests read: every one of them remote-written before the tests start. */
+const WINDOW_SECONDS = 60;
+
+let ring: RunningReceiveRing;
+let exporter: RunningExporter;
+let prom: RunningPrometheus;
+/** The window every test reads, unix seconds. */
+let from: number;
+let to: number;
+
+async function instant(url: string, expr: string, time: number, extra: Record<string, string> = {}) {
+  const qs = new URLSearchParams({ query: expr, time: String(time), ...extra });
+  const body = await (await fetch(`${url}/api/v1/query?${qs}`)).json();
+  return body as {
+    status: string;
+    error?: string;
+    warnings?: string[];
+    data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+  };
+}
+
+async function scalar(url: string, expr: string, time: number, extra: Record<string, string> = {}): Promise<number> {
+  const body = await instant(url, expr, time, extra);
+  if (body.status !== 'success') {
+    throw new Error(`${expr} at ${url}: ${body.error}`);
+  }
+  return body.data.result.length ? Number(body.data.result[0].value[1]) : 0;
+}
+
+beforeAll(async () => {
+  installGrafanaStandIns();
+  ring = await startReceiveRing(3, 2);
+  exporter = await startExporter({ convention: 'prefect', seed: 9, routes: ROUTES });
+  prom = await startPrometheus({
+    scrapeTargets: [new URL(exporter.url).host],
+    scrapeInterval: '1s',
+    // Into one member, as a load balancer in front of the ring would: it forwards each series to its two owners.
+    remoteWrite: [ring.receivers[0].remoteWriteUrl],
+  });
+  upstreams.set(RING, ring.query.url);
+  upstreams.set(WRITER, prom.url);
+  from = Math.ceil(Date.now() / 1000) + 2;
+  to = from + WINDOW_SECONDS;
+  const samples = `sum(count_over_time(${COUNT}[${WINDOW_SECONDS}s]))`;
+  let written = 0;
+  let received = 0;
+  // Whole in Prometheus once its clock passed the window's end; whole in the ring once the same count arrived.
+  await waitFor(
+    async () => {
+      if (Date.now() / 1000 < to + 2) {
+        return false;
+      }
+      written = await scalar(prom.url, samples, to);
+      received = await scalar(ring.query.url, samples, to);
+      return written > 0 && received === written;
+    },
+    WINDOW_SECONDS * 1000 + 90_000,
+    () => `the ring holds ${received} samples of the window, Prometheus ${written}`
+  );
+}, 240_000);
+
+afterAll(async () => {
+  await prom?.stop();
+  await exporter?.close();
+  await ring?.stop();
+});
+
+function seriesOf(frames: DataFrame[]): Map<string, Array<[number, number]>> {
+  const out = new Map<string, Array<[number, number]>>();
+  for (const f of frames) {
+    const values = f.fields[1].values as number[];
+    out.set(
+      `${f.fields[1].name} ${JSON.stringify(f.fields[1].labels ?? {})}`,
+      (f.fields[0].values as number[]).map((t, i) => [t, values[i]])
+    );
+  }
+  return out;
+}
+
+// Panels end 10 s before the window does: the data source rounds the end up to its step, and a point past the
+// window would read samples the ring may not have received yet.
+const PANELS: PrefectQuery[] = [
+  { refId: 'R', queryType: 'rate', groupBy: ['route'] },
+  { refId: 'Q', queryType: 'quantile', quantiles: [0.95], groupBy: ['route'] },
+];
+
+describe('Thanos receive ring fed by remote write', () => {
+  it('stores every series on two of the three receivers, and the querier counts it once', async () => {
+    const series = await scalar(prom.url, `count(${COUNT})`, to);
+    const perReceiver = await instant(ring.query.url, `count by (receive_replica) (${COUNT})`, to, { dedup: 'false' });
+    const copies = perReceiver.data.result.map((r) => Number(r.value[1]));
+    expect(series).toBeGreaterThanOrEqual(ROUTES.length);
+    expect(copies.reduce((a, b) => a + b, 0)).toBe(2 * series);
+    expect(await scalar(ring.query.url, `count(${COUNT})`, to)).toBe(series);
+    const rate = `sum(rate(${COUNT}[30s]))`;
+    expect(await scalar(ring.query.url, rate, to)).toBeCloseTo(await scalar(prom.url, rate, to), 9);
+  });
+
+  it('Save & test, routes() and the panels read what the writing Prometheus holds', async () => {
+    const [r, w] = await Promise.all([dataSource(RING).testDatasource(), dataSource(WRITER).testDatasource()]);
+    expect(r.status).toBe('success');
+    expect(r.message).toBe(w.message);
+    const range = { range: { from: dateTime(from * 1000), to: dateTime(to * 1000), raw: { from: '', to: '' } } };
+    const routes = await dataSource(RING).metricFindQuery('routes()', range);
+    expect(routes.map((v) => v.text).sort()).toEqual(ROUTES.map((x) => `/api${x}`).sort());
+    for (const q of PANELS) {
+      const [a, b] = await Promise.all([
+        run(dataSource(RING), [q], (from + 20) * 1000, (to - 10) * 1000, {}, 5000),
+        run(dataSource(WRITER), [q], (from + 20) * 1000, (to - 10) * 1000, {}, 5000),
+      ]);
+      expect(a.errors).toBeUndefined();
+      expect(a.data.length).toBeGreaterThan(0);
+      expect(seriesOf(a.data)).toEqual(seriesOf(b.data));
+    }
+  });
+
+  it('with a receiver stopped the panels carry its warning, the numbers stay whole, and partial_response=false fails', async () => {
+    const lost = ring.receivers[2];
+    await lost.stop();
+    const q = PANELS[0];
+    const [a, b] = await Promise.all([
+      run(dataSource(RING), [q], (from + 20) * 1000, (to - 10) * 1000, {}, 5000),
+      run(dataSource(WRITER), [q], (from + 20) * 1000, (to - 10) * 1000, {}, 5000),
+    ]);
+    expect(a.errors).toBeUndefined();
+    const notices = a.data.flatMap((f: DataFrame) => f.meta?.notices ?? []);
+    expect(notices.some((n: { text: string }) => n.text.includes(lost.grpc))).toBe(true);
+    // Replication factor 2: the two receivers left hold a copy of every series.
+    expect(seriesOf(a.data)).toEqual(seriesOf(b.data));
+    await waitFor(
+      async () => Boolean((await querierStores(ring.query.url)).find((s) => s.name === lost.grpc)?.lastError),
+      30_000,
+      () => `the querier never recorded the lost receiver's error`
+    );
+    const strict = await instant(ring.query.url, `count(${COUNT})`, to, { partial_response: 'false' });
+    console.log(
+      `receiver lost: warning ${JSON.stringify(notices[0])}; partial_response=false: ${JSON.stringify(strict).slice(0, 400)}`
+    );
+    expect(strict.status).toBe('error');
+    expect(String(strict.error)).toContain(lost.grpc);
+  });
+});
