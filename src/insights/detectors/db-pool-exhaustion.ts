@@ -13,7 +13,7 @@ import {
 } from '../toolkit/format';
 import { describeInFlight, inFlightSeries } from '../toolkit/inFlight';
 import { baselineHoursAt, reachesThreshold } from '../toolkit/latency';
-import { bridgePoints, bridgeUnknown, minPersistencePoints } from '../toolkit/persistence';
+import { bridgePoints, bridgeUnknown, windowedPersistencePoints } from '../toolkit/persistence';
 import { formatRange, rangeAt, requestWeighted } from '../toolkit/episodeFigures';
 import { errorShareOver, maxOver, nanMax, prepareInput } from '../toolkit/series';
 import { formatTailEstimate, medianWhere, MIN_TAIL_SHARE, tailMeanSeries } from '../toolkit/tail';
@@ -144,7 +144,7 @@ export const dbPoolExhaustion: Detector = {
     bridgeUnknown(mask, unknown, bridgePoints(grid.step));
 
     const runs = episodeRuns(mask, grid, {
-      minPoints: minPersistencePoints(grid.step, input.scrapeIntervalMs),
+      minPoints: windowedPersistencePoints(grid.step, input.scrapeIntervalMs),
       rangeStartIndex: input.rangeStartIndex,
     });
     return runs.map((run) => {

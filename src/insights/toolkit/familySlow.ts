@@ -5,7 +5,7 @@ import type { Episode, ScanInput } from '../types';
 import { episodeRuns, makeEpisode } from './episodes';
 import { figure, formatQuantile, formatSeconds, historyNote, isAboveLargestBucket } from './format';
 import { baselineHoursAt, nearMask, NEAR_YES, NEAR_UNKNOWN, othersMostlyNear, reachesThreshold } from './latency';
-import { bridgePoints, bridgeUnknown, minPersistencePoints } from './persistence';
+import { bridgePoints, bridgeUnknown, windowedPersistencePoints } from './persistence';
 import { requestWeighted } from './episodeFigures';
 import { maxOver, nanMax, prepareInput } from './series';
 
@@ -111,7 +111,7 @@ export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[
   }
   bridgeUnknown(mask, unknown, bridgePoints(grid.step));
   const runs = episodeRuns(mask, grid, {
-    minPoints: minPersistencePoints(grid.step, input.scrapeIntervalMs),
+    minPoints: windowedPersistencePoints(grid.step, input.scrapeIntervalMs),
     rangeStartIndex: input.rangeStartIndex,
   });
   return runs.map((run) => {
