@@ -101,6 +101,22 @@ const CASES: Case[] = [
     ],
     outageEdges: true,
   },
+  // Held out from the fix for the 90 s burst (found on 606 and 707): a 60 s scrape, where the rate window is 3 min.
+  {
+    name: 'prefect (90 s bursts at a 60 s scrape)',
+    convention: 'prefect',
+    seed: 909,
+    days: 1,
+    scrapeIntervalSeconds: 60,
+    gapMinutes: 25,
+    include: [
+      'decoy:slow-burst-90s',
+      'db-pool-exhaustion',
+      'decoy:slow-burst-90s',
+      'decoy:one-route-4x',
+      'decoy:slow-burst-90s',
+    ],
+  },
 ];
 
 const work = mkdtempSync(join(tmpdir(), 'scenarios-'));
