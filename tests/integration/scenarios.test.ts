@@ -18,7 +18,20 @@ interface Case {
   days: number;
   scrapeIntervalSeconds: number;
   include?: ScenarioId[];
+  /** OTLP push: a new instance id per process and no `up`. */
+  instancePerProcess?: boolean;
+  gapMinutes?: number;
+  /** Every api-outage found within a minute of both injected edges (the detected edges are printed). */
+  outageEdges?: boolean;
 }
+
+// Near misses (issue 16): each decoy sits just short of a signature, and raises nothing.
+const NEAR_MISSES: ScenarioId[] = [
+  'decoy:near-overload',
+  'decoy:one-route-4x',
+  'decoy:route-plus-900ms',
+  'decoy:slow-burst-90s',
+];
 
 // A 30 s scrape keeps four one-day backfills and scans within a few minutes on two cores; the persistence rules
 // (3 points over 2 min) and every decoy (one scrape, a restart under a minute) still hold at that resolution.
@@ -55,6 +68,54 @@ const CASES: Case[] = [
     days: 4,
     scrapeIntervalSeconds: 60,
     include: ['stale-statistics', 'decoy:traffic-bump', 'decoy:one-scrape-spike'],
+  },
+  // A pushed server (no `up`, a new instance id per process) idles for over half the baseline's 6 hours, serves
+  // minutes of traffic and dies: the 6-hour median rate is 0 there (issue 16's miss). After the near misses, so
+  // those are judged against a full day's baseline; a pushed restart under a minute among them.
+  {
+    name: 'otel-stable pushed (near misses, idle then death)',
+    convention: 'otel-stable',
+    seed: 606,
+    days: 1,
+    scrapeIntervalSeconds: 30,
+    instancePerProcess: true,
+    gapMinutes: 20,
+    include: [...NEAR_MISSES, 'decoy:short-restart', 'outage-after-idle'],
+    outageEdges: true,
+  },
+  // The same on other timings and a scraped server (`up` exists), in another order.
+  {
+    name: 'prefect (near misses, other timings)',
+    convention: 'prefect',
+    seed: 707,
+    days: 1,
+    scrapeIntervalSeconds: 30,
+    gapMinutes: 30,
+    include: [
+      'decoy:slow-burst-90s',
+      'decoy:route-plus-900ms',
+      'db-pool-exhaustion',
+      'decoy:near-overload',
+      'decoy:one-route-4x',
+      'outage-after-idle',
+    ],
+    outageEdges: true,
+  },
+  // Held out from the fix for the 90 s burst (found on 606 and 707): a 60 s scrape, where the rate window is 3 min.
+  {
+    name: 'prefect (90 s bursts at a 60 s scrape)',
+    convention: 'prefect',
+    seed: 909,
+    days: 1,
+    scrapeIntervalSeconds: 60,
+    gapMinutes: 25,
+    include: [
+      'decoy:slow-burst-90s',
+      'db-pool-exhaustion',
+      'decoy:slow-burst-90s',
+      'decoy:one-route-4x',
+      'decoy:slow-burst-90s',
+    ],
   },
 ];
 
@@ -102,6 +163,8 @@ async function runScenario(c: Case): Promise<void> {
     days: c.days,
     scrapeIntervalSeconds: c.scrapeIntervalSeconds,
     include: c.include,
+    instancePerProcess: c.instancePerProcess,
+    gapMinutes: c.gapMinutes,
   });
   const { code, stderr, json, detections, seconds } = await backfillAndScan(timeline, work);
   expect(stderr).toBe('');
@@ -114,6 +177,23 @@ async function runScenario(c: Case): Promise<void> {
   }
   const match = matchDetections(detections, timeline.truth, isInsightId);
   results.push({ c, timeline, match, seconds });
+  if (c.outageEdges) {
+    for (const t of timeline.truth.filter((x) => x.id === 'api-outage')) {
+      const found = detections.filter(
+        (d) => d.id === 'api-outage' && d.start <= t.end + 60_000 && d.end >= t.start - 60_000
+      );
+      const iso = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+      console.log(
+        `${c.name}: api-outage injected ${iso(t.start)}–${iso(t.end)} (${JSON.stringify(t.params)}); detected ` +
+          (found
+            .map((d) => `${iso(d.start)}–${iso(d.end)} (${(d.start - t.start) / 1000} s / ${(d.end - t.end) / 1000} s)`)
+            .join(', ') || 'nothing')
+      );
+      expect(found).toHaveLength(1);
+      expect(Math.abs(found[0].start - t.start)).toBeLessThanOrEqual(60_000);
+      expect(Math.abs(found[0].end - t.end)).toBeLessThanOrEqual(60_000);
+    }
+  }
 }
 
 describe('scenarios in a real Prometheus, scanned through the CLI path', () => {

@@ -18,7 +18,17 @@ import { COMPACT_ROUTE_IDS, fleetRoutes, inFamily, selectRoutes, type RouteDef, 
 export type DecoyId = 'decoy:one-scrape-spike' | 'decoy:short-restart' | 'decoy:traffic-bump';
 /** One replica of several failing (truth id `api-outage`, scope replica), or restarting under a new instance id. */
 export type ReplicaScenarioId = 'replica-down' | 'replica-hang' | 'decoy:replica-restart';
-export type ScenarioId = DetectableInsightId | DecoyId | ReplicaScenarioId;
+/**
+ * Decoys just short of a signature (issue 16: the first decoys sat far from every threshold), and a server that idles
+ * for hours, serves for minutes and dies (truth id `api-outage`; run it pushed, `instancePerProcess`, for no `up`).
+ */
+export type NearMissId =
+  | 'decoy:near-overload'
+  | 'decoy:one-route-4x'
+  | 'decoy:route-plus-900ms'
+  | 'decoy:slow-burst-90s'
+  | 'outage-after-idle';
+export type ScenarioId = DetectableInsightId | DecoyId | ReplicaScenarioId | NearMissId;
 
 export const DECOY_IDS: readonly DecoyId[] = ['decoy:one-scrape-spike', 'decoy:short-restart', 'decoy:traffic-bump'];
 
@@ -502,6 +512,138 @@ const REPLICA_BUILDERS: Record<ReplicaScenarioId, Builder> = {
 
 export const REPLICA_SCENARIO_IDS = Object.keys(REPLICA_BUILDERS) as ReplicaScenarioId[];
 
+/** The fastest route of the timeline (a few milliseconds): where an absolute slack would hide a large rise. */
+function fastest(routes: RouteDef[]): RouteDef {
+  return routes.reduce((a, b) => (b.medianSeconds < a.medianSeconds ? b : a));
+}
+
+const NEAR_MISS_BUILDERS: Record<NearMissId, Builder> = {
+  // api-overload-http-500 needs both ≥ 2× the traffic and ≥ 5 % 5xx: just under both, latency raised.
+  'decoy:near-overload': ({ rng, start, routes }) => {
+    const end = start + Math.round(rng.between(20, 40)) * MIN;
+    const factor = rng.between(1.85, 1.95);
+    const errors = rng.between(0.035, 0.045);
+    const db = ids(routes, 'database');
+    const dbSet = new Set(db);
+    const effect: Effect = {
+      id: 'decoy:near-overload',
+      start,
+      end,
+      errorRoutes: db,
+      apply: (route, _t, c) => {
+        const busier = { ...c, rate: c.rate * factor };
+        return dbSet.has(route.id)
+          ? mix(scaleMedians(busier, 1.5), [{ weight: errors, median: 0.03, sigma: 0.5, error: 1 }])
+          : busier;
+      },
+    };
+    return {
+      end,
+      effects: [effect],
+      downtimes: [],
+      truth: { id: 'decoy:near-overload', start, end, routes: routes.map((r) => r.id), params: { factor, errors } },
+    };
+  },
+
+  // One database route at 4× its baseline for up to an hour: not broad (pool exhaustion wants half the routes at
+  // 5×), not a family's threshold.
+  'decoy:one-route-4x': ({ rng, start, routes }) => {
+    const route = rng.pick(ids(routes, 'database'));
+    const end = start + Math.round(rng.between(30, 60)) * MIN;
+    const effect = onRoutes('decoy:one-route-4x', start, end, [route], (c) => scaleMedians(c, 4));
+    return {
+      end,
+      effects: [effect],
+      downtimes: [],
+      truth: { id: 'decoy:one-route-4x', start, end, routes: [route], params: { factor: 4 } },
+    };
+  },
+
+  // The fastest route 0.9 s above its few milliseconds: far from baseline (the old 1 s slack called it near), yet
+  // alone it is no insight.
+  'decoy:route-plus-900ms': ({ rng, start, routes }) => {
+    const route = fastest(routes);
+    const end = start + Math.round(rng.between(20, 40)) * MIN;
+    const effect = onRoutes('decoy:route-plus-900ms', start, end, [route.id], (c) =>
+      mix(c, [{ weight: 0.9, median: route.medianSeconds + 0.9, sigma: 0.05, error: 0 }])
+    );
+    return {
+      end,
+      effects: [effect],
+      downtimes: [],
+      truth: { id: 'decoy:route-plus-900ms', start, end, routes: [route.id], params: { addedSeconds: 0.9 } },
+    };
+  },
+
+  // A pool-exhaustion-like pile-up that lasts 90 s: under the contract's 2 minutes of persistence.
+  'decoy:slow-burst-90s': ({ rng, start, routes, poolTimeout }) => {
+    const db = ids(routes, 'database');
+    const end = start + 90_000;
+    const waitMedian = rng.between(8, 16);
+    const effect = onRoutes(
+      'decoy:slow-burst-90s',
+      start,
+      end,
+      db,
+      (c) =>
+        mix(scaleMedians(c, 3), [
+          { weight: 0.35, median: waitMedian, sigma: 0.35, error: 0 },
+          { weight: 0.2, median: poolTimeout + 0.05, sigma: 0, error: 1 },
+        ]),
+      db
+    );
+    return {
+      end,
+      effects: [effect],
+      downtimes: [],
+      truth: { id: 'decoy:slow-burst-90s', start, end, routes: db, params: { seconds: 90, waitMedian } },
+    };
+  },
+
+  // Traffic tapers off (users go home), the server idles for longer than half the baseline's 6 hours (so the 6-hour
+  // median rate is 0), serves a few minutes of morning traffic, and dies. The fade and the idle are a decoy of
+  // their own ('decoy:fade-and-idle' in the truth): a server going idle is not down.
+  'outage-after-idle': ({ rng, start, routes }) => {
+    const fadeEnd = start + Math.round(rng.between(20, 40)) * MIN;
+    const idleEnd = fadeEnd + Math.round(rng.between(4, 5.5) * 60) * MIN;
+    const death = idleEnd + Math.round(rng.between(5, 15) * 4) * 15_000;
+    const end = death + Math.round(rng.between(2.5, 6) * 4) * 15_000;
+    const fade: Effect = {
+      id: 'decoy:fade-and-idle',
+      start,
+      end: fadeEnd,
+      apply: (_r, t, c) => ({ ...c, rate: c.rate * Math.max(0, (fadeEnd - t) / (fadeEnd - start)) }),
+    };
+    const idle: Effect = {
+      id: 'decoy:fade-and-idle',
+      start: fadeEnd,
+      end: idleEnd,
+      apply: (_r, _t, c) => ({ ...c, rate: 0 }),
+    };
+    return {
+      end,
+      effects: [fade, idle],
+      downtimes: [{ id: 'api-outage', start: death, end, kind: 'down' }],
+      truth: {
+        id: 'api-outage',
+        start: death,
+        end,
+        routes: routes.map((r) => r.id),
+        params: {
+          variant: 'after-idle',
+          idleHours: (idleEnd - fadeEnd) / HOUR,
+          trafficMinutes: (death - idleEnd) / MIN,
+          minutes: (end - death) / MIN,
+          fadeStart: start,
+          idleEnd,
+        },
+      },
+    };
+  },
+};
+
+export const NEAR_MISS_IDS = Object.keys(NEAR_MISS_BUILDERS) as NearMissId[];
+
 export const OTHER_SERVICE = Object.freeze({
   job: 'billing-api',
   instance: 'billing-api:8000',
@@ -537,7 +679,10 @@ export function buildTimeline(opts: TimelineOptions): Timeline {
   const included: ScenarioId[] = [];
   let cursor = start + (opts.leadHours ?? 6) * HOUR;
   for (const id of order) {
-    const builder = (BUILDERS as Record<string, Builder>)[id] ?? (REPLICA_BUILDERS as Record<string, Builder>)[id];
+    const builder =
+      (BUILDERS as Record<string, Builder>)[id] ??
+      (REPLICA_BUILDERS as Record<string, Builder>)[id] ??
+      (NEAR_MISS_BUILDERS as Record<string, Builder>)[id];
     if (!builder) {
       throw new Error(`unknown scenario ${id}; one of ${SCENARIO_IDS.join(', ')}`);
     }
@@ -564,6 +709,16 @@ export function buildTimeline(opts: TimelineOptions): Timeline {
     effects.push(...placed.effects);
     downtimes.push(...placed.downtimes);
     truth.push(placed.truth);
+    if (id === 'outage-after-idle') {
+      // The fade to idle and the idle hours before the death must raise nothing.
+      truth.push({
+        id: 'decoy:fade-and-idle',
+        start: Number(placed.truth.params.fadeStart),
+        end: Number(placed.truth.params.idleEnd),
+        routes: placed.truth.routes,
+        params: { idleHours: placed.truth.params.idleHours },
+      });
+    }
     included.push(id);
     const quiet = id === 'stale-statistics' ? 6 * HOUR : gap + rng.between(0, 15) * MIN;
     cursor = placed.end + quiet;

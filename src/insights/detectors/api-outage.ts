@@ -1,19 +1,49 @@
 // The server stops answering: its scrape target is down, or (without `up`) every route stops advancing. Behind a
 // load balancer, one replica of several may stop while the others serve: the same insight, scoped to that replica
 // (evidence `scope: replica`), since the advice (why did the process stop answering) is the same.
-import { baselineOf } from '../toolkit/baseline';
 import { clipRuns, makeEpisode, mergeRuns, runsOf } from '../toolkit/episodes';
 import { figure, formatSeconds } from '../toolkit/format';
-import { minPersistencePoints } from '../toolkit/persistence';
+import { minPersistencePoints, pointsFor } from '../toolkit/persistence';
 import { zeroRateLagPoints } from '../toolkit/rateLag';
 import { replicaOutages, type ReplicaOutage } from '../toolkit/replicas';
-import { apiTotals, prepareInput } from '../toolkit/series';
+import { apiTotals, busiestWindow, meanOver, prepareInput } from '../toolkit/series';
 import type { Detector, Episode, ScanInput } from '../types';
 
 const DOWN_UP = 1;
 const DOWN_SERIES = 2;
-/** Requests the baseline would have served in the silent stretch; below it, silence can be chance. */
+/**
+ * Requests the traffic just before a silence would have brought during it; below 20 a silence can be chance (at a
+ * Poisson rate that expects 20, the chance of none at all is e^-20, about 2e-9).
+ */
 export const EXPECTED_REQUESTS = 20;
+/**
+ * Without `up`, a silence is an outage only if it cut traffic off: the minute before it (LAST_MS) still carried at
+ * least ABRUPT_SHARE of the busiest 5 minutes (BUSY_WINDOW_MS) of the quarter hour before (BUSY_LOOKBACK_MS). A
+ * process that dies or hangs stops mid-stride (the minute before it is as busy as any); a server whose users go home
+ * tapers over many minutes, and its last minute holds a small share of the busiest. Judged against the traffic
+ * just before, not the 6-hour baseline: a median over idle hours is 0 (a server idle overnight that dies with the
+ * morning's traffic was missed), and a busy afternoon's median would call the evening's fade to idle an outage.
+ */
+export const ABRUPT_SHARE = 0.5;
+const LAST_MS = 60_000;
+const BUSY_WINDOW_MS = 5 * 60_000;
+const BUSY_LOOKBACK_MS = 15 * 60_000;
+
+/** The traffic a silence starting at `start` cut off: the last minute's rate, and whether the cut was abrupt. */
+export function trafficCutOff(
+  rate: Float64Array,
+  start: number,
+  stepMs: number
+): { lastRate: number; busiestRate: number; abrupt: boolean } {
+  const lastRate = meanOver(rate, start - pointsFor(LAST_MS, stepMs), start);
+  const busiestRate = busiestWindow(
+    rate,
+    Math.max(0, start - pointsFor(BUSY_LOOKBACK_MS, stepMs)),
+    start,
+    pointsFor(BUSY_WINDOW_MS, stepMs)
+  );
+  return { lastRate, busiestRate, abrupt: lastRate > 0 && lastRate >= ABRUPT_SHARE * busiestRate };
+}
 
 const REPLICA_HOW: Record<ReplicaOutage['how'], string> = {
   up: '`up` was 0',
@@ -91,17 +121,18 @@ export const apiOutage: Detector = {
         }
       }
     }
-    const rateBase = baselineOf(totals.rate, grid);
     const minPoints = minPersistencePoints(grid.step, input.scrapeIntervalMs);
+    const cutOff = new Map<number, ReturnType<typeof trafficCutOff>>();
     const runs = mergeRuns(runsOf(mask, minPoints), grid.step).filter((run) => {
       for (let i = run.start; i <= run.end; i++) {
         if (mask[i] === DOWN_UP) {
           return true;
         }
       }
-      // Silence means something only where traffic made it improbable: an idle server is not down.
-      const base = rateBase.medians[(run.start / rateBase.blockSize) | 0];
-      return base * (((run.end - run.start + 1) * grid.step) / 1000) >= EXPECTED_REQUESTS;
+      // Silence means something only where traffic made it improbable and it cut that traffic off.
+      const cut = trafficCutOff(totals.rate, run.start, grid.step);
+      cutOff.set(run.start, cut);
+      return cut.abrupt && cut.lastRate * (((run.end - run.start + 1) * grid.step) / 1000) >= EXPECTED_REQUESTS;
     });
     const whole = clipRuns(runs, input.rangeStartIndex, n).map((run) => {
       const downMs = (run.end - run.start) * grid.step;
@@ -109,17 +140,20 @@ export const apiOutage: Detector = {
       for (let i = run.start; i <= run.end && !byUp; i++) {
         byUp = mask[i] === DOWN_UP;
       }
+      const cut = cutOff.get(run.start);
       const how = byUp ? '`up` of the scrape job was 0' : 'no route advanced';
+      const after = cut && !byUp ? ` after ${figure(cut.lastRate, 3)} req/s in the minute before` : '';
       return makeEpisode(
         'api-outage',
         grid,
         run,
         input.routes.map((r) => r.route),
         {
-          summary: `${how} for ${formatSeconds(downMs / 1000)}`,
+          summary: `${how} for ${formatSeconds(downMs / 1000)}${after}`,
           downMinutes: figure(downMs / 60_000, 1),
           source: byUp ? 'up' : 'series',
           scope: 'service',
+          ...(cut && !byUp ? { rateBeforePerSecond: figure(cut.lastRate, 3) } : {}),
         }
       );
     });

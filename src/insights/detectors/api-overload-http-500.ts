@@ -3,7 +3,7 @@
 import { baselineOf } from '../toolkit/baseline';
 import { episodeRuns, makeEpisode } from '../toolkit/episodes';
 import { figure, formatPercent, formatQuantile, formatRatio, historyNote } from '../toolkit/format';
-import { minPersistencePoints } from '../toolkit/persistence';
+import { windowedPersistencePoints } from '../toolkit/persistence';
 import { apiTotals, maxOver, nanMax, prepareInput } from '../toolkit/series';
 import { MEAN_AT_TIMEOUT, P99_AT_TIMEOUT } from '../toolkit/thresholds';
 import type { Detector, Episode, ScanInput } from '../types';
@@ -54,7 +54,7 @@ export const apiOverloadHttp500: Detector = {
       }
     }
     const runs = episodeRuns(mask, grid, {
-      minPoints: minPersistencePoints(grid.step, input.scrapeIntervalMs),
+      minPoints: windowedPersistencePoints(grid.step, input.scrapeIntervalMs),
       rangeStartIndex: input.rangeStartIndex,
     });
     return runs.map((run) => {

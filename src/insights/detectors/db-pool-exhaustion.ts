@@ -5,17 +5,18 @@ import { isDatabaseBacked } from '../toolkit/families';
 import {
   figure,
   formatPercent,
-  formatQuantile,
   formatRatio,
   formatSeconds,
+  formatSmallShare,
   historyNote,
   isAboveLargestBucket,
 } from '../toolkit/format';
 import { describeInFlight, inFlightSeries } from '../toolkit/inFlight';
 import { baselineHoursAt, reachesThreshold } from '../toolkit/latency';
-import { bridgePoints, bridgeUnknown, minPersistencePoints } from '../toolkit/persistence';
+import { bridgePoints, bridgeUnknown, windowedPersistencePoints } from '../toolkit/persistence';
+import { formatRange, rangeAt, requestWeighted } from '../toolkit/episodeFigures';
 import { errorShareOver, maxOver, nanMax, prepareInput } from '../toolkit/series';
-import { formatTailEstimate, medianWhere, tailMeanSeries } from '../toolkit/tail';
+import { formatTailEstimate, medianWhere, MIN_TAIL_SHARE, tailMeanSeries } from '../toolkit/tail';
 import { FAR_FACTOR, MEAN_AT_TIMEOUT, P99_AT_TIMEOUT } from '../toolkit/thresholds';
 import type { Detector, Episode, RouteSeries, ScanInput } from '../types';
 
@@ -143,7 +144,7 @@ export const dbPoolExhaustion: Detector = {
     bridgeUnknown(mask, unknown, bridgePoints(grid.step));
 
     const runs = episodeRuns(mask, grid, {
-      minPoints: minPersistencePoints(grid.step, input.scrapeIntervalMs),
+      minPoints: windowedPersistencePoints(grid.step, input.scrapeIntervalMs),
       rangeStartIndex: input.rangeStartIndex,
     });
     return runs.map((run) => {
@@ -163,17 +164,29 @@ export const dbPoolExhaustion: Detector = {
         }
       }
       const involved = involvedIdx.map((k) => db[k]);
+      // Figures of the routes counted at the peak, each its own value there; aggregates over the requests of the
+      // routes while they were far above baseline.
+      const atPeak = db.filter((_, k) => states[k][peak] >= FAR);
+      const p95Peak = rangeAt(atPeak, 'p95', peak, largestBucket);
+      const p99Peak = rangeAt(atPeak, 'p99', peak, largestBucket);
+      let ratioMin = NaN;
+      for (let k = 0; k < db.length; k++) {
+        const base = judged[k].bases[peak];
+        if (states[k][peak] >= FAR && base > 0 && !(db[k].p95[peak] / base >= ratioMin)) {
+          ratioMin = db[k].p95[peak] / base;
+        }
+      }
+      const far = (k: number, i: number) => states[involvedIdx[k]][i] >= FAR;
+      const meanOver = requestWeighted(involved, 'mean', run.start, run.end, far);
+      const tailShare = largestBucket === null ? NaN : requestWeighted(involved, 'tailShare', run.start, run.end, far);
       let p95Max = NaN;
       let p99Max = NaN;
-      let meanMax = NaN;
-      let ratioMax = NaN;
       let history = Infinity;
       let tailMean = NaN;
       for (const k of involvedIdx) {
         const r = db[k];
         p95Max = nanMax(p95Max, maxOver(r.p95, run.start, run.end));
         p99Max = nanMax(p99Max, maxOver(r.p99, run.start, run.end));
-        meanMax = nanMax(meanMax, maxOver(r.mean, run.start, run.end));
         // The route's typical estimate while it was far above baseline with p99 past the buckets (not only where
         // the estimate cleared the limit, which would bias it up).
         tailMean = nanMax(
@@ -185,20 +198,21 @@ export const dbPoolExhaustion: Detector = {
             (i) => states[k][i] >= FAR && isAboveLargestBucket(r.p99[i], largestBucket)
           )
         );
-        const base = judged[k].bases[peak];
-        ratioMax = nanMax(ratioMax, base > 0 ? r.p95[peak] / base : NaN);
         history = Math.min(history, baselineHoursAt(r, grid, run.start));
       }
+      // A tail estimate speaks for the routes' requests only where their tail is a visible share of them.
+      const tailCounts = tailShare >= MIN_TAIL_SHARE && Number.isFinite(tailMean);
       const errors = errorShareOver(db, run.start, run.end);
       const inFlightPeak = maxOver(inFlight, run.start, run.end);
       const summary =
-        `p95 ${formatQuantile(p95Max, largestBucket)} on ${farCount[peak]} of ${activeCount[peak]} ` +
-        `database-backed routes (${formatRatio(ratioMax)} baseline); ` +
-        `p99 ${formatQuantile(p99Max, largestBucket)}, mean ${formatSeconds(meanMax)} vs pool_timeout ` +
-        `${formatSeconds(timeout)}` +
-        (Number.isFinite(tailMean)
-          ? `; requests above the largest bucket ${formatTailEstimate(tailMean, largestBucket as number)}`
+        `p95 at the peak ${formatRange(p95Peak, largestBucket)} on ${farCount[peak]} of ${activeCount[peak]} ` +
+        `database-backed routes (each ≥ ${formatRatio(ratioMin)} baseline), ` +
+        `p99 there ${formatRange(p99Peak, largestBucket)}; mean ${formatSeconds(meanOver)} over their requests vs ` +
+        `pool_timeout ${formatSeconds(timeout)}` +
+        (tailShare >= 0 && largestBucket !== null
+          ? `; ${formatSmallShare(tailShare)} of their requests above the largest bucket (${formatSeconds(largestBucket)})`
           : '') +
+        (tailCounts ? `; those ${formatTailEstimate(tailMean, largestBucket as number)}` : '') +
         (errors.known ? `; ${formatPercent(errors.share)} 5xx` : '') +
         describeInFlight(inFlightPeak, poolSize, maxOverflow) +
         historyNote(history);
@@ -211,13 +225,17 @@ export const dbPoolExhaustion: Detector = {
           summary,
           affectedRoutes: farCount[peak],
           activeRoutes: activeCount[peak],
+          p95PeakLowSeconds: figure(p95Peak.low),
+          p95PeakHighSeconds: figure(p95Peak.high),
+          routesAboveLargestBucketAtPeak: p95Peak.aboveLargestBucket,
+          p95AboveLargestBucket: isAboveLargestBucket(p95Peak.high, largestBucket),
+          p95OverBaseline: figure(ratioMin, 1),
           p95MaxSeconds: figure(p95Max),
-          p95AboveLargestBucket: isAboveLargestBucket(p95Max, largestBucket),
-          p95OverBaseline: figure(ratioMax, 1),
           p99MaxSeconds: figure(p99Max),
           p99AboveLargestBucket: isAboveLargestBucket(p99Max, largestBucket),
-          meanMaxSeconds: figure(meanMax),
-          tailMeanEstimateSeconds: figure(tailMean),
+          meanSeconds: figure(meanOver),
+          tailShare: figure(tailShare, 5),
+          tailMeanEstimateSeconds: tailCounts ? figure(tailMean) : null,
           poolTimeoutSeconds: timeout,
           inFlightPeak: figure(inFlightPeak),
           poolSize,

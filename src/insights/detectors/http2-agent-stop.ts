@@ -6,7 +6,7 @@ import { isPolling } from '../toolkit/families';
 import { figure, formatPercent, formatQuantile, formatSeconds } from '../toolkit/format';
 import { nearMask, NEAR_NO } from '../toolkit/latency';
 import { bridgeUnknown, pointsFor } from '../toolkit/persistence';
-import { isValue, maxOver, prepareInput, sumRates } from '../toolkit/series';
+import { busiestWindow, isValue, maxOver, prepareInput, sumRates } from '../toolkit/series';
 import { MERGE_GAP_MS } from '../toolkit/thresholds';
 import type { Detector, Episode, RouteSeries, ScanInput } from '../types';
 
@@ -124,28 +124,6 @@ export const http2AgentStop: Detector = {
     });
   },
 };
-
-/** The highest mean of `series` over `width` consecutive points within [from, to): the busiest stretch. */
-function busiestWindow(series: Float64Array, from: number, to: number, width: number): number {
-  let best = NaN;
-  let sum = 0;
-  let count = 0;
-  for (let i = from; i < to; i++) {
-    if (isValue(series[i])) {
-      sum += series[i];
-      count++;
-    }
-    const leaving = i - width;
-    if (leaving >= from && isValue(series[leaving])) {
-      sum -= series[leaving];
-      count--;
-    }
-    if (i - from + 1 >= Math.min(width, to - from) && count > 0 && !(sum / count <= best)) {
-      best = sum / count;
-    }
-  }
-  return best;
-}
 
 /** One episode per stretch of silence, however many polling routes stopped together (under 5 min apart: one). */
 function combine(stops: Stop[], rangeStartIndex: number, n: number, stepMs: number) {

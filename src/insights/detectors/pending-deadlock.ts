@@ -3,7 +3,7 @@
 import { episodeRuns, makeEpisode } from '../toolkit/episodes';
 import { isSetState } from '../toolkit/families';
 import { figure, formatPercent, formatQuantile, formatSeconds, isAboveLargestBucket } from '../toolkit/format';
-import { bridgeUnknown, minPersistencePoints, pointsFor, UNKNOWN_BRIDGE_MS } from '../toolkit/persistence';
+import { bridgeUnknown, windowedPersistencePoints, pointsFor, UNKNOWN_BRIDGE_MS } from '../toolkit/persistence';
 import { maxOver, nanMax, prepareInput } from '../toolkit/series';
 import { formatTailEstimate, medianWhere, tailMeanSeries } from '../toolkit/tail';
 import type { Detector, Episode, ScanInput } from '../types';
@@ -73,7 +73,7 @@ export const pendingDeadlock: Detector = {
     }
     bridgeUnknown(mask, unknown, pointsFor(Math.max(UNKNOWN_BRIDGE_MS, timeout * 1000), grid.step));
     const runs = episodeRuns(mask, grid, {
-      minPoints: minPersistencePoints(grid.step, input.scrapeIntervalMs),
+      minPoints: windowedPersistencePoints(grid.step, input.scrapeIntervalMs),
       rangeStartIndex: input.rangeStartIndex,
     });
     return runs.map((run) => {

@@ -5,7 +5,8 @@ import type { Episode, ScanInput } from '../types';
 import { episodeRuns, makeEpisode } from './episodes';
 import { figure, formatQuantile, formatSeconds, historyNote, isAboveLargestBucket } from './format';
 import { baselineHoursAt, nearMask, NEAR_YES, NEAR_UNKNOWN, othersMostlyNear, reachesThreshold } from './latency';
-import { bridgePoints, bridgeUnknown, minPersistencePoints } from './persistence';
+import { bridgePoints, bridgeUnknown, windowedPersistencePoints } from './persistence';
+import { requestWeighted } from './episodeFigures';
 import { maxOver, nanMax, prepareInput } from './series';
 
 export interface FamilySlowSpec {
@@ -33,23 +34,45 @@ export const STATEMENT_TIMEOUT: NonNullable<FamilySlowSpec['cutOff']> = {
 const AT_CUTOFF_LOW = 0.8;
 const AT_CUTOFF_HIGH = 1.25;
 
-/** Whether p99 sits at the cut-off: a value past the largest bucket is unknown, so it does not count. */
-function atCutOff(p99Max: number, cutOff: number, largestBucket: number | null): boolean {
-  return (
-    cutOff > 0 &&
-    p99Max >= AT_CUTOFF_LOW * cutOff &&
-    p99Max <= AT_CUTOFF_HIGH * cutOff &&
-    !isAboveLargestBucket(p99Max, largestBucket)
-  );
+/** Whether a value sits at the cut-off (within the band; bucket interpolation and jitter blur the exact value). */
+function nearCutOff(value: number, cutOff: number): boolean {
+  return cutOff > 0 && value >= AT_CUTOFF_LOW * cutOff && value <= AT_CUTOFF_HIGH * cutOff;
 }
 
-function cutOffNote(p99Max: number, cutOff: number, name: string, at: boolean, largestBucket: number | null): string {
-  if (!(cutOff > 0) || !(p99Max >= 0)) {
-    return '';
+/**
+ * Whether the requests pile at the cut-off, and the words for it. p99 says so while the cut-off lies within the
+ * buckets. Above the largest bucket every quantile there is only a floor (OpenTelemetry's buckets end at 10 s, a
+ * statement timeout may be 15 s), and only the exact mean can show the pile: a mean at the cut-off means nearly
+ * every request waited it out (seen on a live Prefect: every count answered 500 at the 15 s statement timeout).
+ */
+function cutOffVerdict(
+  p99Max: number,
+  mean: number,
+  cutOff: number,
+  name: string,
+  largestBucket: number | null
+): { at: boolean; note: string } {
+  if (!(cutOff > 0)) {
+    return { at: false, note: '' };
   }
-  return at
-    ? `; p99 ${formatSeconds(p99Max)} piles up at the ${name} ${formatSeconds(cutOff)}: queries are cancelled there`
-    : `; p99 ${formatQuantile(p99Max, largestBucket)} vs the ${name} ${formatSeconds(cutOff)}`;
+  if (largestBucket !== null && largestBucket < AT_CUTOFF_LOW * cutOff) {
+    if (!(mean >= 0)) {
+      return { at: false, note: '' };
+    }
+    const buckets = `buckets end at ${formatSeconds(largestBucket)}`;
+    return nearCutOff(mean, cutOff)
+      ? { at: true, note: `; mean ${mean.toFixed(1)} s = ${name} ${formatSeconds(cutOff)}; ${buckets}` }
+      : { at: false, note: `; mean ${formatSeconds(mean)} vs the ${name} ${formatSeconds(cutOff)}; ${buckets}` };
+  }
+  if (!(p99Max >= 0)) {
+    return { at: false, note: '' };
+  }
+  return nearCutOff(p99Max, cutOff) && !isAboveLargestBucket(p99Max, largestBucket)
+    ? {
+        at: true,
+        note: `; p99 ${formatSeconds(p99Max)} piles up at the ${name} ${formatSeconds(cutOff)}: queries are cancelled there`,
+      }
+    : { at: false, note: `; p99 ${formatQuantile(p99Max, largestBucket)} vs the ${name} ${formatSeconds(cutOff)}` };
 }
 
 export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[] {
@@ -88,7 +111,7 @@ export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[
   }
   bridgeUnknown(mask, unknown, bridgePoints(grid.step));
   const runs = episodeRuns(mask, grid, {
-    minPoints: minPersistencePoints(grid.step, input.scrapeIntervalMs),
+    minPoints: windowedPersistencePoints(grid.step, input.scrapeIntervalMs),
     rangeStartIndex: input.rangeStartIndex,
   });
   return runs.map((run) => {
@@ -104,6 +127,14 @@ export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[
     let p99Max = NaN;
     let meanMax = NaN;
     let history = Infinity;
+    // The mean over the family's requests while they were slow: the figure the summary gives and the cut-off reads.
+    const meanSlow = requestWeighted(
+      involved,
+      'mean',
+      run.start,
+      run.end,
+      (k, i) => mask[i] === 1 && reachesThreshold(involved[k].p95[i], involved[k].mean[i], threshold, largestBucket)
+    );
     for (const r of involved) {
       p95Max = nanMax(p95Max, maxOver(r.p95, run.start, run.end));
       p99Max = nanMax(p99Max, maxOver(r.p99, run.start, run.end));
@@ -120,12 +151,15 @@ export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[
       }
     }
     const cutOff = spec.cutOff ? spec.cutOff.seconds(input) : NaN;
-    const piled = atCutOff(p99Max, cutOff, largestBucket);
+    const verdict = spec.cutOff
+      ? cutOffVerdict(p99Max, meanSlow, cutOff, spec.cutOff.name, largestBucket)
+      : { at: false, note: '' };
+    const piled = verdict.at;
     const summary =
-      `p95 ${formatQuantile(p95Max, largestBucket)} on ${involved.length} ${spec.familyName} ` +
-      `(≥ ${spec.thresholdName} ${formatSeconds(threshold)}); mean ${formatSeconds(meanMax)}; ` +
-      `${near} of ${known} other routes near baseline` +
-      (spec.cutOff ? cutOffNote(p99Max, cutOff, spec.cutOff.name, piled, largestBucket) : '') +
+      `p95 ${involved.length > 1 ? 'up to ' : ''}${formatQuantile(p95Max, largestBucket)} on ${involved.length} ` +
+      `${spec.familyName} (≥ ${spec.thresholdName} ${formatSeconds(threshold)}); mean ${formatSeconds(meanSlow)} ` +
+      `over their slow requests; ${near} of ${known} other routes near baseline` +
+      verdict.note +
       historyNote(history);
     return makeEpisode(
       spec.id,
@@ -137,6 +171,7 @@ export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[
         p95MaxSeconds: figure(p95Max),
         p95AboveLargestBucket: isAboveLargestBucket(p95Max, largestBucket),
         meanMaxSeconds: figure(meanMax),
+        meanSeconds: figure(meanSlow),
         thresholdSeconds: threshold,
         thresholdName: spec.thresholdName,
         p99MaxSeconds: figure(p99Max),

@@ -25,6 +25,11 @@ export function formatPercent(share: number): string {
   return `${roundTo(pct, Math.abs(pct) < 1 && pct !== 0 ? 1 : 0)} %`;
 }
 
+/** A share that may be tiny but is not nothing: "< 0.1 %" rather than a rounded "0 %". */
+export function formatSmallShare(share: number): string {
+  return share > 0 && share < 0.001 ? '< 0.1 %' : formatPercent(share);
+}
+
 /** A ratio as "×5.3". */
 export function formatRatio(ratio: number): string {
   if (!Number.isFinite(ratio)) {

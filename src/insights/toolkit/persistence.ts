@@ -1,4 +1,5 @@
 // "Holds for at least 3 consecutive points spanning at least 2 minutes" at scrape resolution.
+import { rateWindow } from '../../prometheus/step';
 import { PERSISTENCE_SPAN_MS } from './thresholds';
 
 /**
@@ -12,6 +13,24 @@ export function minPersistencePoints(stepMs: number, scrapeIntervalMs = 0): numb
   const scrape = scrapeIntervalMs > 0 && Number.isFinite(scrapeIntervalMs) ? scrapeIntervalMs : 0;
   const span = Math.max(PERSISTENCE_SPAN_MS, 2 * Math.max(stepMs, scrape));
   return Math.max(3, Math.ceil(span / stepMs - 1e-9) + 1);
+}
+
+/**
+ * Points a run of windowed quantiles or shares needs. A point's window (the engine's rate window w, three scrapes)
+ * still holds the last slow scrape's increase for up to w − 2 scrapes after the signature ended where the window is
+ * closed at its start (Prometheus 2.x counts the sample on the edge; 3.x does not), so such a run outlasts the
+ * signature by that much: a 90 s pile-up at a 30 s scrape showed on Prometheus 2.42 as 5 points over 2 minutes and
+ * was reported (issue 16's near-miss decoy). Counting that tail on top keeps "holds for 2 minutes" about the
+ * requests, not the window.
+ */
+export function windowedPersistencePoints(stepMs: number, scrapeIntervalMs = 0): number {
+  const base = minPersistencePoints(stepMs, scrapeIntervalMs);
+  if (!(stepMs > 0) || !Number.isFinite(stepMs)) {
+    return base;
+  }
+  const scrape = scrapeIntervalMs > 0 && Number.isFinite(scrapeIntervalMs) ? scrapeIntervalMs : stepMs;
+  const tailMs = rateWindow(stepMs / 1000, scrape / 1000) * 1000 - 2 * scrape;
+  return base + Math.max(0, Math.ceil(tailMs / stepMs - 1e-9));
 }
 
 /** Grid points covering `durationMs` (at least 1). */

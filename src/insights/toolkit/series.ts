@@ -133,3 +133,38 @@ export function maxOver(a: Float64Array, from: number, to: number): number {
 export function nanMax(a: number, b: number): number {
   return a !== a ? b : b !== b ? a : Math.max(a, b);
 }
+
+/** The highest mean of `series` over `width` consecutive points within [from, to): the busiest stretch. */
+export function busiestWindow(series: Float64Array, from: number, to: number, width: number): number {
+  let best = NaN;
+  let sum = 0;
+  let count = 0;
+  for (let i = from; i < to; i++) {
+    if (isValue(series[i])) {
+      sum += series[i];
+      count++;
+    }
+    const leaving = i - width;
+    if (leaving >= from && isValue(series[leaving])) {
+      sum -= series[leaving];
+      count--;
+    }
+    if (i - from + 1 >= Math.min(width, to - from) && count > 0 && !(sum / count <= best)) {
+      best = sum / count;
+    }
+  }
+  return best;
+}
+
+/** Mean of the usable values of `series` over [from, to); NaN if none. */
+export function meanOver(series: Float64Array, from: number, to: number): number {
+  let sum = 0;
+  let count = 0;
+  for (let i = Math.max(0, from); i < to; i++) {
+    if (isValue(series[i])) {
+      sum += series[i];
+      count++;
+    }
+  }
+  return count > 0 ? sum / count : NaN;
+}

@@ -114,6 +114,20 @@ export function median(values: number[]): number {
 }
 
 /**
+ * "Near the old level" after a fall-back: within 25 % of the old daily median. 5-minute blocks wobble around a daily
+ * median with the load cycle and noise (about ±10 % on a steady route), so a tighter band would miss real
+ * fall-backs; and two days of the slowest climb the contract counts (15 %/day) reach 1.15² = 1.32× the old level,
+ * so a level still up there is never taken for "back near it".
+ */
+export const FALL_BACK_NEAR = 1.25;
+/**
+ * The hour before the fall-back must have been clearly above that band: 1.3 × 1.25 = 1.63× the old level, a drop of
+ * at least a fifth within an hour, which block-to-block noise of ±10 % does not make (and which a climb at the
+ * contract's 15 %/day reaches after three and a half days; a shorter climb simply runs to the end of its days).
+ */
+export const FALL_BACK_DROP = 1.3;
+
+/**
  * First block at or after `from` where the level falls back to near `oldLevel` within an hour of being high, and
  * stays there for the next hour: the mark of refreshed statistics. -1 if none.
  */
@@ -122,7 +136,7 @@ export function findFallBack(
   from: number,
   oldLevel: number,
   blocksPerHour: number,
-  nearFactor = 1.25
+  nearFactor = FALL_BACK_NEAR
 ): number {
   const near = oldLevel * nearFactor;
   const h = Math.max(1, blocksPerHour);
@@ -137,7 +151,7 @@ export function findFallBack(
         highBefore = blockValues[j];
       }
     }
-    if (!(highBefore >= near * 1.3)) {
+    if (!(highBefore >= near * FALL_BACK_DROP)) {
       continue;
     }
     const after: number[] = [];
