@@ -38,10 +38,23 @@ describe('toTable', () => {
     expect(lines[2]).toContain('p95 12 s second line');
   });
 
-  it('clips long route lists so the evidence stays on the line', () => {
+  it('wraps long route lists and evidence within the width, losing nothing', () => {
+    const routes = Array.from({ length: 20 }, (_, i) => `/route/number/${i}`);
+    const evidence = 'p95 12 s on the runs page, '.repeat(10).trim();
+    const lines = toTable(METRIC, T0, T0 + 1, [episode(routes, evidence)], { width: 120 })
+      .trimEnd()
+      .split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(120);
+    const cells = lines.slice(2, -1);
+    const routesAt = lines[1].indexOf('ROUTES');
+    expect(cells.map((l) => l.slice(routesAt).split(/\s{2,}/)[0])).toEqual(expect.arrayContaining(routes));
+    expect(cells.map((l) => l.split(/\s{2,}/).pop()).join(' ')).toContain(evidence);
+  });
+
+  it('prints every cell whole on one line without a width (--wide)', () => {
     const routes = Array.from({ length: 20 }, (_, i) => `/route/number/${i}`);
     const row = toTable(METRIC, T0, T0 + 1, [episode(routes, 'x')]).split('\n')[2];
-    expect(row).toContain('…');
+    expect(row).toContain(routes.join(','));
     expect(row.endsWith('x')).toBe(true);
   });
 });
