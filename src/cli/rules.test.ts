@@ -9,12 +9,19 @@ function sink() {
   return { out, sink: { write: (t: string) => out.push(t) } };
 }
 
-/** A Prometheus whose probe counts `perWindow` samples of the metric in each 10-minute window (0: none). */
-function probeApi(perWindow: number, queries: string[] = []): PrometheusApi {
+/**
+ * A Prometheus whose probe counts `perWindow` samples of the metric in each 10-minute window (0: none) over
+ * `windows` windows, the first and last of them half full as real data's edges are.
+ */
+function probeApi(perWindow: number, queries: string[] = [], windows = 6): PrometheusApi {
+  const values = Array.from({ length: windows }, (_, i) => [
+    i * 600,
+    String(i === 0 || i === windows - 1 ? Math.floor(perWindow / 2) : perWindow),
+  ]);
   return {
     queryRange: async (expr: string) => {
       queries.push(expr);
-      return perWindow > 0 ? [{ metric: { job: 'prefect', instance: 'a' }, values: [[0, String(perWindow)]] }] : [];
+      return perWindow > 0 ? [{ metric: { job: 'prefect', instance: 'a' }, values }] : [];
     },
   } as unknown as PrometheusApi;
 }
@@ -115,6 +122,13 @@ describe('prefect-insights rules', () => {
     const longer = deps(resolved, probeApi(10));
     expect(await runCli(['rules', '--prometheus', 'http://prom:9090', '--scrape-interval', '120'], longer.d)).toBe(0);
     expect(longer.stdout.join('')).toContain('[6m]');
+  });
+
+  it('trusts a given interval when the data is too young to show whole windows', async () => {
+    // Two half-full windows of a 5 s scrape look like a 10 s one: not proof enough to refuse --scrape-interval 5.
+    const { d, stdout } = deps(metricForConvention('prefect'), probeApi(120, [], 2));
+    expect(await runCli(['rules', '--prometheus', 'http://prom:9090', '--scrape-interval', '5'], d)).toBe(0);
+    expect(stdout.join('')).toContain('[15s]');
   });
 
   it('asks for --scrape-interval when the data is too thin to measure it', async () => {

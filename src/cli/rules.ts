@@ -2,7 +2,7 @@
 // resolved exactly as a scan resolves it; with --convention it is the convention's default shape, offline.
 import { DEFAULT_PREFECT_SETTINGS, type PrefectSettings } from '../catalog/prefectSettings';
 import { probeQuery, PROBE_WINDOW_SECONDS } from '../insights/engine/queries';
-import { readProbe } from '../insights/engine/scan';
+import { scrapeIntervalFromCounts } from '../insights/engine/scan';
 import { DEFAULT_SCRAPE_SECONDS, formatDuration, rateWindow } from '../prometheus/step';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from '../prometheus/timeLimit';
 import type { MetricOverrides, PrometheusApi, ResolvedMetric } from '../prometheus/types';
@@ -142,19 +142,35 @@ export interface RulesDeps {
 const RESOLVE_LOOKBACK_S = 7 * 24 * 3600;
 
 /**
- * The scrape interval as the data shows it, measured the way a scan measures it (the densest 10-minute window of
- * samples per target), over the whole look-back: the data may have stopped days ago (a demo, a server since
- * removed). Null when no window holds two samples.
+ * The scrape interval as the data shows it, measured the way a scan measures it (samples per 10-minute window per
+ * target, the densest window) over the whole look-back, since the data may have stopped days ago (a demo, a server
+ * since removed). A series' first and last windows are left out while it has others: they are partial (the data
+ * began or ended inside them, or `now` cuts them) and would make the interval look longer than it is. Null when no
+ * window holds two samples.
  */
+export interface MeasuredScrape {
+  seconds: number | null;
+  /** False when only partial windows could be counted: then the interval may look longer than it is. */
+  fromWholeWindows: boolean;
+}
+
 export async function measureScrapeSeconds(
   api: PrometheusApi,
   metric: ResolvedMetric,
   range: { start: number; end: number }
-): Promise<number | null> {
+): Promise<MeasuredScrape> {
   const start = Math.floor(range.start / PROBE_WINDOW_SECONDS) * PROBE_WINDOW_SECONDS;
   const end = Math.ceil(range.end / PROBE_WINDOW_SECONDS) * PROBE_WINDOW_SECONDS;
   const series = await api.queryRange(probeQuery(metric), { start, end, step: PROBE_WINDOW_SECONDS });
-  return readProbe(series).scrapeSeconds;
+  let whole = 0;
+  let any = 0;
+  for (const s of series) {
+    const counts = s.values.map(([, text]) => Number(text)).filter((v) => v > 0);
+    any = Math.max(any, ...counts);
+    whole = Math.max(whole, ...counts.slice(1, -1));
+  }
+  const fromWholeWindows = whole >= 2;
+  return { seconds: scrapeIntervalFromCounts(fromWholeWindows ? whole : any, PROBE_WINDOW_SECONDS), fromWholeWindows };
 }
 
 /**
@@ -162,7 +178,8 @@ export async function measureScrapeSeconds(
  * (a longer one only widens the windows). A window of fewer than two scrapes holds at most one sample, `rate()` of
  * it is empty, and every recording and alert built on it stays silent: refused with the reason.
  */
-export function scrapeIntervalFor(given: number | undefined, measured: number | null): number {
+export function scrapeIntervalFor(given: number | undefined, measurement: MeasuredScrape): number {
+  const measured = measurement.seconds;
   if (measured === null) {
     if (given === undefined) {
       throw new Error(
@@ -175,7 +192,8 @@ export function scrapeIntervalFor(given: number | undefined, measured: number | 
     return measured;
   }
   const window = rateWindow(given, given);
-  if (window < 2 * measured) {
+  // Only a measurement from whole windows can prove the given interval too short (young data looks sparse).
+  if (measurement.fromWholeWindows && window < 2 * measured) {
     throw new UsageError(
       `--scrape-interval ${given} gives rate windows of ${formatDuration(window)}, under two of the ${measured} s scrapes measured in the data: no rule could ever fire (leave --scrape-interval out to use ${measured} s)`
     );
