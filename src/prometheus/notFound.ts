@@ -97,36 +97,45 @@ function existingValues(series: Array<Record<string, string>>, labels: string[])
     .join('; ');
 }
 
-/** Earliest or latest sample time of any of the selectors over [start, end] at `step`, or null when none. */
-async function sampleEdge(
+interface Seen {
+  /** First and last step at which a sample was in look-back. */
+  firstStep: number;
+  lastStep: number;
+  /** Earliest and latest sample time seen at those steps. */
+  earliest: number;
+  latest: number;
+}
+
+/** When the selectors' samples were seen over [start, end] at `step`, or null when never. */
+async function seen(
   api: PrometheusApi,
   selectors: string[],
   range: { start: number; end: number; step: number },
-  edge: 'first' | 'last'
-): Promise<{ time: number; stepTime: number } | null> {
-  const fn = edge === 'first' ? 'min' : 'max';
+  fn: 'min' | 'max'
+): Promise<Seen | null> {
   const expr = `${fn}(${selectors.map((s) => `timestamp(${s})`).join(' or ')})`;
-  const series = await api.queryRange(expr, range);
-  let found: { time: number; stepTime: number } | null = null;
-  for (const s of series) {
+  let out: Seen | null = null;
+  for (const s of await api.queryRange(expr, range)) {
     for (const [t, text] of s.values) {
       const v = Number(text);
       if (!Number.isFinite(v)) {
         continue;
       }
-      const better = found === null || (edge === 'first' ? t < found.stepTime : t > found.stepTime);
-      if (better) {
-        found = { time: v, stepTime: t };
-      }
+      out = out ?? { firstStep: t, lastStep: t, earliest: v, latest: v };
+      out.firstStep = Math.min(out.firstStep, t);
+      out.lastStep = Math.max(out.lastStep, t);
+      out.earliest = Math.min(out.earliest, v);
+      out.latest = Math.max(out.latest, v);
     }
   }
-  return found;
+  return out;
 }
 
 /**
  * Where the data lies when it is near the range but not in it: first and last sample, to the second. A coarse look
- * over the range ± NEARBY_SECONDS finds the steps; a fine look between neighbouring steps finds the sample itself
- * (a sample is seen at every step within Prometheus's 5-minute look-back after it, so the coarse look may skip it).
+ * over the range ± NEARBY_SECONDS finds the steps; a fine look between neighbouring steps finds the samples
+ * themselves (a sample is seen only at steps within Prometheus's 5-minute look-back after it, so the coarse look
+ * may step over the first one, and sees the last one only as the latest of its step).
  */
 async function nearbyData(
   api: PrometheusApi,
@@ -136,17 +145,15 @@ async function nearbyData(
   const start = range.start - NEARBY_SECONDS;
   const end = range.end + NEARBY_SECONDS;
   const step = Math.max(60, Math.ceil((end - start) / MAX_POINTS));
-  const last = await sampleEdge(api, selectors, { start, end, step }, 'last');
-  if (last === null) {
+  const coarse = await seen(api, selectors, { start, end, step }, 'max');
+  if (coarse === null) {
     return null;
   }
-  const first = await sampleEdge(api, selectors, { start, end, step }, 'first');
-  const fine = async (from: number, to: number, edge: 'first' | 'last', fallback: number) =>
-    (await sampleEdge(api, selectors, { start: from, end: to, step: FINE_STEP_SECONDS }, edge))?.time ?? fallback;
-  return {
-    first: first ? await fine(first.stepTime - step, first.stepTime, 'first', first.time) : last.time,
-    last: await fine(last.time, last.stepTime + step, 'last', last.time),
-  };
+  const fine = async (from: number, to: number, fn: 'min' | 'max') =>
+    seen(api, selectors, { start: from, end: to, step: FINE_STEP_SECONDS }, fn);
+  const first = await fine(coarse.firstStep - step, coarse.firstStep, 'min');
+  const last = await fine(coarse.latest, coarse.lastStep + step, 'max');
+  return { first: first?.earliest ?? coarse.firstStep, last: last?.latest ?? coarse.latest };
 }
 
 /** Names of the classic histograms Prometheus has in the range (from their `_bucket` series), sorted. */
