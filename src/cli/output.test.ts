@@ -46,10 +46,17 @@ describe('toTable', () => {
       .split('\n');
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(120);
     const headerAt = lines.findIndex((l) => l.startsWith('SEVERITY'));
-    const cells = lines.slice(headerAt + 1, -1);
     const routesAt = lines[headerAt].indexOf('ROUTES');
-    expect(cells.map((l) => l.slice(routesAt).split(/\s{2,}/)[0])).toEqual(expect.arrayContaining(routes));
-    expect(cells.map((l) => l.split(/\s{2,}/).pop()).join(' ')).toContain(evidence);
+    const rowLines = lines.slice(headerAt + 1, -1);
+    const continuation = (l: string) => l.slice(0, routesAt).trim() === '' && l.slice(routesAt).startsWith('/');
+    const routeLines = [rowLines[0], ...rowLines.slice(1).filter(continuation)];
+    expect(rowLines[0]).toMatch(/^warning\s+runs-page-slow\s+2024-05-01T09:00:00Z\s+1h30m\s+\/route\/number\/0, /);
+    const routeText = routeLines.map((l) => l.slice(routesAt)).join(' ');
+    expect(routeText).toContain(routes.join(', '));
+    // The evidence as a paragraph under the row, indented to the insight column.
+    const evidenceLines = rowLines.slice(1).filter((l) => !continuation(l));
+    expect(evidenceLines.every((l) => /^ {10}\S/.test(l))).toBe(true);
+    expect(evidenceLines.map((l) => l.trim()).join(' ')).toBe(evidence);
   });
 
   it('prints every cell whole on one line without a width (--wide)', () => {

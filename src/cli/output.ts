@@ -56,9 +56,8 @@ function duration(ms: number): string {
 
 /** Width of the table when stdout is not a terminal: fits a CI log, a mail and a 120-column review diff. */
 export const TABLE_WIDTH = 120;
-// Below this the columns no longer fit side by side; the table overflows instead of wrapping every word.
-const MIN_FLEXIBLE = 30;
-const MIN_EVIDENCE = 20;
+// Below this the route column no longer fits beside the others; the table overflows instead of wrapping every word.
+const MIN_ROUTES = 24;
 
 export interface TableOptions {
   /** Columns available; Infinity (the default) prints every cell whole on one line, with an END column. */
@@ -99,20 +98,23 @@ export function wrapText(text: string, width: number): string[] {
 
 /** Rows of cells, each cell already split into lines; every row is as tall as its tallest cell. */
 function layout(header: string[], rows: string[][][]): string[] {
+  const { head, body } = layoutRows(header, rows);
+  return [head, ...body.flat()];
+}
+
+/** The header line and each row's lines, in columns as wide as their widest line. */
+function layoutRows(header: string[], rows: string[][][]): { head: string; body: string[][] } {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.flatMap((r) => r[i].map((l) => l.length))));
   const fmt = (cells: string[]) =>
     cells
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
       .join('  ')
       .trimEnd();
-  const out = [fmt(header)];
-  for (const row of rows) {
+  const body = rows.map((row) => {
     const height = Math.max(...row.map((c) => c.length));
-    for (let k = 0; k < height; k++) {
-      out.push(fmt(row.map((c) => c[k] ?? '')));
-    }
-  }
-  return out;
+    return Array.from({ length: height }, (_, k) => fmt(row.map((c) => c[k] ?? '')));
+  });
+  return { head: fmt(header), body };
 }
 
 /** A table; control characters in label values are flattened so a route cannot break the layout. */
@@ -154,22 +156,23 @@ export function toTable(
     );
     lines.push(...layout(header, rows));
   } else {
-    // END is START + DURATION; its 22 columns go to the routes and the evidence, which wrap in what is left.
-    const header = ['SEVERITY', 'INSIGHT', 'START', 'DURATION', 'ROUTES', 'EVIDENCE'];
+    // END is START + DURATION. The routes wrap in the last column; the evidence, a sentence or two, gets a
+    // paragraph of its own under each row, indented to the insight, where it has nearly the whole width.
+    const header = ['SEVERITY', 'INSIGHT', 'START', 'DURATION', 'ROUTES'];
     const fixed = episodes.map((e) => [e.severity, e.id, formatRfc3339(e.start), duration(e.end - e.start)]);
-    const fixedWidth = header
-      .slice(0, 4)
-      .reduce((sum, h, i) => sum + Math.max(h.length, ...fixed.map((r) => r[i].length)) + 2, 0);
-    const flexible = Math.max(MIN_FLEXIBLE, width - fixedWidth - 2);
-    const longestRoute = Math.max('ROUTES'.length, ...episodes.flatMap((e) => routesOf(e).map((r) => r.length)));
-    const routeWidth = Math.min(longestRoute, Math.max(flexible - MIN_EVIDENCE, Math.floor(flexible * 0.4)));
-    const evidenceWidth = flexible - routeWidth;
+    const widths = header.slice(0, 4).map((h, i) => Math.max(h.length, ...fixed.map((r) => r[i].length)));
+    const routeWidth = Math.max(MIN_ROUTES, width - widths.reduce((sum, w) => sum + w + 2, 0));
+    const indent = ' '.repeat(widths[0] + 2);
+    const evidenceWidth = Math.max(MIN_ROUTES, width - indent.length);
     const rows = episodes.map((e, i) => [
       ...fixed[i].map((c) => [c]),
-      routesOf(e).length ? routesOf(e).flatMap((r) => wrapText(r, routeWidth)) : ['-'],
-      wrapText(flat(e.evidence.summary), evidenceWidth),
+      wrapText(routesOf(e).join(', ') || '-', routeWidth),
     ]);
-    lines.push(...layout(header, rows));
+    const { head, body } = layoutRows(header, rows);
+    lines.push(head);
+    episodes.forEach((e, i) => {
+      lines.push(...body[i], ...wrapText(flat(e.evidence.summary), evidenceWidth).map((l) => indent + l));
+    });
   }
   lines.push(`${episodes.length} insight episode${episodes.length === 1 ? '' : 's'}.`);
   return lines.join('\n') + '\n';
