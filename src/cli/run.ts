@@ -164,7 +164,7 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     return runRules(rest, deps);
   }
   if (first !== 'scan') {
-    const what = first.startsWith('-') ? `a command first, before ${first}` : `unknown command "${first}"`;
+    const what = first.startsWith('-') ? `missing command before ${first}` : `unknown command "${first}"`;
     deps.stderr.write(errorLine(new UsageError(`${what}: the commands are scan and rules`)));
     return EXIT_ERROR;
   }
