@@ -129,11 +129,11 @@ export function toTable(
   const flat = (s: string) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
   const lines: string[] = [];
   const where = metric.selector ? `{${metric.selector}}` : '';
+  // The metric line is never wrapped: its selector is the user's own text, to be found and copied whole.
+  const title = `Prefect API insights ${formatRfc3339(from)} .. ${formatRfc3339(to)}`;
+  const metricLine = `in ${flat(metric.name)}${flat(where)} (${metric.unit})`;
   lines.push(
-    ...wrapText(
-      `Prefect API insights ${formatRfc3339(from)} .. ${formatRfc3339(to)} in ${flat(metric.name)}${flat(where)} (${metric.unit})`,
-      width
-    ),
+    ...(`${title} ${metricLine}`.length <= width ? [`${title} ${metricLine}`] : [title, metricLine]),
     ...(metric.notes ?? []).flatMap((n) => wrapText(`Note: ${flat(n)}.`, width))
   );
   if (episodes.length === 0) {
