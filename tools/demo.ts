@@ -12,7 +12,8 @@ import { scan } from '../src/insights/engine';
 import { createPrometheusApi, fetchTransport } from '../src/prometheus/client';
 import { resolveMetric } from '../src/prometheus/resolve';
 import { buildTimeline, writeOpenMetrics, type ConventionId } from './simulator';
-import { findPrometheusBinaries, startPrometheus, type RunningPrometheus } from '../tests/harness/prometheus';
+import { startPrometheus, type PrometheusEngine, type RunningPrometheus } from '../tests/harness/prometheus';
+import { demoPrometheusEngine } from './demoPrometheus';
 
 const HOUR = 3_600_000;
 // The scan starts after the simulator's lead of normal traffic: the detectors' baseline look-back.
@@ -68,12 +69,12 @@ async function main(): Promise<number> {
   const seed = Number(arg('seed') ?? 42);
   const convention = (arg('convention') ?? 'prefect') as ConventionId;
   const keep = process.argv.includes('--keep');
+  let engine: PrometheusEngine;
   try {
-    findPrometheusBinaries();
+    engine = demoPrometheusEngine();
   } catch (e) {
     // One line: what is missing and the command that installs it.
-    const detail = e instanceof Error ? e.message.split(':')[0] : String(e);
-    process.stderr.write(`demo: ${detail}: run \`npm run setup\`, which installs it, then \`npm run demo\` again\n`);
+    process.stderr.write(`demo: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
   const work = mkdtempSync(join(tmpdir(), 'prefect-insights-demo-'));
@@ -98,7 +99,7 @@ async function main(): Promise<number> {
     const file = join(work, 'demo.om');
     writeOpenMetrics(timeline, file);
     process.stderr.write('Backfilling it into a Prometheus on 127.0.0.1…\n');
-    prom = await startPrometheus({ openMetrics: file, keep });
+    prom = await startPrometheus({ openMetrics: file, engine, keep });
     rmSync(file, { force: true });
     process.stderr.write(`Prometheus is up at ${prom.url}. Scanning (the same code as \`prefect-insights scan\`)…\n\n`);
 

@@ -1,4 +1,4 @@
-// The Prefect settings the detectors use as thresholds. Defaults are Prefect 3's own (see README, "Settings").
+// The Prefect settings the detectors use as thresholds. Defaults are Prefect 3's own (see docs/configuration.md).
 
 export interface PrefectSettings {
   /** server.database.sqlalchemy.pool_timeout (PREFECT_SERVER_DATABASE_SQLALCHEMY_POOL_TIMEOUT), seconds. */

@@ -1,6 +1,6 @@
 // Prometheus alerting rules generated from the catalog and the detectors' own thresholds, for the operator's
 // resolved metric: a dashboard, a scan and an alert read the same numbers (the monitoring-mixin idea). What PromQL
-// cannot mirror (baselines, persistence, the broad-wins rule) is listed in the README, "Alerting rules".
+// cannot mirror (baselines, persistence, the broad-wins rule) is listed in docs/alerting.md.
 import { getInsight } from '../catalog/catalog';
 import type { PrefectSettings } from '../catalog/prefectSettings';
 import type { DetectableInsightId } from '../catalog/types';
