@@ -27,6 +27,7 @@ describe('parseCommand', () => {
       requestTimeoutSeconds: undefined,
       timeoutSeconds: DEFAULT_REQUEST_TIMEOUT_SECONDS,
       format: 'table',
+      wide: false,
       failOn: 'critical',
     });
   });
@@ -77,14 +78,17 @@ describe('parseCommand', () => {
   });
 
   it.each([
-    [[], /missing command/],
-    [['scna', '--prometheus', 'http://x'], /unknown command/],
+    [[], /expected the command scan/],
+    [['scan', 'extra', '--prometheus', 'http://x'], /unexpected argument "extra"/],
     [['scan', '--from', '-1h', '--to', 'now'], /--prometheus is required/],
     [['scan', '--prometheus', 'ftp://x', '--from', '-1h', '--to', 'now'], /http\(s\)/],
     [['scan', '--prometheus', 'not a url', '--from', '-1h', '--to', 'now'], /not a URL/],
     [[...BASE.slice(0, 3), '--to', 'now'], /--from is required/],
     [[...BASE.slice(0, 5), '--to', 'tomorrow'], /--to "tomorrow"/],
-    [['scan', '--prometheus', 'http://x', '--from', 'now', '--to', '-1h'], /--from must be before --to/],
+    [
+      ['scan', '--prometheus', 'http://x', '--from', 'now', '--to', '-1h'],
+      /--from 2024-05-01T12:00:00Z is not before --to 2024-05-01T11:00:00Z/,
+    ],
     [[...BASE, '--format', 'xml'], /--format/],
     [[...BASE, '--fail-on', 'error'], /--fail-on/],
     [[...BASE, '--pool-timeout', '-3'], /--pool-timeout/],

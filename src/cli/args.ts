@@ -1,12 +1,16 @@
-// Arguments of `prefect-insights scan`, parsed with node:util's parseArgs (no dependency) and validated up front
-// so that every mistake ends in one clear line and exit code 2 before Prometheus is asked anything.
-import { parseArgs } from 'node:util';
+// Arguments of `prefect-insights scan`, validated up front so that every mistake ends in one clear line and exit
+// code 2 before Prometheus is asked anything.
 import { DEFAULT_PREFECT_SETTINGS, isValidSetting, type PrefectSettings } from '../catalog/prefectSettings';
 import type { Severity } from '../catalog/types';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from '../prometheus/timeLimit';
-import { parseTime } from './time';
+import { exitCodesHelp } from './help';
+import { enumValue, parseOptions, UsageError } from './options';
+import { formatRfc3339, parseTime } from './time';
 
-export type OutputFormat = 'json' | 'table';
+export { UsageError } from './options';
+
+const FORMATS = ['table', 'json'] as const;
+export type OutputFormat = (typeof FORMATS)[number];
 
 export interface ScanArgs {
   prometheus: string;
@@ -24,17 +28,12 @@ export interface ScanArgs {
   maxOverflow?: number;
   statementTimeoutSeconds?: number;
   format: OutputFormat;
+  /** Table cells unwrapped and unclipped, however wide. */
+  wide: boolean;
   failOn?: Severity;
 }
 
 export type ParsedCommand = { kind: 'help' } | { kind: 'scan'; args: ScanArgs };
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
 
 export const USAGE = `Usage: prefect-insights scan --prometheus <url> --from <time> --to <time> [options]
 
@@ -42,8 +41,9 @@ Detects known Prefect API incidents in Prometheus latency data and prints them.
 
 Options:
   --prometheus <url>       Prometheus base URL, e.g. http://localhost:9090 (required)
-  --from <time>            start: RFC 3339, unix seconds, or relative (-24h, now-30m) (required)
-  --to <time>              end, same forms, e.g. now (required)
+  --from <time>            start (required): RFC 3339 (2026-12-02T09:00:00Z), a date (2026-12-02, read as
+                           00:00 UTC), unix seconds or milliseconds, or relative to now (-24h, now-30m)
+  --to <time>              end (required), same forms, e.g. now
   --selector '<matchers>'  extra label matchers without braces, e.g. 'job="prefect-server"'
   --metric <name>          histogram to read instead of the auto-detected one
   --timeout <s>            time limit of each request to Prometheus in seconds (default ${DEFAULT_REQUEST_TIMEOUT_SECONDS})
@@ -52,12 +52,13 @@ Options:
   --pool-size <n>          server.database.sqlalchemy.pool_size (default ${DEFAULT_PREFECT_SETTINGS.poolSize})
   --max-overflow <n>       server.database.sqlalchemy.max_overflow (default ${DEFAULT_PREFECT_SETTINGS.maxOverflow})
   --statement-timeout <s>  PREFECT_SERVER_DATABASE_TIMEOUT in seconds (default ${DEFAULT_PREFECT_SETTINGS.statementTimeoutSeconds})
-  --format json|table      output on stdout (default table)
+  --format table|json      output on stdout (default table; any case)
+  --wide                   table rows unwrapped, whatever their width (default: fit the terminal, or 120 columns)
   --fail-on info|warning|critical
                            exit 1 when an insight of at least this severity is found
   -h, --help               show this help
 
-Exit codes: 0 scan ran, 1 --fail-on met, 2 error (one line on stderr).`;
+${exitCodesHelp()}`;
 
 const STRING_OPTIONS = [
   'prometheus',
@@ -76,26 +77,6 @@ const STRING_OPTIONS = [
 ] as const;
 
 const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];
-
-/**
- * parseArgs refuses `--from -24h` as ambiguous; relative times start with a dash by nature, so a value that follows
- * one of our string options is glued to it (`--from=-24h`) before parsing.
- */
-function glueDashValues(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const name = a.startsWith('--') ? a.slice(2) : '';
-    const next = argv[i + 1];
-    if ((STRING_OPTIONS as readonly string[]).includes(name) && next !== undefined && /^-[^-]/.test(next)) {
-      out.push(`${a}=${next}`);
-      i++;
-    } else {
-      out.push(a);
-    }
-  }
-  return out;
-}
 
 function positiveNumber(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) {
@@ -137,31 +118,17 @@ function timeArg(text: string, nowMs: number, flag: string): number {
   }
 }
 
+/** `scan …` (the command word first, as typed); help when asked for. */
 export function parseCommand(argv: string[], nowMs: number): ParsedCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: glueDashValues(argv),
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...Object.fromEntries(STRING_OPTIONS.map((n) => [n, { type: 'string' as const }])),
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message.split('\n')[0] : String(e));
-  }
-  const { values, positionals } = parsed;
-  const v = values as Record<string, string | boolean | undefined>;
+  const { values: v, positionals } = parseOptions(argv, { strings: STRING_OPTIONS, booleans: ['wide'] });
   if (v.help === true) {
     return { kind: 'help' };
   }
-  if (positionals.length === 0) {
-    throw new UsageError('missing command: prefect-insights scan …');
+  if (positionals[0] !== 'scan') {
+    throw new UsageError('expected the command scan');
   }
-  if (positionals[0] !== 'scan' || positionals.length > 1) {
-    throw new UsageError(`unknown command "${positionals.join(' ')}": the commands are "scan" and "rules"`);
+  if (positionals.length > 1) {
+    throw new UsageError(`unexpected argument "${positionals[1]}"`);
   }
   const str = (name: (typeof STRING_OPTIONS)[number]) => v[name] as string | undefined;
 
@@ -178,15 +145,8 @@ export function parseCommand(argv: string[], nowMs: number): ParsedCommand {
   const from = timeArg(required(str('from'), '--from'), nowMs, '--from');
   const to = timeArg(required(str('to'), '--to'), nowMs, '--to');
   if (!(from < to)) {
-    throw new UsageError(`--from must be before --to (got ${str('from')} .. ${str('to')})`);
-  }
-  const format = str('format') ?? 'table';
-  if (format !== 'json' && format !== 'table') {
-    throw new UsageError(`--format must be json or table, got "${format}"`);
-  }
-  const failOn = str('fail-on');
-  if (failOn !== undefined && !(SEVERITIES as readonly string[]).includes(failOn)) {
-    throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, got "${failOn}"`);
+    // The times as read, not as typed: a misread form shows at once.
+    throw new UsageError(`--from ${formatRfc3339(from)} is not before --to ${formatRfc3339(to)}`);
   }
   const selector = str('selector')?.trim();
   const metric = str('metric')?.trim();
@@ -204,8 +164,9 @@ export function parseCommand(argv: string[], nowMs: number): ParsedCommand {
       poolSize: settingArg(str('pool-size'), 'poolSize', '--pool-size'),
       maxOverflow: settingArg(str('max-overflow'), 'maxOverflow', '--max-overflow'),
       statementTimeoutSeconds: settingArg(str('statement-timeout'), 'statementTimeoutSeconds', '--statement-timeout'),
-      format,
-      failOn: failOn as Severity | undefined,
+      format: enumValue(str('format'), FORMATS, '--format') ?? 'table',
+      wide: v.wide === true,
+      failOn: enumValue(str('fail-on'), SEVERITIES, '--fail-on'),
     },
   };
 }

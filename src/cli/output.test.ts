@@ -38,10 +38,31 @@ describe('toTable', () => {
     expect(lines[2]).toContain('p95 12 s second line');
   });
 
-  it('clips long route lists so the evidence stays on the line', () => {
+  it('wraps long route lists and evidence within the width, losing nothing', () => {
+    const routes = Array.from({ length: 20 }, (_, i) => `/route/number/${i}`);
+    const evidence = 'p95 12 s on the runs page, '.repeat(10).trim();
+    const lines = toTable(METRIC, T0, T0 + 1, [episode(routes, evidence)], { width: 120 })
+      .trimEnd()
+      .split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(120);
+    const headerAt = lines.findIndex((l) => l.startsWith('SEVERITY'));
+    const routesAt = lines[headerAt].indexOf('ROUTES');
+    const rowLines = lines.slice(headerAt + 1, -1);
+    const continuation = (l: string) => l.slice(0, routesAt).trim() === '' && l.slice(routesAt).startsWith('/');
+    const routeLines = [rowLines[0], ...rowLines.slice(1).filter(continuation)];
+    expect(rowLines[0]).toMatch(/^warning\s+runs-page-slow\s+2024-05-01T09:00:00Z\s+1h30m\s+\/route\/number\/0, /);
+    const routeText = routeLines.map((l) => l.slice(routesAt)).join(' ');
+    expect(routeText).toContain(routes.join(', '));
+    // The evidence as a paragraph under the row, indented to the insight column.
+    const evidenceLines = rowLines.slice(1).filter((l) => !continuation(l));
+    expect(evidenceLines.every((l) => /^ {10}\S/.test(l))).toBe(true);
+    expect(evidenceLines.map((l) => l.trim()).join(' ')).toBe(evidence);
+  });
+
+  it('prints every cell whole on one line without a width (--wide)', () => {
     const routes = Array.from({ length: 20 }, (_, i) => `/route/number/${i}`);
     const row = toTable(METRIC, T0, T0 + 1, [episode(routes, 'x')]).split('\n')[2];
-    expect(row).toContain('…');
+    expect(row).toContain(routes.join(','));
     expect(row.endsWith('x')).toBe(true);
   });
 });

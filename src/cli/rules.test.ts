@@ -9,7 +9,24 @@ function sink() {
   return { out, sink: { write: (t: string) => out.push(t) } };
 }
 
-function deps(resolved?: ResolvedMetric) {
+/**
+ * A Prometheus whose probe counts `perWindow` samples of the metric in each 10-minute window (0: none) over
+ * `windows` windows, the first and last of them half full as real data's edges are.
+ */
+function probeApi(perWindow: number, queries: string[] = [], windows = 6): PrometheusApi {
+  const values = Array.from({ length: windows }, (_, i) => [
+    i * 600,
+    String(i === 0 || i === windows - 1 ? Math.floor(perWindow / 2) : perWindow),
+  ]);
+  return {
+    queryRange: async (expr: string) => {
+      queries.push(expr);
+      return perWindow > 0 ? [{ metric: { job: 'prefect', instance: 'a' }, values }] : [];
+    },
+  } as unknown as PrometheusApi;
+}
+
+function deps(resolved?: ResolvedMetric, api: PrometheusApi = probeApi(40)) {
   const stdout = sink();
   const stderr = sink();
   const calls: Array<{ url: string; overrides: MetricOverrides }> = [];
@@ -20,7 +37,7 @@ function deps(resolved?: ResolvedMetric) {
     stderr: stderr.sink,
     createApi: (u) => {
       url = u;
-      return {} as PrometheusApi;
+      return api;
     },
     resolveMetric: async (_api, overrides) => {
       calls.push({ url, overrides });
@@ -79,6 +96,49 @@ describe('prefect-insights rules', () => {
       expect(bad.stderr.join('')).toMatch(/^prefect-insights: error: .*\n$/);
       expect(bad.stdout).toHaveLength(0);
     }
+  });
+
+  it('sizes the rate windows for the scrape interval measured in the data, as a scan does', async () => {
+    const resolved = metricForConvention('prefect');
+    const queries: string[] = [];
+    // 10 samples per 10 minutes: scraped every 60 s.
+    const { d, stdout } = deps(resolved, probeApi(10, queries));
+    expect(await runCli(['rules', '--prometheus', 'http://prom:9090'], d)).toBe(0);
+    const yaml = stdout.join('');
+    expect(yaml).toContain('[3m]');
+    expect(yaml).not.toContain('[45s]');
+    expect(yaml).toContain('scrape interval 60 s');
+    expect(queries[0]).toMatch(/^max by \(job, instance, exported_job, exported_instance\) \(count_over_time\(/);
+  });
+
+  it('refuses a --scrape-interval whose windows would hold under two of the measured scrapes', async () => {
+    const resolved = metricForConvention('prefect');
+    const short = deps(resolved, probeApi(10));
+    expect(await runCli(['rules', '--prometheus', 'http://prom:9090', '--scrape-interval', '15'], short.d)).toBe(2);
+    expect(short.stderr.join('')).toBe(
+      'prefect-insights: error: --scrape-interval 15 gives rate windows of 45s, under two of the 60 s scrapes measured in the data: no rule could ever fire (leave --scrape-interval out to use 60 s) (see prefect-insights rules --help)\n'
+    );
+    expect(short.stdout).toHaveLength(0);
+    const longer = deps(resolved, probeApi(10));
+    expect(await runCli(['rules', '--prometheus', 'http://prom:9090', '--scrape-interval', '120'], longer.d)).toBe(0);
+    expect(longer.stdout.join('')).toContain('[6m]');
+  });
+
+  it('trusts a given interval when the data is too young to show whole windows', async () => {
+    // Two half-full windows of a 5 s scrape look like a 10 s one: not proof enough to refuse --scrape-interval 5.
+    const { d, stdout } = deps(metricForConvention('prefect'), probeApi(120, [], 2));
+    expect(await runCli(['rules', '--prometheus', 'http://prom:9090', '--scrape-interval', '5'], d)).toBe(0);
+    expect(stdout.join('')).toContain('[15s]');
+  });
+
+  it('asks for --scrape-interval when the data is too thin to measure it', async () => {
+    const { d, stderr } = deps(metricForConvention('prefect'), probeApi(0));
+    expect(await runCli(['rules', '--prometheus', 'http://prom:9090'], d)).toBe(2);
+    expect(stderr.join('')).toMatch(/cannot measure the scrape interval.*give --scrape-interval <s>\n$/);
+  });
+
+  it('takes the convention in any case', () => {
+    expect(parseRulesArgs(['--convention', 'OTEL-Legacy-MS'])!.convention).toBe('otel-legacy-ms');
   });
 
   it('prints its help', async () => {

@@ -1,13 +1,15 @@
 // `prefect-insights rules`: the alerting rules for the operator's metric on stdout. With --prometheus the metric is
 // resolved exactly as a scan resolves it; with --convention it is the convention's default shape, offline.
-import { parseArgs } from 'node:util';
 import { DEFAULT_PREFECT_SETTINGS, type PrefectSettings } from '../catalog/prefectSettings';
-import { DEFAULT_SCRAPE_SECONDS } from '../prometheus/step';
+import { probeQuery, PROBE_WINDOW_SECONDS } from '../insights/engine/queries';
+import { scrapeIntervalFromCounts } from '../insights/engine/scan';
+import { DEFAULT_SCRAPE_SECONDS, formatDuration, rateWindow } from '../prometheus/step';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from '../prometheus/timeLimit';
 import type { MetricOverrides, PrometheusApi, ResolvedMetric } from '../prometheus/types';
 import { rulesYaml } from '../rules/generate';
 import { conventionIds, metricForConvention } from '../rules/offline';
-import { UsageError } from './args';
+import { exitCodesHelp } from './help';
+import { enumValue, parseOptions, UsageError } from './options';
 
 export const RULES_USAGE = `Usage: prefect-insights rules (--prometheus <url> | --convention <name>) [options] > rules.yml
 
@@ -24,9 +26,15 @@ Options:
   --pool-timeout <s>       server.database.sqlalchemy.pool_timeout in seconds (default ${DEFAULT_PREFECT_SETTINGS.poolTimeoutSeconds})
   --request-timeout <s>    PREFECT_API_REQUEST_TIMEOUT in seconds (default ${DEFAULT_PREFECT_SETTINGS.apiRequestTimeoutSeconds})
   --ui-patience <s>        how long UI calls may take, seconds (default ${DEFAULT_PREFECT_SETTINGS.uiPatienceSeconds})
-  --scrape-interval <s>    scrape interval of the metric, seconds (default ${DEFAULT_SCRAPE_SECONDS})
+  --scrape-interval <s>    scrape interval of the metric, seconds (with --prometheus: measured from the
+                           data, as a scan does; with --convention: default ${DEFAULT_SCRAPE_SECONDS})
   --grafana-url <url>      prefix for the advice links in the rules' runbook_url
-  -h, --help               show this help`;
+  -h, --help               show this help
+
+Rate windows span three scrapes; an interval shorter than the data's would give windows that hold fewer than
+two samples, in which rate() is always empty and no alert can fire, so it is refused.
+
+${exitCodesHelp()}`;
 
 export interface RulesArgs {
   prometheus?: string;
@@ -35,7 +43,8 @@ export interface RulesArgs {
   selector?: string;
   metric?: string;
   settings: PrefectSettings;
-  scrapeIntervalSeconds: number;
+  /** Given with --scrape-interval; otherwise measured (--prometheus) or the default (--convention). */
+  scrapeIntervalSeconds?: number;
   /** Time limit of each request to Prometheus, seconds. */
   timeoutSeconds: number;
   grafanaUrl?: string;
@@ -80,36 +89,21 @@ function httpUrl(text: string, flag: string): string {
 
 /** Arguments after `rules`; `null` for --help. */
 export function parseRulesArgs(argv: string[]): RulesArgs | null {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    const parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        ...Object.fromEntries(OPTIONS.map((n) => [n, { type: 'string' as const }])),
-        native: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    values = parsed.values as Record<string, string | boolean | undefined>;
-  } catch (e) {
-    throw new UsageError(e instanceof Error ? e.message.split('\n')[0] : String(e));
-  }
+  const { values, positionals } = parseOptions(argv, { strings: OPTIONS, booleans: ['native'] });
   if (values.help === true) {
     return null;
+  }
+  if (positionals.length > 0) {
+    throw new UsageError(`unexpected argument "${positionals[0]}"`);
   }
   const str = (n: (typeof OPTIONS)[number]) => {
     const v = values[n] as string | undefined;
     return v === undefined || v.trim() === '' ? undefined : v.trim();
   };
   const prometheus = str('prometheus');
-  const convention = str('convention');
+  const convention = enumValue(str('convention'), conventionIds(), '--convention');
   if ((prometheus === undefined) === (convention === undefined)) {
     throw new UsageError('give either --prometheus <url> or --convention <name>');
-  }
-  if (convention !== undefined && !conventionIds().includes(convention)) {
-    throw new UsageError(`--convention must be one of ${conventionIds().join(', ')}, got "${convention}"`);
   }
   if (convention !== undefined && str('metric') !== undefined) {
     throw new UsageError('--metric needs --prometheus (a convention names its metric)');
@@ -127,7 +121,7 @@ export function parseRulesArgs(argv: string[]): RulesArgs | null {
     selector: str('selector')?.replace(/^\{(.*)\}$/s, '$1'),
     metric: str('metric'),
     settings,
-    scrapeIntervalSeconds: positive(str('scrape-interval'), '--scrape-interval') ?? DEFAULT_SCRAPE_SECONDS,
+    scrapeIntervalSeconds: positive(str('scrape-interval'), '--scrape-interval'),
     timeoutSeconds: positive(str('timeout'), '--timeout') ?? DEFAULT_REQUEST_TIMEOUT_SECONDS,
     grafanaUrl: grafanaUrl === undefined ? undefined : httpUrl(grafanaUrl, '--grafana-url'),
   };
@@ -147,9 +141,70 @@ export interface RulesDeps {
 // server that was quiet (or down) over a weekend.
 const RESOLVE_LOOKBACK_S = 7 * 24 * 3600;
 
+/**
+ * The scrape interval as the data shows it, measured the way a scan measures it (samples per 10-minute window per
+ * target, the densest window) over the whole look-back, since the data may have stopped days ago (a demo, a server
+ * since removed). A series' first and last windows are left out while it has others: they are partial (the data
+ * began or ended inside them, or `now` cuts them) and would make the interval look longer than it is. Null when no
+ * window holds two samples.
+ */
+export interface MeasuredScrape {
+  seconds: number | null;
+  /** False when only partial windows could be counted: then the interval may look longer than it is. */
+  fromWholeWindows: boolean;
+}
+
+export async function measureScrapeSeconds(
+  api: PrometheusApi,
+  metric: ResolvedMetric,
+  range: { start: number; end: number }
+): Promise<MeasuredScrape> {
+  const start = Math.floor(range.start / PROBE_WINDOW_SECONDS) * PROBE_WINDOW_SECONDS;
+  const end = Math.ceil(range.end / PROBE_WINDOW_SECONDS) * PROBE_WINDOW_SECONDS;
+  const series = await api.queryRange(probeQuery(metric), { start, end, step: PROBE_WINDOW_SECONDS });
+  let whole = 0;
+  let any = 0;
+  for (const s of series) {
+    const counts = s.values.map(([, text]) => Number(text)).filter((v) => v > 0);
+    any = Math.max(any, ...counts);
+    whole = Math.max(whole, ...counts.slice(1, -1));
+  }
+  const fromWholeWindows = whole >= 2;
+  return { seconds: scrapeIntervalFromCounts(fromWholeWindows ? whole : any, PROBE_WINDOW_SECONDS), fromWholeWindows };
+}
+
+/**
+ * The interval the rules are sized for: the one measured, or the one given when it is not shorter than the data's
+ * (a longer one only widens the windows). A window of fewer than two scrapes holds at most one sample, `rate()` of
+ * it is empty, and every recording and alert built on it stays silent: refused with the reason.
+ */
+export function scrapeIntervalFor(given: number | undefined, measurement: MeasuredScrape): number {
+  const measured = measurement.seconds;
+  if (measured === null) {
+    if (given === undefined) {
+      throw new Error(
+        'cannot measure the scrape interval: no 10-minute window of the metric holds two samples in the last 7 days; give --scrape-interval <s>'
+      );
+    }
+    return given;
+  }
+  if (given === undefined) {
+    return measured;
+  }
+  const window = rateWindow(given, given);
+  // Only a measurement from whole windows can prove the given interval too short (young data looks sparse).
+  if (measurement.fromWholeWindows && window < 2 * measured) {
+    throw new UsageError(
+      `--scrape-interval ${given} gives rate windows of ${formatDuration(window)}, under two of the ${measured} s scrapes measured in the data: no rule could ever fire (leave --scrape-interval out to use ${measured} s)`
+    );
+  }
+  return given;
+}
+
 /** The YAML for parsed arguments (resolving the metric first when a Prometheus is given). */
 export async function rulesFor(args: RulesArgs, deps: RulesDeps): Promise<string> {
   let metric: ResolvedMetric;
+  let scrapeIntervalSeconds = args.scrapeIntervalSeconds ?? DEFAULT_SCRAPE_SECONDS;
   if (args.convention !== undefined) {
     metric = metricForConvention(args.convention, {
       selector: args.selector,
@@ -164,13 +219,16 @@ export async function rulesFor(args: RulesArgs, deps: RulesDeps): Promise<string
       overrides.selector = args.selector;
     }
     const end = Math.floor(deps.now() / 1000);
-    metric = await deps.resolveMetric(deps.createApi(args.prometheus as string, args.timeoutSeconds), overrides, {
-      start: end - RESOLVE_LOOKBACK_S,
-      end,
-    });
+    const range = { start: end - RESOLVE_LOOKBACK_S, end };
+    const api = deps.createApi(args.prometheus as string, args.timeoutSeconds);
+    metric = await deps.resolveMetric(api, overrides, range);
+    scrapeIntervalSeconds = scrapeIntervalFor(
+      args.scrapeIntervalSeconds,
+      await measureScrapeSeconds(api, metric, range)
+    );
   }
   return rulesYaml(metric, args.settings, {
-    scrapeIntervalSeconds: args.scrapeIntervalSeconds,
+    scrapeIntervalSeconds,
     grafanaUrl: args.grafanaUrl,
   });
 }

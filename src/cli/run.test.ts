@@ -133,7 +133,9 @@ describe('runCli', () => {
     expect(await runCli(['scan', '--prometheus', 'http://x', '--from', 'now', '--to', '-1h'], d)).toBe(2);
     expect(scanned).toBe(false);
     expect(stdout.text()).toBe('');
-    expect(stderr.text()).toMatch(/^prefect-insights: error: --from must be before --to[^\n]*\n$/);
+    expect(stderr.text()).toMatch(
+      /^prefect-insights: error: --from \S+ is not before --to \S+ \(see prefect-insights scan --help\)\n$/
+    );
   });
 
   it.each([
@@ -230,5 +232,119 @@ describe('runCli', () => {
     expect(await runCli(ARGV, d)).toBe(0);
     expect(stderr.chunks[0]).toContain('2/3');
     expect(stderr.chunks[stderr.chunks.length - 1]).toBe('\r\u001b[K');
+  });
+});
+
+describe('the command line as a newcomer meets it', () => {
+  it.each([[['--help']], [['help']], [['-h']], [[]]])('%j lists both commands and the exit codes', async (argv) => {
+    const { d, stdout } = deps();
+    const code = await runCli(argv, d);
+    expect(code).toBe(argv.length === 0 ? 2 : 0);
+    const text = argv.length === 0 ? (d.stderr as ReturnType<typeof sink>).text() : stdout.text();
+    expect(text).toMatch(/^\s+scan\s/m);
+    expect(text).toMatch(/^\s+rules\s/m);
+    expect(text).toMatch(/Exit codes:[\s\S]*\b2\b/);
+  });
+
+  it.each([
+    [['help', 'scan'], '--fail-on'],
+    [['scan', '--help'], '--fail-on'],
+    [['help', 'rules'], '--convention'],
+    [['rules', '--help'], '--convention'],
+  ])('%j prints that command’s options', async (argv, option) => {
+    const { d, stdout } = deps();
+    expect(await runCli(argv, d)).toBe(0);
+    expect(stdout.text()).toContain(option);
+    expect(stdout.text()).toContain('Exit codes:');
+  });
+
+  it('prints the version from package.json', async () => {
+    const { d, stdout } = deps();
+    expect(await runCli(['--version'], d)).toBe(0);
+    expect(stdout.text()).toBe(`${(jest.requireActual('../../package.json') as { version: string }).version}\n`);
+  });
+
+  it.each([
+    [[...ARGV, '--bogus'], 'prefect-insights: error: unknown option --bogus (see prefect-insights scan --help)\n'],
+    [
+      [...ARGV, '--promethues', 'x'],
+      'prefect-insights: error: unknown option --promethues (did you mean --prometheus?) (see prefect-insights scan --help)\n',
+    ],
+    [
+      ['scan', '--prometheus'],
+      'prefect-insights: error: --prometheus needs a value (see prefect-insights scan --help)\n',
+    ],
+    [['rules', '--nope'], 'prefect-insights: error: unknown option --nope (see prefect-insights rules --help)\n'],
+    [
+      ['scna'],
+      'prefect-insights: error: unknown command "scna": the commands are scan and rules (see prefect-insights --help)\n',
+    ],
+  ])('%j: one clean line', async (argv, line) => {
+    const { d, stdout, stderr } = deps();
+    expect(await runCli(argv, d)).toBe(2);
+    expect(stdout.text()).toBe('');
+    expect(stderr.text()).toBe(line);
+  });
+
+  it('says on stderr which insights met --fail-on', async () => {
+    const { d, stderr } = deps();
+    expect(await runCli([...ARGV, '--fail-on', 'warning'], d)).toBe(1);
+    expect(stderr.text()).toBe(
+      'prefect-insights: --fail-on warning met by 1 episode: db-pool-exhaustion (critical) at 2024-05-01T09:12:00Z\n'
+    );
+  });
+
+  it('reads a millisecond epoch as milliseconds, not as "after --to"', async () => {
+    const { d, calls } = deps();
+    const from = String(NOW - 3_600_000);
+    expect(await runCli(['scan', '--prometheus', 'http://x', '--from', from, '--to', String(NOW)], d)).toBe(0);
+    expect(calls.scan?.from).toBe(NOW - 3_600_000);
+    expect(calls.scan?.to).toBe(NOW);
+  });
+
+  it('reads a date alone as UTC midnight', async () => {
+    const { d, calls } = deps();
+    expect(await runCli(['scan', '--prometheus', 'http://x', '--from', '2024-04-30', '--to', '2024-05-01'], d)).toBe(0);
+    expect(calls.scan?.from).toBe(Date.UTC(2024, 3, 30));
+    expect(calls.scan?.to).toBe(Date.UTC(2024, 4, 1));
+  });
+
+  it('names both times when --from is not before --to', async () => {
+    const { d, stderr } = deps();
+    expect(await runCli(['scan', '--prometheus', 'http://x', '--from', '2024-05-02', '--to', '2024-05-01'], d)).toBe(2);
+    expect(stderr.text()).toContain('--from 2024-05-02T00:00:00Z is not before --to 2024-05-01T00:00:00Z');
+  });
+
+  it('takes enum values in any case', async () => {
+    const { d, stdout } = deps();
+    expect(await runCli([...ARGV, '--format', 'JSON', '--fail-on', 'Critical'], d)).toBe(1);
+    expect(JSON.parse(stdout.text()).insights).toHaveLength(1);
+  });
+
+  it('fits the table in 120 columns, and --wide prints every character', async () => {
+    const long: Episode = {
+      ...EPISODE,
+      routes: Array.from({ length: 12 }, (_, i) => `/api/flow_runs/{id}/route-number-${i}`),
+      evidence: { summary: 'p95 41.2 s on 9 of 11 routes; '.repeat(8).trim() },
+    };
+    const narrow = deps({}, [long]);
+    expect(await runCli(ARGV, narrow.d)).toBe(0);
+    const lines = narrow.stdout.text().trimEnd().split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(120);
+    expect(narrow.stdout.text()).toContain('route-number-11');
+    const wide = deps({}, [long]);
+    expect(await runCli([...ARGV, '--wide'], wide.d)).toBe(0);
+    expect(wide.stdout.text()).toContain(long.evidence.summary);
+    expect(wide.stdout.text()).toContain(long.routes.join(','));
+  });
+
+  it('follows the terminal width when stdout is one', async () => {
+    const long: Episode = { ...EPISODE, evidence: { summary: 'word '.repeat(60).trim() } };
+    const { d, stdout } = deps({}, [long]);
+    d.stdout = Object.assign(stdout, { isTTY: true, columns: 100 });
+    expect(await runCli(ARGV, d)).toBe(0);
+    const lines = stdout.text().trimEnd().split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(100);
+    expect(lines.some((l) => l.length > 90)).toBe(true);
   });
 });

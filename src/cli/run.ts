@@ -1,15 +1,22 @@
-// `prefect-insights scan` as a function of its arguments and its surroundings, so tests drive it without a process.
+// `prefect-insights` as a function of its arguments and its surroundings, so tests drive it without a process:
+// the dispatch to a command (or help, or the version), then one function per command.
 import { DEFAULT_PREFECT_SETTINGS, type PrefectSettings } from '../catalog/prefectSettings';
-import { SEVERITY_RANK } from '../catalog/types';
+import { SEVERITY_RANK, type Severity } from '../catalog/types';
 import type { ScanOptions, ScanResult } from '../insights/engine/types';
+import type { Episode } from '../insights/types';
 import type { MetricOverrides, PrometheusApi, ResolvedMetric } from '../prometheus/types';
-import { parseCommand, USAGE, UsageError, type ScanArgs } from './args';
+import { parseCommand, USAGE, type ScanArgs } from './args';
+import { EXIT, MAIN_USAGE, VERSION } from './help';
+import { UsageError } from './options';
 import { parseRulesArgs, RULES_USAGE, rulesFor } from './rules';
-import { toScanJson, toTable } from './output';
+import { TABLE_WIDTH, toScanJson, toTable } from './output';
+import { formatRfc3339 } from './time';
 
 export interface TextSink {
   write(text: string): unknown;
   isTTY?: boolean;
+  /** Terminal width, when the sink is a terminal (as on process.stdout). */
+  columns?: number;
 }
 
 export interface CliDeps {
@@ -26,9 +33,12 @@ export interface CliDeps {
   signal?: AbortSignal;
 }
 
-export const EXIT_OK = 0;
-export const EXIT_FAIL_ON = 1;
-export const EXIT_ERROR = 2;
+export const EXIT_OK = EXIT.ok;
+export const EXIT_FAIL_ON = EXIT.failOn;
+export const EXIT_ERROR = EXIT.error;
+
+type Command = 'scan' | 'rules';
+const COMMANDS: Record<Command, string> = { scan: USAGE, rules: RULES_USAGE };
 
 const PROGRESS_AFTER_MS = 1000;
 
@@ -44,10 +54,10 @@ export function settingsFor(args: ScanArgs): PrefectSettings {
 }
 
 /** One line, whatever the error: cron mails and CI logs show the first line only. */
-export function errorLine(e: unknown): string {
+export function errorLine(e: unknown, command?: Command): string {
   let message: string;
   if (e instanceof UsageError) {
-    message = `${e.message} (see prefect-insights scan --help)`;
+    message = `${e.message} (see prefect-insights ${command ? `${command} ` : ''}--help)`;
   } else if (e instanceof Error && e.name === 'AbortError') {
     message = 'scan canceled';
   } else if (e instanceof Error) {
@@ -104,15 +114,65 @@ async function runRules(argv: string[], deps: CliDeps): Promise<number> {
     deps.stdout.write(await rulesFor(args, deps));
     return EXIT_OK;
   } catch (e) {
-    deps.stderr.write(errorLine(e).replace('prefect-insights scan --help', 'prefect-insights rules --help'));
+    deps.stderr.write(errorLine(e, 'rules'));
     return EXIT_ERROR;
   }
 }
 
-export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
-  if (argv[0] === 'rules') {
-    return runRules(argv.slice(1), deps);
+/** The table's width: the terminal's when stdout is one, else the width that fits mail and CI logs. */
+function tableWidth(args: ScanArgs, stdout: TextSink): number {
+  if (args.wide) {
+    return Infinity;
   }
+  return stdout.isTTY && stdout.columns && stdout.columns > 0 ? stdout.columns : TABLE_WIDTH;
+}
+
+/** Why the exit code is 1: the episodes that met --fail-on, on stderr (stdout stays the report). */
+function failOnLine(failOn: Severity, met: Episode[]): string {
+  const shown = met
+    .slice(0, 5)
+    .map((e) => `${e.id} (${e.severity}) at ${formatRfc3339(e.start)}`)
+    .join(', ');
+  const more = met.length > 5 ? `, and ${met.length - 5} more` : '';
+  return `prefect-insights: --fail-on ${failOn} met by ${met.length} episode${met.length === 1 ? '' : 's'}: ${shown}${more}\n`;
+}
+
+export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '--version' || first === '-V' || first === 'version') {
+    deps.stdout.write(`${VERSION}\n`);
+    return EXIT_OK;
+  }
+  if (first === 'help' || first === '--help' || first === '-h') {
+    const topic = first === 'help' ? rest[0] : undefined;
+    if (topic === undefined) {
+      deps.stdout.write(MAIN_USAGE + '\n');
+      return EXIT_OK;
+    }
+    if (topic === 'scan' || topic === 'rules') {
+      deps.stdout.write(COMMANDS[topic] + '\n');
+      return EXIT_OK;
+    }
+    deps.stderr.write(errorLine(new UsageError(`no command "${topic}": the commands are scan and rules`)));
+    return EXIT_ERROR;
+  }
+  if (first === undefined) {
+    deps.stderr.write(MAIN_USAGE + '\n');
+    return EXIT_ERROR;
+  }
+  if (first === 'rules') {
+    return runRules(rest, deps);
+  }
+  if (first !== 'scan') {
+    const what = first.startsWith('-') ? `missing command before ${first}` : `unknown command "${first}"`;
+    deps.stderr.write(errorLine(new UsageError(`${what}: the commands are scan and rules`)));
+    return EXIT_ERROR;
+  }
+  return runScan(argv, deps);
+}
+
+/** `prefect-insights scan …` (argv with the command word). */
+async function runScan(argv: string[], deps: CliDeps): Promise<number> {
   let args: ScanArgs;
   try {
     const cmd = parseCommand(argv, deps.now());
@@ -122,10 +182,9 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     }
     args = cmd.args;
   } catch (e) {
-    deps.stderr.write(errorLine(e));
+    deps.stderr.write(errorLine(e, 'scan'));
     return EXIT_ERROR;
   }
-
   const progress = progressReporter(deps.stderr, deps.now);
   try {
     const api = deps.createApi(args.prometheus, args.timeoutSeconds);
@@ -154,16 +213,18 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     const out =
       args.format === 'json'
         ? JSON.stringify(toScanJson(result.metric, args.from, args.to, result.episodes)) + '\n'
-        : toTable(result.metric, args.from, args.to, result.episodes);
+        : toTable(result.metric, args.from, args.to, result.episodes, { width: tableWidth(args, deps.stdout) });
     deps.stdout.write(out);
     const failOn = args.failOn;
-    if (failOn && result.episodes.some((e) => SEVERITY_RANK[e.severity] >= SEVERITY_RANK[failOn])) {
+    const met = failOn ? result.episodes.filter((e) => SEVERITY_RANK[e.severity] >= SEVERITY_RANK[failOn]) : [];
+    if (failOn && met.length > 0) {
+      deps.stderr.write(failOnLine(failOn, met));
       return EXIT_FAIL_ON;
     }
     return EXIT_OK;
   } catch (e) {
     progress.end();
-    deps.stderr.write(errorLine(e));
+    deps.stderr.write(errorLine(e, 'scan'));
     return EXIT_ERROR;
   }
 }

@@ -15,6 +15,21 @@ describe('parseTime', () => {
     expect(parseTime('1714554000.5', NOW)).toBe(1714554000_500);
   });
 
+  it('reads unix milliseconds, as Grafana URLs and Date.now() give them', () => {
+    expect(parseTime('1714554000000', NOW)).toBe(1714554000_000);
+    expect(parseTime('1714554000123', NOW)).toBe(1714554000_123);
+  });
+
+  it('refuses micro- and nanoseconds with the reason instead of a date millennia away', () => {
+    expect(() => parseTime('1714554000000000', NOW, '--from')).toThrow(/--from "1714554000000000" is too large/);
+    expect(() => parseTime('1714554000000000000', NOW, '--to')).toThrow(/micro- or nanoseconds/);
+  });
+
+  it('reads a date alone as midnight UTC', () => {
+    expect(parseTime('2026-12-02', NOW)).toBe(Date.UTC(2026, 11, 2));
+    expect(() => parseTime('2026-02-30', NOW, '--from')).toThrow(/--from "2026-02-30" is not a time/);
+  });
+
   it('reads times relative to now', () => {
     expect(parseTime('now', NOW)).toBe(NOW);
     expect(parseTime('-24h', NOW)).toBe(NOW - 86_400_000);
@@ -24,7 +39,15 @@ describe('parseTime', () => {
   });
 
   it('rejects anything else with a message naming the argument', () => {
-    for (const bad of ['', 'yesterday', '2024-05-01', '2024-13-01T00:00:00Z', '-24x', '2024-05-01T09:00:00']) {
+    for (const bad of [
+      '',
+      'yesterday',
+      '2024-5-1',
+      '2024-13-01T00:00:00Z',
+      '2024-13-01',
+      '-24x',
+      '2024-05-01T09:00:00',
+    ]) {
       expect(() => parseTime(bad, NOW, '--from')).toThrow(TimeParseError);
     }
     expect(() => parseTime('soon', NOW, '--from')).toThrow(/--from "soon"/);

@@ -51,8 +51,10 @@ function fakeApi(data: Series[]) {
     async query() {
       throw new Error('not used');
     },
-    async queryRange() {
-      throw new Error('not used');
+    async queryRange(expr) {
+      // Only the not-found diagnosis asks for ranges; this Prometheus holds no samples outside its series list.
+      calls.push({ fn: 'queryRange', args: [expr] });
+      return [];
     },
   };
   return { api, calls };
@@ -270,6 +272,24 @@ describe('resolveMetric', () => {
     expect(calls.filter((c) => c.fn === 'series').length).toBeLessThanOrEqual(1);
   });
 
+  it('blames the selector, with the values that exist, when the metric is there without it', async () => {
+    const { api } = fakeApi(
+      classicSeries('prefect_server_api_request_duration_seconds', { http_route: '/a', job: 'prefect-server' }, ['1'])
+    );
+    const err = await resolveMetric(api, { selector: 'job="prefect-sever"' }, range).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MetricNotFoundError);
+    expect((err as MetricNotFoundError).reason).toBe('selector');
+    expect((err as Error).message).toContain('The values there: job = "prefect-server".');
+    expect((err as Error).message).not.toContain('instrument');
+  });
+
+  it('lists the histograms that exist when the named metric does not', async () => {
+    const { api } = fakeApi(classicSeries('my_api_latency_seconds', { route: '/a' }, ['1']));
+    const err = await resolveMetric(api, { metric: 'my_api_latncy_seconds' }, range).catch((e: unknown) => e);
+    expect((err as MetricNotFoundError).reason).toBe('unknown-metric');
+    expect((err as Error).message).toContain('The histograms there: `my_api_latency_seconds`.');
+  });
+
   it('explains a metric without any route label', async () => {
     const { api } = fakeApi(classicSeries('prefect_server_api_request_duration_seconds', { path: '/a' }, ['1']));
     await expect(resolveMetric(api, {}, range)).rejects.toThrow(/none of the route labels/);
@@ -372,7 +392,7 @@ describe("Prefect's mounted API app", () => {
   it('refuses data whose only route is the mount point and names the setting that fixes it', async () => {
     const { api } = fakeApi([...classicSeries(stable, { http_route: '/api', http_request_method: 'GET' }, B)]);
     await expect(resolveMetric(api, {}, range)).rejects.toThrow(
-      /every series has http_route="\/api".*OTEL_SEMCONV_STABILITY_OPT_IN/
+      /has http_route="\/api" on every series.*OTEL_SEMCONV_STABILITY_OPT_IN/
     );
   });
 

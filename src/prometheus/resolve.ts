@@ -3,6 +3,7 @@
 import { CONVENTIONS, conventionLabel } from './conventions';
 import { labelMatcher, labelRef, metricSelector } from './escape';
 import { DOUBLED_LAYERS_NOTE, MOUNT_POINT_FIX, isMountPoint, looksDoubled, mountPointMatchers } from './mountPoint';
+import { diagnoseNotFound, MetricNotFoundError, type UnixRange } from './notFound';
 import { validateSelector } from './selector';
 import type {
   HistogramKind,
@@ -14,33 +15,12 @@ import type {
   Unit,
 } from './types';
 
-export interface UnixRange {
-  /** unix seconds */
-  start: number;
-  /** unix seconds */
-  end: number;
-}
+export { INSTRUMENTATION_RECIPE, MetricNotFoundError, type NotFoundReason, type UnixRange } from './notFound';
 
-/** How to get the metric, for messages shown when none is found (four short lines). */
-export const INSTRUMENTATION_RECIPE = [
-  'pip install opentelemetry-distro opentelemetry-instrumentation-fastapi opentelemetry-exporter-prometheus',
-  'OTEL_SEMCONV_STABILITY_OPT_IN=http OTEL_METRICS_EXPORTER=prometheus opentelemetry-instrument prefect server start',
-  'then scrape the server on port 9464 (or send OTLP to a Collector, which can rename the metric',
-  'to prefect.server.api.request.duration); the plugin recognises either name.',
-];
-
-export class MetricNotFoundError extends Error {
-  readonly lookedFor: string[];
-  constructor(lookedFor: string[], selector: string, range: UnixRange, extra = '') {
-    const when = `${isoMinute(range.start)} and ${isoMinute(range.end)} UTC`;
-    const sel = selector ? ` with selector \`${selector}\`` : '';
-    super(
-      `No API latency histogram found between ${when}: looked for ${lookedFor.map((n) => `\`${n}\``).join(', ')}${sel}.` +
-        `${extra ? ` ${extra}` : ''}\nTo get it, instrument the Prefect server:\n${INSTRUMENTATION_RECIPE.join('\n')}`
-    );
-    this.name = 'MetricNotFoundError';
-    this.lookedFor = lookedFor;
-  }
+/** An error about the labels of a metric that exists: no instrumentation advice, the metric is there. */
+function labelsError(name: string, range: UnixRange, problem: string): MetricNotFoundError {
+  const when = `${isoMinute(range.start)} and ${isoMinute(range.end)} UTC`;
+  return new MetricNotFoundError(`\`${name}\` between ${when} ${problem}`, [name], 'labels');
 }
 
 function isoMinute(unixSeconds: number): string {
@@ -161,8 +141,8 @@ function pickSpelling(
 }
 
 /**
- * Resolves the latency metric. Throws MetricNotFoundError (what was looked for, where, and how to get it) when no
- * candidate has series in the range, and TypeError/SelectorError for invalid overrides.
+ * Resolves the latency metric. Throws MetricNotFoundError when no candidate has series in the range, its message
+ * naming the cause and its fix (see notFound.ts), and TypeError/SelectorError for invalid overrides.
  */
 export async function resolveMetric(
   api: PrometheusApi,
@@ -198,20 +178,18 @@ export async function resolveMetric(
     }
     const route = pickLabel(overrides.routeLabel, c.routeLabels, present);
     if (!route) {
-      throw new MetricNotFoundError(
-        [name],
-        selector,
+      throw labelsError(
+        name,
         range,
-        `\`${name}\` exists but has none of the route labels ${c.routeLabels.join(', ')}: set the route label in the data source settings.`
+        `has none of the route labels ${c.routeLabels.join(', ')}: set the route label in the data source settings.`
       );
     }
     const routeValues = series.map((s) => s[route] ?? '');
     if (routeValues.length > 0 && routeValues.every(isMountPoint)) {
-      throw new MetricNotFoundError(
-        [name],
-        selector,
+      throw labelsError(
+        name,
         range,
-        `\`${name}\` exists but every series has ${route}="/api", the mount point of Prefect's API app, so no route can be told apart: ${MOUNT_POINT_FIX}.`
+        `has ${route}="/api" on every series, the mount point of Prefect's API app, so no route can be told apart: ${MOUNT_POINT_FIX}.`
       );
     }
     const mount = mountPointMatchers(route, routeValues);
@@ -242,10 +220,12 @@ export async function resolveMetric(
     }
     return resolved;
   }
-  throw new MetricNotFoundError(
+  throw await diagnoseNotFound(
+    api,
     candidates.flatMap((c) => c.spellings),
     userSelector,
-    range
+    range,
+    Boolean(overrides.metric)
   );
 }
 

@@ -146,12 +146,23 @@ function readOp(c: Cursor): MatcherOp {
  * Regex values are the user's own regex: they are kept as regex (only string-escaped), not quoted as literals.
  */
 export function validateSelector(text: string): string {
+  return parseMatchers(text)
+    .map((m) => m.text)
+    .join(', ');
+}
+
+/** The label names a selector matches on, in order, for messages that show the values those labels do have. */
+export function selectorLabels(text: string): string[] {
+  return [...new Set(parseMatchers(text).map((m) => m.label))];
+}
+
+function parseMatchers(text: string): Array<{ label: string; text: string }> {
   let body = text.trim();
   if (body.startsWith('{') && body.endsWith('}')) {
     body = body.slice(1, -1);
   }
   const c: Cursor = { text: body, pos: 0 };
-  const out: string[] = [];
+  const out: Array<{ label: string; text: string }> = [];
   for (;;) {
     skipSpace(c);
     if (c.pos >= body.length) {
@@ -171,7 +182,7 @@ export function validateSelector(text: string): string {
     const op = readOp(c);
     skipSpace(c);
     const value = readString(c, 'a quoted value');
-    out.push(`${ref}${op}"${escapeExact(value)}"`);
+    out.push({ label, text: `${ref}${op}"${escapeExact(value)}"` });
     skipSpace(c);
     if (c.pos >= body.length) {
       break;
@@ -181,5 +192,5 @@ export function validateSelector(text: string): string {
     }
     c.pos++;
   }
-  return out.join(', ');
+  return out;
 }

@@ -2,7 +2,7 @@
 // is ready before tests use it, and that dies with its temp dir on stop(), on a failed start, or when the test
 // process exits without stopping it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, rmSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 
@@ -98,12 +98,35 @@ export interface LocalServerOptions {
   readyTimeoutMs: number;
   /** Temp dir owned by the server: removed on stop() and when the start fails. */
   dir: string;
+  /**
+   * Outlive this process (`npm run demo -- --keep`): detached, its stderr in this file instead of a pipe (a Go
+   * server writing to the pipe of a process that has gone would die of SIGPIPE), its dir left in place at exit.
+   */
+  keepLogFile?: string;
 }
 
 export interface LocalServer {
   url: string;
   port: number;
+  pid: number;
   stop(): Promise<void>;
+}
+
+function spawnServer(opts: LocalServerOptions, port: number): { child: ChildProcess; log: () => string } {
+  if (opts.keepLogFile) {
+    const file = opts.keepLogFile;
+    const fd = openSync(file, 'a');
+    const child = spawn(opts.bin, opts.args(port), { stdio: ['ignore', 'ignore', fd], detached: true });
+    closeSync(fd);
+    child.unref();
+    return { child, log: () => readFileSync(file, 'utf8').slice(-8000) };
+  }
+  const child = spawn(opts.bin, opts.args(port), { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-8000);
+  });
+  return { child, log: () => stderr };
 }
 
 /** Starts the server on a free port (retrying if another process took the port first) and waits until it is ready. */
@@ -112,28 +135,28 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const child = spawn(opts.bin, opts.args(port), { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-8000);
-    });
+    const { child, log } = spawnServer(opts, port);
     const entry = { child, dir: opts.dir };
     live.add(entry);
     try {
-      await waitReady(opts.name, url + opts.readyPath, child, opts.readyTimeoutMs, () => stderr);
+      await waitReady(opts.name, url + opts.readyPath, child, opts.readyTimeoutMs, log);
     } catch (e) {
       await stopChild(child);
       live.delete(entry);
-      if (attempt < 2 && /address already in use/.test(stderr)) {
+      if (attempt < 2 && /address already in use/.test(log())) {
         continue;
       }
       rmSync(opts.dir, { recursive: true, force: true });
       throw e;
     }
+    if (opts.keepLogFile) {
+      live.delete(entry);
+    }
     let stopped = false;
     return {
       url,
       port,
+      pid: child.pid ?? 0,
       stop: async () => {
         if (stopped) {
           return;

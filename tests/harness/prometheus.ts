@@ -112,6 +112,8 @@ export interface StartPrometheusOptions {
   extraArgs?: string[];
   /** How long to wait for /-/ready, ms (default 60 s). */
   readyTimeoutMs?: number;
+  /** Leave Prometheus running (with its data) when this process exits; its log goes to `<dir>/prometheus.log`. */
+  keep?: boolean;
 }
 
 export interface RunningPrometheus {
@@ -119,6 +121,9 @@ export interface RunningPrometheus {
   url: string;
   port: number;
   dataDir: string;
+  /** The temp dir holding the data, the config and (with `keep`) the log; removed by stop(). */
+  dir: string;
+  pid: number;
   /** Seconds promtool took to backfill (0 without backfill). */
   backfillSeconds: number;
   stop(): Promise<void>;
@@ -259,8 +264,9 @@ export async function startPrometheus(opts: StartPrometheusOptions = {}): Promis
     readyPath: '/-/ready',
     readyTimeoutMs: opts.readyTimeoutMs ?? 60000,
     dir,
+    keepLogFile: opts.keep ? join(dir, 'prometheus.log') : undefined,
   });
-  return { ...server, engine: bin.engine, dataDir, backfillSeconds };
+  return { ...server, engine: bin.engine, dataDir, dir, backfillSeconds };
 }
 
 /** Minimal query helper for tests: instant or range query, returns `data.result`. */

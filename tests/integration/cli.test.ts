@@ -3,7 +3,7 @@
 // backfilled in OpenTelemetry's millisecond convention with another service beside Prefect, selected by --selector.
 import { execFile } from 'node:child_process';
 import { createServer, type Socket } from 'node:net';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -19,9 +19,15 @@ interface Run {
   stderr: string;
 }
 
-function run(file: string, args: string[], timeoutMs = 120_000): Promise<Run> {
+function run(
+  file: string,
+  args: string[],
+  timeoutMs = 120_000,
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}
+): Promise<Run> {
   return new Promise((done) => {
-    execFile(file, args, { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+    const options = { cwd: opts.cwd ?? ROOT, env: opts.env, timeout: timeoutMs, maxBuffer: 64 << 20 };
+    execFile(file, args, options, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       done({ code, stdout: String(stdout), stderr: String(stderr) });
     });
@@ -116,10 +122,13 @@ describe('prefect-insights scan (built binary)', () => {
   });
 
   it('exits 1 when --fail-on is met and prints the table', async () => {
-    const r = await cli(['scan', '--prometheus', prom.url, '--from', from, '--to', to, '--fail-on', 'warning']);
-    expect(r.stderr).toBe('');
+    const r = await cli(['scan', '--prometheus', prom.url, '--from', from, '--to', to, '--fail-on', 'WARNING']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/warning\s+api-outage/);
+    // Why the job failed, on stderr where CI shows it: the episode that met the threshold.
+    expect(r.stderr).toMatch(
+      /^prefect-insights: --fail-on warning met by \d+ episodes?: [^\n]*api-outage \(warning\) at \S+Z[^\n]*\n$/
+    );
   });
 
   it('exits 0 when what was found is below the --fail-on severity', async () => {
@@ -171,7 +180,7 @@ describe('prefect-insights scan (built binary)', () => {
   it('exits 2 with one stderr line when --from is after --to', async () => {
     await expectOneLineError(
       ['scan', '--prometheus', prom.url, '--from', to, '--to', from],
-      /--from must be before --to/
+      /--from \S+Z is not before --to \S+Z/
     );
   });
 
@@ -199,10 +208,69 @@ describe('prefect-insights scan (built binary)', () => {
     }
   });
 
+  it('fits its table in 120 columns when stdout is not a terminal, and --wide prints it whole', async () => {
+    const narrow = await cli(['scan', '--prometheus', prom.url, '--from', from, '--to', to]);
+    expect(narrow.code).toBe(0);
+    const lines = narrow.stdout.trimEnd().split('\n');
+    expect(lines.some((l) => /api-outage/.test(l))).toBe(true);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(120);
+    const wide = await cli(['scan', '--prometheus', prom.url, '--from', from, '--to', to, '--wide']);
+    expect(wide.code).toBe(0);
+    expect(wide.stdout).toMatch(/^SEVERITY\s+INSIGHT\s+START\s+END\s+DURATION\s+ROUTES\s+EVIDENCE$/m);
+  });
+
+  it('reads millisecond epochs as milliseconds', async () => {
+    const r = await cli([
+      'scan',
+      '--prometheus',
+      prom.url,
+      '--from',
+      String(timeline.start),
+      '--to',
+      String(timeline.end),
+      '--format',
+      'Json',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).range.from).toBe(new Date(timeline.start).toISOString().replace('.000Z', 'Z'));
+  });
+
   it('exits 2 on an impossible date instead of scanning the day it rolls over to', async () => {
     await expectOneLineError(
       ['scan', '--prometheus', prom.url, '--from', '2024-02-31T00:00:00Z', '--to', 'now'],
       /--from "2024-02-31T00:00:00Z" is not a time/
+    );
+  });
+});
+
+describe('prefect-insights help (built binary)', () => {
+  it('lists both commands and the exit codes', async () => {
+    for (const args of [['--help'], ['help']]) {
+      const r = await cli(args);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/^ {2}scan {5}\S/m);
+      expect(r.stdout).toMatch(/^ {2}rules {4}\S/m);
+      expect(r.stdout).toMatch(/^Exit codes:\n {2}0 /m);
+    }
+    const scanHelp = await cli(['help', 'scan']);
+    expect(scanHelp.stdout).toContain('--fail-on');
+    expect(scanHelp.stdout).toContain('00:00 UTC');
+  });
+
+  it('prints the version bundled from package.json', async () => {
+    const r = await cli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}\n`);
+  });
+
+  it('answers an unknown option with one line of its own words', async () => {
+    const r = await cli(['scan', '--promethues', 'http://x']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'prefect-insights: error: unknown option --promethues (did you mean --prometheus?) (see prefect-insights scan --help)\n'
     );
   });
 });
@@ -222,4 +290,31 @@ describe('prefect-insights rules (built binary)', () => {
     expect(checked.code).toBe(0);
     expect(checked.stdout).toMatch(/SUCCESS: \d+ rules found/);
   });
+});
+
+describe('npx prefect-insights in a fresh checkout', () => {
+  // npx installs this folder into its cache (~/.npm/_npx/<hash>) the first time and links the bin then; when the
+  // bin was the unbuilt bundle, the link was never made and the command stayed "not found" after the build.
+  it('works when first tried before the build, and says how to build when the bundle is gone', async () => {
+    const checkout = join(work, 'checkout');
+    mkdirSync(checkout);
+    for (const entry of ['package.json', 'bin', 'src']) {
+      cpSync(join(ROOT, entry), join(checkout, entry), { recursive: true });
+    }
+    symlinkSync(join(ROOT, 'node_modules'), join(checkout, 'node_modules'));
+    // Its own npm cache, offline: nothing is fetched, and the user's npx cache is left alone.
+    const env = { ...process.env, npm_config_cache: join(work, 'npm-cache'), npm_config_offline: 'true' };
+    const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+    expect(existsSync(join(checkout, 'dist-cli'))).toBe(false);
+
+    const first = await run('npx', ['prefect-insights', '--version'], 170_000, { cwd: checkout, env });
+    expect(first.stderr).not.toContain('not found');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe(`${version}\n`);
+
+    rmSync(join(checkout, 'dist-cli'), { recursive: true, force: true });
+    const unbuilt = await run('npx', ['prefect-insights', 'help'], 60_000, { cwd: checkout, env });
+    expect(unbuilt.code).toBe(2);
+    expect(unbuilt.stderr).toMatch(/not built yet: run `npm run build:cli`/);
+  }, 240_000);
 });
