@@ -56,7 +56,8 @@ export function createSceneTemplateSrv(vars: Record<string, VariableSpec | strin
       set.setState({ variables: [...others, toVariable(name, spec(v))] });
     },
     replace(target?: string, scopedVars?: ScopedVars, format?: string | Function) {
-      const context = (scopedVars?.__sceneObject?.value as typeof scene | undefined) ?? scene;
+      // Grafana unwraps `__sceneObject` with valueOf(): Scenes wraps it in a SafeSerializableSceneObject.
+      const context = (scopedVars?.__sceneObject?.value?.valueOf() as typeof scene | undefined) ?? scene;
       return sceneGraph.interpolate(context, target, scopedVars, format as never);
     },
     getVariables: () => [],
