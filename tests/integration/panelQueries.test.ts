@@ -224,6 +224,10 @@ describe('every panel query type against ground truth', () => {
   it('topSlowRoutes: at each step at most N routes, each within one bucket of the model top N by p95', async () => {
     const n = 2;
     const got = await frames({ refId: 'T', queryType: 'topSlowRoutes', topN: n, quantiles: [0.95] }, quiet);
+    // Named by the bare route: the Slowest routes table links to the drill-down with this name.
+    expect(got.map((f) => f.fields[1].config.displayNameFromDS)).toEqual(
+      got.map((f) => f.fields[1].labels!.http_route)
+    );
     const byTime = new Map<number, string[]>();
     for (const f of got) {
       for (const [t] of points(f)) {
