@@ -21,6 +21,7 @@ import {
   FieldType,
   ThemeContext,
   dateTime,
+  locationUtil,
 } from '@grafana/data';
 import { config, locationService } from '@grafana/runtime';
 import { GlobalStyles, PortalContainer } from '@grafana/ui';
@@ -526,4 +527,11 @@ const host = {
 
 registerSharedModules();
 installServices();
+// Grafana initialises locationUtil at boot (public/app/app.ts) with its config: assureBaseUrl then knows appSubUrl.
+// (The time range and variables it asks for serve only `$__url_time_range`-style helpers this host does not use.)
+locationUtil.initialize({
+  config: config as never,
+  getTimeRangeForUrl: () => ({ from: 'now-6h', to: 'now' }),
+  getVariablesUrlParams: () => ({}),
+});
 window.__host = host;
