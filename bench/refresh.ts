@@ -4,7 +4,7 @@
 // the real Prometheus are counted by an HTTP proxy in front of it.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dateTime, type AnnotationQuery, type DataQueryRequest, type ScopedVars } from '@grafana/data';
+import { dateTime, type AnnotationQuery, type DataQueryRequest } from '@grafana/data';
 import { setTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 import { firstValueFrom, type Observable } from 'rxjs';
 import dashboard from '../src/dashboards/prefect-api-overview.json';
@@ -14,6 +14,7 @@ import { isScanQueryType, type PrefectQuery } from '../src/datasource/types';
 import { buildScanRequest } from '../src/pages/advice/useInsightScan';
 import { createPrometheusApi, fetchTransport } from '../src/prometheus/client';
 import { dataSource, installGrafanaStandIns, upstreams } from '../tests/integration/grafanaStandIns';
+import { ALL, createSceneTemplateSrv } from '../src/test/sceneTemplateSrv';
 import { verdict } from './stats';
 
 interface CountingProxy {
@@ -59,29 +60,12 @@ async function countingProxy(target: string): Promise<CountingProxy> {
 }
 
 /**
- * The dashboard's route/method/status variables on "All" with allValue `.*`: Grafana's TemplateSrv hands a custom
- * all value to the format function together with the variable (public/app/features/templating/template_srv.ts).
+ * The dashboard's route/method/status variables on "All" with allValue `.*`, interpolated by Scenes (Grafana 12's
+ * dashboards): the custom all value reaches the data source unformatted, as in Grafana.
  */
 function allVariablesTemplateSrv(): TemplateSrv {
-  const all: Record<string, { allValue: string }> = {
-    route: { allValue: '.*' },
-    method: { allValue: '.*' },
-    status: { allValue: '.*' },
-  };
-  return {
-    replace(text = '', _scoped?: ScopedVars, format?: string | Function) {
-      return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (m, a?: string, b?: string) => {
-        const variable = all[(a ?? b)!];
-        if (!variable) {
-          return m;
-        }
-        return typeof format === 'function' ? format(variable.allValue, variable) : variable.allValue;
-      });
-    },
-    getVariables: () => [],
-    containsTemplate: (t?: string) => /\$/.test(t ?? ''),
-    updateTimeRange: () => {},
-  } as unknown as TemplateSrv;
+  const all = { value: [ALL], options: [], includeAll: true, allValue: '.*' };
+  return createSceneTemplateSrv({ route: all, method: all, status: all });
 }
 
 interface Panel {

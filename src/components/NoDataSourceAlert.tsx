@@ -2,6 +2,7 @@ import React from 'react';
 import { Alert, LinkButton, Stack } from '@grafana/ui';
 import { DATASOURCE_TYPE } from '../constants';
 import { newDataSourceUrl } from '../utils/utils.routing';
+import { grafanaHref } from '../utils/href';
 
 /** The call to action when no Prefect insights data source exists: the app's pages need one to read Prometheus. */
 export function NoDataSourceAlert() {
@@ -12,7 +13,7 @@ export function NoDataSourceAlert() {
           The insights are read from Prometheus through a data source of type Prefect API insights. Add one, pick the
           Prometheus data source that scrapes your Prefect server, then press Save &amp; test.
         </span>
-        <LinkButton icon="plus" href={newDataSourceUrl(DATASOURCE_TYPE)}>
+        <LinkButton icon="plus" href={grafanaHref(newDataSourceUrl(DATASOURCE_TYPE))}>
           Add the data source
         </LinkButton>
       </Stack>

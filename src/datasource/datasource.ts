@@ -14,6 +14,7 @@ import {
   type ScopedVars,
   type TestDataSourceResponse,
 } from '@grafana/data';
+import { config } from '@grafana/runtime';
 import type { PrefectSettings } from '../catalog/prefectSettings';
 import { episodesToAnnotations, insightStatuses } from '../insights/annotations';
 import { scan, type ScanResult } from '../insights/engine';
@@ -41,9 +42,7 @@ import {
 import { interpolateFilter } from './variables';
 import { defaultLokiUid } from './lokiSource';
 import { measureScrapeInterval } from './scrapeInterval';
-
-/** The app's advice page; `?insight=<id>` is appended per annotation. */
-export const ADVICE_PAGE_URL = '/a/prefectinsights-api-app/advice';
+import { adviceUrl } from '../utils/utils.routing';
 
 // A resolved metric is reused for this long; a metric that appears later (new instrumentation) is then picked up.
 const METRIC_CACHE_MS = 5 * 60_000;
@@ -265,7 +264,9 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
     if (target.format === 'annotations') {
       const rows = episodesToAnnotations(episodes, {
         max: target.maxAnnotations ?? DEFAULT_MAX_ANNOTATIONS,
-        advicePageUrl: ADVICE_PAGE_URL,
+        advicePageUrl: adviceUrl(),
+        // The annotation's HTML is shown as is: its links need Grafana's sub-path themselves.
+        appSubUrl: config.appSubUrl,
         lokiUid: defaultLokiUid(),
       });
       return withWarnings([annotationsFrame(rows, target.refId)], result.warnings);

@@ -152,7 +152,9 @@ export function buildPanelQueries(q: PrefectQuery, m: ResolvedMetric, ctx: Panel
     case 'topSlowRoutes': {
       const quantile = q.quantiles && q.quantiles.length > 0 ? q.quantiles[0] : DEFAULT_QUANTILES[2];
       const n = q.topN && q.topN >= 1 ? Math.floor(q.topN) : DEFAULT_TOP_N;
-      return [series(topSlowRoutesQuery(m, n, quantile, { ...opts, groupBy: [] }), 's', percentLabel(quantile))];
+      // Each series is named by its bare route (no "p95 " prefix; the panel's title names the quantile): a table of
+      // these rows links to the route drill-down with `${__data.fields.Route}`, which must be the route itself.
+      return [series(topSlowRoutesQuery(m, n, quantile, { ...opts, groupBy: [] }), 's', '')];
     }
     case 'timeShare':
       return [series(timeShareQuery(m, opts), 'percentunit', 'time share')];

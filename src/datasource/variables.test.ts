@@ -1,24 +1,12 @@
-import type { ScopedVars } from '@grafana/data';
+import { ALL, createSceneTemplateSrv as sceneTemplateSrv } from '../test/sceneTemplateSrv';
 import { filterMatcher, interpolateFilter } from './variables';
 
-// A stand-in with Grafana's replace contract: `$name` / `${name}` become format(value, variable).
-function fakeTemplateSrv(vars: Record<string, { value: string | string[]; allValue?: string }>) {
-  return {
-    replace(target = '', _scoped?: ScopedVars, format?: string | Function) {
-      return target.replace(/\$\{(\w+)\}|\$(\w+)/g, (match, a, b) => {
-        const v = vars[a ?? b];
-        if (!v) {
-          return match;
-        }
-        return typeof format === 'function' ? format(v.value, { allValue: v.allValue }) : String(v.value);
-      });
-    },
-  };
-}
+// Interpolation is Grafana's own (src/test/sceneTemplateSrv.ts): the variables are Scenes' CustomVariables and
+// `replace` is sceneGraph.interpolate, as in a Grafana 12 dashboard.
 
-describe('interpolateFilter', () => {
+describe('interpolateFilter (through Scenes)', () => {
   it('keeps literals and expands single and multi-value variables to raw values', () => {
-    const srv = fakeTemplateSrv({ route: { value: ['/a', '/b'] }, one: { value: '/c' } });
+    const srv = sceneTemplateSrv({ route: { value: ['/a', '/b'] }, one: { value: '/c' } });
     expect(interpolateFilter(['/x', '$route', '${one}'], {}, srv)).toEqual({
       all: false,
       values: ['/x', '/a', '/b', '/c'],
@@ -26,19 +14,51 @@ describe('interpolateFilter', () => {
   });
 
   it('expands a variable inside literal text', () => {
-    const srv = fakeTemplateSrv({ id: { value: ['1', '2'] } });
+    const srv = sceneTemplateSrv({ id: { value: ['1', '2'] } });
     expect(interpolateFilter(['/runs/$id/x'], {}, srv)).toEqual({ all: false, values: ['/runs/1/x', '/runs/2/x'] });
   });
 
-  it('treats an empty filter and a custom all value as no filter', () => {
-    const srv = fakeTemplateSrv({ route: { value: '.*', allValue: '.*' } });
-    expect(interpolateFilter([], {}, srv)).toEqual({ all: true });
+  it('treats an empty filter as no filter', () => {
+    expect(interpolateFilter([], {}, sceneTemplateSrv({}))).toEqual({ all: true });
+  });
+
+  it('reads "All" with a custom all value (which Scenes hands out unformatted) as no filter', () => {
+    // The bundled dashboards' route/method/status variables: includeAll, multi, allValue ".*".
+    const srv = sceneTemplateSrv({ route: { value: [ALL], options: ['/a', '/b'], includeAll: true, allValue: '.*' } });
+    expect(srv.replace('$route', {}, () => 'formatted')).toBe('.*');
     expect(interpolateFilter(['$route'], {}, srv)).toEqual({ all: true });
+    expect(interpolateFilter(['${route}'], {}, srv)).toEqual({ all: true });
+    expect(interpolateFilter(['[[route]]'], {}, srv)).toEqual({ all: true });
+  });
+
+  it('reads "All" without a custom all value as every option', () => {
+    const srv = sceneTemplateSrv({ route: { value: [ALL], options: ['/a', '/b'], includeAll: true } });
+    expect(interpolateFilter(['$route'], {}, srv)).toEqual({ all: false, values: ['/a', '/b'] });
+  });
+
+  it('ignores a format written into a filter entry: a filter takes raw values', () => {
+    const srv = sceneTemplateSrv({ route: { value: ['/a.b', '/c'] } });
+    expect(interpolateFilter(['${route:regex}', '${route:csv}'], {}, srv)).toEqual({
+      all: false,
+      values: ['/a.b', '/c'],
+    });
+  });
+
+  it('leaves an unknown variable as literal text, as Grafana does', () => {
+    expect(interpolateFilter(['$nope'], {}, sceneTemplateSrv({}))).toEqual({ all: false, values: ['$nope'] });
+  });
+
+  it('takes a scoped value (a repeated panel) over the dashboard value', () => {
+    const srv = sceneTemplateSrv({ route: { value: [ALL], options: ['/a', '/b'], includeAll: true, allValue: '.*' } });
+    expect(interpolateFilter(['$route'], { route: { text: '/b', value: '/b' } }, srv)).toEqual({
+      all: false,
+      values: ['/b'],
+    });
   });
 
   it('passes hostile values through as data, not as PromQL', () => {
     const hostile = '"} or vector(1) #';
-    const srv = fakeTemplateSrv({ route: { value: [hostile, 'a\\b\n'] } });
+    const srv = sceneTemplateSrv({ route: { value: [hostile, 'a\\b\n'] } });
     const filter = interpolateFilter(['$route'], {}, srv);
     expect(filter).toEqual({ all: false, values: [hostile, 'a\\b\n'] });
     const matcher = filterMatcher('http_route', filter);
@@ -51,7 +71,7 @@ describe('interpolateFilter', () => {
   });
 
   it('a value that looks like a token cannot smuggle in another variable value', () => {
-    const srv = fakeTemplateSrv({ route: { value: '\u00000\u0000' } });
+    const srv = sceneTemplateSrv({ route: { value: '\u00000\u0000' } });
     expect(interpolateFilter(['$route'], {}, srv)).toEqual({ all: false, values: ['\u00000\u0000'] });
   });
 });

@@ -13,14 +13,27 @@ const TOKEN = /\u0000(\d+)\u0000/;
 // A filter with variables whose product explodes is almost certainly a mistake; refuse rather than build huge PromQL.
 const MAX_VALUES = 2000;
 
-interface VariableLike {
-  allValue?: string | null;
-}
+/**
+ * A variable reference in Grafana's three syntaxes: `$name`, `[[name]]` / `[[name:format]]` and
+ * `${name}` / `${name.fieldPath}` / `${name:format}` (the grammar of Grafana's variableRegex,
+ * public/app/features/variables/utils.ts, and of Scenes' VARIABLE_REGEX).
+ */
+const REFERENCE = /\$(\w+)|\[\[(\w+?)(?::\w+)?\]\]|\$\{(\w+)(?:\.([^:^}]+))?(?::[^}]+)?\}/g;
 
 /**
  * Expands filter entries (literals or `$var`, `${var}`, `[[var]]`, possibly multi-value) to the raw values they
  * select. The format function hands each variable's value(s) out of band as a numbered token, so values are never
- * parsed back out of text. A variable set to "All" with a custom all value (usually `.*`) means "no filter".
+ * parsed back out of text.
+ *
+ * "All" with a custom all value (the bundled dashboards' `allValue: ".*"`) means "no filter". Grafana never passes a
+ * custom all value to a data source's format function: Scenes returns it as a `CustomAllValue` that skips formatting
+ * (packages/scenes/src/variables/variants/MultiValueVariable.ts), and the legacy TemplateSrv "skips formatting of custom
+ * all values" (public/app/features/templating/template_srv.ts). So the data source sees only the all value's text,
+ * e.g. `.*`, which as a literal route would select nothing. Each reference is therefore interpolated on its own:
+ * one that Grafana replaced without calling the format function is a custom all value, whatever its text. (Reading
+ * `.*` as a regex instead would break for other all values, `*` or `%`, and for a route that really is `.*`.)
+ * A format written into an entry (`${route:regex}`) is dropped: a filter takes raw values, and a formatted text would
+ * have to be parsed back.
  */
 export function interpolateFilter(
   entries: string[] | undefined,
@@ -34,23 +47,26 @@ export function interpolateFilter(
     }
     const captured: string[][] = [];
     let selectsAll = false;
-    const text = templateSrv.replace(
-      raw.replace(/\u0000/g, ''),
-      scopedVars,
-      (value: unknown, variable?: VariableLike) => {
-        if (
-          variable &&
-          typeof variable.allValue === 'string' &&
-          variable.allValue !== '' &&
-          value === variable.allValue
-        ) {
+    const format = (value: unknown) => {
+      const values = Array.isArray(value) ? value.map(String) : [value == null ? '' : String(value)];
+      captured.push(values);
+      return `\u0000${captured.length - 1}\u0000`;
+    };
+    const text = raw
+      .replace(/\u0000/g, '')
+      .replace(REFERENCE, (match, dollar?: string, brackets?: string, braces?: string, fieldPath?: string) => {
+        const name = dollar ?? brackets ?? braces;
+        const bare = fieldPath ? `\${${name}.${fieldPath}}` : `\${${name}}`;
+        const replaced = templateSrv.replace(bare, scopedVars, format);
+        if (replaced === bare) {
+          // Not a variable Grafana knows: it stays literal text, as Grafana leaves it.
+          return match;
+        }
+        if (!TOKEN.test(replaced)) {
           selectsAll = true;
         }
-        const values = Array.isArray(value) ? value.map(String) : [value == null ? '' : String(value)];
-        captured.push(values);
-        return `\u0000${captured.length - 1}\u0000`;
-      }
-    );
+        return replaced;
+      });
     if (selectsAll) {
       return { all: true };
     }

@@ -95,6 +95,15 @@ describe('episodesToAnnotations', () => {
     expect(Number(pane.range.to)).toBeGreaterThanOrEqual(20 * MIN);
   });
 
+  it("puts Grafana's sub-path in front of the advice and Explore links", () => {
+    const ep = episode('db-pool-exhaustion', 10 * MIN, 20 * MIN);
+    const [a] = episodesToAnnotations([ep], { advicePageUrl: ADVICE, lokiUid: 'loki-uid', appSubUrl: '/grafana' });
+    const hrefs = [...rendered(a.text).querySelectorAll('a')].map((l) => l.getAttribute('href') ?? '');
+    expect(hrefs).toHaveLength(2);
+    expect(hrefs).toContain(`/grafana${ADVICE}?insight=db-pool-exhaustion`);
+    expect(hrefs.filter((h) => h.startsWith('/grafana/explore?'))).toHaveLength(1);
+  });
+
   it.each([
     '/x/<img src=x onerror=alert(1)>',
     '/flow_runs/filter"}<a href="javascript:alert(2)">click</a>',

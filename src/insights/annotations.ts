@@ -28,6 +28,11 @@ export interface AnnotationOptions {
   max?: number;
   /** The app's advice page, e.g. `/a/prefectinsights-api-app/advice`; `?insight=<id>` is appended. */
   advicePageUrl: string;
+  /**
+   * Grafana's sub-path (`config.appSubUrl`, e.g. `/grafana`; '' at the root), put in front of the advice and Explore
+   * links: an annotation's HTML is rendered as is, so its links get no help from Grafana's link handling.
+   */
+  appSubUrl?: string;
   /** A Loki data source's uid: the log search then also links to Explore over the region's window. */
   lokiUid?: string;
 }
@@ -123,7 +128,7 @@ function mergeClosest(episodes: Episode[], max: number): Group[] {
   return groups;
 }
 
-function toAnnotation(group: Group, { advicePageUrl, lokiUid }: AnnotationOptions): InsightAnnotation {
+function toAnnotation(group: Group, { advicePageUrl, lokiUid, appSubUrl = '' }: AnnotationOptions): InsightAnnotation {
   // The most severe, then longest, member speaks for a merged group.
   const lead = group.members.reduce((best, e) =>
     SEVERITY_RANK[e.severity] > SEVERITY_RANK[best.severity] ||
@@ -147,8 +152,9 @@ function toAnnotation(group: Group, { advicePageUrl, lokiUid }: AnnotationOption
   }
   blocks.push(el('div', 'Evidence: ', lead.evidence.summary));
   blocks.push(...adviceHtml(lead.id));
-  blocks.push(...logSearchHtml(lead.id, group, lokiUid));
-  blocks.push(el('div', link(adviceLink(advicePageUrl, lead.id), 'Open the advice for this insight')));
+  blocks.push(...logSearchHtml(lead.id, group, lokiUid, appSubUrl));
+  const advice = `${appSubUrl.replace(/\/+$/, '')}${adviceLink(advicePageUrl, lead.id)}`;
+  blocks.push(el('div', link(advice, 'Open the advice for this insight')));
   return {
     time: group.start,
     timeEnd: group.end,
@@ -162,14 +168,19 @@ function toAnnotation(group: Group, { advicePageUrl, lokiUid }: AnnotationOption
 }
 
 /** The insight's ready LogQL query, and an Explore link over the region's window when a Loki data source is known. */
-function logSearchHtml(id: DetectableInsightId, window: { start: number; end: number }, lokiUid?: string): Html[] {
+function logSearchHtml(
+  id: DetectableInsightId,
+  window: { start: number; end: number },
+  lokiUid: string | undefined,
+  appSubUrl: string
+): Html[] {
   const search = logSearchFor(id);
   if (!search) {
     return [];
   }
   const blocks = [el('div', 'Log search (LogQL): ', el('code', search.query))];
   if (lokiUid) {
-    const url = exploreUrl({ lokiUid, query: search.query, from: window.start, to: window.end });
+    const url = exploreUrl({ lokiUid, query: search.query, from: window.start, to: window.end, appSubUrl });
     blocks.push(el('div', link(url, 'Search the logs of this window in Explore')));
   }
   return blocks;

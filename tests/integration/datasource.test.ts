@@ -15,8 +15,9 @@ import {
   requestLog,
   run,
   upstreams,
-  variables,
+  setVariable,
 } from './grafanaStandIns';
+import { ALL } from '../../src/test/sceneTemplateSrv';
 import { TRUTH_INTERVAL_MS, checkQuantilesAndRates, middle, seriesByLabel } from './groundTruth';
 
 const ROUTES = ['/flow_runs/filter', '/task_runs/{id}/set_state', '/flow_runs/{id}', '/work_pools/{name}'];
@@ -95,7 +96,7 @@ describe('prefect convention', () => {
   });
 
   it('filters by a multi-value template variable', async () => {
-    variables.route = ['/api/flow_runs/filter', '/api/flow_runs/{id}'];
+    setVariable('route', ['/api/flow_runs/filter', '/api/flow_runs/{id}']);
     const { from, to } = middle(env);
     const res = await run(dataSource(env.uid), [{ ...p95Query, routes: ['$route'] }], from, to);
     expect(res.errors).toBeUndefined();
@@ -105,9 +106,19 @@ describe('prefect convention', () => {
     ]);
   });
 
+  it('"All" with the dashboards\' allValue ".*" selects every route (Scenes hands the all value out unformatted)', async () => {
+    setVariable('route', { value: [ALL], options: ['/api/flow_runs/filter'], includeAll: true, allValue: '.*' });
+    const { from, to } = middle(env);
+    const res = await run(dataSource(env.uid), [{ ...rateQuery, routes: ['$route'] }], from, to);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.map((f: DataFrame) => f.fields[1].labels?.http_route).sort()).toEqual(
+      ROUTES.map((r) => `/api${r}`).sort()
+    );
+  });
+
   it('a hostile route value selects nothing and injects no series', async () => {
     const hostile = '"} or vector(1) #';
-    variables.hostile = [hostile, `${hostile}\n`];
+    setVariable('hostile', [hostile, `${hostile}\n`]);
     const { from, to } = middle(env);
     const ds = dataSource(env.uid);
     for (const routes of [[hostile], ['$hostile']]) {
@@ -342,6 +353,18 @@ describe('annotations for a pool-exhaustion scenario', () => {
     expect(region!.color).toBe('red');
     expect(region!.text).toContain('pool_size');
     expect(region!.text).toContain('/a/prefectinsights-api-app/advice?insight=db-pool-exhaustion');
+  });
+
+  it('an episode filter on "All" (allValue ".*") keeps every episode', async () => {
+    const ds = dataSource('prom-scenario');
+    setVariable('route', { value: [ALL], options: ['/api/flow_runs/filter'], includeAll: true, allValue: '.*' });
+    const table: PrefectQuery = { refId: 'T', queryType: 'insights', format: 'table' };
+    const from = timeline.start + 6 * 3600_000;
+    const unfiltered = await run(ds, [table], from, timeline.end);
+    const onAll = await run(ds, [{ ...table, routes: ['$route'] }], from, timeline.end);
+    expect(onAll.errors).toBeUndefined();
+    expect(unfiltered.data[0].length).toBeGreaterThan(0);
+    expect(onAll.data[0].length).toBe(unfiltered.data[0].length);
   });
 
   it('one refresh of the annotation, insights table and status table costs one scan, and a cancelled panel stops only itself', async () => {

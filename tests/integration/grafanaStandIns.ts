@@ -1,6 +1,6 @@
 // Grafana's runtime services reduced to what the data source uses, for running its real code path in Node against a
 // real Prometheus-compatible server: a BackendSrv that serves the Prometheus data source's resource route the way
-// Grafana's source answers it, and a TemplateSrv with Grafana's replace contract.
+// Grafana's source answers it, and Grafana 12's TemplateSrv (Scenes' interpolation).
 import { Observable, firstValueFrom } from 'rxjs';
 import {
   dateTime,
@@ -9,14 +9,9 @@ import {
   type DataSourceInstanceSettings,
   type ScopedVars,
 } from '@grafana/data';
-import {
-  setBackendSrv,
-  setTemplateSrv,
-  type BackendSrv,
-  type BackendSrvRequest,
-  type TemplateSrv,
-} from '@grafana/runtime';
+import { setBackendSrv, setTemplateSrv, type BackendSrv, type BackendSrvRequest } from '@grafana/runtime';
 import { DataSource } from '../../src/datasource/datasource';
+import { createSceneTemplateSrv } from '../../src/test/sceneTemplateSrv';
 import { PROMETHEUS_DATASOURCE_TYPES } from '../../src/datasource/prometheusTypes';
 import type { PrefectDataSourceOptions, PrefectQuery } from '../../src/datasource/types';
 
@@ -151,22 +146,13 @@ export const backendSrv = {
   },
 } as unknown as BackendSrv;
 
-/** Grafana's replace contract: `$name`/`${name}` become format(value, variable). */
-export const variables: Record<string, string | string[]> = {};
-export const templateSrv = {
-  replace(target = '', _scoped?: ScopedVars, format?: string | Function) {
-    return target.replace(/\$\{(\w+)\}|\$(\w+)/g, (m, a: string | undefined, b: string | undefined) => {
-      const v = variables[(a ?? b)!];
-      if (v === undefined) {
-        return m;
-      }
-      return typeof format === 'function' ? format(v, {}) : Array.isArray(v) ? v.join(',') : v;
-    });
-  },
-  getVariables: () => [],
-  containsTemplate: (t?: string) => /\$/.test(t ?? ''),
-  updateTimeRange: () => {},
-} as unknown as TemplateSrv;
+/**
+ * The dashboard's variables and Grafana 12's TemplateSrv: `replace` is Scenes' sceneGraph.interpolate over a scene
+ * holding the variables (src/test/sceneTemplateSrv.ts), so "All", custom all values and formats are Grafana's code.
+ */
+export const templateSrv = createSceneTemplateSrv();
+/** Sets one dashboard variable: its value(s), or a full spec (options, includeAll, allValue). */
+export const setVariable = templateSrv.setVariable;
 
 export function dataSource(uid: string, jsonData: Partial<PrefectDataSourceOptions> = {}): DataSource {
   const settings = {

@@ -3,6 +3,7 @@ import type { AppPluginMeta, PluginConfigPageProps } from '@grafana/data';
 import { LinkButton, Stack, Text, TextLink } from '@grafana/ui';
 import { DATASOURCE_TYPE, ROUTES } from '../../constants';
 import { newDataSourceUrl, prefixRoute } from '../../utils/utils.routing';
+import { grafanaHref } from '../../utils/href';
 
 export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<{}>> {}
 
@@ -15,10 +16,10 @@ const AppConfig = (_props: AppConfigProps) => (
       Prometheus data source to read, the Prefect thresholds (pool_timeout, pool size, request timeout, …) and any
       metric or label overrides.
     </Text>
-    <LinkButton icon="plus" href={newDataSourceUrl(DATASOURCE_TYPE)}>
+    <LinkButton icon="plus" href={grafanaHref(newDataSourceUrl(DATASOURCE_TYPE))}>
       Add a Prefect API insights data source
     </LinkButton>
-    <TextLink href={prefixRoute(ROUTES.Overview)} inline={false}>
+    <TextLink href={grafanaHref(prefixRoute(ROUTES.Overview))} inline={false}>
       Open the app
     </TextLink>
   </Stack>

@@ -9,6 +9,7 @@ import { parameterAnchor } from './ParameterCard';
 import type { DetectedInsight } from './parameterVerdicts';
 import type { EpisodeRow } from './readInsightFrames';
 import { getCardStyles } from './cardStyles';
+import { grafanaHref } from '../../utils/href';
 
 interface Props {
   insight: Insight;
@@ -78,7 +79,7 @@ export function InsightAdviceCard({ insight, detected, episodes, scanned, highli
             ))}
           </ul>
         )}
-        <TextLink href={catalogueUrl(insight.id)} inline={false} icon="book">
+        <TextLink href={grafanaHref(catalogueUrl(insight.id))} inline={false} icon="book">
           Error signatures and commands
         </TextLink>
       </Stack>

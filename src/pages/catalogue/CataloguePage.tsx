@@ -11,6 +11,7 @@ import { LogSearchBlock } from '../../components/LogSearchBlock';
 import { useLokiDataSources } from '../../components/useLokiDataSources';
 import { SeverityBadge } from '../../components/SeverityBadge';
 import { adviceUrl } from '../../utils/utils.routing';
+import { grafanaHref } from '../../utils/href';
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -57,7 +58,7 @@ function InsightEntry({ insight, lokiUid, nowMs }: { insight: Insight; lokiUid?:
                   {p}
                 </Text>
               ))}
-              <TextLink href={adviceUrl(insight.id)} inline={false} icon="arrow-right">
+              <TextLink href={grafanaHref(adviceUrl(insight.id))} inline={false} icon="arrow-right">
                 Advice for this insight
               </TextLink>
             </Stack>

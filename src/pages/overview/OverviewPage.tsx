@@ -32,6 +32,7 @@ import {
 import { useInsightScan } from '../advice/useInsightScan';
 import { DEFAULT_RAW_RANGE, rangeParams, rawRangeFromParams, resolveRange } from './overviewRange';
 import { statusRows, type StatusRow } from './statusRows';
+import { grafanaHref } from '../../utils/href';
 
 const STATUS_TEXT: Record<StatusRow['status'], string> = {
   firing: 'Firing now',
@@ -51,11 +52,12 @@ const getStyles = (theme: GrafanaTheme2) => ({
   firing: css({ background: theme.colors.error.transparent }),
 });
 
+/** The href of a Grafana path with these query parameters (under Grafana's sub-path, if any). */
 function withParams(url: string, params: Record<string, string | undefined>): string {
   const query = new URLSearchParams(
     Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '')
   ).toString();
-  return query ? `${url}${url.includes('?') ? '&' : '?'}${query}` : url;
+  return grafanaHref(query ? `${url}${url.includes('?') ? '&' : '?'}${query}` : url);
 }
 
 function StatusList({ rows, links }: { rows: StatusRow[]; links: Record<string, string | undefined> }) {
@@ -177,7 +179,7 @@ function OverviewPage() {
               Refresh
             </Button>
             {uid && (
-              <TextLink href={`/connections/datasources/edit/${encodeURIComponent(uid)}`} inline={false}>
+              <TextLink href={grafanaHref(`/connections/datasources/edit/${encodeURIComponent(uid)}`)} inline={false}>
                 Data source settings
               </TextLink>
             )}
@@ -230,13 +232,13 @@ function OverviewPage() {
             <Card.Heading>Insights timeline</Card.Heading>
             <Card.Description>Every episode in the range with its severity and evidence.</Card.Description>
           </Card>
-          <Card href={prefixRoute(ROUTES.Advice)}>
+          <Card href={grafanaHref(prefixRoute(ROUTES.Advice))}>
             <Card.Heading>Configuration advice</Card.Heading>
             <Card.Description>
               The six settings behind these incidents, held against what your data shows.
             </Card.Description>
           </Card>
-          <Card href={prefixRoute(ROUTES.Insights)}>
+          <Card href={grafanaHref(prefixRoute(ROUTES.Insights))}>
             <Card.Heading>Insights catalogue</Card.Heading>
             <Card.Description>Every known insight: signatures, commands and references.</Card.Description>
           </Card>

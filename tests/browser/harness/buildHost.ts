@@ -1,6 +1,6 @@
 // Builds the host page's JavaScript (shared modules + services + render helpers) with esbuild, from the project's own
 // node_modules, so the plugin runs against the very @grafana/* versions it was built and typed against.
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -12,6 +12,23 @@ export interface HostAssets {
   systemJs: string;
   amdExtra: string;
 }
+
+/**
+ * @grafana/scenes' package.json names an ES module entry (dist/esm/index.js) that the package does not ship, so
+ * bundlers take its CommonJS build, which `require`s the CommonJS builds of @grafana/runtime, @grafana/data, ...: a
+ * second copy, whose services (getDataSourceSrv, the TemplateSrv, runRequest) the host would never set. Grafana's
+ * own build has one copy of each; so does this host: a `require` of those packages gets the same module as `import`.
+ */
+const oneCopyOfGrafanaPackages: Plugin = {
+  name: 'one-copy-of-grafana-packages',
+  setup(b) {
+    b.onResolve({ filter: /^@grafana\/(data|runtime|ui|schema|i18n|e2e-selectors)$/ }, (args) =>
+      args.kind === 'require-call'
+        ? b.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir, importer: args.importer })
+        : undefined
+    );
+  },
+};
 
 export async function buildHost(outDir: string): Promise<HostAssets> {
   mkdirSync(outDir, { recursive: true });
@@ -39,6 +56,7 @@ export async function buildHost(outDir: string): Promise<HostAssets> {
       '.ttf': 'empty',
     },
     absWorkingDir: REPO_ROOT,
+    plugins: [oneCopyOfGrafanaPackages],
   });
   const systemJs = join(outDir, 'system.js');
   const amdExtra = join(outDir, 'amd.js');

@@ -50,11 +50,11 @@ export function readPluginJson(id: string): Record<string, unknown> {
   return JSON.parse(readFileSync(file, 'utf8'));
 }
 
-function bootData() {
+function bootData(subPath: string) {
   return {
     settings: {
-      appUrl: `${ORIGIN}/`,
-      appSubUrl: '',
+      appUrl: `${ORIGIN}${subPath}/`,
+      appSubUrl: subPath,
       buildInfo: { version: '12.4.10', commit: 'host', env: 'production', edition: 'Open Source' },
       datasources: {},
       featureToggles: {},
@@ -84,15 +84,15 @@ function bootData() {
   };
 }
 
-function hostHtml(): string {
+function hostHtml(subPath: string): string {
   // grafanaBootData must exist before @grafana/runtime (inside host.js) is evaluated; amd.js comes last so that
-  // UMD code in the host bundle never sees a global `define`.
+  // UMD code in the host bundle never sees a global `define`. Grafana's index.html sets `<base href="{appSubUrl}/">`.
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><base href="/"><title>Grafana host page</title>
-<script>window.grafanaBootData = ${JSON.stringify(bootData())};</script>
-<script src="/host/system.js"></script>
-<script src="/host/host.js"></script>
-<script src="/host/amd.js"></script>
+<html lang="en"><head><meta charset="utf-8"><base href="${subPath}/"><title>Grafana host page</title>
+<script>window.grafanaBootData = ${JSON.stringify(bootData(subPath))};</script>
+<script src="${subPath}/host/system.js"></script>
+<script src="${subPath}/host/host.js"></script>
+<script src="${subPath}/host/amd.js"></script>
 </head><body><div id="root" style="width: 1040px"></div></body></html>`;
 }
 
@@ -163,8 +163,16 @@ export function setupBuiltDataSource(host: HostPage, opts: BuiltDataSourceOption
   });
 }
 
-export const test = base.extend<{ host: HostPage }>({
-  host: async ({ page }, use, testInfo) => {
+/** Grafana pages a link may lead to: a bundled dashboard, an app page, Explore, a data source page. */
+const GRAFANA_PAGE = /^\/(d\/[^/?#]+|a\/[^/?#]+(\/[^?#]*)?|explore|connections\/datasources\/.*)$/;
+
+export const test = base.extend<{
+  host: HostPage;
+  /** Serve Grafana under this sub-path (`[server] root_url = …/grafana/`, config.appSubUrl), e.g. '/grafana'. */
+  subPath: string;
+}>({
+  subPath: ['', { option: true }],
+  host: async ({ page, subPath }, use, testInfo) => {
     const setup = readSetupState();
     const missing: string[] = [];
     const errors: string[] = [];
@@ -225,9 +233,15 @@ export const test = base.extend<{ host: HostPage }>({
 
     await page.route(`${ORIGIN}/**`, async (route) => {
       const url = new URL(route.request().url());
-      const path = url.pathname;
-      if (path === '/' || path === '/index.html') {
-        return route.fulfill({ status: 200, contentType: 'text/html', body: hostHtml() });
+      if (subPath && !url.pathname.startsWith(`${subPath}/`)) {
+        // Under a sub-path, Grafana serves nothing outside it: a URL that lost the sub-path is a broken link.
+        missing.push(url.toString());
+        return route.fulfill({ status: 404, contentType: 'text/plain', body: 'outside the sub-path' });
+      }
+      const path = url.pathname.slice(subPath.length);
+      if (path === '/' || path === '/index.html' || GRAFANA_PAGE.test(path)) {
+        // Grafana answers every page of its single-page app with index.html.
+        return route.fulfill({ status: 200, contentType: 'text/html', body: hostHtml(subPath) });
       }
       if (path.startsWith('/host/')) {
         return serveFile(route, join(setup.hostDir, path.slice('/host/'.length)), missing);
@@ -260,7 +274,7 @@ export const test = base.extend<{ host: HostPage }>({
       return route.fulfill({ status: 404, contentType: 'application/json', body: '{"message":"not found"}' });
     });
 
-    await page.goto(`${ORIGIN}/`);
+    await page.goto(`${ORIGIN}${subPath}/`);
     await page.waitForFunction(() => !!(window as unknown as { __host?: unknown }).__host);
 
     const host: HostPage = {

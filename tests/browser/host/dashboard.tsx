@@ -1,30 +1,26 @@
-// A bundled dashboard as a Grafana dashboard would run it, for the browser tests: its query variables are refreshed
-// through the data source (metricFindQuery), every panel's targets go through the built data source in one request
-// per panel (as Grafana's PanelQueryRunner does), the panel's transformations run through @grafana/data's
-// transformDataFrame, and the results are drawn in Grafana's own components where @grafana/ui has them (PanelChrome,
-// TimeSeries, Table). Grafana's heatmap and state-timeline panels live in Grafana itself, not in @grafana/ui, so
+// A bundled dashboard drawn as Grafana draws it, for the browser tests: the data come from the dashboard's scene
+// (host/sceneDashboard.ts: variables, query runners, transformations and annotation layers are @grafana/scenes'),
+// the panel's field config is applied with @grafana/data's applyFieldOverrides (interpolating through the scene, so
+// data links are Grafana's), and the results are drawn in Grafana's own components where @grafana/ui has them
+// (PanelChrome, TimeSeries). Grafana's heatmap and state-timeline panels live in Grafana itself, not in @grafana/ui, so
 // those two are drawn here as plain cell grids from the same frames (marked "host stand-in" in the panel).
 import React from 'react';
-import { lastValueFrom, isObservable, type Observable } from 'rxjs';
 import {
   applyFieldOverrides,
   dateTime,
   FieldColorModeId,
+  fieldMatchers,
   standardTransformers,
   standardTransformersRegistry,
-  transformDataFrame,
   type DataFrame,
-  type DataQueryRequest,
-  type DataQueryResponse,
-  type DataSourceApi,
-  type DataTransformerConfig,
   type DisplayValue,
   type FieldConfigSource,
+  type PanelData,
 } from '@grafana/data';
-import { config, getDataSourceSrv, getTemplateSrv } from '@grafana/runtime';
+import { config } from '@grafana/runtime';
 import { PanelChrome, TimeSeries, useTheme2 } from '@grafana/ui';
 import { LegendDisplayMode } from '@grafana/schema';
-import { variables } from './services';
+import { interpolatorFor, type DashboardJson as SceneDashboardJson, type LoadedDashboard } from './sceneDashboard';
 // Grafana's frontend build bundles uPlot's stylesheet; without it the plot's canvas and overlay layers stack.
 import uplotCss from 'uplot/dist/uPlot.min.css';
 
@@ -41,23 +37,11 @@ function injectStyles() {
   stylesInjected = true;
 }
 
-export interface DashboardJson {
-  uid: string;
-  title: string;
+export interface DashboardJson extends SceneDashboardJson {
   panels: PanelJson[];
-  templating: { list: Array<{ name: string; type: string; query?: unknown }> };
 }
 
-interface PanelJson {
-  id: number;
-  type: string;
-  title: string;
-  gridPos: { x: number; y: number; w: number; h: number };
-  datasource?: { uid?: string; type?: string };
-  targets?: Array<Record<string, unknown>>;
-  fieldConfig?: FieldConfigSource;
-  transformations?: DataTransformerConfig[];
-}
+type PanelJson = SceneDashboardJson['panels'][number] & { fieldConfig?: FieldConfigSource };
 
 export interface PanelRun {
   id: number;
@@ -69,11 +53,15 @@ export interface PanelRun {
   /** Fields with at least one finite number (or, for tables, rows). */
   valueCount: number;
   error?: string;
+  /** The targets as the data source received them (Scenes' request). */
+  targets: Array<Record<string, unknown>>;
+  /** Every data link of every row, as Grafana's link supplier builds it (href, after interpolation). */
+  links: string[];
 }
 
 /** Grafana registers its standard transformers at start-up (public/app/features/transformers/standardTransformers.ts). */
 let transformersReady = false;
-function ensureTransformers() {
+export function ensureTransformers() {
   if (transformersReady) {
     return;
   }
@@ -116,10 +104,11 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown) 
 /**
  * The panel's field config on each field, as Grafana's setFieldConfigDefaults and override processing do with the
  * standard field-config registry, which lives in Grafana's core (public/app/features/panel/.../standardFieldConfig)
- * and is empty outside it: defaults fill what the data source left unset, then `byName` overrides set their
- * properties. Other matcher kinds are not used by the bundled dashboards.
+ * and is empty outside it: defaults fill what the data source left unset, then overrides set their properties on the
+ * fields their matcher (Grafana's own, from @grafana/data's registry: `byName` compares display names) selects.
  */
 function withFieldConfig(frames: DataFrame[], source: FieldConfigSource): DataFrame[] {
+  const matchers = source.overrides.map((o) => fieldMatchers.get(o.matcher.id).get(o.matcher.options));
   return frames.map((frame) => ({
     ...frame,
     fields: frame.fields.map((field) => {
@@ -132,8 +121,8 @@ function withFieldConfig(frames: DataFrame[], source: FieldConfigSource): DataFr
           config.custom = { ...(value as object), ...(config.custom as object) };
         }
       }
-      for (const override of source.overrides) {
-        if (override.matcher.id === 'byName' && override.matcher.options === field.name) {
+      for (const [i, override] of source.overrides.entries()) {
+        if (matchers[i](field, frame, frames)) {
           for (const property of override.properties) {
             setPath(config, property.id, property.value);
           }
@@ -142,10 +131,6 @@ function withFieldConfig(frames: DataFrame[], source: FieldConfigSource): DataFr
       return { ...field, config };
     }),
   }));
-}
-
-async function toResponse(result: Observable<DataQueryResponse> | Promise<DataQueryResponse>) {
-  return isObservable(result) ? lastValueFrom(result) : result;
 }
 
 function countValues(frames: DataFrame[]): number {
@@ -162,81 +147,53 @@ function countValues(frames: DataFrame[]): number {
   return n;
 }
 
-/** Refreshes the dashboard's query variables: all values, or the `pick` given for a variable. */
-export async function refreshVariables(
-  dashboard: DashboardJson,
-  datasourceUid: string,
-  pick: Record<string, string[]>,
-  fromMs: number,
-  toMs: number
-): Promise<Record<string, string[]>> {
-  // Grafana refreshes query variables for the dashboard's time range (refresh: 2, "on time range change").
-  const range = { from: dateTime(fromMs), to: dateTime(toMs), raw: { from: dateTime(fromMs), to: dateTime(toMs) } };
-  variables.datasource = datasourceUid;
-  const out: Record<string, string[]> = {};
-  for (const v of dashboard.templating.list) {
-    if (v.type !== 'query') {
-      continue;
-    }
-    const ds = await getDataSourceSrv().get(datasourceUid);
-    const found = await ds.metricFindQuery!(v.query as string, { range });
-    const values = found.map((f) => String(f.value ?? f.text));
-    out[v.name] = pick[v.name] ? values.filter((x) => pick[v.name].includes(x)) : values;
-    variables[v.name] = out[v.name];
-  }
-  return out;
+/** The drawing width of a panel (Grafana's panels report theirs to the query runner). */
+export function panelWidth(panel: { gridPos: { w: number } }): number {
+  return Math.round(panel.gridPos.w * COLUMN - GAP);
 }
 
-export async function runPanels(dashboard: DashboardJson, fromMs: number, toMs: number): Promise<PanelRun[]> {
+/** What each panel of the scene got, with the panel's field config applied as Grafana's panels apply it. */
+export function panelRuns(dashboard: DashboardJson, loaded: LoadedDashboard, data: Map<number, PanelData>): PanelRun[] {
   ensureTransformers();
-  const range = { from: dateTime(fromMs), to: dateTime(toMs), raw: { from: dateTime(fromMs), to: dateTime(toMs) } };
-  const runs: PanelRun[] = [];
-  for (const panel of dashboard.panels) {
-    const run: PanelRun = { id: panel.id, title: panel.title, type: panel.type, frames: [], valueCount: 0 };
-    runs.push(run);
-    try {
-      // Grafana resolves the panel's data source reference through the template variables.
-      const uid = getTemplateSrv().replace(panel.datasource?.uid ?? '');
-      run.datasourceUid = uid;
-      const ds: DataSourceApi = await getDataSourceSrv().get({ uid, type: panel.datasource?.type });
-      const width = (panel.gridPos.w / 24) * WIDTH;
-      const maxDataPoints = Math.max(100, Math.round(width));
-      const intervalMs = Math.max(1000, Math.floor((toMs - fromMs) / maxDataPoints));
-      const request = {
-        requestId: `panel-${panel.id}`,
-        interval: `${Math.round(intervalMs / 1000)}s`,
-        intervalMs,
-        maxDataPoints,
-        range,
-        rangeRaw: range.raw,
-        scopedVars: {},
-        targets: (panel.targets ?? []).map((t) => ({ ...t, datasource: { uid: ds.uid, type: ds.type } })),
-        timezone: 'utc',
-        app: 'dashboard',
-        startTime: Date.now(),
-      } as unknown as DataQueryRequest;
-      const response = await toResponse(ds.query(request));
-      const errors = [response.error, ...(response.errors ?? [])].filter(Boolean);
-      if (errors.length > 0) {
-        run.error = errors.map((e) => e?.message ?? JSON.stringify(e)).join('; ');
-        continue;
-      }
-      const transformed = panel.transformations?.length
-        ? await lastValueFrom(transformDataFrame(panel.transformations, response.data as DataFrame[]))
-        : (response.data as DataFrame[]);
-      run.frames = applyFieldOverrides({
-        data: withFieldConfig(transformed, withPanelDefaults(panel)),
-        fieldConfig: withPanelDefaults(panel),
-        replaceVariables: (s: string) => getTemplateSrv().replace(s),
-        theme: config.theme2,
-        timeZone: 'utc',
-      });
-      run.valueCount = countValues(run.frames);
-    } catch (e) {
-      run.error = e instanceof Error ? e.message : String(e);
+  return dashboard.panels.map((panel) => {
+    const result = data.get(panel.id);
+    const provider = loaded.panels.get(panel.id)!.data;
+    const targets = (result?.request?.targets ?? []) as unknown as Array<Record<string, unknown>>;
+    const run: PanelRun = {
+      id: panel.id,
+      title: panel.title,
+      type: panel.type,
+      frames: [],
+      valueCount: 0,
+      targets: JSON.parse(JSON.stringify(targets)),
+      datasourceUid: (targets[0]?.datasource as { uid?: string } | undefined)?.uid,
+      links: [],
+    };
+    const errors = [...(result?.errors ?? []), ...(result?.error && !result.errors ? [result.error] : [])];
+    if (!result || errors.length > 0) {
+      run.error = result ? errors.map((e) => e.message ?? JSON.stringify(e)).join('; ') : 'no result';
+      return run;
     }
-  }
-  return runs;
+    run.frames = applyFieldOverrides({
+      data: withFieldConfig(result.series, withPanelDefaults(panel)),
+      fieldConfig: withPanelDefaults(panel),
+      replaceVariables: interpolatorFor(provider) as never,
+      theme: config.theme2,
+      timeZone: 'utc',
+    });
+    run.valueCount = countValues(run.frames);
+    for (const frame of run.frames) {
+      for (const field of frame.fields) {
+        if (!field.getLinks || !field.config.links?.length) {
+          continue;
+        }
+        for (let i = 0; i < frame.length; i++) {
+          run.links.push(...field.getLinks({ valueRowIndex: i }).map((l) => l.href));
+        }
+      }
+    }
+    return run;
+  });
 }
 
 const CELL = 30;

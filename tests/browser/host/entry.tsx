@@ -21,14 +21,16 @@ import {
   FieldType,
   ThemeContext,
   dateTime,
+  locationUtil,
 } from '@grafana/data';
 import { config, locationService } from '@grafana/runtime';
 import { GlobalStyles, PortalContainer } from '@grafana/ui';
 import { SHARED_MODULES } from './externals';
-import { installServices, registry, requestLog, variables } from './services';
+import { installServices, registry, requestLog } from './services';
 import { AnnotationTooltipBody } from './annotationTooltip';
 import { HeroView, type HeroProps } from './hero';
-import { DashboardView, refreshVariables, runPanels, type DashboardJson } from './dashboard';
+import { DashboardView, ensureTransformers, panelRuns, panelWidth, type DashboardJson } from './dashboard';
+import { loadDashboard, runScene, type SceneRun, type Selection } from './sceneDashboard';
 
 interface SystemJsLoader {
   set(id: string, module: object): void;
@@ -120,6 +122,19 @@ function framesToEvents(frames: DataFrame[]): AnnotationEventView[] {
   return events;
 }
 
+/** A frame's rows as plain objects (an annotation frame from Scenes has one row per event). */
+function frameRows(frame: DataFrame): AnnotationEventView[] {
+  const rows: AnnotationEventView[] = [];
+  for (let i = 0; i < frame.length; i++) {
+    const row: AnnotationEventView = {};
+    for (const field of frame.fields) {
+      row[field.name] = field.values[i];
+    }
+    rows.push(JSON.parse(JSON.stringify(row)));
+  }
+  return rows;
+}
+
 let root: ReturnType<typeof createRoot> | undefined;
 
 function HostRouter({ children }: { children: React.ReactNode }) {
@@ -161,6 +176,7 @@ const state: {
   dsSettings?: DataSourceInstanceSettings;
   ds?: DataSourceApi;
   app?: AppPlugin;
+  scene?: SceneRun;
 } = { modules: {} };
 
 function need<T>(value: T | undefined, what: string): T {
@@ -197,7 +213,6 @@ function request(targets: DataQueryRequest['targets'], fromMs: number, toMs: num
 const host = {
   events: [] as Array<{ type: string; value: unknown }>,
   requests: requestLog,
-  variables,
 
   /** Imports a module.js exactly as Grafana's plugin loader does and returns the names it exports. */
   async importPlugin(url: string): Promise<{ exports: string[]; kind?: 'app' | 'datasource' | 'other' }> {
@@ -469,16 +484,22 @@ const host = {
   },
 
   /**
-   * Runs a bundled dashboard's variables and panels through the loaded data source and renders it; returns what each
-   * panel got (see host/dashboard.tsx).
+   * Runs a bundled dashboard through @grafana/scenes (host/sceneDashboard.ts) with the given variable selection
+   * (values, or ['$__all']; the others keep the dashboard's saved values) and draws it; returns what Scenes made of
+   * it: variable values and options, each panel's answer and links, each annotation layer's events.
    */
-  async renderDashboard(dashboard: DashboardJson, fromMs: number, toMs: number, pick: Record<string, string[]> = {}) {
-    const ds = need(state.ds, 'data source instance');
-    const chosen = await refreshVariables(dashboard, ds.uid, pick, fromMs, toMs);
-    const runs = await runPanels(dashboard, fromMs, toMs);
+  async renderDashboard(dashboard: DashboardJson, fromMs: number, toMs: number, selection: Selection = {}) {
+    need(state.ds, 'data source instance');
+    state.scene?.deactivate();
+    ensureTransformers();
+    const loaded = loadDashboard(dashboard, fromMs, toMs, selection, panelWidth);
+    const run = await runScene(loaded);
+    state.scene = run;
+    const runs = panelRuns(dashboard, loaded, run.panelData);
     render(<DashboardView dashboard={dashboard} runs={runs} fromMs={fromMs} toMs={toMs} />);
     return {
-      variables: chosen,
+      values: run.values,
+      options: run.options,
       panels: runs.map((r) => ({
         id: r.id,
         title: r.title,
@@ -487,11 +508,30 @@ const host = {
         frames: r.frames.length,
         valueCount: r.valueCount,
         error: r.error,
+        targets: r.targets,
+        links: r.links,
       })),
+      annotations: Object.fromEntries(
+        Object.entries(run.annotations).map(([name, frames]) => [name, frames.flatMap(frameRows)])
+      ),
+      /** Each annotation layer's icon colour as the theme resolves it. */
+      iconColors: Object.fromEntries(
+        (dashboard.annotations?.list ?? []).map((a) => [
+          a.name,
+          config.theme2.visualization.getColorByName(a.iconColor ?? ''),
+        ])
+      ),
     };
   },
 };
 
 registerSharedModules();
 installServices();
+// Grafana initialises locationUtil at boot (public/app/app.ts) with its config: assureBaseUrl then knows appSubUrl.
+// (The time range and variables it asks for serve only `$__url_time_range`-style helpers this host does not use.)
+locationUtil.initialize({
+  config: config as never,
+  getTimeRangeForUrl: () => ({ from: 'now-6h', to: 'now' }),
+  getVariablesUrlParams: () => ({}),
+});
 window.__host = host;

@@ -1,5 +1,16 @@
 // The runtime services Grafana provides to every plugin, reduced to what a data source and an app page use.
-import { type DataSourceApi, type DataSourceInstanceSettings, type ScopedVars, type TimeRange } from '@grafana/data';
+import {
+  DataTopic,
+  LoadingState,
+  type DataQueryError,
+  type DataQueryRequest,
+  type DataQueryResponse,
+  type DataSourceApi,
+  type DataSourceInstanceSettings,
+  type PanelData,
+  type ScopedVars,
+  type TimeRange,
+} from '@grafana/data';
 import {
   type BackendSrv,
   type BackendSrvRequest,
@@ -8,9 +19,12 @@ import {
   type TemplateSrv,
   setBackendSrv,
   setDataSourceSrv,
+  setRunRequest,
   setTemplateSrv,
+  toDataQueryError,
 } from '@grafana/runtime';
-import { Observable, lastValueFrom } from 'rxjs';
+import { sceneGraph, type SceneObject } from '@grafana/scenes';
+import { Observable, catchError, from, lastValueFrom, map, of } from 'rxjs';
 
 export interface RecordedRequest {
   method: string;
@@ -22,7 +36,9 @@ export interface RecordedRequest {
 export const requestLog: RecordedRequest[] = [];
 
 function buildUrl(options: BackendSrvRequest): string {
-  const url = new URL(options.url.replace(/^\/?/, '/'), window.location.origin);
+  // Grafana's BackendSrv drops the leading slash of a local URL, so that it resolves against the page's
+  // `<base href="{appSubUrl}/">` (public/app/core/services/backend_srv.ts): under a sub-path too.
+  const url = new URL(options.url.replace(/^\//, ''), document.baseURI);
   for (const [key, value] of Object.entries(options.params ?? {})) {
     if (value === undefined || value === null) {
       continue;
@@ -139,37 +155,75 @@ const backendSrv = {
   resolveCancelerIfExists: () => undefined,
 } as unknown as BackendSrv;
 
-/** Dashboard variables the host pretends to have; values may be multi-valued, as in Grafana. */
-export const variables: Record<string, string | string[]> = {};
-
-const VARIABLE_PATTERN = /\$(\w+)|\$\{(\w+)(?::(\w+))?\}|\[\[(\w+)\]\]/g;
-
-function formatValue(value: string | string[], format: string | Function | undefined): string {
-  if (typeof format === 'function') {
-    return format(value);
+declare global {
+  interface Window {
+    /** The active dashboard scene, as Grafana's DashboardScene publishes it while active. */
+    __grafanaSceneContext?: SceneObject;
   }
-  if (Array.isArray(value)) {
-    return format === 'pipe' || format === 'regex' ? `(${value.join('|')})` : `{${value.join(',')}}`;
-  }
-  return value;
 }
 
+/**
+ * Grafana 12's TemplateSrv (public/app/features/templating/template_srv.ts, `replace`): a request from a scene carries
+ * its scene object in `scopedVars.__sceneObject`, and interpolation is `sceneGraph.interpolate` from there; otherwise
+ * the active dashboard scene (`window.__grafanaSceneContext`) is the scope. Everything else (variables, "All",
+ * custom all values, formats, macros such as `$__interval`) is Scenes' own code. Without a dashboard, references stay
+ * as they are, as Grafana leaves a variable it does not know.
+ */
 const templateSrv: TemplateSrv = {
   getVariables: () => [],
   replace(target?: string, scopedVars?: ScopedVars, format?: string | Function) {
-    if (!target) {
-      return target ?? '';
+    // `__sceneObject` holds a SafeSerializableSceneObject whose valueOf() is the scene object (Grafana unwraps it so).
+    const context = (scopedVars?.__sceneObject?.value?.valueOf() as SceneObject | undefined) ?? activeScene();
+    if (context) {
+      return sceneGraph.interpolate(context, target, scopedVars, format as never);
     }
-    return target.replace(VARIABLE_PATTERN, (match, a, b, fmt, c) => {
-      const name = a ?? b ?? c;
-      const scoped = scopedVars?.[name]?.value as string | string[] | undefined;
-      const value = scoped ?? variables[name];
-      return value === undefined ? match : formatValue(value, fmt ?? format);
-    });
+    return target ?? '';
   },
-  containsTemplate: (target?: string) => !!target && new RegExp(VARIABLE_PATTERN.source).test(target),
+  containsTemplate: (target?: string) => !!target && templateSrv.replace(target) !== target,
   updateTimeRange: (_range: TimeRange) => undefined,
 };
+
+function activeScene(): SceneObject | undefined {
+  const scene = window.__grafanaSceneContext;
+  return scene?.isActive ? scene : undefined;
+}
+
+/**
+ * Grafana's runRequest (public/app/features/query/state/runRequest.ts), which Grafana's core hands to
+ * @grafana/runtime and Scenes' query runners and annotation layers call: the data source's query (or the given
+ * query function) as PanelData, frames of the annotations data topic apart, errors as PanelData errors, the network
+ * request cancelled on unsubscribe (BackendSrv's abort). Grafana's core is not on npm, so this much is rebuilt here.
+ */
+function runRequest(
+  datasource: DataSourceApi,
+  request: DataQueryRequest,
+  queryFunction?: (request: DataQueryRequest) => Observable<DataQueryResponse> | Promise<DataQueryResponse>
+): Observable<PanelData> {
+  const base: PanelData = { state: LoadingState.Loading, series: [], request, timeRange: request.range };
+  if (request.targets.length === 0) {
+    return of({ ...base, state: LoadingState.Done });
+  }
+  const call = queryFunction ? queryFunction(request) : datasource.query(request);
+  return from(call as Observable<DataQueryResponse>).pipe(
+    map((packet: DataQueryResponse): PanelData => {
+      const series = (packet.data ?? []).filter((f) => f?.meta?.dataTopic !== DataTopic.Annotations);
+      const annotations = (packet.data ?? []).filter((f) => f?.meta?.dataTopic === DataTopic.Annotations);
+      const errors: DataQueryError[] = [...(packet.errors ?? []), ...(packet.error ? [packet.error] : [])];
+      return {
+        ...base,
+        state: errors.length > 0 ? LoadingState.Error : (packet.state ?? LoadingState.Done),
+        series,
+        annotations,
+        error: errors[0],
+        errors: errors.length > 0 ? errors : undefined,
+      };
+    }),
+    catchError((err: unknown) => {
+      const error = toDataQueryError(err as never);
+      return of({ ...base, state: LoadingState.Error, error, errors: [error] });
+    })
+  );
+}
 
 export interface DataSourceRegistry {
   settings: DataSourceInstanceSettings[];
@@ -178,14 +232,24 @@ export interface DataSourceRegistry {
 
 export const registry: DataSourceRegistry = { settings: [], instances: new Map() };
 
-function findSettings(ref?: { uid?: string } | string | null): DataSourceInstanceSettings | undefined {
-  const key = typeof ref === 'string' ? ref : ref?.uid;
+/**
+ * A reference by variable (`${datasource}`) is interpolated first, as Grafana's DatasourceSrv does
+ * (public/app/features/plugins/datasource_srv.ts, getInstanceSettings).
+ */
+function findSettings(
+  ref?: { uid?: string } | string | null,
+  scopedVars?: ScopedVars
+): DataSourceInstanceSettings | undefined {
+  let key = typeof ref === 'string' ? ref : ref?.uid;
+  if (key && key.includes('$')) {
+    key = templateSrv.replace(key, scopedVars);
+  }
   return registry.settings.find((s) => s.uid === key || s.name === key);
 }
 
 const dataSourceSrv: DataSourceSrv = {
-  async get(ref) {
-    const settings = findSettings(ref);
+  async get(ref, scopedVars) {
+    const settings = findSettings(ref, scopedVars);
     const instance = settings && registry.instances.get(settings.uid);
     if (!instance) {
       throw new Error(`Data source ${JSON.stringify(ref)} was not found`);
@@ -209,7 +273,7 @@ const dataSourceSrv: DataSourceSrv = {
       return filters.filter ? filters.filter(s) : true;
     });
   },
-  getInstanceSettings: (ref) => findSettings(ref),
+  getInstanceSettings: (ref, scopedVars) => findSettings(ref, scopedVars),
   reload: () => undefined,
   registerRuntimeDataSource: () => undefined,
 };
@@ -218,4 +282,5 @@ export function installServices(): void {
   setBackendSrv(backendSrv);
   setTemplateSrv(templateSrv);
   setDataSourceSrv(dataSourceSrv);
+  setRunRequest(runRequest as never);
 }
