@@ -14,6 +14,7 @@ import {
   type ScopedVars,
   type TestDataSourceResponse,
 } from '@grafana/data';
+import { getDataSourceSrv } from '@grafana/runtime';
 import type { PrefectSettings } from '../catalog/prefectSettings';
 import { episodesToAnnotations, insightStatuses } from '../insights/annotations';
 import { scan, type ScanResult } from '../insights/engine';
@@ -80,6 +81,20 @@ function rangeOf(request: { range?: { from: { valueOf(): number }; to: { valueOf
   return { start: Math.floor(request.range.from.valueOf() / 1000), end: Math.ceil(request.range.to.valueOf() / 1000) };
 }
 
+/**
+ * The chosen Prometheus data source's `jsonData.httpMethod`, from the settings Grafana gives the frontend at boot.
+ * Undefined when that data source is not visible to this user; the transport then falls back to GET on a 405.
+ */
+function prometheusHttpMethod(uid: string): string | undefined {
+  try {
+    const json = getDataSourceSrv().getInstanceSettings(uid)?.jsonData as { httpMethod?: unknown } | undefined;
+    const method = json?.httpMethod;
+    return typeof method === 'string' ? method : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function errorMessage(e: unknown): string {
   if (e instanceof Error && e.message) {
     return e.message;
@@ -120,7 +135,10 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
       throw new Error(NO_PROMETHEUS_MESSAGE);
     }
     this.api ??= createPrometheusApi(
-      resourceTransport(this.prometheusUid, { timeoutSeconds: this.requestTimeoutSeconds })
+      resourceTransport(this.prometheusUid, {
+        timeoutSeconds: this.requestTimeoutSeconds,
+        httpMethod: prometheusHttpMethod(this.prometheusUid),
+      })
     );
     return this.api;
   }
