@@ -16,9 +16,12 @@ import {
   dataSourceTypes,
   deniedUids,
   grafanaConfig,
+  httpMethods,
   installGrafanaStandIns,
   requestLog,
   run,
+  unavailableUids,
+  unlistedUids,
   upstreams,
   urlLog,
 } from './grafanaStandIns';
@@ -87,6 +90,46 @@ describe.each(PROMETHEUS_DATASOURCE_TYPES)('a %s data source', (type) => {
   });
 });
 
+describe('a Prometheus data source whose HTTP method is GET (promlib answers every POST with 405)', () => {
+  /** Save & test and a p95/rate panel against the real Prometheus; returns the methods that reached the route. */
+  async function panelsAndTest(uid: string): Promise<string[]> {
+    const before = requestLog.length;
+    const ds = dataSource(uid);
+    const test = await ds.testDatasource();
+    expect(test).toMatchObject({ status: 'success' });
+    expect(test.message).toContain(`${ROUTES.length} routes`);
+    const { from, to } = middle({ timeline });
+    const res = await run(ds, [p95Query, rateQuery], from, to, {}, TRUTH_INTERVAL_MS);
+    expect(res.errors).toBeUndefined();
+    checkQuantilesAndRates(
+      { timeline },
+      {
+        p95: res.data.filter((f: DataFrame) => f.refId === 'A'),
+        rate: res.data.filter((f: DataFrame) => f.refId === 'B'),
+      },
+      'http_route'
+    );
+    return requestLog.slice(before).map((line) => line.split(' ')[0]);
+  }
+
+  it('reads httpMethod from the data source settings and sends GET only', async () => {
+    upstreams.set('prom-get', prom.url);
+    httpMethods.set('prom-get', 'GET');
+    const methods = await panelsAndTest('prom-get');
+    expect(methods.length).toBeGreaterThan(3);
+    expect(methods.filter((m) => m !== 'GET')).toEqual([]);
+  });
+
+  it('without its settings (not in the boot data): one POST refused with 405, then GET for the rest', async () => {
+    upstreams.set('prom-get-unlisted', prom.url);
+    httpMethods.set('prom-get-unlisted', 'get');
+    unlistedUids.add('prom-get-unlisted');
+    const methods = await panelsAndTest('prom-get-unlisted');
+    expect(methods.filter((m) => m === 'POST')).toEqual(['POST']);
+    expect(methods.length).toBeGreaterThan(3);
+  });
+});
+
 /** Runs a panel query and Save & test on a data source whose Prometheus uid is `uid`, returning both messages. */
 async function failures(uid: string, jsonData = {}) {
   const ds = dataSource(uid, jsonData);
@@ -150,12 +193,25 @@ describe('failures on the resource route', () => {
     }
   });
 
-  it('5xx: Prometheus down; Grafana answers 500 "Failed to call resource"; we say unreachable', async () => {
+  it('Prometheus down: Grafana 12.4+ answers 500 "An error occurred within the plugin"; we say no answer from Prometheus', async () => {
     upstreams.set('prom-down', `http://127.0.0.1:${await freePort()}`);
     const { panel, test } = await failures('prom-down');
     for (const m of [panel, test]) {
       expect(m).toMatch(
-        /Prometheus is unreachable through the Prometheus data source "prom-down" \(HTTP 500: Failed to call resource\)/
+        /no answer from Prometheus through the Prometheus data source "prom-down" \(HTTP 500: An error occurred within the plugin\): Prometheus is down.*Grafana server log/
+      );
+    }
+  });
+
+  it('plugin not running: Grafana 12.4+ answers 500 "Plugin unavailable"; we say so, not "unreachable"', async () => {
+    upstreams.set('prom-unavailable', prom.url);
+    unavailableUids.add('prom-unavailable');
+    const before = requestLog.length;
+    const { panel, test } = await failures('prom-unavailable');
+    expect(requestLog.length).toBe(before);
+    for (const m of [panel, test]) {
+      expect(m).toMatch(
+        /The plugin behind the Prometheus data source "prom-unavailable" is not running \(HTTP 500: Plugin unavailable\)/
       );
     }
   });
@@ -204,7 +260,7 @@ describe('failures on the resource route', () => {
     }
   });
 
-  it('Grafana\'s data proxy timeout answering first: 500 "Failed to call resource", reported as unreachable', async () => {
+  it('Grafana\'s data proxy timeout answering first: 500 "An error occurred within the plugin"', async () => {
     const silent = createServer((socket) => {
       sockets.push(socket);
     });
@@ -215,7 +271,7 @@ describe('failures on the resource route', () => {
       const { panel, test } = await failures('prom-slow-grafana', { requestTimeoutSeconds: 10 });
       for (const m of [panel, test]) {
         expect(m).toMatch(
-          /unreachable through the Prometheus data source "prom-slow-grafana" \(HTTP 500: Failed to call resource\).*data proxy timeout/
+          /through the Prometheus data source "prom-slow-grafana" \(HTTP 500: An error occurred within the plugin\).*data proxy timeout/
         );
       }
     } finally {
