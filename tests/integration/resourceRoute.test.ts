@@ -229,6 +229,28 @@ describe('failures on the resource route', () => {
     }
   });
 
+  it("Save & test repeats Prometheus's warnings and infos beside its verdict (series and labels answered empty)", async () => {
+    const partial = createHttpServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const empty = req.url?.includes('/query') ? { resultType: 'vector', result: [] } : [];
+      res.end(
+        JSON.stringify({
+          status: 'success',
+          data: req.url?.includes('/query') ? { ...empty, result: [{ metric: {}, value: [1, '1'] }] } : empty,
+          warnings: ['store gateway unreachable: partial response'],
+          infos: ['input to histogram_quantile needed to be fixed for monotonicity'],
+        })
+      );
+    });
+    servers.push(partial);
+    upstreams.set('prom-partial', `http://127.0.0.1:${await listen(partial)}`);
+    const test = await dataSource('prom-partial').testDatasource();
+    expect(test.status).toBe('error');
+    expect(test.message).toMatch(
+      /Prometheus warned: store gateway unreachable: partial response\. Prometheus noted: input to histogram_quantile needed to be fixed for monotonicity\.$/
+    );
+  });
+
   it("Prometheus's own error bodies (bad_data, too many points) come through as Prometheus wrote them", async () => {
     upstreams.set('prom-errors', prom.url);
     const api = createPrometheusApi(resourceTransport('prom-errors'));

@@ -105,7 +105,10 @@ function findClimbs(route: RouteSeries, aggregate: 'p95' | 'mean', input: ScanIn
     // Leading flat days fit too when the climb is steep; the episode starts at the last of them (the old level).
     while (best - a >= 3 && !(daily.values[idx[a + 1]] >= daily.values[idx[a]] * (1 + MEANINGFUL_STEP))) {
       const xs = idx.slice(a + 1, best + 1).map((d) => daily.days[d]);
-      const fit = qualifies(xs, idx.slice(a + 1, best + 1).map((d) => daily.values[d]));
+      const fit = qualifies(
+        xs,
+        idx.slice(a + 1, best + 1).map((d) => daily.values[d])
+      );
       if (!fit) {
         break;
       }

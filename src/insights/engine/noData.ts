@@ -17,3 +17,8 @@ export function hasSamplesFrom(routes: readonly RouteSeries[], fromIndex: number
   }
   return false;
 }
+
+/** Tells the no-data verdict apart from Prometheus's warnings where both travel as notices. */
+export function isNoDataMessage(text: string): boolean {
+  return /^no data for .+ in range$/.test(text);
+}
