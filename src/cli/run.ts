@@ -29,6 +29,8 @@ export interface CliDeps {
 export const EXIT_OK = 0;
 export const EXIT_FAIL_ON = 1;
 export const EXIT_ERROR = 2;
+/** The metric has no sample in the range: nothing was judged, so neither 0 ("ran, all clear") nor 1 fits. */
+export const EXIT_NO_DATA = 3;
 
 const PROGRESS_AFTER_MS = 1000;
 
@@ -150,6 +152,19 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     // An incomplete answer is said, never left for the reader to guess from low numbers.
     for (const w of result.warnings) {
       deps.stderr.write(`warning: ${w}\n`);
+    }
+    for (const i of result.infos ?? []) {
+      deps.stderr.write(`info: ${i}\n`);
+    }
+    if (result.noData) {
+      // Never an empty table that reads as "all clear": its own line on stderr and its own exit code.
+      const span = `${new Date(args.from).toISOString()} to ${new Date(args.to).toISOString()}`;
+      deps.stderr.write(`prefect-insights: ${result.noData} (${span}): no insight can be judged\n`);
+      if (args.format === 'json') {
+        const json = toScanJson(result.metric, args.from, args.to, result.episodes);
+        deps.stdout.write(JSON.stringify({ ...json, noData: result.noData }) + '\n');
+      }
+      return EXIT_NO_DATA;
     }
     const out =
       args.format === 'json'

@@ -90,6 +90,25 @@ describe.each(PROMETHEUS_DATASOURCE_TYPES)('a %s data source', (type) => {
   });
 });
 
+describe('a range after the last sample (real Prometheus)', () => {
+  it('reads as no data on the status table, with the no-data notice, never as clear', async () => {
+    upstreams.set('prom-nodata', prom.url);
+    const ds = dataSource('prom-nodata');
+    // The simulated traffic ends about an hour ago: the last 30 minutes hold no sample, their look-back does.
+    const to = Date.now();
+    const res = await run(ds, [{ refId: 'S', queryType: 'insightStatus' }], to - 30 * 60_000, to);
+    expect(res.errors).toBeUndefined();
+    const [frame] = res.data as DataFrame[];
+    const statuses = frame.fields.find((f) => f.name === 'status')!.values as string[];
+    expect(statuses.length).toBeGreaterThan(5);
+    expect(new Set(statuses)).toEqual(new Set(['no data']));
+    expect(frame.meta?.notices).toContainEqual({
+      severity: 'warning',
+      text: 'no data for prefect_server_api_request_duration_seconds in range',
+    });
+  });
+});
+
 describe('a Prometheus data source whose HTTP method is GET (promlib answers every POST with 405)', () => {
   /** Save & test and a p95/rate panel against the real Prometheus; returns the methods that reached the route. */
   async function panelsAndTest(uid: string): Promise<string[]> {
