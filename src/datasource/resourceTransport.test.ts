@@ -166,7 +166,7 @@ describe('resourceErrorToPrometheusError', () => {
         },
       },
       'unreachable',
-      /no answer from Prometheus through the Prometheus data source "prom" \(HTTP 500: An error occurred within the plugin, trace ID abc\).*Grafana server log/,
+      /unreachable through the Prometheus data source "prom" \(HTTP 500: An error occurred within the plugin, trace ID abc\).*Grafana server log/,
     ],
     [
       { status: 500, data: { message: 'Plugin unavailable', messageId: 'plugin.unavailable', statusCode: 500 } },

@@ -116,7 +116,7 @@ export function resourceErrorToPrometheusError(e: unknown, uid: string): Prometh
     // wrapped as plugin.requestFailureError and answered 500 with only this public message; the cause is logged.
     return new PrometheusError(
       'unreachable',
-      `Grafana's Prometheus backend got no answer from Prometheus through ${ds} (HTTP ${status}: ${detail}${traceOf(err.data)}): Prometheus is down, the data source's URL or credentials are wrong, or it took longer than Grafana's data proxy timeout. The cause is in the Grafana server log. ${CHECK_SOURCE}`,
+      `Prometheus is unreachable through ${ds} (HTTP ${status}: ${detail}${traceOf(err.data)}): Grafana's Prometheus backend got no answer from it. Prometheus is down, the data source's URL or credentials are wrong, or it took longer than Grafana's data proxy timeout; the cause is in the Grafana server log. ${CHECK_SOURCE}`,
       opts
     );
   }

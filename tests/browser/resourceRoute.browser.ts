@@ -162,7 +162,7 @@ test.describe('failures on the resource route', () => {
     await setup(host, 'pdown');
     for (const m of await failures(host)) {
       expect(m).toMatch(
-        /no answer from Prometheus through the Prometheus data source "pdown" \(HTTP 500: An error occurred within the plugin\)/
+        /Prometheus is unreachable through the Prometheus data source "pdown" \(HTTP 500: An error occurred within the plugin\)/
       );
     }
   });

@@ -212,12 +212,12 @@ describe('failures on the resource route', () => {
     }
   });
 
-  it('Prometheus down: Grafana 12.4+ answers 500 "An error occurred within the plugin"; we say no answer from Prometheus', async () => {
+  it('Prometheus down: Grafana 12.4+ answers 500 "An error occurred within the plugin"; we say unreachable, and where the cause is', async () => {
     upstreams.set('prom-down', `http://127.0.0.1:${await freePort()}`);
     const { panel, test } = await failures('prom-down');
     for (const m of [panel, test]) {
       expect(m).toMatch(
-        /no answer from Prometheus through the Prometheus data source "prom-down" \(HTTP 500: An error occurred within the plugin\): Prometheus is down.*Grafana server log/
+        /Prometheus is unreachable through the Prometheus data source "prom-down" \(HTTP 500: An error occurred within the plugin\): .*Prometheus is down.*Grafana server log/
       );
     }
   });
