@@ -11,12 +11,15 @@ export const EXIT = {
   ok: 0,
   failOn: 1,
   error: 2,
+  /** The metric has no sample in the range: nothing was judged, so neither 0 ("ran, all clear") nor 1 fits. */
+  noData: 3,
 } as const;
 
 const EXIT_MEANINGS: Array<[number, string]> = [
   [EXIT.ok, 'done (scan: whatever it found, unless --fail-on says otherwise)'],
   [EXIT.failOn, 'scan --fail-on: an insight of at least that severity was found (named on stderr)'],
   [EXIT.error, 'usage error, Prometheus unreachable or refusing, metric not found (one line on stderr)'],
+  [EXIT.noData, 'scan: the metric has no sample in the range, so nothing could be judged (said on stderr)'],
 ];
 
 export function exitCodesHelp(): string {

@@ -5,7 +5,7 @@ import type { ScanOptions, ScanResult } from '../insights/engine/types';
 import type { Episode } from '../insights/types';
 import type { PrometheusApi, ResolvedMetric } from '../prometheus/types';
 import { PrometheusError } from '../prometheus/errors';
-import { runCli, type CliDeps } from './run';
+import { EXIT_NO_DATA, runCli, type CliDeps } from './run';
 
 const NOW = Date.UTC(2024, 4, 1, 12);
 const METRIC: ResolvedMetric = {
@@ -202,6 +202,33 @@ describe('runCli', () => {
     expect(await runCli(ARGV, d)).toBe(0);
     expect(stderr.text()).toBe('warning: partial data: x\n');
     expect(stdout.text()).not.toBe('');
+  });
+
+  it('says no data for the metric in range on stderr, prints no table and exits 3', async () => {
+    const noData = 'no data for prefect_server_api_request_duration_seconds in range';
+    const scan = async (opts: ScanOptions) => ({
+      metric: opts.metric,
+      from: opts.from,
+      to: opts.to,
+      step: 1,
+      episodes: [],
+      requests: 1,
+      warnings: ['partial data: x'],
+      infos: ['fixed for monotonicity'],
+      noData,
+    });
+    const table = deps({ scan });
+    expect(await runCli(ARGV, table.d)).toBe(EXIT_NO_DATA);
+    expect(EXIT_NO_DATA).toBe(3);
+    expect(table.stdout.text()).toBe('');
+    expect(table.stderr.text()).toMatch(
+      new RegExp(
+        `^warning: partial data: x\ninfo: fixed for monotonicity\nprefect-insights: ${noData} \\(.+ to .+\\): no insight can be judged\n$`
+      )
+    );
+    const json = deps({ scan });
+    expect(await runCli([...ARGV, '--format', 'json'], json.d)).toBe(3);
+    expect(JSON.parse(json.stdout.text())).toMatchObject({ insights: [], noData });
   });
 
   it('shows no progress when stderr is not a terminal', async () => {

@@ -36,6 +36,7 @@ export interface CliDeps {
 export const EXIT_OK = EXIT.ok;
 export const EXIT_FAIL_ON = EXIT.failOn;
 export const EXIT_ERROR = EXIT.error;
+export const EXIT_NO_DATA = EXIT.noData;
 
 type Command = 'scan' | 'rules';
 const COMMANDS: Record<Command, string> = { scan: USAGE, rules: RULES_USAGE };
@@ -209,6 +210,19 @@ async function runScan(argv: string[], deps: CliDeps): Promise<number> {
     // An incomplete answer is said, never left for the reader to guess from low numbers.
     for (const w of result.warnings) {
       deps.stderr.write(`warning: ${w}\n`);
+    }
+    for (const i of result.infos ?? []) {
+      deps.stderr.write(`info: ${i}\n`);
+    }
+    if (result.noData) {
+      // Never an empty table that reads as "all clear": its own line on stderr and its own exit code.
+      const span = `${new Date(args.from).toISOString()} to ${new Date(args.to).toISOString()}`;
+      deps.stderr.write(`prefect-insights: ${result.noData} (${span}): no insight can be judged\n`);
+      if (args.format === 'json') {
+        const json = toScanJson(result.metric, args.from, args.to, result.episodes);
+        deps.stdout.write(JSON.stringify({ ...json, noData: result.noData }) + '\n');
+      }
+      return EXIT_NO_DATA;
     }
     const out =
       args.format === 'json'

@@ -14,7 +14,7 @@ import {
   type ScopedVars,
   type TestDataSourceResponse,
 } from '@grafana/data';
-import { config } from '@grafana/runtime';
+import { config, getDataSourceSrv } from '@grafana/runtime';
 import type { PrefectSettings } from '../catalog/prefectSettings';
 import { episodesToAnnotations, insightStatuses } from '../insights/annotations';
 import { scan, type ScanResult } from '../insights/engine';
@@ -22,11 +22,13 @@ import { createSharedRuns } from '../insights/engine/sharedRuns';
 import { createPrometheusApi } from '../prometheus/client';
 import { describeResolution, listLabelValues, resolveMetric, seriesSelector } from '../prometheus/resolve';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, isValidTimeLimit } from '../prometheus/timeLimit';
-import type { MetricOverrides, PrometheusApi, ResolvedMetric } from '../prometheus/types';
+import type { MetricOverrides, PrometheusApi, RequestOptions, ResolvedMetric } from '../prometheus/types';
 import { createAnnotationSupport } from './annotations';
 import { filterEpisodes } from './episodes';
 import { annotationsFrame, episodesTableFrame, insightStatusFrame } from './frames';
-import { withWarnings } from './notices';
+import { withNotices } from './notices';
+import { abortable, apiWith, apiWithSignal } from './abortable';
+import { createNoticeCollector, type Notices } from '../prometheus/warnings';
 import { buildPanelQueries, DEFAULT_SCRAPE_SECONDS } from './panelQueries';
 import { insightTimelineFrame } from './timelineFrame';
 import { resourceTransport } from './resourceTransport';
@@ -79,6 +81,28 @@ function rangeOf(request: { range?: { from: { valueOf(): number }; to: { valueOf
   return { start: Math.floor(request.range.from.valueOf() / 1000), end: Math.ceil(request.range.to.valueOf() / 1000) };
 }
 
+/**
+ * The chosen Prometheus data source's `jsonData.httpMethod`, from the settings Grafana gives the frontend at boot.
+ * Undefined when that data source is not visible to this user; the transport then falls back to GET on a 405.
+ */
+function prometheusHttpMethod(uid: string): string | undefined {
+  try {
+    const json = getDataSourceSrv().getInstanceSettings(uid)?.jsonData as { httpMethod?: unknown } | undefined;
+    const method = json?.httpMethod;
+    return typeof method === 'string' ? method : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Prometheus's warnings and infos as sentences for Save & test; '' when it said nothing. */
+export function noticeSentences(n: Notices): string {
+  return (
+    (n.warnings.length > 0 ? ` Prometheus warned: ${n.warnings.join('; ')}.` : '') +
+    (n.infos.length > 0 ? ` Prometheus noted: ${n.infos.join('; ')}.` : '')
+  );
+}
+
 export function errorMessage(e: unknown): string {
   if (e instanceof Error && e.message) {
     return e.message;
@@ -119,18 +143,29 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
       throw new Error(NO_PROMETHEUS_MESSAGE);
     }
     this.api ??= createPrometheusApi(
-      resourceTransport(this.prometheusUid, { timeoutSeconds: this.requestTimeoutSeconds })
+      resourceTransport(this.prometheusUid, {
+        timeoutSeconds: this.requestTimeoutSeconds,
+        httpMethod: prometheusHttpMethod(this.prometheusUid),
+      })
     );
     return this.api;
   }
 
-  /** Resolves the metric once (per data source instance, i.e. per saved overrides) and reuses it for a while. */
-  resolveMetric(window: TimeWindow): Promise<ResolvedMetric> {
+  /**
+   * Resolves the metric once (per data source instance, i.e. per saved overrides) and reuses it for a while. A
+   * `signal` stops the wait; it aborts the requests only when this call started them (a failed resolution is not
+   * kept, so the next caller starts afresh).
+   */
+  resolveMetric(
+    window: TimeWindow,
+    signal?: AbortSignal,
+    onWarning?: RequestOptions['onWarning']
+  ): Promise<ResolvedMetric> {
     const cached = this.metricCache;
     if (cached && Date.now() - cached.at < METRIC_CACHE_MS) {
-      return cached.promise;
+      return abortable(cached.promise, signal);
     }
-    const api = this.prometheus();
+    const api = apiWith(this.prometheus(), { signal, onWarning });
     // Look back at least a day so a short panel range over a quiet period still finds the metric.
     const promise = resolveMetric(api, this.overrides, {
       start: Math.min(window.start, window.end - DAY_S),
@@ -143,27 +178,34 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
         this.metricCache = undefined;
       }
     });
-    return promise;
+    return abortable(promise, signal);
   }
 
   /**
    * The metric's scrape interval: the setting, else measured once per metric resolution. A failed or inconclusive
    * measurement falls back to 15 s rather than failing the panel.
    */
-  scrapeInterval(metric: ResolvedMetric, window: TimeWindow): Promise<number> {
+  scrapeInterval(metric: ResolvedMetric, window: TimeWindow, signal?: AbortSignal): Promise<number> {
     if (this.configuredScrapeSeconds) {
       return Promise.resolve(this.configuredScrapeSeconds);
     }
     const cached = this.scrapeCache;
     if (cached && cached.metric === metric && Date.now() - cached.at < METRIC_CACHE_MS) {
-      return cached.promise;
+      return abortable(cached.promise, signal);
     }
-    const promise = measureScrapeInterval(this.prometheus(), metric, window.end).then(
+    const entry = { at: Date.now(), metric, promise: Promise.resolve(DEFAULT_SCRAPE_SECONDS) };
+    entry.promise = measureScrapeInterval(apiWithSignal(this.prometheus(), signal), metric, window.end).then(
       (seconds) => seconds ?? DEFAULT_SCRAPE_SECONDS,
-      () => DEFAULT_SCRAPE_SECONDS
+      () => {
+        // An aborted measurement says nothing about the interval: forget it rather than keep the fallback.
+        if (signal?.aborted && this.scrapeCache === entry) {
+          this.scrapeCache = undefined;
+        }
+        return DEFAULT_SCRAPE_SECONDS;
+      }
     );
-    this.scrapeCache = { at: Date.now(), metric, promise };
-    return promise;
+    this.scrapeCache = entry;
+    return abortable(entry.promise, signal);
   }
 
   query(request: DataQueryRequest<PrefectQuery>): Observable<DataQueryResponse> {
@@ -222,14 +264,12 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
       scopedVars,
       clientTimeoutSeconds: this.settings.apiRequestTimeoutSeconds,
     });
-    const warnings = new Set<string>();
-    const onWarning = (w: string) => {
-      warnings.add(w);
-    };
+    const collected = createNoticeCollector();
+    const onWarning = collected.add;
     const frames = await Promise.all(
       panelQueries.map(async (pq) => pq.toFrames(await api.queryRange(pq.expr, pq.range, { signal, onWarning })))
     );
-    return withWarnings(frames.flat(), [...warnings]);
+    return withNotices(frames.flat(), collected.result(), target.refId);
   }
 
   private async runInsights(
@@ -249,16 +289,16 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
       minSeverity: target.minSeverity,
       routes: interpolateFilter(target.routes, scopedVars),
     });
+    const notices = { warnings: result.warnings, infos: result.infos, noData: result.noData };
     if (queryType === 'insightStatus') {
-      return withWarnings(
-        [insightStatusFrame(insightStatuses(episodes, to, result.step), target.refId)],
-        result.warnings
-      );
+      const statuses = insightStatuses(episodes, to, result.step, { noData: Boolean(result.noData) });
+      return withNotices([insightStatusFrame(statuses, target.refId)], notices, target.refId);
     }
     if (queryType === 'insightTimeline') {
-      return withWarnings(
+      return withNotices(
         [insightTimelineFrame(episodes, { fromMs: from, toMs: to, stepMs: result.step }, target.refId)],
-        result.warnings
+        notices,
+        target.refId
       );
     }
     if (target.format === 'annotations') {
@@ -269,9 +309,9 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
         appSubUrl: config.appSubUrl,
         lokiUid: defaultLokiUid(),
       });
-      return withWarnings([annotationsFrame(rows, target.refId)], result.warnings);
+      return withNotices([annotationsFrame(rows, target.refId)], notices, target.refId);
     }
-    return withWarnings([episodesTableFrame(episodes, target.refId)], result.warnings);
+    return withNotices([episodesTableFrame(episodes, target.refId)], notices, target.refId);
   }
 
   /**
@@ -311,25 +351,31 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
     if (!this.prometheusUid) {
       return { status: 'error', message: NO_PROMETHEUS_MESSAGE };
     }
-    const api = this.prometheus();
+    // What Prometheus said beside its answers is part of the verdict: a partial answer can hide the metric.
+    const notices = createNoticeCollector();
+    const api = apiWith(this.prometheus(), { onWarning: notices.add });
+    const said = () => noticeSentences(notices.result());
     const now = Math.floor(Date.now() / 1000);
     try {
       await api.query('vector(1)', now);
     } catch (e) {
-      return { status: 'error', message: `Cannot query Prometheus: ${errorMessage(e)}` };
+      return { status: 'error', message: `Cannot query Prometheus: ${errorMessage(e)}${said()}` };
     }
     this.metricCache = undefined;
     let metric: ResolvedMetric;
     try {
-      metric = await this.resolveMetric({ start: now - DAY_S, end: now });
+      metric = await this.resolveMetric({ start: now - DAY_S, end: now }, undefined, notices.add);
     } catch (e) {
-      return { status: 'error', message: errorMessage(e) };
+      return { status: 'error', message: errorMessage(e) + said() };
     }
     let routes: string[];
     try {
       routes = await api.labelValues(metric.labels.route, [seriesSelector(metric)], now - DAY_S, now);
     } catch (e) {
-      return { status: 'error', message: `Found the metric but could not list its routes: ${errorMessage(e)}` };
+      return {
+        status: 'error',
+        message: `Found the metric but could not list its routes: ${errorMessage(e)}${said()}`,
+      };
     }
     const otherLabels = [
       metric.labels.method ? `method label \`${metric.labels.method}\`` : 'no method label',
@@ -343,7 +389,8 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
       status: 'success',
       message:
         `Prometheus is reachable. Found ${describeResolution(metric, routes.length)}, ${otherLabels} (last 24 hours).` +
-        (metric.notes ?? []).map((n) => ` Note: ${n}.`).join(''),
+        (metric.notes ?? []).map((n) => ` Note: ${n}.`).join('') +
+        said(),
     };
   }
 

@@ -1,6 +1,7 @@
 // Prometheus results and insight episodes as Grafana data frames. Kept free of the DataSource class so the hot path
 // (megabytes of range-query JSON) is one tight loop per series, testable on its own.
 import { DataFrameType, FieldType, type DataFrame, type Field } from '@grafana/data';
+import type { InsightStatusValue } from '../insights/annotations';
 import { parseSampleValue } from '../prometheus/client';
 import type { MatrixSeries } from '../prometheus/types';
 import type { Severity } from '../catalog/types';
@@ -168,7 +169,7 @@ export interface InsightStatusRow {
   id: string;
   title: string;
   severity: Severity;
-  status: 'firing' | 'seen' | 'clear';
+  status: InsightStatusValue;
   lastSeen?: number;
 }
 

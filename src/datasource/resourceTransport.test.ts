@@ -39,6 +39,45 @@ describe('resourceTransport', () => {
     expect(seen[0].data).toBeUndefined();
   });
 
+  it('sends GET only, with the form in the query string, for a data source whose httpMethod is GET', async () => {
+    const seen: BackendSrvRequest[] = [];
+    const backendSrv = srvWith((req) => {
+      seen.push(req);
+      return of({ data: { status: 'success', data: [] }, status: 200 });
+    });
+    await resourceTransport('u', { backendSrv, httpMethod: 'GET' })('/api/v1/series', params());
+    expect(seen.map((r) => r.method)).toEqual(['GET']);
+    expect(new URL(seen[0].url, 'http://x').searchParams.get('query')).toBe('up{job="a b"}');
+    expect(seen[0].data).toBeUndefined();
+  });
+
+  // packages/grafana-prometheus/src/datasource.ts metadataRequest: POST refused with 405 or 400 -> the same call as GET.
+  it.each([405, 400])('retries a POST answered %i as GET, and keeps GET after a 405', async (status) => {
+    const seen: string[] = [];
+    const backendSrv = srvWith((req) => {
+      seen.push(req.method!);
+      return req.method === 'POST'
+        ? throwError(() => ({ status, data: '', statusText: 'Method Not Allowed' }))
+        : of({ data: { status: 'success', data: { resultType: 'vector', result: [] } }, status: 200 });
+    });
+    const transport = resourceTransport('u', { backendSrv });
+    await expect(transport('/api/v1/query', params())).resolves.toMatchObject({ status: 'success' });
+    await transport('/api/v1/query', params());
+    expect(seen).toEqual(status === 405 ? ['POST', 'GET', 'GET'] : ['POST', 'GET', 'POST', 'GET']);
+  });
+
+  it('does not retry other failures as GET', async () => {
+    const seen: string[] = [];
+    const backendSrv = srvWith((req) => {
+      seen.push(req.method!);
+      return throwError(() => ({ status: 500, data: { message: 'An error occurred within the plugin' } }));
+    });
+    await expect(resourceTransport('u', { backendSrv })('/api/v1/query', params())).rejects.toMatchObject({
+      kind: 'unreachable',
+    });
+    expect(seen).toEqual(['POST']);
+  });
+
   it('surfaces a relayed Prometheus bad_data answer as a bad_data PrometheusError', async () => {
     const backendSrv = srvWith(() =>
       throwError(() => ({
@@ -114,7 +153,38 @@ describe('resourceErrorToPrometheusError', () => {
     [{ status: 404, data: { message: 'Plugin not found' } }, 'http', /404.*plugin may be missing/],
     [{ status: 404, data: '404 page not found\n' }, 'http', /404 page not found.*API root/],
     [{ status: 500, data: { message: 'Failed to call resource', traceID: '' } }, 'unreachable', /unreachable through/],
-    [{ status: 503, data: { message: 'Plugin unavailable' } }, 'unavailable', /unavailable/],
+    [{ status: 503, data: { message: 'Plugin unavailable' } }, 'unavailable', /not running/],
+    // Grafana 12.4+ (pkg/plugins/errors.go through response.ErrOrFallback): 500 with the errutil public message.
+    [
+      {
+        status: 500,
+        data: {
+          message: 'An error occurred within the plugin',
+          messageId: 'plugin.requestFailureError',
+          statusCode: 500,
+          traceID: 'abc',
+        },
+      },
+      'unreachable',
+      /unreachable through the Prometheus data source "prom" \(HTTP 500: An error occurred within the plugin, trace ID abc\).*Grafana server log/,
+    ],
+    [
+      { status: 500, data: { message: 'Plugin unavailable', messageId: 'plugin.unavailable', statusCode: 500 } },
+      'unavailable',
+      /plugin behind the Prometheus data source "prom" is not running \(HTTP 500: Plugin unavailable\)/,
+    ],
+    [
+      {
+        status: 500,
+        data: {
+          error: 'Server Error',
+          message: 'Internal Server Error - please inspect Grafana server log for details',
+        },
+      },
+      'http',
+      /Grafana failed while serving .*HTTP method is GET/,
+    ],
+    [{ status: 405, data: '', statusText: 'Method Not Allowed' }, 'http', /405.*Neither POST nor GET/],
     [{ status: 0, data: undefined, statusText: 'Network error' }, 'unreachable', /Network error/],
     [{ status: 422, data: { status: 'error', errorType: 'execution', error: 'boom' } }, 'execution', /boom/],
     [

@@ -18,7 +18,7 @@ import {
   invalidResponseError,
   isPrometheusError,
 } from '../prometheus/errors';
-import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from '../prometheus/timeLimit';
+import { DEFAULT_REQUEST_TIMEOUT_SECONDS, limitSignal } from '../prometheus/timeLimit';
 import type { PrometheusTransport } from '../prometheus/types';
 
 export function resourceBaseUrl(prometheusUid: string): string {
@@ -49,11 +49,19 @@ function messageOf(data: unknown): string {
 
 const CHECK_SOURCE = 'Open that Prometheus data source and press Save & test there.';
 
+/** Grafana's error bodies carry a trace id when tracing is on; it finds the logged cause. */
+function traceOf(data: unknown): string {
+  const id = (data as { traceID?: unknown } | null)?.traceID;
+  return typeof id === 'string' && id !== '' ? `, trace ID ${id}` : '';
+}
+
 /**
  * Maps what BackendSrv.fetch throws on the resource route to a PrometheusError an operator can act on. The messages
  * Grafana itself writes are matched by their text (grafana/grafana `pkg/api/datasources.go`
- * CallDatasourceResourceWithUID, `pkg/api/plugin_resource.go` handleCallResourceError); anything else on that route
- * is Prometheus's own answer, relayed with its status by `pkg/promlib/resource/resource.go`.
+ * CallDatasourceResourceWithUID; `pkg/api/plugin_resource.go` handleCallResourceError, which since 12.4 answers the
+ * public message of `pkg/plugins/errors.go`'s errutil errors through response.ErrOrFallback, and before it
+ * "Failed to call resource"/503); anything else on that route is Prometheus's own answer, relayed with its status
+ * by `pkg/promlib/resource/resource.go`.
  */
 export function resourceErrorToPrometheusError(e: unknown, uid: string): PrometheusError {
   if (isPrometheusError(e)) {
@@ -103,6 +111,39 @@ export function resourceErrorToPrometheusError(e: unknown, uid: string): Prometh
       opts
     );
   }
+  if (/^An error occurred within the plugin$/i.test(detail)) {
+    // Grafana 12.4+: the Prometheus library's failure (connection refused, DNS, TLS, its HTTP client's timeout) is
+    // wrapped as plugin.requestFailureError and answered 500 with only this public message; the cause is logged.
+    return new PrometheusError(
+      'unreachable',
+      `Prometheus is unreachable through ${ds} (HTTP ${status}: ${detail}${traceOf(err.data)}): Grafana's Prometheus backend got no answer from it. Prometheus is down, the data source's URL or credentials are wrong, or it took longer than Grafana's data proxy timeout; the cause is in the Grafana server log. ${CHECK_SOURCE}`,
+      opts
+    );
+  }
+  if (/^Plugin unavailable$/i.test(detail)) {
+    // 503 before Grafana 12.4, a 500 (errutil.Internal "plugin.unavailable") since.
+    return new PrometheusError(
+      'unavailable',
+      `The plugin behind ${ds} is not running (HTTP ${status}: ${detail}); it may be starting or have crashed. Try again shortly; if it persists, check the Grafana server log.`,
+      opts
+    );
+  }
+  if (/^Internal Server Error - please inspect Grafana server log/i.test(detail)) {
+    // Grafana's recovery middleware: a panic while serving the call. Releases whose force-HTTP-GET middleware returned
+    // a response without a body panicked this way on a POST to a data source set to GET (grafana/grafana#119686).
+    return new PrometheusError(
+      'http',
+      `Grafana failed while serving ${ds} (HTTP ${status}: ${detail}). If that data source's HTTP method is GET, this Grafana cannot take POSTed queries for it: check that this plugin can read the data source's settings (Viewer access to it). ${CHECK_SOURCE}`,
+      opts
+    );
+  }
+  if (status === 405) {
+    return new PrometheusError(
+      'http',
+      `HTTP 405 on ${ds}: ${detail || 'method not allowed'}. Neither POST nor GET was accepted for this call; a proxy in front of Prometheus may refuse it. ${CHECK_SOURCE}`,
+      opts
+    );
+  }
   if (/^Failed to call resource$/i.test(detail) || status === 502 || status === 504) {
     return new PrometheusError(
       'unreachable',
@@ -124,57 +165,59 @@ export interface ResourceTransportOptions {
   backendSrv?: () => BackendSrv;
   /** Per-request time limit in seconds. */
   timeoutSeconds?: number;
+  /**
+   * The Prometheus data source's `jsonData.httpMethod`. `GET` sends every call as GET; anything else POSTs queries
+   * and series as forms and falls back to GET where that is refused (see resourceTransport).
+   */
+  httpMethod?: string;
+}
+
+/** Endpoints Prometheus answers only on GET (the label-values path has the label name in it). */
+function onlyGet(path: string): boolean {
+  return path.startsWith('/api/v1/label/');
+}
+
+/** What BackendSrv.fetch threw, before mapping: its status decides whether a POST is retried as GET. */
+class RawFetchError {
+  constructor(readonly error: unknown) {}
+  get status(): number | undefined {
+    const s = (this.error as Partial<FetchError> | null)?.status;
+    return typeof s === 'number' ? s : undefined;
+  }
 }
 
 /**
- * A PrometheusTransport through `getBackendSrv().fetch`. Queries and series are POSTed as forms (long PromQL stays
- * out of URLs), as Grafana's own Prometheus frontend does with its default httpMethod; label values only take GET.
- * An abort or the time limit unsubscribes from the fetch, which cancels the HTTP request in Grafana's BackendSrv.
+ * A PrometheusTransport through `getBackendSrv().fetch`, choosing the HTTP method as Grafana's own Prometheus
+ * frontend does (`packages/grafana-prometheus/src/datasource.ts`, metadataRequest, Grafana 12.4–13): the data
+ * source's `httpMethod` for query, query_range and series, and when a POST is answered 405 or 400, the same call
+ * again as GET. A data source set to GET gets GET only: for it, Grafana's Prometheus library answers every POST
+ * with 405 (`pkg/promlib/middleware/force_http_get.go`, installed by `pkg/promlib/client/transport.go` when
+ * `httpMethod` is "get"). Unlike the frontend, a 405 is remembered, so a refused POST costs one extra request per
+ * data source, not one per call. Label values only take GET. An abort or the time limit unsubscribes from the
+ * fetch, which cancels the HTTP request in Grafana's BackendSrv; the limit covers the retry too.
  */
 export function resourceTransport(prometheusUid: string, options: ResourceTransportOptions = {}): PrometheusTransport {
   const base = resourceBaseUrl(prometheusUid);
   const srv = options.backendSrv ?? getBackendSrv;
   const seconds = options.timeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS;
-  return (path, params, opts) =>
+  let postRefused = (options.httpMethod ?? '').toUpperCase() === 'GET';
+
+  const fetchOnce = (method: 'GET' | 'POST', path: string, query: string, signal: AbortSignal) =>
     new Promise<unknown>((resolve, reject) => {
-      const signal = opts?.signal;
-      if (signal?.aborted) {
-        reject(canceledError());
-        return;
-      }
-      const useGet = path.startsWith('/api/v1/label/');
-      const query = params.toString();
       let settled = false;
-      const finish = () => {
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const stop = (error: PrometheusError) => {
+      const onAbort = () => {
         if (!settled) {
-          finish();
+          settled = true;
           subscription.unsubscribe();
-          reject(error);
+          reject(canceledError());
         }
       };
-      const onAbort = () => stop(canceledError());
-      const timer = setTimeout(
-        () =>
-          stop(
-            new PrometheusError(
-              'timeout',
-              `No answer through Grafana from the Prometheus data source "${prometheusUid}" within the request time limit of ${seconds} s. Prometheus may be overloaded or hung; try a shorter time range.`,
-              { detail: `time limit ${seconds} s` }
-            )
-          ),
-        seconds * 1000
-      );
       const subscription = srv()
         .fetch<unknown>({
-          url: useGet ? `${base}${path}${query ? `?${query}` : ''}` : base + path,
-          method: useGet ? 'GET' : 'POST',
-          data: useGet ? undefined : query,
-          headers: useGet ? undefined : { 'Content-Type': 'application/x-www-form-urlencoded' },
+          url: method === 'GET' ? `${base}${path}${query ? `?${query}` : ''}` : base + path,
+          method,
+          data: method === 'GET' ? undefined : query,
+          headers: method === 'GET' ? undefined : { 'Content-Type': 'application/x-www-form-urlencoded' },
           showErrorAlert: false,
           showSuccessAlert: false,
         })
@@ -183,7 +226,8 @@ export function resourceTransport(prometheusUid: string, options: ResourceTransp
             if (settled) {
               return;
             }
-            finish();
+            settled = true;
+            signal.removeEventListener('abort', onAbort);
             const data = res.data;
             if (typeof data === 'string') {
               try {
@@ -196,21 +240,61 @@ export function resourceTransport(prometheusUid: string, options: ResourceTransp
             resolve(data);
           },
           error: (e: unknown) => {
-            if (settled) {
-              return;
+            if (!settled) {
+              settled = true;
+              signal.removeEventListener('abort', onAbort);
+              reject(new RawFetchError(e));
             }
-            finish();
-            reject(resourceErrorToPrometheusError(e, prometheusUid));
           },
           complete: () => {
             if (!settled) {
-              finish();
+              settled = true;
+              signal.removeEventListener('abort', onAbort);
               reject(invalidResponseError(base + path, 'the request completed without a body'));
             }
           },
         });
       if (!settled) {
-        signal?.addEventListener('abort', onAbort, { once: true });
+        signal.addEventListener('abort', onAbort, { once: true });
       }
     });
+
+  return async (path, params, opts) => {
+    if (opts?.signal?.aborted) {
+      throw canceledError();
+    }
+    const limit = limitSignal(opts?.signal, seconds);
+    const query = params.toString();
+    const failure = (e: unknown): PrometheusError => {
+      if (limit.timedOut()) {
+        return new PrometheusError(
+          'timeout',
+          `No answer through Grafana from the Prometheus data source "${prometheusUid}" within the request time limit of ${seconds} s. Prometheus may be overloaded or hung; try a shorter time range.`,
+          { detail: `time limit ${seconds} s` }
+        );
+      }
+      return resourceErrorToPrometheusError(e instanceof RawFetchError ? e.error : e, prometheusUid);
+    };
+    try {
+      if (onlyGet(path) || postRefused) {
+        return await fetchOnce('GET', path, query, limit.signal);
+      }
+      try {
+        return await fetchOnce('POST', path, query, limit.signal);
+      } catch (e) {
+        const status = e instanceof RawFetchError ? e.status : undefined;
+        if (status !== 405 && status !== 400) {
+          throw e;
+        }
+        if (status === 405) {
+          postRefused = true;
+        }
+        return await fetchOnce('GET', path, query, limit.signal);
+      }
+    } catch (e) {
+      throw failure(e);
+    } finally {
+      limit.clear();
+    }
+  };
 }

@@ -56,7 +56,12 @@ export function insightTimelineFrame(
       name: id,
       type: FieldType.number,
       values: levels,
-      config: { displayNameFromDS: getInsight(id).title, mappings: LEVEL_MAPPINGS, min: CLEAR_LEVEL, max: severityLevel('critical') },
+      config: {
+        displayNameFromDS: getInsight(id).title,
+        mappings: LEVEL_MAPPINGS,
+        min: CLEAR_LEVEL,
+        max: severityLevel('critical'),
+      },
     };
   });
   return {

@@ -213,7 +213,8 @@ export function adviceHtml(id: DetectableInsightId): Html[] {
   ];
 }
 
-export type InsightStatusValue = 'firing' | 'seen' | 'clear';
+/** 'no data': the metric had no sample in the range, so nothing can be said (never shown as 'clear'). */
+export type InsightStatusValue = 'firing' | 'seen' | 'clear' | 'no data';
 
 export interface InsightStatus {
   id: DetectableInsightId;
@@ -226,10 +227,20 @@ export interface InsightStatus {
 
 /**
  * One status per detectable insight: 'firing' when an episode reaches the end of the range (within two grid steps
- * of `toMs`, because the last points of a range may not be scraped yet), 'seen' when one occurred, else 'clear'.
+ * of `toMs`, because the last points of a range may not be scraped yet), 'seen' when one occurred, else 'clear';
+ * 'no data' for every insight when the scan found no sample in the range (ScanResult.noData).
  */
-export function insightStatuses(episodes: Episode[], toMs: number, stepMs = 60_000): InsightStatus[] {
+export function insightStatuses(
+  episodes: Episode[],
+  toMs: number,
+  stepMs = 60_000,
+  opts: { noData?: boolean } = {}
+): InsightStatus[] {
   return DETECTABLE_INSIGHT_IDS.map((id) => {
+    if (opts.noData) {
+      const insight = getInsight(id);
+      return { id, title: insight.title, severity: insight.severity, status: 'no data' as const };
+    }
     const insight = getInsight(id);
     let lastSeen: number | undefined;
     for (const e of episodes) {

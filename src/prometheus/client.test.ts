@@ -75,6 +75,31 @@ describe('createPrometheusApi over fetchTransport', () => {
     expect(none).toEqual([]);
   });
 
+  it("hands Prometheus's warnings and infos over even when the result is empty, infos as infos", async () => {
+    const f = fakeFetch(() =>
+      json(200, {
+        status: 'success',
+        warnings: ['PromQL warning: encountered a mix of histograms and floats'],
+        infos: ['PromQL info: input to histogram_quantile needed to be fixed for monotonicity'],
+        data: { resultType: 'matrix', result: [] },
+      })
+    );
+    const api = createPrometheusApi(fetchTransport('http://p', { fetchImpl: f.impl }));
+    const seen: Array<[string, string | undefined]> = [];
+    const out = await api.queryRange('x', { start: 1, end: 2, step: 1 }, { onWarning: (m, k) => seen.push([m, k]) });
+    expect(out).toEqual([]);
+    expect(seen).toEqual([
+      ['PromQL warning: encountered a mix of histograms and floats', 'warning'],
+      ['PromQL info: input to histogram_quantile needed to be fixed for monotonicity', 'info'],
+    ]);
+    const labels = fakeFetch(() => json(200, { status: 'success', warnings: ['w'], data: [] }));
+    const fromLabels: string[] = [];
+    await createPrometheusApi(fetchTransport('http://p', { fetchImpl: labels.impl })).labelValues('a', [], 1, 2, {
+      onWarning: (m) => fromLabels.push(m),
+    });
+    expect(fromLabels).toEqual(['w']);
+  });
+
   it('sends every series matcher as its own match[]', async () => {
     const f = fakeFetch(() => json(200, { status: 'success', data: [{ __name__: 'a' }] }));
     const api = createPrometheusApi(fetchTransport('http://p', { fetchImpl: f.impl }));

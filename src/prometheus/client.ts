@@ -46,18 +46,23 @@ function successData(path: string, body: unknown): unknown {
 export const PARTIAL_DATA_WARNING =
   'partial data: the metrics engine answered without some of its storage nodes (isPartial), so counts and rates may be low';
 
-/** Hands the answer's warnings to the caller; never drops them. */
+/** Hands the answer's warnings and infos to the caller, whatever the result holds; never drops them. */
 function reportWarnings(body: unknown, opts: RequestOptions | undefined): void {
-  const b = body as { warnings?: unknown; isPartial?: unknown } | null;
+  const b = body as { warnings?: unknown; infos?: unknown; isPartial?: unknown } | null;
   if (b === null || typeof b !== 'object' || !opts?.onWarning) {
     return;
   }
   if (b.isPartial === true) {
-    opts.onWarning(PARTIAL_DATA_WARNING);
+    opts.onWarning(PARTIAL_DATA_WARNING, 'warning');
   }
   if (Array.isArray(b.warnings)) {
     for (const w of b.warnings) {
-      opts.onWarning(String(w));
+      opts.onWarning(String(w), 'warning');
+    }
+  }
+  if (Array.isArray(b.infos)) {
+    for (const i of b.infos) {
+      opts.onWarning(String(i), 'info');
     }
   }
 }
@@ -146,7 +151,10 @@ export function createPrometheusApi(transport: PrometheusTransport): PrometheusA
         params.append('match[]', m);
       }
       const path = '/api/v1/series';
-      return arrayOf<Record<string, string>>(path, await transport(path, params, opts));
+      const body = await transport(path, params, opts);
+      const result = arrayOf<Record<string, string>>(path, body);
+      reportWarnings(body, opts);
+      return result;
     },
 
     async labelValues(label: string, matchers: string[], start: number, end: number, opts?: RequestOptions) {
@@ -155,7 +163,10 @@ export function createPrometheusApi(transport: PrometheusTransport): PrometheusA
         params.append('match[]', m);
       }
       const path = `/api/v1/label/${labelPathSegment(label)}/values`;
-      return arrayOf<string>(path, await transport(path, params, opts));
+      const body = await transport(path, params, opts);
+      const result = arrayOf<string>(path, body);
+      reportWarnings(body, opts);
+      return result;
     },
   };
 }

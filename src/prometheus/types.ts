@@ -89,10 +89,11 @@ export interface VectorSample {
 export interface RequestOptions {
   signal?: AbortSignal;
   /**
-   * Called with each warning of an answer: Prometheus's `warnings`, and a partial-data notice where a clustered
-   * engine (VictoriaMetrics' vmselect with a storage node missing) says `isPartial`. Results still come back.
+   * Called with each notice of an answer, empty results included: Prometheus's `warnings` and a partial-data notice
+   * where a clustered engine (VictoriaMetrics' vmselect with a storage node missing) says `isPartial` (kind
+   * 'warning'), and Prometheus's `infos` (kind 'info'). Results still come back.
    */
-  onWarning?(message: string): void;
+  onWarning?(message: string, kind?: 'warning' | 'info'): void;
 }
 
 export interface PrometheusApi {

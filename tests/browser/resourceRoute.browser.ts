@@ -83,6 +83,31 @@ test("the picker offers the Prometheus types built on Grafana's Prometheus libra
   expect(host.errors).toEqual([]);
 });
 
+test('a Prometheus data source set to GET (promlib answers POST with 405): panels and Save & test send GET only', async ({
+  host,
+}) => {
+  const { data } = requirePrometheus(host.setup);
+  host.grafana.getOnly.add(PROMETHEUS_UID);
+  await setupBuiltDataSource(host, {
+    jsonData: { prometheusUid: PROMETHEUS_UID },
+    prometheusJsonData: { httpMethod: 'GET' },
+  });
+  const test = await host.page.evaluate(() => window.__host.testDataSource());
+  // The simulated days lie before Save & test's last 24 hours: its verdict on the metric means every call got through.
+  expect(test.message).toMatch(/^No API latency histogram found between/);
+  const result = await host.page.evaluate(
+    ([from, to]) =>
+      window.__host.runQuery([{ queryType: 'quantile', quantiles: [0.95], groupBy: ['route'] }], from, to),
+    [data.quiet.from, data.quiet.to] as const
+  );
+  expect(result.errors).toBeUndefined();
+  expect(result.frames.length).toBe(data.routes.length);
+  const methods = await host.page.evaluate(() => window.__host.requests.map((r) => r.method));
+  expect(methods.length).toBeGreaterThan(3);
+  expect(methods.filter((m) => m !== 'GET')).toEqual([]);
+  expect(host.errors).toEqual([]);
+});
+
 test.describe('failures on the resource route', () => {
   const servers: Array<Server | HttpServer> = [];
   const sockets: Socket[] = [];
@@ -129,7 +154,7 @@ test.describe('failures on the resource route', () => {
     }
   });
 
-  test('5xx: Prometheus down (Grafana answers 500 "Failed to call resource")', async ({ host }) => {
+  test('Prometheus down (Grafana 12.4+ answers 500 "An error occurred within the plugin")', async ({ host }) => {
     const closed = createServer();
     const url = await listen(closed);
     await new Promise((resolve) => closed.close(resolve));
@@ -137,9 +162,20 @@ test.describe('failures on the resource route', () => {
     await setup(host, 'pdown');
     for (const m of await failures(host)) {
       expect(m).toMatch(
-        /Prometheus is unreachable through the Prometheus data source "pdown" \(HTTP 500: Failed to call resource\)/
+        /Prometheus is unreachable through the Prometheus data source "pdown" \(HTTP 500: An error occurred within the plugin\)/
       );
     }
+  });
+
+  test('plugin not running (Grafana 12.4+ answers 500 "Plugin unavailable")', async ({ host }) => {
+    host.grafana.unavailable.add(PROMETHEUS_UID);
+    await setup(host, PROMETHEUS_UID);
+    for (const m of await failures(host)) {
+      expect(m).toMatch(
+        /The plugin behind the Prometheus data source "[^"]+" is not running \(HTTP 500: Plugin unavailable\)/
+      );
+    }
+    expect(host.grafana.forwarded).toEqual([]);
   });
 
   test("5xx with Prometheus's error body, relayed", async ({ host }) => {

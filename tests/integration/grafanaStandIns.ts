@@ -9,7 +9,14 @@ import {
   type DataSourceInstanceSettings,
   type ScopedVars,
 } from '@grafana/data';
-import { setBackendSrv, setTemplateSrv, type BackendSrv, type BackendSrvRequest } from '@grafana/runtime';
+import {
+  setBackendSrv,
+  setDataSourceSrv,
+  setTemplateSrv,
+  type BackendSrv,
+  type BackendSrvRequest,
+  type DataSourceSrv,
+} from '@grafana/runtime';
 import { DataSource } from '../../src/datasource/datasource';
 import { createSceneTemplateSrv } from '../../src/test/sceneTemplateSrv';
 import { PROMETHEUS_DATASOURCE_TYPES } from '../../src/datasource/prometheusTypes';
@@ -37,6 +44,12 @@ export const upstreams = new Map<string, string>();
 export const dataSourceTypes = new Map<string, string>();
 /** uids the signed-in user has no query permission on. */
 export const deniedUids = new Set<string>();
+/** uid -> the Prometheus data source's `jsonData.httpMethod` (absent: not set, which promlib treats as POST). */
+export const httpMethods = new Map<string, string>();
+/** uids missing from the boot data's data source list, so the plugin cannot read their settings. */
+export const unlistedUids = new Set<string>();
+/** uids whose plugin is not running (crashed or still starting). */
+export const unavailableUids = new Set<string>();
 export const inFlight: Array<{ path: string; signal: AbortSignal }> = [];
 /** `METHOD /api/v1/…` of every call that reached Prometheus; the full URLs the plugin asked for are in `urlLog`. */
 export const requestLog: string[] = [];
@@ -64,6 +77,18 @@ function grafanaError(status: number, message: string) {
   return fetchErrorFor(status, { message, traceID: '' });
 }
 
+/**
+ * The body `response.ErrOrFallback` writes for an errutil error (`pkg/api/response`, `pkg/apimachinery/errutil`
+ * Public: statusCode, messageId, message), as `pkg/api/plugin_resource.go` handleCallResourceError answers a failed
+ * resource call in Grafana 12.4–13. The errors are `pkg/plugins/errors.go`'s, both errutil.Internal, so both 500:
+ * ErrPluginRequestFailureErrorBase ("An error occurred within the plugin", which the plugin client wraps around any
+ * error of CallResource) and ErrPluginUnavailable ("Plugin unavailable"; a 503 in releases before).
+ */
+function pluginError(messageId: 'plugin.requestFailureError' | 'plugin.unavailable') {
+  const message = messageId === 'plugin.unavailable' ? 'Plugin unavailable' : 'An error occurred within the plugin';
+  return fetchErrorFor(500, { message, messageId, statusCode: 500, traceID: '' });
+}
+
 function parsed(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -77,7 +102,10 @@ function parsed(text: string): unknown {
  * the parsed body. The route checks the data source as `pkg/api/datasources.go` CallDatasourceResourceWithUID does,
  * then relays to Prometheus as `pkg/promlib/client/client.go` QueryResource and `pkg/promlib/resource/resource.go`
  * Execute do: same method, body and query string, URL joined onto the data source's, and Prometheus's status and
- * body handed back unchanged. A transport error becomes `pkg/api/plugin_resource.go` handleCallResourceError's 500.
+ * body handed back unchanged. For a data source whose `httpMethod` is GET, every POST is answered 405 with an empty
+ * body before it leaves Grafana (`pkg/promlib/middleware/force_http_get.go`, installed by
+ * `pkg/promlib/client/transport.go`; QueryResource forwards the caller's own method). A transport error or Grafana's
+ * data proxy timeout becomes the 500 "An error occurred within the plugin" (see pluginError).
  */
 export const backendSrv = {
   fetch<T>(options: BackendSrvRequest): Observable<{ data: T; status: number; ok: boolean }> {
@@ -105,9 +133,19 @@ export const backendSrv = {
         subscriber.error(grafanaError(500, 'Unable to find datasource plugin'));
         return undefined;
       }
+      if (unavailableUids.has(uid)) {
+        subscriber.error(pluginError('plugin.unavailable'));
+        return undefined;
+      }
       const path = `/${match[2]}`;
       const method = (options.method ?? 'GET').toUpperCase();
       requestLog.push(`${method} ${path}`);
+      if (method === 'POST' && httpMethods.get(uid)?.toLowerCase() === 'get') {
+        // ForceHttpGet's artificial answer: status 405, no headers, no body; Grafana adds a JSON content type and
+        // BackendSrv, finding no JSON, falls back to the status text as the message.
+        subscriber.error(fetchErrorFor(405, '', 'Method Not Allowed'));
+        return undefined;
+      }
       inFlight.push({ path, signal: controller.signal });
       hooks.onRequest?.(path);
       let gaveUp = false;
@@ -136,7 +174,7 @@ export const backendSrv = {
           if (controller.signal.aborted && !gaveUp) {
             return;
           }
-          subscriber.error(grafanaError(500, 'Failed to call resource'));
+          subscriber.error(pluginError('plugin.requestFailureError'));
         });
       return () => {
         clearTimeout(timer);
@@ -202,8 +240,28 @@ export function run(
   );
 }
 
+/**
+ * The part of Grafana's DataSourceSrv the data source reads: the settings of the Prometheus data sources the user
+ * can see, as Grafana's boot data lists them (`pkg/api/frontendsettings.go` puts each one's jsonData there).
+ */
+export const dataSourceSrv = {
+  getInstanceSettings(ref: string | { uid?: string } | null | undefined) {
+    const uid = typeof ref === 'string' ? ref : ref?.uid;
+    if (!uid || !upstreams.has(uid) || deniedUids.has(uid) || unlistedUids.has(uid)) {
+      return undefined;
+    }
+    const method = httpMethods.get(uid);
+    return { uid, type: dataSourceTypes.get(uid) ?? 'prometheus', jsonData: method ? { httpMethod: method } : {} };
+  },
+  getList: () => [],
+  get: () => Promise.reject(new Error('not a data source this stand-in serves')),
+  reload: () => Promise.resolve(),
+  registerRuntimeDataSource: () => {},
+} as unknown as DataSourceSrv;
+
 /** Makes the stand-ins Grafana's services (call in beforeAll). */
 export function installGrafanaStandIns(): void {
   setBackendSrv(backendSrv);
+  setDataSourceSrv(dataSourceSrv);
   setTemplateSrv(templateSrv);
 }

@@ -16,9 +16,12 @@ import {
   dataSourceTypes,
   deniedUids,
   grafanaConfig,
+  httpMethods,
   installGrafanaStandIns,
   requestLog,
   run,
+  unavailableUids,
+  unlistedUids,
   upstreams,
   urlLog,
 } from './grafanaStandIns';
@@ -87,6 +90,65 @@ describe.each(PROMETHEUS_DATASOURCE_TYPES)('a %s data source', (type) => {
   });
 });
 
+describe('a range after the last sample (real Prometheus)', () => {
+  it('reads as no data on the status table, with the no-data notice, never as clear', async () => {
+    upstreams.set('prom-nodata', prom.url);
+    const ds = dataSource('prom-nodata');
+    // The simulated traffic ends about an hour ago: the last 30 minutes hold no sample, their look-back does.
+    const to = Date.now();
+    const res = await run(ds, [{ refId: 'S', queryType: 'insightStatus' }], to - 30 * 60_000, to);
+    expect(res.errors).toBeUndefined();
+    const [frame] = res.data as DataFrame[];
+    const statuses = frame.fields.find((f) => f.name === 'status')!.values as string[];
+    expect(statuses.length).toBeGreaterThan(5);
+    expect(new Set(statuses)).toEqual(new Set(['no data']));
+    expect(frame.meta?.notices).toContainEqual({
+      severity: 'warning',
+      text: 'no data for prefect_server_api_request_duration_seconds in range',
+    });
+  });
+});
+
+describe('a Prometheus data source whose HTTP method is GET (promlib answers every POST with 405)', () => {
+  /** Save & test and a p95/rate panel against the real Prometheus; returns the methods that reached the route. */
+  async function panelsAndTest(uid: string): Promise<string[]> {
+    const before = requestLog.length;
+    const ds = dataSource(uid);
+    const test = await ds.testDatasource();
+    expect(test).toMatchObject({ status: 'success' });
+    expect(test.message).toContain(`${ROUTES.length} routes`);
+    const { from, to } = middle({ timeline });
+    const res = await run(ds, [p95Query, rateQuery], from, to, {}, TRUTH_INTERVAL_MS);
+    expect(res.errors).toBeUndefined();
+    checkQuantilesAndRates(
+      { timeline },
+      {
+        p95: res.data.filter((f: DataFrame) => f.refId === 'A'),
+        rate: res.data.filter((f: DataFrame) => f.refId === 'B'),
+      },
+      'http_route'
+    );
+    return requestLog.slice(before).map((line) => line.split(' ')[0]);
+  }
+
+  it('reads httpMethod from the data source settings and sends GET only', async () => {
+    upstreams.set('prom-get', prom.url);
+    httpMethods.set('prom-get', 'GET');
+    const methods = await panelsAndTest('prom-get');
+    expect(methods.length).toBeGreaterThan(3);
+    expect(methods.filter((m) => m !== 'GET')).toEqual([]);
+  });
+
+  it('without its settings (not in the boot data): one POST refused with 405, then GET for the rest', async () => {
+    upstreams.set('prom-get-unlisted', prom.url);
+    httpMethods.set('prom-get-unlisted', 'get');
+    unlistedUids.add('prom-get-unlisted');
+    const methods = await panelsAndTest('prom-get-unlisted');
+    expect(methods.filter((m) => m === 'POST')).toEqual(['POST']);
+    expect(methods.length).toBeGreaterThan(3);
+  });
+});
+
 /** Runs a panel query and Save & test on a data source whose Prometheus uid is `uid`, returning both messages. */
 async function failures(uid: string, jsonData = {}) {
   const ds = dataSource(uid, jsonData);
@@ -150,12 +212,25 @@ describe('failures on the resource route', () => {
     }
   });
 
-  it('5xx: Prometheus down; Grafana answers 500 "Failed to call resource"; we say unreachable', async () => {
+  it('Prometheus down: Grafana 12.4+ answers 500 "An error occurred within the plugin"; we say unreachable, and where the cause is', async () => {
     upstreams.set('prom-down', `http://127.0.0.1:${await freePort()}`);
     const { panel, test } = await failures('prom-down');
     for (const m of [panel, test]) {
       expect(m).toMatch(
-        /Prometheus is unreachable through the Prometheus data source "prom-down" \(HTTP 500: Failed to call resource\)/
+        /Prometheus is unreachable through the Prometheus data source "prom-down" \(HTTP 500: An error occurred within the plugin\): .*Prometheus is down.*Grafana server log/
+      );
+    }
+  });
+
+  it('plugin not running: Grafana 12.4+ answers 500 "Plugin unavailable"; we say so, not "unreachable"', async () => {
+    upstreams.set('prom-unavailable', prom.url);
+    unavailableUids.add('prom-unavailable');
+    const before = requestLog.length;
+    const { panel, test } = await failures('prom-unavailable');
+    expect(requestLog.length).toBe(before);
+    for (const m of [panel, test]) {
+      expect(m).toMatch(
+        /The plugin behind the Prometheus data source "prom-unavailable" is not running \(HTTP 500: Plugin unavailable\)/
       );
     }
   });
@@ -171,6 +246,28 @@ describe('failures on the resource route', () => {
     for (const m of [panel, test]) {
       expect(m).toMatch(/Prometheus is unavailable .*TSDB not ready/);
     }
+  });
+
+  it("Save & test repeats Prometheus's warnings and infos beside its verdict (series and labels answered empty)", async () => {
+    const partial = createHttpServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const empty = req.url?.includes('/query') ? { resultType: 'vector', result: [] } : [];
+      res.end(
+        JSON.stringify({
+          status: 'success',
+          data: req.url?.includes('/query') ? { ...empty, result: [{ metric: {}, value: [1, '1'] }] } : empty,
+          warnings: ['store gateway unreachable: partial response'],
+          infos: ['input to histogram_quantile needed to be fixed for monotonicity'],
+        })
+      );
+    });
+    servers.push(partial);
+    upstreams.set('prom-partial', `http://127.0.0.1:${await listen(partial)}`);
+    const test = await dataSource('prom-partial').testDatasource();
+    expect(test.status).toBe('error');
+    expect(test.message).toMatch(
+      /Prometheus warned: store gateway unreachable: partial response\. Prometheus noted: input to histogram_quantile needed to be fixed for monotonicity\.$/
+    );
   });
 
   it("Prometheus's own error bodies (bad_data, too many points) come through as Prometheus wrote them", async () => {
@@ -204,7 +301,7 @@ describe('failures on the resource route', () => {
     }
   });
 
-  it('Grafana\'s data proxy timeout answering first: 500 "Failed to call resource", reported as unreachable', async () => {
+  it('Grafana\'s data proxy timeout answering first: 500 "An error occurred within the plugin"', async () => {
     const silent = createServer((socket) => {
       sockets.push(socket);
     });
@@ -215,7 +312,7 @@ describe('failures on the resource route', () => {
       const { panel, test } = await failures('prom-slow-grafana', { requestTimeoutSeconds: 10 });
       for (const m of [panel, test]) {
         expect(m).toMatch(
-          /unreachable through the Prometheus data source "prom-slow-grafana" \(HTTP 500: Failed to call resource\).*data proxy timeout/
+          /through the Prometheus data source "prom-slow-grafana" \(HTTP 500: An error occurred within the plugin\).*data proxy timeout/
         );
       }
     } finally {

@@ -1,4 +1,4 @@
-import React from 'react';
+import React, { useId } from 'react';
 import { Combobox, InlineField, InlineFieldRow, MultiCombobox, TagsInput, type ComboboxOption } from '@grafana/ui';
 import { DETECTABLE_INSIGHT_IDS, getInsight } from '../../catalog/catalog';
 import type { DetectableInsightId, Severity } from '../../catalog/types';
@@ -21,20 +21,24 @@ const LABEL_WIDTH = 14;
 interface Props {
   query: PrefectQuery;
   onChange: (patch: Partial<PrefectQuery>) => void;
+  /** Makes the element ids unique to one editor (the query editor passes its own). */
+  idSuffix?: string;
 }
 
 /** Which insights, minimum severity and routes: shared by the 'insights' query type and the annotation editor. */
-export function InsightFilterFields({ query, onChange }: Props) {
+export function InsightFilterFields({ query, onChange, idSuffix }: Props) {
+  const own = useId().replace(/[^a-zA-Z0-9_-]/g, '');
+  const id = (name: string) => `prefect-${name}-${idSuffix ?? own}`;
   return (
     <InlineFieldRow>
       <InlineField
         label="Insights"
         labelWidth={LABEL_WIDTH}
         tooltip="Empty: every detectable insight"
-        htmlFor="prefect-insights"
+        htmlFor={id('insights')}
       >
         <MultiCombobox
-          id="prefect-insights"
+          id={id('insights')}
           width={48}
           options={INSIGHT_OPTIONS}
           value={query.insights ?? []}
@@ -42,9 +46,9 @@ export function InsightFilterFields({ query, onChange }: Props) {
           onChange={(v) => onChange({ insights: v.map((o) => o.value) })}
         />
       </InlineField>
-      <InlineField label="Severity" labelWidth={LABEL_WIDTH} htmlFor="prefect-min-severity">
+      <InlineField label="Severity" labelWidth={LABEL_WIDTH} htmlFor={id('min-severity')}>
         <Combobox
-          id="prefect-min-severity"
+          id={id('min-severity')}
           width={24}
           options={SEVERITY_OPTIONS}
           value={query.minSeverity ?? 'info'}
@@ -53,7 +57,7 @@ export function InsightFilterFields({ query, onChange }: Props) {
       </InlineField>
       <InlineField label="Routes" labelWidth={LABEL_WIDTH} tooltip="Exact values or template variables ($route)">
         <TagsInput
-          id="prefect-insight-routes"
+          id={id('insight-routes')}
           placeholder="All routes"
           tags={query.routes ?? []}
           onChange={(routes) => onChange({ routes })}

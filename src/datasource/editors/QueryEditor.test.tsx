@@ -1,12 +1,23 @@
 import React from 'react';
-import { fireEvent, render, screen } from '@testing-library/react';
+import { fireEvent, render, renderHook, screen, waitFor } from '@testing-library/react';
+import { setTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 import type { DataSource } from '../datasource';
 import type { PrefectQuery } from '../types';
 import { AnnotationEditor } from './AnnotationEditor';
+import { useLabelValueOptions } from './LabelValuesPicker';
 import { parseQuantiles, QueryEditor } from './QueryEditor';
 
-// Combobox measures its text on a canvas; jsdom has none (the scaffold's setup returns undefined).
+// Combobox measures its text on a canvas, and its menu watches scrolling with an IntersectionObserver; jsdom has
+// neither.
 beforeAll(() => {
+  window.IntersectionObserver ??= class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+    takeRecords() {
+      return [];
+    }
+  } as unknown as typeof IntersectionObserver;
   HTMLCanvasElement.prototype.getContext = (() => ({
     measureText: (text: string) => ({ width: text.length * 8 }),
     font: '',
@@ -23,6 +34,89 @@ describe('parseQuantiles', () => {
     expect(parseQuantiles('0')).toHaveProperty('error');
     expect(parseQuantiles('abc')).toHaveProperty('error');
     expect(parseQuantiles('')).toHaveProperty('error');
+  });
+});
+
+describe('QueryEditor element ids', () => {
+  it('are unique per query, so two queries of one panel never share a label target', () => {
+    const { container } = render(
+      <>
+        {(['A', 'B'] as const).map((refId) => (
+          <QueryEditor
+            key={refId}
+            datasource={ds}
+            query={{ refId, queryType: 'quantile', groupBy: ['route'] }}
+            onChange={jest.fn()}
+            onRunQuery={jest.fn()}
+          />
+        ))}
+        <QueryEditor
+          datasource={ds}
+          query={{ refId: 'C', queryType: 'insights' }}
+          onChange={jest.fn()}
+          onRunQuery={jest.fn()}
+        />
+        <QueryEditor
+          datasource={ds}
+          query={{ refId: 'D', queryType: 'insights' }}
+          onChange={jest.fn()}
+          onRunQuery={jest.fn()}
+        />
+      </>
+    );
+    const ids = Array.from(container.querySelectorAll('[id]')).map((e) => e.id);
+    expect(ids.filter((i) => i.startsWith('prefect-')).length).toBeGreaterThan(8);
+    expect(ids.filter((i, n) => ids.indexOf(i) !== n)).toEqual([]);
+    for (const label of Array.from(container.querySelectorAll('label[for]'))) {
+      expect(container.querySelectorAll(`[id="${label.getAttribute('for')}"]`)).toHaveLength(1);
+    }
+  });
+});
+
+describe('route, method and status pickers', () => {
+  beforeAll(() => {
+    setTemplateSrv({ getVariables: () => [{ name: 'route' }, { name: 'status' }] } as unknown as TemplateSrv);
+  });
+
+  const VALUES: Record<string, string[]> = {
+    'routes()': ['/flow_runs/filter', '/task_runs/count'],
+    'methods()': ['GET', 'POST'],
+    'statuses()': ['200', '500'],
+  };
+  const withValues = () => ({
+    metricFindQuery: jest.fn(async (q: string) => VALUES[q].map((v) => ({ text: v, value: v }))),
+  });
+
+  it("ask the data source for each label's values, once per picker", () => {
+    const datasource = withValues();
+    const query: PrefectQuery = { refId: 'A', queryType: 'rate' };
+    render(
+      <QueryEditor
+        datasource={datasource as unknown as DataSource}
+        query={query}
+        onChange={jest.fn()}
+        onRunQuery={jest.fn()}
+      />
+    );
+    expect(datasource.metricFindQuery.mock.calls.map((c) => c[0]).sort()).toEqual([
+      'methods()',
+      'routes()',
+      'statuses()',
+    ]);
+  });
+
+  it("offer the data source's label values, then the dashboard variables", async () => {
+    const { result } = renderHook(() => useLabelValueOptions(withValues(), 'route'));
+    expect(result.current.loading).toBe(true);
+    await waitFor(() => expect(result.current.loading).toBe(false));
+    expect(result.current.options).toEqual(['/flow_runs/filter', '/task_runs/count', '$route', '$status']);
+  });
+
+  it('still offer the variables when the values cannot be read (no Prometheus yet, metric not found)', async () => {
+    const failing = { metricFindQuery: jest.fn(async () => Promise.reject(new Error('metric not found'))) };
+    const { result } = renderHook(() => useLabelValueOptions(failing, 'status'));
+    await waitFor(() => expect(result.current.loading).toBe(false));
+    expect(result.current.options).toEqual(['$route', '$status']);
   });
 });
 
@@ -94,13 +188,14 @@ describe('QueryEditor', () => {
     render(
       <QueryEditor
         datasource={ds}
-        query={{ refId: 'A', queryType: 'rate', routes: ['$route', '<b>x</b>'] }}
+        query={{ refId: 'A', queryType: 'rate', routes: ['<b>x</b>', '$route'], statuses: ['$status'] }}
         onChange={jest.fn()}
         onRunQuery={jest.fn()}
       />
     );
-    expect(screen.getByText('$route')).toBeInTheDocument();
+    // The picker shows the first pill in jsdom (it measures what fits); the variable shows in the statuses picker.
     expect(screen.getByText('<b>x</b>')).toBeInTheDocument();
+    expect(screen.getByText('$status')).toBeInTheDocument();
     expect(document.querySelector('b')).toBeNull();
   });
 });

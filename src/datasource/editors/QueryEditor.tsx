@@ -1,4 +1,4 @@
-import React, { useState, type ChangeEvent } from 'react';
+import React, { useId, useState, type ChangeEvent } from 'react';
 import type { QueryEditorProps } from '@grafana/data';
 import {
   Combobox,
@@ -7,7 +7,6 @@ import {
   InlineSwitch,
   Input,
   MultiCombobox,
-  TagsInput,
   type ComboboxOption,
 } from '@grafana/ui';
 import type { DataSource } from '../datasource';
@@ -23,6 +22,7 @@ import {
   type QueryType,
 } from '../types';
 import { InsightFilterFields } from './InsightFilterFields';
+import { LabelValuesPicker } from './LabelValuesPicker';
 
 type Props = QueryEditorProps<DataSource, PrefectQuery, PrefectDataSourceOptions>;
 
@@ -61,7 +61,14 @@ export function parseQuantiles(text: string): { quantiles: number[] } | { error:
   return { quantiles: [...new Set(out)] };
 }
 
-export function QueryEditor({ query, onChange, onRunQuery }: Props) {
+/** A suffix unique to one editor instance: two queries of a panel (or two panels) never share an element id. */
+export function useEditorIdSuffix(): string {
+  return useId().replace(/[^a-zA-Z0-9_-]/g, '');
+}
+
+export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: Props) {
+  const idSuffix = useEditorIdSuffix();
+  const id = (name: string) => `prefect-${name}-${idSuffix}`;
   const queryType = query.queryType ?? 'quantile';
   const [quantileText, setQuantileText] = useState((query.quantiles ?? [0.95]).join(', '));
   const [quantileError, setQuantileError] = useState<string | undefined>();
@@ -79,9 +86,9 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
   return (
     <div>
       <InlineFieldRow>
-        <InlineField label="Query" labelWidth={LABEL_WIDTH} htmlFor="prefect-query-type">
+        <InlineField label="Query" labelWidth={LABEL_WIDTH} htmlFor={id('query-type')}>
           <Combobox
-            id="prefect-query-type"
+            id={id('query-type')}
             width={32}
             options={TYPE_OPTIONS}
             value={queryType}
@@ -97,7 +104,7 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
             tooltip={`Comma-separated, e.g. ${DEFAULT_QUANTILES.join(', ')} or p95, p99`}
           >
             <Input
-              id="prefect-quantiles"
+              id={id('quantiles')}
               aria-label="Quantiles"
               width={28}
               value={quantileText}
@@ -121,7 +128,7 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
             tooltip="Count requests slower than PREFECT_API_REQUEST_TIMEOUT as set in this data source's settings"
           >
             <InlineSwitch
-              id="prefect-threshold-from"
+              id={id('threshold-from')}
               aria-label="At client timeout"
               value={query.thresholdFrom === 'clientTimeout'}
               onChange={(e) => update({ thresholdFrom: e.currentTarget.checked ? 'clientTimeout' : undefined })}
@@ -131,7 +138,7 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
         {queryType === 'slowShare' && query.thresholdFrom !== 'clientTimeout' && (
           <InlineField label="Slower than (s)" labelWidth={LABEL_WIDTH + 4}>
             <Input
-              id="prefect-threshold"
+              id={id('threshold')}
               aria-label="Threshold seconds"
               type="number"
               min={0}
@@ -148,7 +155,7 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
         {queryType === 'topSlowRoutes' && (
           <InlineField label="Top N" labelWidth={LABEL_WIDTH}>
             <Input
-              id="prefect-topn"
+              id={id('topn')}
               aria-label="Top N"
               type="number"
               min={1}
@@ -167,10 +174,10 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
             label="Group by"
             labelWidth={LABEL_WIDTH}
             tooltip="Empty: one aggregated series"
-            htmlFor="prefect-group-by"
+            htmlFor={id('group-by')}
           >
             <MultiCombobox
-              id="prefect-group-by"
+              id={id('group-by')}
               width={32}
               options={GROUP_OPTIONS}
               value={query.groupBy ?? []}
@@ -181,30 +188,44 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
         )}
       </InlineFieldRow>
       {isInsights ? (
-        <InsightFilterFields query={query} onChange={(q) => update(q)} />
+        <InsightFilterFields query={query} onChange={(q) => update(q)} idSuffix={idSuffix} />
       ) : (
         <InlineFieldRow>
-          <InlineField label="Routes" labelWidth={LABEL_WIDTH} tooltip="Exact values or template variables ($route)">
-            <TagsInput
-              id="prefect-routes"
+          <InlineField
+            label="Routes"
+            labelWidth={LABEL_WIDTH}
+            tooltip="The routes Prometheus holds, dashboard variables ($route), or any exact value typed in"
+            htmlFor={id('routes')}
+          >
+            <LabelValuesPicker
+              id={id('routes')}
+              kind="route"
+              datasource={datasource}
+              range={range}
               placeholder="All routes"
-              tags={query.routes ?? []}
+              values={query.routes ?? []}
               onChange={(routes) => update({ routes })}
             />
           </InlineField>
-          <InlineField label="Methods" labelWidth={LABEL_WIDTH}>
-            <TagsInput
-              id="prefect-methods"
+          <InlineField label="Methods" labelWidth={LABEL_WIDTH} htmlFor={id('methods')}>
+            <LabelValuesPicker
+              id={id('methods')}
+              kind="method"
+              datasource={datasource}
+              range={range}
               placeholder="All methods"
-              tags={query.methods ?? []}
+              values={query.methods ?? []}
               onChange={(methods) => update({ methods })}
             />
           </InlineField>
-          <InlineField label="Statuses" labelWidth={LABEL_WIDTH}>
-            <TagsInput
-              id="prefect-statuses"
+          <InlineField label="Statuses" labelWidth={LABEL_WIDTH} htmlFor={id('statuses')}>
+            <LabelValuesPicker
+              id={id('statuses')}
+              kind="status"
+              datasource={datasource}
+              range={range}
               placeholder="All statuses"
-              tags={query.statuses ?? []}
+              values={query.statuses ?? []}
               onChange={(statuses) => update({ statuses })}
             />
           </InlineField>

@@ -21,8 +21,7 @@ const value = fc.oneof(
   fc.double({ min: 0, max: 60, noNaN: true })
 );
 
-const series = (maxLength: number) =>
-  fc.array(value, { maxLength }).map((xs) => Float64Array.from(xs));
+const series = (maxLength: number) => fc.array(value, { maxLength }).map((xs) => Float64Array.from(xs));
 
 const route = (n: number): fc.Arbitrary<RouteSeries> =>
   fc.record({

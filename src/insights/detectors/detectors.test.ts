@@ -41,7 +41,9 @@ describe('each detector fires on its own signature only', () => {
     // Little's law over the database-backed routes against the configured pool capacity.
     expect(e.evidence.poolCapacity).toBe(15);
     expect(e.evidence.inFlightPeak).toBeGreaterThan(0);
-    expect(e.evidence.summary).toMatch(/requests in flight \(rate × mean latency\).*pool_size 5 \+ max_overflow 10 = 15/);
+    expect(e.evidence.summary).toMatch(
+      /requests in flight \(rate × mean latency\).*pool_size 5 \+ max_overflow 10 = 15/
+    );
   });
 
   it('db-pool-exhaustion sets the in-flight estimate against the pool the operator configured', () => {
@@ -313,12 +315,12 @@ describe('decoys never fire', () => {
     ['normal traffic', () => new ScanInputBuilder().build()],
     [
       'one slow scrape (on two points of the short rate window)',
-      () => capQuantiles(new ScanInputBuilder().set(all, 60, 60.25, { p95: 40, p99: 40, mean: 35 }).errors(all, 60, 60.25, 0.5).build()),
+      () =>
+        capQuantiles(
+          new ScanInputBuilder().set(all, 60, 60.25, { p95: 40, p99: 40, mean: 35 }).errors(all, 60, 60.25, 0.5).build()
+        ),
     ],
-    [
-      'a restart under a minute',
-      () => new ScanInputBuilder().upValue(60, 60.75, 0).gap(all, 60, 61.25).build(),
-    ],
+    ['a restart under a minute', () => new ScanInputBuilder().upValue(60, 60.75, 0).gap(all, 60, 61.25).build()],
     ['the daily load cycle', () => new ScanInputBuilder({ rangeMinutes: 2 * 24 * 60, dailyCycle: 0.8 }).build()],
     ['a 30 % traffic bump', () => new ScanInputBuilder().busier(all, 60, 120, 1.3).build()],
     [

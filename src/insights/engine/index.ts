@@ -5,6 +5,7 @@ import type { ScanOptions, ScanResult } from './types';
 
 export type { ScanOptions, ScanResult } from './types';
 export { runScan, LOOKBACK_SECONDS } from './scan';
+export { noDataMessage } from './noData';
 
 export function scan(opts: ScanOptions): Promise<ScanResult> {
   return runScan(opts, DETECTORS);

@@ -352,6 +352,32 @@ describe('runScan', () => {
     expect(result.requests).toBe(1);
     expect(result.episodes).toEqual([]);
     expect(detector.detect).not.toHaveBeenCalled();
+    expect(result.noData).toBe('no data for prefect_server_api_request_duration_seconds in range');
+  });
+
+  it('says no data when the samples stop before the range (only the look-back has them)', async () => {
+    const { api } = fakeApi({ value: (_route, _role, t) => (t * 1000 < FROM ? 1 : undefined) });
+    const result = await runScan({ ...base, api }, []);
+    expect(result.episodes).toEqual([]);
+    expect(result.noData).toBe('no data for prefect_server_api_request_duration_seconds in range');
+    const idle = await runScan({ ...base, api: fakeApi({ value: () => 0 }).api }, []);
+    expect(idle.noData).toBeUndefined();
+  });
+
+  it('keeps infos apart from warnings, each capped', async () => {
+    const fake = fakeApi();
+    const api: PrometheusApi = {
+      ...fake.api,
+      queryRange: async (expr, range, opts) => {
+        opts?.onWarning?.('fixed for monotonicity', 'info');
+        opts?.onWarning?.(`warning of ${roleOf(expr)}`);
+        return fake.api.queryRange(expr, range, opts);
+      },
+    };
+    const result = await runScan({ ...base, api }, []);
+    expect(result.infos).toEqual(['fixed for monotonicity']);
+    expect(result.warnings.length).toBeLessThanOrEqual(11);
+    expect(result.warnings).toContain('warning of probe');
   });
 
   it('keeps at most two requests in flight and reports progress up to the total', async () => {

@@ -28,6 +28,8 @@ import {
   type ScanQuery,
 } from './queries';
 import type { ScanOptions, ScanResult } from './types';
+import { createNoticeCollector, type NoticeKind } from '../../prometheus/warnings';
+import { hasSamplesFrom, noDataMessage } from './noData';
 
 /** The contract's baseline look-back before the range. */
 export const LOOKBACK_SECONDS = 6 * 3600;
@@ -200,10 +202,8 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
   throwIfAborted(signal);
   let requests = 0;
   let total = 1;
-  const warnings = new Set<string>();
-  const onWarning = (message: string) => {
-    warnings.add(message);
-  };
+  const notices = createNoticeCollector();
+  const onWarning = (message: string, kind?: NoticeKind) => notices.add(message, kind);
   const count = <T>(p: Promise<T>): Promise<T> =>
     p.then((v) => {
       requests++;
@@ -244,7 +244,16 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
 
   if (probe.scrapeSeconds === null) {
     // No sample of the metric anywhere in the range: nothing to detect, and nothing more to ask.
-    return { metric, from, to, step: stepMs, episodes: [], requests, warnings: [...warnings] };
+    return {
+      metric,
+      from,
+      to,
+      step: stepMs,
+      episodes: [],
+      requests,
+      ...notices.result(),
+      noData: noDataMessage(metric.name),
+    };
   }
 
   const windowSeconds = rateWindow(stepSec, scrapeSeconds);
@@ -297,5 +306,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
     }
   }
   const episodes = suppressExplained(found).sort(compareEpisodes);
-  return { metric, from, to, step: stepMs, episodes, requests, warnings: [...warnings] };
+  // Samples only in the look-back before `from` leave the range itself unread.
+  const noData = hasSamplesFrom(input.routes, input.rangeStartIndex) ? {} : { noData: noDataMessage(metric.name) };
+  return { metric, from, to, step: stepMs, episodes, requests, ...notices.result(), ...noData };
 }

@@ -30,7 +30,15 @@ export interface ScanResult {
   requests: number;
   /**
    * Distinct warnings the engine sent with its answers (partial data from a cluster, Prometheus's own warnings):
-   * the episodes may be built on incomplete numbers. Empty when every answer was clean.
+   * the episodes may be built on incomplete numbers. Empty when every answer was clean. At most 10, then an
+   * "N more warning annotations omitted" line (src/prometheus/warnings.ts).
    */
   warnings: string[];
+  /** Prometheus's `infos` of the same answers, capped the same way (the engine always sets it; optional for fakes). */
+  infos?: string[];
+  /**
+   * Set when the metric has no sample in [from, to]: no episode then means "cannot tell", not "clear". The text is
+   * noDataMessage (src/insights/engine/noData.ts).
+   */
+  noData?: string;
 }

@@ -207,7 +207,17 @@ describe('trend', () => {
 describe('prepareInput', () => {
   it('pads short arrays with NaN and rejects unusable grids', () => {
     const short = new Float64Array([1]);
-    const route = { route: '/x', p50: short, p95: short, p99: short, mean: short, rate: short, errorRate: short, slowShare: short, tailShare: short };
+    const route = {
+      route: '/x',
+      p50: short,
+      p95: short,
+      p99: short,
+      mean: short,
+      rate: short,
+      errorRate: short,
+      slowShare: short,
+      tailShare: short,
+    };
     const input = {
       grid: { start: 0, step: 15_000, length: 3 },
       rangeStartIndex: 7,

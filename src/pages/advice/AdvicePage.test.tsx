@@ -1,5 +1,6 @@
 import React from 'react';
-import { screen, within } from '@testing-library/react';
+import { Observable } from 'rxjs';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { FieldType, createDataFrame } from '@grafana/data';
 import { getDataSourceSrv } from '@grafana/runtime';
 import { getInsight } from '../../catalog/catalog';
@@ -58,6 +59,39 @@ function setup(list = [instanceSettings('prefect-uid', 'Prefect', true)], answer
 const parameterCard = (name: string) => screen.getByRole('region', { name });
 
 describe('AdvicePage', () => {
+  it('has a Cancel button while the scan runs; it aborts the scan and concludes nothing', async () => {
+    let unsubscribed = 0;
+    const ds = { query: jest.fn(() => new Observable(() => () => void unsubscribed++)) };
+    const srv = fakeDataSourceSrv([instanceSettings('prefect-uid', 'Prefect', true)], ds as never);
+    jest.mocked(getDataSourceSrv).mockReturnValue(srv as unknown as ReturnType<typeof getDataSourceSrv>);
+    renderWithRouter(<AdvicePage />, ['/advice']);
+    fireEvent.click(await screen.findByRole('button', { name: /cancel/i }, { timeout: 5000 }));
+    expect(await screen.findByText('Scan canceled')).toBeInTheDocument();
+    expect(unsubscribed).toBe(1);
+    expect(screen.queryByText(/No insight detected in this range/)).not.toBeInTheDocument();
+  });
+
+  it('says no data instead of "no insight detected" or "no evidence" when the range holds no sample', async () => {
+    const noData = 'no data for prefect_server_api_request_duration_seconds in range';
+    const frame = createDataFrame({
+      refId: 'status',
+      fields: [
+        { name: 'id', type: FieldType.string, values: ['db-pool-exhaustion'] },
+        { name: 'title', type: FieldType.string, values: ['Pool'] },
+        { name: 'severity', type: FieldType.string, values: ['critical'] },
+        { name: 'status', type: FieldType.string, values: ['no data'] },
+        { name: 'lastSeen', type: FieldType.time, values: [null] },
+      ],
+      meta: { notices: [{ severity: 'warning', text: noData }] },
+    });
+    setup(undefined, [frame] as never);
+    renderWithRouter(<AdvicePage />, ['/advice']);
+    expect(await screen.findByText('No data in this range', undefined, { timeout: 5000 })).toBeInTheDocument();
+    expect(screen.getByText(/No data for prefect_server_api_request_duration_seconds in range/)).toBeInTheDocument();
+    expect(screen.queryByText(/No insight detected in this range/)).not.toBeInTheDocument();
+    expect(screen.queryByText('no evidence in range')).not.toBeInTheDocument();
+  });
+
   it('queries insightStatus and insights through the chosen data source', async () => {
     const { ds, srv } = setup();
     renderWithRouter(<AdvicePage />, ['/advice']);

@@ -2,7 +2,7 @@ import React, { useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { dateTimeFormat } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Button, Field, LoadingPlaceholder, RadioButtonGroup, Stack, Text } from '@grafana/ui';
+import { Alert, Button, Field, RadioButtonGroup, Stack, Text } from '@grafana/ui';
 import { CATALOG, INSIGHTS, isInsightId } from '../../catalog/catalog';
 import type { Insight } from '../../catalog/types';
 import { DataSourceField } from '../../components/DataSourceField';
@@ -14,6 +14,7 @@ import { InsightAdviceCard, insightAnchor } from './InsightAdviceCard';
 import { LogSearchesSection } from './LogSearchesSection';
 import { ParameterCard } from './ParameterCard';
 import { judgeParameters } from './parameterVerdicts';
+import { ScanStatus } from './ScanStatus';
 import { settingFacts } from './settingFacts';
 import {
   DEFAULT_PRESET,
@@ -43,7 +44,8 @@ function AdvicePage() {
   // The values the operator typed into this data source; the scan's thresholds come from the same settings.
   const configured = useMemo(() => prefectSettingsOf(selected?.jsonData ?? {}), [selected]);
   const scan = useInsightScan(uid, range, runId);
-  const scanned = Boolean(scan.detected) && !scan.loading;
+  // A range without data was not scanned in any sense that counts: no card may read "no evidence".
+  const scanned = Boolean(scan.detected) && !scan.loading && !scan.noData;
   const detected = useMemo(() => scan.detected ?? [], [scan.detected]);
   const verdicts = useMemo(() => judgeParameters(CATALOG.parameters, INSIGHTS, detected), [detected]);
   // The insight an annotation or table link came from is shown first, and the settings it names are highlighted.
@@ -81,7 +83,7 @@ function AdvicePage() {
     setParams(next, { replace: true });
   };
 
-  const seen = detected.filter((d) => d.status !== 'clear' || d.episodes > 0);
+  const seen = detected.filter((d) => d.status === 'firing' || d.status === 'seen' || d.episodes > 0);
 
   return (
     <PluginPage>
@@ -132,7 +134,7 @@ function AdvicePage() {
           </Stack>
         )}
 
-        {scan.loading && <LoadingPlaceholder text="Scanning the range for insights…" />}
+        <ScanStatus scan={scan} />
         {scan.error && (
           <Alert severity="error" title="The insight scan failed">
             {scan.error}

@@ -2,7 +2,8 @@
 // setting. Pure data in, data out (the advice page renders it; tests run it in Node).
 import type { ConfigurationParameter, Insight, InsightId } from '../../catalog/types';
 
-export type InsightStatusValue = 'firing' | 'seen' | 'clear';
+export type { InsightStatusValue } from '../../insights/annotations';
+import type { InsightStatusValue } from '../../insights/annotations';
 
 /** What the data source reported for one insight in the range. */
 export interface DetectedInsight {
@@ -33,7 +34,7 @@ export function insightsNaming(parameterName: string, insights: readonly Insight
 }
 
 function wasDetected(d: DetectedInsight | undefined): d is DetectedInsight {
-  return d !== undefined && (d.status !== 'clear' || d.episodes > 0);
+  return d !== undefined && (d.status === 'firing' || d.status === 'seen' || d.episodes > 0);
 }
 
 export function judgeParameters(

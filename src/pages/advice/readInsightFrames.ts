@@ -91,7 +91,7 @@ function toSummary(v: unknown): string {
 }
 
 function isStatus(v: unknown): v is InsightStatusValue {
-  return v === 'firing' || v === 'seen' || v === 'clear';
+  return v === 'firing' || v === 'seen' || v === 'clear' || v === 'no data';
 }
 
 export function isStatusFrame(frame: FrameLike): boolean {

@@ -8,8 +8,8 @@ import { rulesYaml } from '../../rules/generate';
 
 interface RulesSource {
   settings: PrefectSettings;
-  resolveMetric(window: { start: number; end: number }): Promise<ResolvedMetric>;
-  scrapeInterval(metric: ResolvedMetric, window: { start: number; end: number }): Promise<number>;
+  resolveMetric(window: { start: number; end: number }, signal?: AbortSignal): Promise<ResolvedMetric>;
+  scrapeInterval(metric: ResolvedMetric, window: { start: number; end: number }, signal?: AbortSignal): Promise<number>;
 }
 
 // The app and the data source are separate bundles in Grafana, so the instance is recognised by shape.
@@ -37,6 +37,9 @@ export function useAlertRules(uid: string | undefined, range: { from: number; to
       return;
     }
     let cancelled = false;
+    // Leaving the page (or another range) aborts the requests this hook started, down to the resource transport.
+    const controller = new AbortController();
+    const { signal } = controller;
     const window = { start: Math.floor(from / 1000), end: Math.ceil(to / 1000) };
     getDataSourceSrv()
       .get(uid)
@@ -44,8 +47,8 @@ export function useAlertRules(uid: string | undefined, range: { from: number; to
         if (!isRulesSource(ds)) {
           throw new Error('This data source cannot generate rules (is it a Prefect API insights data source?)');
         }
-        const metric = await ds.resolveMetric(window);
-        const scrape = await ds.scrapeInterval(metric, window);
+        const metric = await ds.resolveMetric(window, signal);
+        const scrape = await ds.scrapeInterval(metric, window, signal);
         return rulesYaml(metric, ds.settings, { scrapeIntervalSeconds: scrape });
       })
       .then(
@@ -55,6 +58,7 @@ export function useAlertRules(uid: string | undefined, range: { from: number; to
       );
     return () => {
       cancelled = true;
+      controller.abort();
     };
   }, [uid, from, to, key]);
   return state.key === key ? state : { loading: Boolean(uid) };

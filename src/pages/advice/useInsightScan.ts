@@ -1,10 +1,12 @@
 // Runs the data source's 'insightStatus' and 'insights' queries for one range, the way a panel would: through
-// getDataSourceSrv().get(uid).query(...). Unsubscribing on change or unmount cancels the data source's requests.
-import { useEffect, useState } from 'react';
+// getDataSourceSrv().get(uid).query(...). Unsubscribing on change, unmount or cancel() aborts the data source's
+// requests (its query() aborts the AbortSignal that reaches the transport).
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { from, type Subscription } from 'rxjs';
 import { CoreApp, type DataQueryRequest, type DataQueryResponse, type TimeRange } from '@grafana/data';
 import { getDataSourceSrv } from '@grafana/runtime';
 import type { PrefectQuery } from '../../datasource/types';
+import { isNoDataMessage } from '../../insights/engine/noData';
 import { detectedInsights, readEpisodes, readStatuses, type EpisodeRow } from './readInsightFrames';
 import type { DetectedInsight } from './parameterVerdicts';
 
@@ -13,6 +15,39 @@ export interface ScanState {
   error?: string;
   detected?: DetectedInsight[];
   episodes?: EpisodeRow[];
+  /** Prometheus's warnings and infos on the scan's answers, each once. */
+  warnings?: string[];
+  infos?: string[];
+  /** "no data for <metric> in range": nothing can be said about this range (never "all clear"). */
+  noData?: string;
+  /** The user stopped the scan. */
+  canceled?: boolean;
+}
+
+export interface InsightScan extends ScanState {
+  /** Stops a running scan and aborts its requests. */
+  cancel(): void;
+}
+
+interface NoticeLike {
+  severity?: string;
+  text?: string;
+}
+
+/** The notices the data source put on the scan's frames, split into the no-data verdict, warnings and infos. */
+export function readNotices(frames: ReadonlyArray<{ meta?: { notices?: NoticeLike[] } }>) {
+  const warnings = new Set<string>();
+  const infos = new Set<string>();
+  let noData: string | undefined;
+  for (const notice of frames.flatMap((f) => f.meta?.notices ?? [])) {
+    const text = notice.text ?? '';
+    if (isNoDataMessage(text)) {
+      noData = text;
+    } else if (text !== '') {
+      (notice.severity === 'info' ? infos : warnings).add(text);
+    }
+  }
+  return { warnings: [...warnings], infos: [...infos], noData };
 }
 
 export function buildScanRequest(range: TimeRange): DataQueryRequest<PrefectQuery> {
@@ -59,13 +94,15 @@ interface KeyedState extends ScanState {
   key: string;
 }
 
-export function useInsightScan(uid: string | undefined, range: TimeRange, runId: number): ScanState {
+export function useInsightScan(uid: string | undefined, range: TimeRange, runId: number): InsightScan {
   const fromMs = range.from.valueOf();
   const toMs = range.to.valueOf();
   // Results are stored with the inputs they answer; a result for other inputs means "loading", so the effect
   // never has to reset state synchronously.
   const key = `${uid}|${fromMs}|${toMs}|${runId}`;
   const [state, setState] = useState<KeyedState>({ key: '', loading: false });
+  const stop = useRef<() => void>(() => undefined);
+  const cancel = useCallback(() => stop.current(), []);
 
   useEffect(() => {
     if (!uid) {
@@ -73,6 +110,13 @@ export function useInsightScan(uid: string | undefined, range: TimeRange, runId:
     }
     let cancelled = false;
     let subscription: Subscription | undefined;
+    stop.current = () => {
+      if (!cancelled) {
+        cancelled = true;
+        subscription?.unsubscribe();
+        setState({ key, loading: false, canceled: true });
+      }
+    };
     getDataSourceSrv()
       .get(uid)
       .then((ds) => {
@@ -90,7 +134,7 @@ export function useInsightScan(uid: string | undefined, range: TimeRange, runId:
             const error = last ? errorText(last) : undefined;
             const episodes = readEpisodes(frames);
             const detected = detectedInsights(readStatuses(frames), episodes);
-            setState({ key, loading: false, error, episodes, detected });
+            setState({ key, loading: false, error, episodes, detected, ...readNotices(frames) });
           },
         });
       })
@@ -101,6 +145,7 @@ export function useInsightScan(uid: string | undefined, range: TimeRange, runId:
       });
     return () => {
       cancelled = true;
+      stop.current = () => undefined;
       subscription?.unsubscribe();
     };
     // The range object changes identity on every render; `key` holds what matters.
@@ -108,7 +153,7 @@ export function useInsightScan(uid: string | undefined, range: TimeRange, runId:
   }, [key]);
 
   if (!uid) {
-    return { loading: false };
+    return { loading: false, cancel };
   }
-  return state.key === key ? state : { loading: true };
+  return state.key === key ? { ...state, cancel } : { loading: true, cancel };
 }

@@ -1,5 +1,6 @@
 import React from 'react';
-import { screen, within } from '@testing-library/react';
+import { Observable } from 'rxjs';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { FieldType, createDataFrame, type DataFrame } from '@grafana/data';
 import { getDataSourceSrv } from '@grafana/runtime';
 import { DATASOURCE_TYPE, OVERVIEW_DASHBOARD_UID, ROUTES_DASHBOARD_UID, TIMELINE_DASHBOARD_UID } from '../../constants';
@@ -118,6 +119,49 @@ describe('OverviewPage', () => {
     setup([statusFrame([['db-pool-exhaustion', 'critical', 'clear', null]])]);
     expect(await screen.findByRole('heading', { name: 'All clear in this range' })).toBeInTheDocument();
     expect(screen.queryByRole('link', { name: /^advice$/i })).not.toBeInTheDocument();
+  });
+
+  it('says no data, never all clear, when the range holds no sample of the metric', async () => {
+    const noData = 'no data for prefect_server_api_request_duration_seconds in range';
+    const frame = statusFrame([
+      ['db-pool-exhaustion', 'critical', 'no data', null],
+      ['api-outage', 'critical', 'no data', null],
+    ]);
+    frame.meta = { notices: [{ severity: 'warning', text: noData }] };
+    setup([frame]);
+    expect(await screen.findByRole('heading', { name: `No data: ${noData}` })).toBeInTheDocument();
+    expect(screen.queryByText('All clear in this range')).not.toBeInTheDocument();
+    expect(screen.getByText('No data in this range')).toBeInTheDocument();
+    const items = within(screen.getByRole('list', { name: 'Insight status' })).getAllByRole('listitem');
+    expect(items.filter((i) => /No data$/.test(i.getAttribute('aria-label') ?? ''))).toHaveLength(2);
+    expect(items.some((i) => /Clear$/.test(i.getAttribute('aria-label') ?? ''))).toBe(true);
+  });
+
+  it("shows Prometheus's warnings and infos, even on an empty answer", async () => {
+    const empty = createDataFrame({ refId: 'episodes', fields: [] });
+    empty.meta = {
+      notices: [
+        { severity: 'warning', text: 'partial data: the metrics engine answered without some of its storage nodes' },
+        { severity: 'info', text: 'input to histogram_quantile needed to be fixed for monotonicity' },
+      ],
+    };
+    setup([statusFrame([['db-pool-exhaustion', 'critical', 'clear', null]]), empty]);
+    expect(await screen.findByText('Prometheus warned about its answers')).toBeInTheDocument();
+    expect(screen.getByText(/without some of its storage nodes/)).toBeInTheDocument();
+    expect(screen.getByText(/needed to be fixed for monotonicity/)).toBeInTheDocument();
+  });
+
+  it('cancels a running scan: the Cancel button unsubscribes, which aborts the requests', async () => {
+    let unsubscribed = 0;
+    const ds = { query: jest.fn(() => new Observable(() => () => void unsubscribed++)) };
+    const srv = fakeDataSourceSrv([instanceSettings('prefect-uid', 'Prefect', true)], ds as never);
+    jest.mocked(getDataSourceSrv).mockReturnValue(srv as unknown as ReturnType<typeof getDataSourceSrv>);
+    renderWithRouter(<OverviewPage />, ['/overview']);
+    fireEvent.click(await screen.findByRole('button', { name: /cancel/i }));
+    expect(await screen.findByText('Scan canceled')).toBeInTheDocument();
+    expect(unsubscribed).toBe(1);
+    expect(screen.queryByText(/Scanning the range for insights/)).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /cancel/i })).not.toBeInTheDocument();
   });
 
   it('shows the error the scan failed with', async () => {

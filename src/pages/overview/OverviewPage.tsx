@@ -3,19 +3,7 @@ import { css } from '@emotion/css';
 import { useSearchParams } from 'react-router-dom';
 import { dateTimeFormat, type GrafanaTheme2, type RawTimeRange } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import {
-  Alert,
-  Button,
-  Card,
-  Field,
-  LinkButton,
-  LoadingPlaceholder,
-  Stack,
-  Text,
-  TextLink,
-  TimeRangeInput,
-  useStyles2,
-} from '@grafana/ui';
+import { Alert, Button, Card, Field, LinkButton, Stack, Text, TextLink, TimeRangeInput, useStyles2 } from '@grafana/ui';
 import { DETECTABLE_INSIGHT_IDS, INSIGHTS } from '../../catalog/catalog';
 import { DataSourceField } from '../../components/DataSourceField';
 import { NoDataSourceAlert } from '../../components/NoDataSourceAlert';
@@ -29,6 +17,7 @@ import {
   adviceUrl,
   prefixRoute,
 } from '../../utils/utils.routing';
+import { ScanStatus } from '../advice/ScanStatus';
 import { useInsightScan } from '../advice/useInsightScan';
 import { DEFAULT_RAW_RANGE, rangeParams, rawRangeFromParams, resolveRange } from './overviewRange';
 import { statusRows, type StatusRow } from './statusRows';
@@ -37,6 +26,7 @@ import { grafanaHref } from '../../utils/href';
 const STATUS_TEXT: Record<StatusRow['status'], string> = {
   firing: 'Firing now',
   seen: 'Seen in range',
+  'no data': 'No data',
   clear: 'Clear',
 };
 
@@ -72,22 +62,22 @@ function StatusList({ rows, links }: { rows: StatusRow[]; links: Record<string, 
           className={row.status === 'firing' ? `${styles.row} ${styles.firing}` : styles.row}
         >
           <Text
-            weight={row.status === 'clear' ? 'regular' : 'bold'}
-            color={row.status === 'clear' ? 'secondary' : 'primary'}
+            weight={row.status === 'firing' || row.status === 'seen' ? 'bold' : 'regular'}
+            color={row.status === 'firing' || row.status === 'seen' ? 'primary' : 'secondary'}
           >
             {STATUS_TEXT[row.status]}
           </Text>
           <SeverityBadge severity={row.severity} />
           <Stack direction="column" gap={0}>
             <Text>{row.title}</Text>
-            {row.status !== 'clear' && (
+            {(row.status === 'firing' || row.status === 'seen') && (
               <Text color="secondary" variant="bodySmall">
                 {row.episodes} episode{row.episodes === 1 ? '' : 's'}
                 {row.lastSeen !== undefined ? `, last ${dateTimeFormat(row.lastSeen)}` : ''}
               </Text>
             )}
           </Stack>
-          {row.status !== 'clear' ? (
+          {row.status === 'firing' || row.status === 'seen' ? (
             <Stack direction="row" gap={1}>
               <LinkButton size="sm" variant="secondary" icon="book" href={withParams(adviceUrl(row.id), links)}>
                 Advice
@@ -191,7 +181,7 @@ function OverviewPage() {
             {`"${String(raw.from)}" to "${String(raw.to)}" is not a range: pick another one.`}
           </Alert>
         )}
-        {scan.loading && <LoadingPlaceholder text="Scanning the range for insights…" />}
+        <ScanStatus scan={scan} />
         {scan.error && (
           <Alert severity="error" title="The insight scan failed">
             {scan.error}
@@ -209,7 +199,9 @@ function OverviewPage() {
                 ? `${firing.length} firing now${seen.length > 0 ? `, ${seen.length} more seen in the range` : ''}`
                 : seen.length > 0
                   ? `Nothing firing now; ${seen.length} seen in the range`
-                  : 'All clear in this range'}
+                  : scan.noData
+                    ? `No data: ${scan.noData}`
+                    : 'All clear in this range'}
             </Text>
             <StatusList rows={rows} links={linkParams} />
           </Stack>

@@ -14,7 +14,7 @@ it('lists every detectable insight: firing, then seen, then clear, most severe f
       .sort((a, b) => SEVERITY_RANK[getInsight(b as never).severity] - SEVERITY_RANK[getInsight(a as never).severity])
       .concat('stale-statistics')
   );
-  const rank = { firing: 0, seen: 1, clear: 2 };
+  const rank = { firing: 0, seen: 1, 'no data': 2, clear: 3 };
   for (let i = 1; i < rows.length; i++) {
     const [a, b] = [rows[i - 1], rows[i]];
     expect(

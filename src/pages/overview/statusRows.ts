@@ -13,7 +13,7 @@ export interface StatusRow {
   lastSeen?: number;
 }
 
-const STATUS_ORDER: Record<InsightStatusValue, number> = { firing: 0, seen: 1, clear: 2 };
+const STATUS_ORDER: Record<InsightStatusValue, number> = { firing: 0, seen: 1, 'no data': 2, clear: 3 };
 
 export function statusRows(detected: readonly DetectedInsight[]): StatusRow[] {
   const byId = new Map(detected.map((d) => [d.id, d]));

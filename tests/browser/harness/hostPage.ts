@@ -116,6 +116,21 @@ function grafanaError(route: Route, status: number, message: string): Promise<vo
   return route.fulfill({ status, contentType: 'application/json', body: JSON.stringify({ message, traceID: '' }) });
 }
 
+/**
+ * A failed resource call as Grafana 12.4–13 answers it: `pkg/api/plugin_resource.go` handleCallResourceError writes
+ * the errutil error of `pkg/plugins/errors.go` through response.ErrOrFallback, a 500 whose body carries the public
+ * message: "An error occurred within the plugin" (plugin.requestFailureError, wrapped around any CallResource
+ * error) or "Plugin unavailable" (plugin.unavailable; a 503 in releases before).
+ */
+function pluginError(route: Route, messageId: 'plugin.requestFailureError' | 'plugin.unavailable'): Promise<void> {
+  const message = messageId === 'plugin.unavailable' ? 'Plugin unavailable' : 'An error occurred within the plugin';
+  return route.fulfill({
+    status: 500,
+    contentType: 'application/json',
+    body: JSON.stringify({ message, messageId, statusCode: 500, traceID: '' }),
+  });
+}
+
 /** Grafana's `[dataproxy] timeout` default: the data source's HTTP client gives up after 30 s. */
 const GRAFANA_DATAPROXY_TIMEOUT_MS = 30_000;
 
@@ -124,6 +139,10 @@ export interface GrafanaState {
   upstreams: Map<string, string>;
   /** uids the signed-in user may not query. */
   denied: Set<string>;
+  /** uids whose `httpMethod` is GET: Grafana's Prometheus library answers each POST to them with 405. */
+  getOnly: Set<string>;
+  /** uids whose plugin is not running. */
+  unavailable: Set<string>;
   /** URLs forwarded to Prometheus by the resource route. */
   forwarded: string[];
 }
@@ -149,6 +168,8 @@ export interface BuiltDataSourceOptions {
   url?: string;
   /** Other data sources the host's Grafana lists beside it (for pickers and Loki links). */
   others?: Array<{ uid: string; name: string; type: string }>;
+  /** The Prometheus data source's own jsonData (e.g. `httpMethod`). */
+  prometheusJsonData?: Record<string, unknown>;
 }
 
 /** The built nested data source, registered in the host's Grafana over the Prometheus under test. */
@@ -159,6 +180,7 @@ export function setupBuiltDataSource(host: HostPage, opts: BuiltDataSourceOption
     uid: DATASOURCE_UID,
     prometheusUid: PROMETHEUS_UID,
     jsonData: opts.jsonData ?? { prometheusUid: PROMETHEUS_UID },
+    prometheusJsonData: opts.prometheusJsonData,
     others: opts.others ?? [],
   });
 }
@@ -179,6 +201,8 @@ export const test = base.extend<{
     const grafana: GrafanaState = {
       upstreams: new Map(setup.prometheusUrl ? [[PROMETHEUS_UID, setup.prometheusUrl]] : []),
       denied: new Set(),
+      getOnly: new Set(),
+      unavailable: new Set(),
       forwarded: [],
     };
 
@@ -187,7 +211,8 @@ export const test = base.extend<{
      * CallDatasourceResourceWithUID checks the data source (403 without permission, 500 for an unknown uid), then
      * Grafana's Prometheus library relays the call with the same method, body and query string and hands back
      * Prometheus's status and body (`pkg/promlib/client/client.go` QueryResource, `pkg/promlib/resource/resource.go`
-     * Execute); a transport error or the data proxy timeout is `pkg/api/plugin_resource.go`'s 500.
+     * Execute); a transport error or the data proxy timeout is pluginError's 500. For a data source set to GET, a
+     * POST is answered 405 with no body before it leaves Grafana (`pkg/promlib/middleware/force_http_get.go`).
      */
     const serveResource = async (route: Route, uid: string, rest: string, search: string): Promise<void> => {
       if (grafana.denied.has(uid)) {
@@ -196,6 +221,13 @@ export const test = base.extend<{
       const base = grafana.upstreams.get(uid);
       if (!base) {
         return grafanaError(route, 500, 'Unable to load datasource meta data');
+      }
+      if (grafana.unavailable.has(uid)) {
+        return pluginError(route, 'plugin.unavailable');
+      }
+      if (grafana.getOnly.has(uid) && route.request().method() === 'POST') {
+        // ForceHttpGet's answer has no headers and no body; Grafana adds the JSON content type.
+        return route.fulfill({ status: 405, contentType: 'application/json', body: '' });
       }
       const target = `${base.replace(/\/+$/, '')}/${rest}${search}`;
       grafana.forwarded.push(target);
@@ -211,7 +243,7 @@ export const test = base.extend<{
         });
       } catch {
         // The page may have given up already (its own time limit); fulfilling then fails harmlessly.
-        return grafanaError(route, 500, 'Failed to call resource').catch(() => undefined);
+        return pluginError(route, 'plugin.requestFailureError').catch(() => undefined);
       }
       const headers = { ...response.headers() };
       delete headers['set-cookie'];

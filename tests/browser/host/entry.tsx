@@ -241,6 +241,8 @@ const host = {
     uid: string;
     prometheusUid: string;
     jsonData: Record<string, unknown>;
+    /** The Prometheus data source's own settings (e.g. `httpMethod`), as Grafana's boot data lists them. */
+    prometheusJsonData?: Record<string, unknown>;
     others?: Array<{ uid: string; name: string; type: string }>;
   }): Promise<{ dataSourceClass: string; hasAnnotations: boolean; components: string[] }> {
     const mod = state.modules[opts.url] ?? (await window.System.import(opts.url));
@@ -253,7 +255,7 @@ const host = {
       type: 'prometheus',
       access: 'proxy',
       readOnly: false,
-      jsonData: {},
+      jsonData: opts.prometheusJsonData ?? {},
       meta: { id: 'prometheus', name: 'Prometheus', type: 'datasource', metrics: true, info: { logos: {} } },
     } as unknown as DataSourceInstanceSettings;
     const settings = {
