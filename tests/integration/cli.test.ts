@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 
 import { buildTimeline, writeOpenMetrics, type Timeline } from '../../tools/simulator';
 import { findPrometheusBinaries, freePort, startPrometheus, type RunningPrometheus } from '../harness/prometheus';
+import { stderrBesidesInfos } from '../harness/cliStderr';
 
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'dist-cli/prefect-insights.js');
@@ -83,7 +84,7 @@ describe('prefect-insights scan (built binary)', () => {
       '--format',
       'json',
     ]);
-    expect(r.stderr).toBe('');
+    expect(stderrBesidesInfos(r.stderr)).toBe('');
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
     expect(Object.keys(json)).toEqual(['metric', 'range', 'insights']);
@@ -126,14 +127,14 @@ describe('prefect-insights scan (built binary)', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/warning\s+api-outage/);
     // Why the job failed, on stderr where CI shows it: the episode that met the threshold.
-    expect(r.stderr).toMatch(
+    expect(stderrBesidesInfos(r.stderr)).toMatch(
       /^prefect-insights: --fail-on warning met by \d+ episodes?: [^\n]*api-outage \(warning\) at \S+Z[^\n]*\n$/
     );
   });
 
   it('exits 0 when what was found is below the --fail-on severity', async () => {
     const r = await cli(['scan', '--prometheus', prom.url, '--from', from, '--to', to, '--fail-on', 'critical']);
-    expect(r.stderr).toBe('');
+    expect(stderrBesidesInfos(r.stderr)).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/warning\s+api-outage/);
   });
@@ -141,7 +142,7 @@ describe('prefect-insights scan (built binary)', () => {
   it('exits 0 with --fail-on when the range holds no insight', async () => {
     const quietTo = String(timeline.start / 1000 + 3600);
     const r = await cli(['scan', '--prometheus', prom.url, '--from', from, '--to', quietTo, '--fail-on', 'info']);
-    expect(r.stderr).toBe('');
+    expect(stderrBesidesInfos(r.stderr)).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('No insights in range.');
   });
@@ -231,7 +232,7 @@ describe('prefect-insights scan (built binary)', () => {
       '--format',
       'Json',
     ]);
-    expect(r.stderr).toBe('');
+    expect(stderrBesidesInfos(r.stderr)).toBe('');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).range.from).toBe(new Date(timeline.start).toISOString().replace('.000Z', 'Z'));
   });
@@ -249,7 +250,7 @@ describe('prefect-insights help (built binary)', () => {
     for (const args of [['--help'], ['help']]) {
       const r = await cli(args);
       expect(r.code).toBe(0);
-      expect(r.stderr).toBe('');
+      expect(stderrBesidesInfos(r.stderr)).toBe('');
       expect(r.stdout).toMatch(/^ {2}scan {5}\S/m);
       expect(r.stdout).toMatch(/^ {2}rules {4}\S/m);
       expect(r.stdout).toMatch(/^Exit codes:\n {2}0 /m);
@@ -278,7 +279,7 @@ describe('prefect-insights help (built binary)', () => {
 describe('prefect-insights rules (built binary)', () => {
   it('writes rules for the metric resolved in the real Prometheus that promtool accepts', async () => {
     const r = await cli(['rules', '--prometheus', prom.url, '--selector', 'service_name="prefect-server"']);
-    expect(r.stderr).toBe('');
+    expect(stderrBesidesInfos(r.stderr)).toBe('');
     expect(r.code).toBe(0);
     // Resolved, not assumed: the millisecond metric, its buckets, and the selector that keeps the other service out.
     expect(r.stdout).toContain('http_server_duration_milliseconds_bucket{service_name="prefect-server"}');

@@ -12,6 +12,7 @@ import type { ScanJson } from '../../src/cli/output';
 import { buildTimeline, type Timeline, type TimelineOptions, type TruthEntry } from '../../tools/simulator';
 import { matchDetections, type MatchResult } from './scenarioMatch';
 import { backfillAndScan } from './scenarioScan';
+import { stderrBesidesInfos } from '../harness/cliStderr';
 
 const work = mkdtempSync(join(tmpdir(), 'replicas-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -29,7 +30,7 @@ async function scanTimeline(
 ): Promise<{ timeline: Timeline; json: ScanJson; match: MatchResult }> {
   const timeline = buildTimeline(opts);
   const { code, stderr, json, detections } = await backfillAndScan(timeline, work);
-  expect(stderr).toBe('');
+  expect(stderrBesidesInfos(stderr)).toBe('');
   expect(code === 0 || code === 1).toBe(true);
   const match = matchDetections(detections, timeline.truth, isInsightId);
   const figures = `${match.detections} detections, missed ${match.missed.map((t) => t.id).join(' ') || '-'}, extra ${

@@ -10,6 +10,7 @@ import { isInsightId } from '../../src/catalog/catalog';
 import { buildTimeline, type ConventionId, type ScenarioId, type Timeline } from '../../tools/simulator';
 import { matchDetections, precisionRecall, type MatchResult } from './scenarioMatch';
 import { backfillAndScan } from './scenarioScan';
+import { stderrBesidesInfos } from '../harness/cliStderr';
 
 interface Case {
   name: string;
@@ -167,7 +168,7 @@ async function runScenario(c: Case): Promise<void> {
     gapMinutes: c.gapMinutes,
   });
   const { code, stderr, json, detections, seconds } = await backfillAndScan(timeline, work);
-  expect(stderr).toBe('');
+  expect(stderrBesidesInfos(stderr)).toBe('');
   expect(code).toBe(0);
   // A quantile in OpenTelemetry's +Inf bucket is "above the largest bucket (≥ 10 s)", never "10 s".
   if (c.convention === 'otel-stable' || c.convention === 'otel-legacy-ms') {
