@@ -3,15 +3,16 @@
 // older than the code that draws it fails the browser suite.
 //
 // Hashed (file contents only, never timestamps, sizes on disk or absolute paths, so the hash is the same on every
-// checkout and every build of the same sources):
-// - the built plugin that is drawn: dist/'s JavaScript (module.js files and their chunks) and dashboard JSON, and the
-//   two plugin.json files without `info.updated` (the build stamps the day into it);
+// checkout):
+// - the plugin's sources as the build compiles them: src/ (code, dashboard JSON, plugin.json, images) without its
+//   tests and notes, and the webpack configuration. Not dist/: its minified JavaScript is not reproducible (two builds
+//   of the same sources named a variable `u` in one and `d` in the other), so a hash of it would go stale by itself;
 // - the host that stands in for Grafana's frontend and the harness that feeds it: tests/browser/host/,
 //   tests/browser/harness/ (page set-up, the simulated Prometheus), tools/simulator/ (the traffic drawn), and the test
 //   files that choose each picture's time range and selection;
 // - the versions of the drawing packages (@grafana/*, uPlot) in package-lock.json: a lock change that leaves them alone
 //   (a linter, say) does not make the pictures stale.
-// Not hashed: the pictures themselves and dist/'s copies of them, README/CHANGELOG, source maps, and the data
+// Not hashed: the pictures themselves (docs/ and their copies under src/ or dist/), unit tests, Markdown, and the data
 // Prometheus returns (it is derived from the files above).
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -43,12 +44,6 @@ function filesUnder(dir: string, keep: (path: string) => boolean): string[] {
     .filter(keep);
 }
 
-function pluginJsonWithoutDate(path: string): string {
-  const json = JSON.parse(readFileSync(join(REPO_ROOT, path), 'utf8')) as { info?: { updated?: string } };
-  delete json.info?.updated;
-  return JSON.stringify(json);
-}
-
 function drawingPackageVersions(): string {
   const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as {
     packages: Record<string, { version?: string }>;
@@ -63,24 +58,17 @@ function drawingPackageVersions(): string {
 
 /** Each input's name and the sha256 of its content, sorted by name. */
 export function pictureInputs(): Array<[string, string]> {
-  if (!existsSync(join(REPO_ROOT, 'dist/module.js'))) {
-    throw new Error('dist/ is not built: run `npm run build` first');
-  }
   const sha = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
-  const entries: Array<[string, string]> = [];
   const files = [
-    ...filesUnder('dist', (p) => p.endsWith('.js') || /^dist\/dashboards\/.*\.json$/.test(p)),
+    ...filesUnder('src', (p) => !/\.test\.tsx?$|\.md$|\/screenshots\//.test(p) && !p.startsWith('src/test/')),
+    ...filesUnder('.config/webpack', () => true),
+    'webpack.config.ts',
     ...filesUnder('tests/browser/host', () => true),
     ...filesUnder('tests/browser/harness', () => true),
-    ...filesUnder('tools/simulator', (p) => !p.includes('/node_modules/')),
+    ...filesUnder('tools/simulator', (p) => !p.endsWith('.md')),
     ...PICTURE_TESTS,
   ];
-  for (const file of files) {
-    entries.push([file, sha(readFileSync(join(REPO_ROOT, file)))]);
-  }
-  for (const file of ['dist/plugin.json', 'dist/datasource/plugin.json']) {
-    entries.push([`${file} (without info.updated)`, sha(pluginJsonWithoutDate(file))]);
-  }
+  const entries: Array<[string, string]> = files.map((file) => [file, sha(readFileSync(join(REPO_ROOT, file)))]);
   entries.push(['package-lock.json (drawing packages)', sha(drawingPackageVersions())]);
   return entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
