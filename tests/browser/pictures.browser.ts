@@ -37,7 +37,7 @@ test('every README picture was taken from the code that draws it now', () => {
       return [`docs/${name} is not the picture ${PICTURES_MANIFEST} records (replaced by hand?)`];
     }
     if (record.inputs !== current) {
-      return [`docs/${name} was drawn by older code than dist/ and tests/browser hold now`];
+      return [`docs/${name} was drawn by older code than src/, tests/browser/ and tools/simulator/ hold now`];
     }
     return [];
   });
