@@ -5,8 +5,11 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './harness/buildHost';
 import { DATASOURCE_UID, expect, readPluginJson, setupBuiltDataSource, test, type HostPage } from './harness/hostPage';
-import { publishScreenshot } from './harness/docsScreenshot';
+import { PICTURE_VIEWPORT, publishScreenshot } from './harness/docsScreenshot';
 import { requirePrometheus } from './harness/state';
+
+// The README's pictures are taken at this size (the test's assertions do not depend on it).
+test.use({ viewport: PICTURE_VIEWPORT });
 
 const HOUR = 3_600_000;
 const ALL = '$__all';
@@ -108,8 +111,14 @@ for (const { uid, path } of bundled()) {
         await expect(view.getByTestId(`panel-${panel.id}`)).toContainText(panel.title);
       }
       if (kind === 'all') {
-        const timeseries = json.panels.filter((p) => p.type === 'timeseries').length;
-        expect(await view.locator('canvas').count()).toBeGreaterThanOrEqual(timeseries);
+        const timeseries = json.panels.filter((p) => p.type === 'timeseries');
+        expect(await view.locator('canvas').count()).toBeGreaterThanOrEqual(timeseries.length);
+        // Every time-series panel got the annotation layer's events from Scenes and drew the incident's region
+        // (host/annotationRegions.tsx marks the plot with the number of regions it drew).
+        for (const panel of timeseries) {
+          const plot = view.getByTestId(`panel-${panel.id}`).locator('.uplot');
+          await expect(plot, panel.title).toHaveAttribute('data-annotation-regions', /^[1-9]\d*$/);
+        }
         const file = await host.screenshot(`dashboard-${uid}`);
         expect(statSync(file).size).toBeGreaterThan(10 * 1024);
         // The README shows the overview and the timeline; the drill-down stays in tests/artifacts.

@@ -1,12 +1,12 @@
-import { copyFileSync, mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { REPO_ROOT } from './harness/buildHost';
+import { statSync } from 'node:fs';
+import { PICTURE_VIEWPORT, publishScreenshot } from './harness/docsScreenshot';
 import { expect, setupBuiltDataSource, test } from './harness/hostPage';
 import { requirePrometheus } from './harness/state';
 
+// The README's pictures are taken at this size (the test's assertions do not depend on it).
+test.use({ viewport: PICTURE_VIEWPORT });
+
 const HOUR = 3_600_000;
-/** Set to refresh the README's picture (docs/screenshot.png) from this run. */
-const UPDATE_ENV = 'PREFECT_INSIGHTS_UPDATE_SCREENSHOT';
 
 test('hero: p95 by route with the pool-exhaustion region and its advice, from the built plugin and real Prometheus', async ({
   host,
@@ -46,10 +46,7 @@ test('hero: p95 by route with the pool-exhaustion region and its advice, from th
   await expect(view.getByTestId('hero-annotation')).toContainText('Database connection pool exhaustion');
 
   const file = await host.screenshot('hero');
-  if (process.env[UPDATE_ENV]) {
-    mkdirSync(join(REPO_ROOT, 'docs'), { recursive: true });
-    copyFileSync(file, join(REPO_ROOT, 'docs/screenshot.png'));
-  }
+  publishScreenshot(file, 'screenshot.png');
   expect(statSync(file).size).toBeLessThan(300 * 1024);
   expect(host.errors).toEqual([]);
 });

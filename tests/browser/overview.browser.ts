@@ -10,8 +10,11 @@ import {
   test,
   type HostPage,
 } from './harness/hostPage';
-import { publishScreenshot } from './harness/docsScreenshot';
+import { PICTURE_VIEWPORT, publishScreenshot } from './harness/docsScreenshot';
 import { requirePrometheus } from './harness/state';
+
+// The README's pictures are taken at this size (the test's assertions do not depend on it).
+test.use({ viewport: PICTURE_VIEWPORT });
 
 const HOUR = 3_600_000;
 const MIN = 60_000;

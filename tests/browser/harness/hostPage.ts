@@ -93,7 +93,7 @@ function hostHtml(subPath: string): string {
 <script src="${subPath}/host/system.js"></script>
 <script src="${subPath}/host/host.js"></script>
 <script src="${subPath}/host/amd.js"></script>
-</head><body><div id="root" style="width: 1040px"></div></body></html>`;
+</head><body><div id="root" style="min-width: 1040px; width: fit-content"></div></body></html>`;
 }
 
 function serveFile(route: Route, file: string, missing: string[]): Promise<void> {

@@ -2,7 +2,8 @@
 // (host/sceneDashboard.ts: variables, query runners, transformations and annotation layers are @grafana/scenes'),
 // the panel's field config is applied with @grafana/data's applyFieldOverrides (interpolating through the scene, so
 // data links are Grafana's), and the results are drawn in Grafana's own components where @grafana/ui has them
-// (PanelChrome, TimeSeries). Grafana's heatmap and state-timeline panels live in Grafana itself, not in @grafana/ui, so
+// (PanelChrome, TimeSeries; annotation regions by the host's uPlot hook in host/annotationRegions.tsx, since Grafana's
+// own lives in its core). Grafana's heatmap and state-timeline panels live in Grafana itself, not in @grafana/ui, so
 // those two are drawn here as plain cell grids from the same frames (marked "host stand-in" in the panel).
 import React from 'react';
 import {
@@ -20,6 +21,7 @@ import {
 import { config } from '@grafana/runtime';
 import { PanelChrome, TimeSeries, useTheme2 } from '@grafana/ui';
 import { LegendDisplayMode } from '@grafana/schema';
+import { AnnotationRegions } from './annotationRegions';
 import { interpolatorFor, type DashboardJson as SceneDashboardJson, type LoadedDashboard } from './sceneDashboard';
 // Grafana's frontend build bundles uPlot's stylesheet; without it the plot's canvas and overlay layers stack.
 import uplotCss from 'uplot/dist/uPlot.min.css';
@@ -57,6 +59,8 @@ export interface PanelRun {
   targets: Array<Record<string, unknown>>;
   /** Every data link of every row, as Grafana's link supplier builds it (href, after interpolation). */
   links: string[];
+  /** The annotation layers' frames Scenes merged into the panel's data (`data.annotations`). */
+  annotations: DataFrame[];
 }
 
 /** Grafana registers its standard transformers at start-up (public/app/features/transformers/standardTransformers.ts). */
@@ -168,6 +172,7 @@ export function panelRuns(dashboard: DashboardJson, loaded: LoadedDashboard, dat
       targets: JSON.parse(JSON.stringify(targets)),
       datasourceUid: (targets[0]?.datasource as { uid?: string } | undefined)?.uid,
       links: [],
+      annotations: result?.annotations ?? [],
     };
     const errors = [...(result?.errors ?? []), ...(result?.error && !result.errors ? [result.error] : [])];
     if (!result || errors.length > 0) {
@@ -198,7 +203,19 @@ export function panelRuns(dashboard: DashboardJson, loaded: LoadedDashboard, dat
 
 const CELL = 30;
 const GAP = 8;
-const WIDTH = 1000;
+/** The dashboard's width: with the grid's 24 columns, wide enough that every table column shows (PICTURE_VIEWPORT). */
+const WIDTH = 1440;
+const LABEL_FONT = '11px sans-serif';
+
+let measure: CanvasRenderingContext2D | null = null;
+function textWidth(text: string): number {
+  measure ??= document.createElement('canvas').getContext('2d');
+  if (!measure) {
+    return text.length * 6.5;
+  }
+  measure.font = LABEL_FONT;
+  return measure.measureText(text).width;
+}
 const COLUMN = (WIDTH + GAP) / 24;
 
 /** Heatmap and state timeline: Grafana's panels are not in @grafana/ui; a cell grid from the same frame instead. */
@@ -221,14 +238,17 @@ function CellGrid({
     return <div>No data</div>;
   }
   const max = Math.max(1e-9, ...rows.flatMap((f) => Array.from(f.values as ArrayLike<number>).filter(Number.isFinite)));
-  const labelWidth = kind === 'state-timeline' ? 190 : 60;
+  const labels = rows.map((f) => f.config.displayNameFromDS ?? f.name);
+  // Grafana's state timeline sizes its label axis to the longest row name; the heatmap's bucket labels are short.
+  const labelWidth =
+    kind === 'state-timeline' ? Math.min(width / 2, Math.ceil(Math.max(...labels.map(textWidth)) * 1.1) + 16) : 60;
   const h = (height - 16) / rows.length;
   const w = (width - labelWidth) / n;
   return (
     <svg width={width} height={height - 16} role="img" aria-label={`${kind} (host stand-in)`}>
       {rows.map((field, r) => {
         const values = Array.from(field.values as ArrayLike<number>);
-        const label = field.config.displayNameFromDS ?? field.name;
+        const label = labels[r];
         return (
           <g key={field.name}>
             <text
@@ -236,9 +256,10 @@ function CellGrid({
               y={r * h + h / 2 + 4}
               textAnchor="end"
               fontSize={11}
+              fontFamily="sans-serif"
               fill={theme.colors.text.secondary}
             >
-              {label.length > 30 ? `${label.slice(0, 29)}…` : label}
+              {label}
             </text>
             {values.map((v, i) => {
               if (!Number.isFinite(v)) {
@@ -272,7 +293,9 @@ function CellGrid({
  * Tables: Grafana 12.4's table panel draws with TableNG on react-data-grid, whose layered stylesheet did not lay out
  * in this host (rows present, nothing painted), and the legacy react-table `Table` export crashed on the insight
  * frames now and then. The cells here are the frame's values through Grafana's own display processor (units, time
- * formats and value mappings, as applyFieldOverrides set them up), hidden fields left out.
+ * formats and value mappings, as applyFieldOverrides set them up), hidden fields left out. Every column stays inside
+ * the panel, as in Grafana's table: a field's `custom.width` is kept, the other columns share the rest of the width
+ * equally, and a cell too long for its column ends in an ellipsis (its full text in the cell's title).
  */
 function TableStandIn({ frame, width, height }: { frame?: DataFrame; width: number; height: number }) {
   const theme = useTheme2();
@@ -280,14 +303,25 @@ function TableStandIn({ frame, width, height }: { frame?: DataFrame; width: numb
     return <div>No data</div>;
   }
   const fields = frame.fields.filter((f) => !f.config.custom?.hidden);
+  const fixed = (f: (typeof fields)[number]) => Number(f.config.custom?.width) || 0;
+  const fixedTotal = fields.reduce((sum, f) => sum + fixed(f), 0);
+  const flexible = fields.filter((f) => !fixed(f)).length;
+  const share = flexible > 0 ? Math.max(0, width - fixedTotal) / flexible : 0;
   const cell = {
     padding: theme.spacing(0.5, 1),
     borderBottom: `1px solid ${theme.colors.border.weak}`,
     whiteSpace: 'nowrap' as const,
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
   };
   return (
     <div style={{ width, height, overflow: 'hidden', fontSize: 12 }} aria-label="table (host stand-in)">
-      <table style={{ borderCollapse: 'collapse', width: '100%' }}>
+      <table style={{ borderCollapse: 'collapse', tableLayout: 'fixed', width: '100%' }}>
+        <colgroup>
+          {fields.map((f) => (
+            <col key={f.name} style={{ width: fixed(f) || share }} />
+          ))}
+        </colgroup>
         <thead>
           <tr>
             {fields.map((f) => (
@@ -306,16 +340,7 @@ function TableStandIn({ frame, width, height }: { frame?: DataFrame; width: numb
                   : { text: String(f.values[i] ?? ''), numeric: NaN };
                 const text = `${shown.prefix ?? ''}${shown.text}${shown.suffix ?? ''}`;
                 return (
-                  <td
-                    key={f.name}
-                    style={{
-                      ...cell,
-                      color: shown.color ?? theme.colors.text.primary,
-                      maxWidth: 420,
-                      overflow: 'hidden',
-                      textOverflow: 'ellipsis',
-                    }}
-                  >
+                  <td key={f.name} title={text} style={{ ...cell, color: shown.color ?? theme.colors.text.primary }}>
                     {text}
                   </td>
                 );
@@ -358,7 +383,9 @@ function PanelBody({
         timeRange={timeRange}
         timeZone="utc"
         legend={{ showLegend: true, displayMode: LegendDisplayMode.List, placement: 'bottom', calcs: [] }}
-      />
+      >
+        {(config) => <AnnotationRegions config={config} annotations={run.annotations} />}
+      </TimeSeries>
     );
   }
   if (run.type === 'table') {

@@ -1,7 +1,9 @@
 // A small, Grafana-looking rendering of real results for the README: the data source's p95-by-route series with its
 // insight annotations as shaded regions and the first region's text beside it. Grafana's own time-series panel is not
-// available outside Grafana, so the chart is drawn here; the numbers and the text are the plugin's.
+// available outside Grafana, so the chart is drawn here; the numbers and the text are the plugin's, and the text is
+// shown as Grafana's annotation tooltip renders it (host/annotationTooltip.tsx: sanitised HTML).
 import React from 'react';
+import { css } from '@emotion/css';
 import { Badge, useTheme2 } from '@grafana/ui';
 import { AnnotationTooltipBody } from './annotationTooltip';
 import type { AnnotationEventView, FrameView } from './entry';
@@ -15,6 +17,7 @@ export interface HeroProps {
 }
 
 const WIDTH = 1000;
+const wrapCode = css({ '& code': { whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' } });
 const HEIGHT = 300;
 const PAD = { left: 56, right: 12, top: 12, bottom: 28 };
 
@@ -142,7 +145,11 @@ export function HeroView({ title, frames, events, from, to }: HeroProps) {
               {formatTime(first.time!)}–{formatTime(first.timeEnd!)} UTC
             </span>
           </div>
-          <AnnotationTooltipBody text={first.text} />
+          {/* Grafana's tooltip scrolls a long inline `code` (its global style keeps code on one line); a still
+              picture cannot, so here code wraps instead of running off the edge. */}
+          <div className={wrapCode}>
+            <AnnotationTooltipBody text={first.text} />
+          </div>
         </div>
       )}
     </div>

@@ -239,6 +239,11 @@ export async function runScene(loaded: LoadedDashboard, timeoutMs = 45_000): Pro
       ).series;
     }
   }
+  // The query runners merge the layers' events into their panel's `data.annotations` when the layers answer, which
+  // may be after the panel's own answer: read each panel's data again now that every layer has answered.
+  for (const [id, { data }] of loaded.panels) {
+    panelData.set(id, data.state.data ?? panelData.get(id)!);
+  }
   const values: Record<string, string[]> = {};
   const options: Record<string, string[]> = {};
   for (const v of loaded.variables.state.variables) {
