@@ -14,7 +14,8 @@ import {
   type ScopedVars,
   type TestDataSourceResponse,
 } from '@grafana/data';
-import { config, getDataSourceSrv } from '@grafana/runtime';
+import { getDataSourceSrv } from '@grafana/runtime';
+import { grafanaSubPath } from '../utils/href';
 import type { PrefectSettings } from '../catalog/prefectSettings';
 import { episodesToAnnotations, insightStatuses } from '../insights/annotations';
 import { scan, type ScanResult } from '../insights/engine';
@@ -306,7 +307,7 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
         max: target.maxAnnotations ?? DEFAULT_MAX_ANNOTATIONS,
         advicePageUrl: adviceUrl(),
         // The annotation's HTML is shown as is: its links need Grafana's sub-path themselves.
-        appSubUrl: config.appSubUrl,
+        appSubUrl: grafanaSubPath(),
         lokiUid: defaultLokiUid(),
       });
       return withNotices([annotationsFrame(rows, target.refId)], notices, target.refId);

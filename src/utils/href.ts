@@ -10,3 +10,12 @@ import { locationUtil } from '@grafana/data';
 export function grafanaHref(path: string): string {
   return locationUtil.assureBaseUrl(path);
 }
+
+/**
+ * Grafana's sub-path alone ('' at the root, '/grafana' under a sub-path), read through locationUtil like the links
+ * above rather than from @grafana/runtime's `config`, whose boot-config type changes between Grafana releases
+ * (levitate reports it incompatible from 12.4 to 13).
+ */
+export function grafanaSubPath(): string {
+  return grafanaHref('/').replace(/\/$/, '');
+}
