@@ -1,8 +1,9 @@
-import React, { useId } from 'react';
+import React from 'react';
 import { Combobox, InlineField, InlineFieldRow, MultiCombobox, TagsInput, type ComboboxOption } from '@grafana/ui';
 import { DETECTABLE_INSIGHT_IDS, getInsight } from '../../catalog/catalog';
 import type { DetectableInsightId, Severity } from '../../catalog/types';
 import type { PrefectQuery } from '../types';
+import { editorId, useEditorIdSuffix } from './editorIds';
 
 const INSIGHT_OPTIONS: Array<ComboboxOption<DetectableInsightId>> = DETECTABLE_INSIGHT_IDS.map((id) => ({
   label: getInsight(id).title,
@@ -27,8 +28,8 @@ interface Props {
 
 /** Which insights, minimum severity and routes: shared by the 'insights' query type and the annotation editor. */
 export function InsightFilterFields({ query, onChange, idSuffix }: Props) {
-  const own = useId().replace(/[^a-zA-Z0-9_-]/g, '');
-  const id = (name: string) => `prefect-${name}-${idSuffix ?? own}`;
+  const own = useEditorIdSuffix();
+  const id = (name: string) => editorId(name, idSuffix ?? own);
   return (
     <InlineFieldRow>
       <InlineField

@@ -1,4 +1,4 @@
-import React, { useId, useState, type ChangeEvent } from 'react';
+import React, { useState, type ChangeEvent } from 'react';
 import type { QueryEditorProps } from '@grafana/data';
 import {
   Combobox,
@@ -23,6 +23,7 @@ import {
 } from '../types';
 import { InsightFilterFields } from './InsightFilterFields';
 import { LabelValuesPicker } from './LabelValuesPicker';
+import { editorId, useEditorIdSuffix } from './editorIds';
 
 type Props = QueryEditorProps<DataSource, PrefectQuery, PrefectDataSourceOptions>;
 
@@ -61,14 +62,9 @@ export function parseQuantiles(text: string): { quantiles: number[] } | { error:
   return { quantiles: [...new Set(out)] };
 }
 
-/** A suffix unique to one editor instance: two queries of a panel (or two panels) never share an element id. */
-export function useEditorIdSuffix(): string {
-  return useId().replace(/[^a-zA-Z0-9_-]/g, '');
-}
-
 export function QueryEditor({ query, onChange, onRunQuery, datasource, range }: Props) {
   const idSuffix = useEditorIdSuffix();
-  const id = (name: string) => `prefect-${name}-${idSuffix}`;
+  const id = (name: string) => editorId(name, idSuffix);
   const queryType = query.queryType ?? 'quantile';
   const [quantileText, setQuantileText] = useState((query.quantiles ?? [0.95]).join(', '));
   const [quantileError, setQuantileError] = useState<string | undefined>();
