@@ -27,7 +27,10 @@ export type NearMissId =
   | 'decoy:one-route-4x'
   | 'decoy:route-plus-900ms'
   | 'decoy:slow-burst-90s'
-  | 'outage-after-idle';
+  | 'outage-after-idle'
+  | 'over:overload'
+  | 'over:slow-burst-150s'
+  | 'over:restart-150s';
 export type ScenarioId = DetectableInsightId | DecoyId | ReplicaScenarioId | NearMissId;
 
 export const DECOY_IDS: readonly DecoyId[] = ['decoy:one-scrape-spike', 'decoy:short-restart', 'decoy:traffic-bump'];
@@ -517,33 +520,74 @@ function fastest(routes: RouteDef[]): RouteDef {
   return routes.reduce((a, b) => (b.medianSeconds < a.medianSeconds ? b : a));
 }
 
+/**
+ * More traffic (×factor on every route) with `errors` of the database routes' requests failing fast with 5xx and
+ * their latency ×1.5: api-overload-http-500's signature, or a near miss of it.
+ */
+function overload(
+  id: string,
+  rng: Rng,
+  start: number,
+  routes: RouteDef[],
+  draw: () => [factor: number, errors: number]
+): Placed {
+  const end = start + Math.round(rng.between(20, 40)) * MIN;
+  const [factor, errors] = draw();
+  const db = ids(routes, 'database');
+  const dbSet = new Set(db);
+  const effect: Effect = {
+    id,
+    start,
+    end,
+    errorRoutes: db,
+    apply: (route, _t, c) => {
+      const busier = { ...c, rate: c.rate * factor };
+      return dbSet.has(route.id)
+        ? mix(scaleMedians(busier, 1.5), [{ weight: errors, median: 0.03, sigma: 0.5, error: 1 }])
+        : busier;
+    },
+  };
+  return {
+    end,
+    effects: [effect],
+    downtimes: [],
+    truth: { id, start, end, routes: routes.map((r) => r.id), params: { factor, errors } },
+  };
+}
+
+/** A pool-exhaustion-like pile-up on every database route for `seconds`. */
+function slowBurst(id: string, seconds: number, { rng, start, routes, poolTimeout }: ScenarioContext): Placed {
+  const db = ids(routes, 'database');
+  const end = start + seconds * 1000;
+  const waitMedian = rng.between(8, 16);
+  const effect = onRoutes(
+    id,
+    start,
+    end,
+    db,
+    (c) =>
+      mix(scaleMedians(c, 3), [
+        { weight: 0.35, median: waitMedian, sigma: 0.35, error: 0 },
+        { weight: 0.2, median: poolTimeout + 0.05, sigma: 0, error: 1 },
+      ]),
+    db
+  );
+  return {
+    end,
+    effects: [effect],
+    downtimes: [],
+    truth: { id, start, end, routes: db, params: { seconds, waitMedian } },
+  };
+}
+
 const NEAR_MISS_BUILDERS: Record<NearMissId, Builder> = {
   // api-overload-http-500 needs both ≥ 2× the traffic and ≥ 5 % 5xx: just under both, latency raised.
-  'decoy:near-overload': ({ rng, start, routes }) => {
-    const end = start + Math.round(rng.between(20, 40)) * MIN;
-    const factor = rng.between(1.85, 1.95);
-    const errors = rng.between(0.035, 0.045);
-    const db = ids(routes, 'database');
-    const dbSet = new Set(db);
-    const effect: Effect = {
-      id: 'decoy:near-overload',
-      start,
-      end,
-      errorRoutes: db,
-      apply: (route, _t, c) => {
-        const busier = { ...c, rate: c.rate * factor };
-        return dbSet.has(route.id)
-          ? mix(scaleMedians(busier, 1.5), [{ weight: errors, median: 0.03, sigma: 0.5, error: 1 }])
-          : busier;
-      },
-    };
-    return {
-      end,
-      effects: [effect],
-      downtimes: [],
-      truth: { id: 'decoy:near-overload', start, end, routes: routes.map((r) => r.id), params: { factor, errors } },
-    };
-  },
+  'decoy:near-overload': ({ rng, start, routes }) =>
+    overload('decoy:near-overload', rng, start, routes, () => [rng.between(1.85, 1.95), rng.between(0.035, 0.045)]),
+
+  // Its twin just over both thresholds (×2.2 the traffic, 6 % 5xx): must be found. Not closer: the 6-hour median
+  // the rate is judged against moves with the daily cycle by a few per cent.
+  'over:overload': ({ rng, start, routes }) => overload('api-overload-http-500', rng, start, routes, () => [2.2, 0.06]),
 
   // One database route at 4× its baseline for up to an hour: not broad (pool exhaustion wants half the routes at
   // 5×), not a family's threshold.
@@ -576,27 +620,27 @@ const NEAR_MISS_BUILDERS: Record<NearMissId, Builder> = {
   },
 
   // A pool-exhaustion-like pile-up that lasts 90 s: under the contract's 2 minutes of persistence.
-  'decoy:slow-burst-90s': ({ rng, start, routes, poolTimeout }) => {
-    const db = ids(routes, 'database');
-    const end = start + 90_000;
-    const waitMedian = rng.between(8, 16);
-    const effect = onRoutes(
-      'decoy:slow-burst-90s',
-      start,
-      end,
-      db,
-      (c) =>
-        mix(scaleMedians(c, 3), [
-          { weight: 0.35, median: waitMedian, sigma: 0.35, error: 0 },
-          { weight: 0.2, median: poolTimeout + 0.05, sigma: 0, error: 1 },
-        ]),
-      db
-    );
+  'decoy:slow-burst-90s': (ctx) => slowBurst('decoy:slow-burst-90s', 90, ctx),
+
+  // Its twin: the same pile-up for 150 s, which the contract's 2 minutes of persistence (plus the rate window's
+  // tail, docs/detection.md) must report as a db-pool-exhaustion.
+  'over:slow-burst-150s': (ctx) => slowBurst('db-pool-exhaustion', 150, ctx),
+
+  // A pushed restart of 150 s (no `up`): over the contract's 2 minutes, so an api-outage, where the decoy's restart
+  // under a minute is not. Run it with instancePerProcess, beside 'decoy:short-restart'.
+  'over:restart-150s': ({ start, routes }) => {
+    const end = start + 150_000;
     return {
       end,
-      effects: [effect],
-      downtimes: [],
-      truth: { id: 'decoy:slow-burst-90s', start, end, routes: db, params: { seconds: 90, waitMedian } },
+      effects: [],
+      downtimes: [{ id: 'api-outage', start, end, kind: 'down' }],
+      truth: {
+        id: 'api-outage',
+        start,
+        end,
+        routes: routes.map((r) => r.id),
+        params: { variant: 'down', seconds: 150 },
+      },
     };
   },
 
