@@ -54,6 +54,11 @@ export interface ScanInput {
   targets?: TargetSeries[];
   /** Largest finite bucket bound in seconds (a quantile at or above it lies in +Inf); null for native histograms. */
   largestBucket: number | null;
+  /**
+   * The finite bucket bounds in seconds, ascending; absent for native histograms (their buckets are a few % wide).
+   * Evidence that places a value relative to a bound reads them (familySlow.ts: p99 at a cut-off).
+   */
+  bucketBounds?: readonly number[];
   /** Scrape interval in ms as inferred from the data (used for persistence rules). */
   scrapeIntervalMs: number;
   settings: PrefectSettings;

@@ -68,4 +68,56 @@ describe('evidence figures belong to the routes they count', () => {
     expect(e.evidence.p99AtCutOff).toBe(false);
     expect(String(e.evidence.summary)).toContain('vs the statement timeout 30 s');
   });
+
+  // Prefect's prometheus_client layout around the default 10 s statement timeout: bounds 10 and 30 s.
+  const PREFECT_BOUNDS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+  const OTEL_BOUNDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+  it('task-runs-count-timeout: every count cut at 10 s reads p99 29.8 s on bounds 10 and 30 s, and is at the cut-off', () => {
+    // Answered at 10.05 s, they land in (10, 30]; histogram_quantile interpolates: 10 + 20 × 0.99.
+    const routes = ['/task_runs/count'];
+    const evidence = (bucketBounds?: number[]) =>
+      only(
+        runAll(
+          new ScanInputBuilder({ largestBucket: 60, bucketBounds, settings: { statementTimeoutSeconds: 10 } })
+            .set(routes, 30, 50, { p50: 20, p95: 29, p99: 29.8, mean: 10.05 })
+            .errors(routes, 30, 50, 1)
+            .build()
+        ),
+        'task-runs-count-timeout'
+      ).evidence;
+    const e = evidence(PREFECT_BOUNDS);
+    expect(e.p99AtCutOff).toBe(true);
+    expect(String(e.summary)).toContain('piles up at the statement timeout 10 s');
+    // Without the bounds (a native histogram's fine buckets) 29.8 s is three times the cut-off, not at it.
+    expect(evidence(undefined).p99AtCutOff).toBe(false);
+  });
+
+  it('task-runs-count-timeout: a p99 well past the cut-off bucket is not at it', () => {
+    const routes = ['/task_runs/count'];
+    const e = only(
+      runAll(
+        new ScanInputBuilder({
+          largestBucket: 60,
+          bucketBounds: PREFECT_BOUNDS,
+          settings: { statementTimeoutSeconds: 10 },
+        })
+          .set(routes, 30, 50, { p50: 20, p95: 40, p99: 55, mean: 35 })
+          .build()
+      ),
+      'task-runs-count-timeout'
+    ).evidence;
+    expect(e.p99AtCutOff).toBe(false);
+  });
+
+  it('task-runs-count-timeout: a cut-off equal to the largest bound (OpenTelemetry, 10 s) is shown by the mean', () => {
+    // Answered just after 10 s, every count lies in +Inf: p99 says only "≥ 10 s", the mean says 10.1 s.
+    const routes = ['/task_runs/count', '/ui/task_runs/dashboard/counts'];
+    const b = new ScanInputBuilder({ bucketBounds: OTEL_BOUNDS, settings: { statementTimeoutSeconds: 10 } })
+      .set(routes, 30, 50, { p50: 10.1, p95: 10.1, p99: 10.1, mean: 10.1, tailShare: 1 })
+      .errors(routes, 30, 50, 1);
+    const e = only(runAll(capQuantiles(b.build())), 'task-runs-count-timeout');
+    expect(e.evidence.p99AtCutOff).toBe(true);
+    expect(String(e.evidence.summary)).toContain('mean 10.1 s = statement timeout 10 s; buckets end at 10 s');
+  });
 });

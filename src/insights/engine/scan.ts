@@ -292,6 +292,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
     up: targets.up,
     targets: targets.targets,
     largestBucket: metric.kind === 'native' || metric.buckets.length === 0 ? null : Math.max(...metric.buckets),
+    bucketBounds: metric.kind === 'native' ? undefined : metric.buckets.filter(Number.isFinite).sort((a, b) => a - b),
     scrapeIntervalMs: Math.round(scrapeSeconds * 1000),
     settings,
   };

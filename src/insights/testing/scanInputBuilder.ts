@@ -30,6 +30,8 @@ export interface BuilderOptions {
   /** Range start, unix ms. */
   startMs?: number;
   largestBucket?: number | null;
+  /** Finite bucket bounds (seconds, ascending) of a classic histogram; default: none given. */
+  bucketBounds?: readonly number[];
   settings?: Partial<PrefectSettings>;
   /** Relative amplitude of the daily cycle of traffic (latency follows at a third of it). */
   dailyCycle?: number;
@@ -186,6 +188,7 @@ export class ScanInputBuilder {
       })),
       up: this.up.slice(),
       largestBucket: this.opts.largestBucket === undefined ? 10 : this.opts.largestBucket,
+      bucketBounds: this.opts.bucketBounds,
       scrapeIntervalMs: this.stepMs,
       settings: { ...DEFAULT_PREFECT_SETTINGS, ...this.opts.settings },
     };

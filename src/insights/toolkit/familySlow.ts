@@ -30,13 +30,45 @@ export const STATEMENT_TIMEOUT: NonNullable<FamilySlowSpec['cutOff']> = {
   seconds: (input) => input.settings.statementTimeoutSeconds,
 };
 
-/** p99 within this band around the cut-off counts as piling up at it (bucket interpolation blurs the exact value). */
+/**
+ * A p99 or mean within [0.8, 1.25] × the cut-off counts as "at it". The cut-off answers a little after the limit
+ * (the cancelled query's 500 goes out through the app: seen on a live Prefect, mean 15.0 s at a 15 s statement
+ * timeout), and a native histogram's buckets are about 9 % wide at schema 3, so a pile's p99 reads a bucket or two
+ * either side: within ±25 %. For the mean, 0.8 also means that at least about 80 % of the slow requests waited the
+ * cut-off out (the rest took a fraction of it). A classic histogram's bucket can be much wider than that band; see
+ * cutOffBand.
+ */
 const AT_CUTOFF_LOW = 0.8;
 const AT_CUTOFF_HIGH = 1.25;
 
-/** Whether a value sits at the cut-off (within the band; bucket interpolation and jitter blur the exact value). */
-function nearCutOff(value: number, cutOff: number): boolean {
-  return cutOff > 0 && value >= AT_CUTOFF_LOW * cutOff && value <= AT_CUTOFF_HIGH * cutOff;
+/**
+ * Where a p99 of requests cut at `cutOff` can read. A request cancelled at the limit is answered just after it, so
+ * it lands in the bucket (b, B] with b the largest bound at or below the limit, and histogram_quantile interpolates
+ * linearly inside that bucket: every count cut at a 10 s statement timeout, on bounds 10 and 30 s (Prefect's
+ * prometheus_client layout), reads p99 = 10 + 20 × 0.99 = 29.8 s, which a band of 1.25 × 10 s called "not at
+ * the cut-off". So the band reaches down to b and up to B where the bucket is wider than ±25 %.
+ */
+export function cutOffBand(cutOff: number, bounds?: readonly number[]): { low: number; high: number } {
+  let low = AT_CUTOFF_LOW * cutOff;
+  let high = AT_CUTOFF_HIGH * cutOff;
+  if (bounds && bounds.length > 0) {
+    const below = bounds.filter((b) => b <= cutOff);
+    const above = bounds.filter((b) => b > cutOff);
+    if (below.length > 0 && above.length > 0) {
+      low = Math.min(low, below[below.length - 1]);
+      high = Math.max(high, above[0]);
+    }
+  }
+  return { low, high };
+}
+
+/** Whether a value sits at the cut-off: within its band (bucket interpolation and jitter blur the exact value). */
+function nearCutOff(value: number, cutOff: number, bounds?: readonly number[]): boolean {
+  if (!(cutOff > 0)) {
+    return false;
+  }
+  const { low, high } = cutOffBand(cutOff, bounds);
+  return value >= low && value <= high;
 }
 
 /**
@@ -50,12 +82,14 @@ function cutOffVerdict(
   mean: number,
   cutOff: number,
   name: string,
-  largestBucket: number | null
+  largestBucket: number | null,
+  bounds?: readonly number[]
 ): { at: boolean; note: string } {
   if (!(cutOff > 0)) {
     return { at: false, note: '' };
   }
-  if (largestBucket !== null && largestBucket < AT_CUTOFF_LOW * cutOff) {
+  // Requests cut at the limit are answered just after it: a limit at or above the largest bound puts them in +Inf.
+  if (largestBucket !== null && largestBucket <= cutOff) {
     if (!(mean >= 0)) {
       return { at: false, note: '' };
     }
@@ -67,7 +101,7 @@ function cutOffVerdict(
   if (!(p99Max >= 0)) {
     return { at: false, note: '' };
   }
-  return nearCutOff(p99Max, cutOff) && !isAboveLargestBucket(p99Max, largestBucket)
+  return nearCutOff(p99Max, cutOff, bounds) && !isAboveLargestBucket(p99Max, largestBucket)
     ? {
         at: true,
         note: `; p99 ${formatSeconds(p99Max)} piles up at the ${name} ${formatSeconds(cutOff)}: queries are cancelled there`,
@@ -152,7 +186,7 @@ export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[
     }
     const cutOff = spec.cutOff ? spec.cutOff.seconds(input) : NaN;
     const verdict = spec.cutOff
-      ? cutOffVerdict(p99Max, meanSlow, cutOff, spec.cutOff.name, largestBucket)
+      ? cutOffVerdict(p99Max, meanSlow, cutOff, spec.cutOff.name, largestBucket, input.bucketBounds)
       : { at: false, note: '' };
     const piled = verdict.at;
     const summary =
