@@ -8,9 +8,16 @@ import { apiTotals, maxOver, nanMax, prepareInput } from '../toolkit/series';
 import { MEAN_AT_TIMEOUT, P99_AT_TIMEOUT } from '../toolkit/thresholds';
 import type { Detector, Episode, ScanInput } from '../types';
 
+/** The contract's "total request rate ≥ 2× baseline" (insight-signatures.md). */
 export const RATE_FACTOR = 2;
+/** The contract's "5xx share ≥ 5 %". */
 export const ERROR_SHARE = 0.05;
-/** "Latency raised": p95 at least this many times its baseline on at least half of the routes that can be judged. */
+/**
+ * "Latency raised": p95 at least this many times its baseline on at least half of the routes that can be judged.
+ * The contract gives no figure; the traffic and the 5xx decide, and this only keeps out a surge of requests that fail
+ * at once (a misbehaving client) while the server keeps its pace. 1.5×: above a route's day-to-day wobble (the
+ * daily cycle moves p95 by about ±10 %), and half of NEAR_FACTOR, so "raised" sits well inside "near".
+ */
 export const RAISED_FACTOR = 1.5;
 
 export const apiOverloadHttp500: Detector = {

@@ -177,6 +177,34 @@ describe('trend', () => {
     expect(spike.r2).toBeLessThan(0.8);
   });
 
+  // The figures behind stale-statistics' MIN_R2 = 0.8 (its comment): what a steady climb and a level shift score.
+  it('MIN_R2 0.8 lies between a steady 15 %/day climb and a one-time level shift', () => {
+    const days = (n: number) => Array.from({ length: n }, (_, d) => d);
+    // A climb of 15 %/day with ±5 % day-to-day scatter, the worst signs (up, down, up, …): 0.854 over 3 days, 0.899
+    // over 4 (the minimum over every pattern of −5 %, 0, +5 %; the comment once said 0.94 for 3 days).
+    const worst = [1.05, 0.95, 1.05, 0.95];
+    const climb = (n: number) =>
+      fitGrowth(
+        days(n),
+        days(n).map((d) => 1.15 ** d * worst[d])
+      ).r2;
+    expect(climb(3)).toBeCloseTo(0.854, 3);
+    expect(climb(4)).toBeCloseTo(0.899, 3);
+    // A level shift half-way (the level doubles on day n/2 and stays): exactly 0.8 over 4 days, at most 0.77 over 6
+    // or more, falling toward 0.75.
+    const shift = (n: number) =>
+      fitGrowth(
+        days(n),
+        days(n).map((d) => (d < n / 2 ? 1 : 2))
+      ).r2;
+    expect(shift(4)).toBeCloseTo(0.8, 5);
+    expect(shift(6)).toBeCloseTo(0.771, 3);
+    for (const n of [8, 10, 20]) {
+      expect(shift(n)).toBeLessThan(0.77);
+      expect(shift(n)).toBeGreaterThan(0.75);
+    }
+  });
+
   it('takes daily medians with enough coverage only', () => {
     const blockMs = 300_000;
     const perDay = 288;
