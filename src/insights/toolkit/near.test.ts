@@ -26,4 +26,23 @@ describe('near baseline', () => {
     );
     expect(taskRunsCountTimeout.detect(b.build())).toEqual([]);
   });
+
+  it('the boundary: a 5 ms route is near up to 105 ms; every other route 0.09 s up, the count timeout is found', () => {
+    expect(isNear(0.105, 0.005)).toBe(true);
+    expect(isNear(0.106, 0.005)).toBe(false);
+    const count = ['/task_runs/count', '/ui/task_runs/dashboard/counts'];
+    const withOthersUp = (added: number) =>
+      new ScanInputBuilder()
+        .set(count, 30, 60, { p95: 14, p99: 20, mean: 8 })
+        .each(
+          (r) => !count.includes(r),
+          30,
+          60,
+          (s, i) => {
+            s.p95[i] += added;
+          }
+        )
+        .build();
+    expect(taskRunsCountTimeout.detect(withOthersUp(0.09)).map((e) => e.id)).toEqual(['task-runs-count-timeout']);
+  });
 });
