@@ -26,6 +26,8 @@ interface Case {
   outageEdges?: boolean;
   /** Nothing missed and no false alarm in this timeline (not only the suite's 0.95 overall). */
   exact?: boolean;
+  /** Every task-runs-count-timeout's evidence says the counts pile at the statement timeout. */
+  cutOffAt?: boolean;
 }
 
 // Near misses (issue 16): each decoy sits just short of a signature, and raises nothing.
@@ -128,6 +130,28 @@ const CASES: Case[] = [
     outageEdges: true,
     exact: true,
   },
+  // Counts cut at the default 10 s statement timeout, held out from the cut-off band's fix (built from arithmetic
+  // in evidence.test.ts): Prefect's bounds 10 and 30 s put p99 near 29.8 s, OpenTelemetry's end at 10 s (the mean).
+  {
+    name: 'prefect (counts cut at the statement timeout)',
+    convention: 'prefect',
+    seed: 111,
+    days: 1,
+    scrapeIntervalSeconds: 30,
+    include: ['count-cut-at-timeout', 'decoy:one-route-4x', 'count-cut-at-timeout'],
+    exact: true,
+    cutOffAt: true,
+  },
+  {
+    name: 'otel-stable (counts cut at the statement timeout)',
+    convention: 'otel-stable',
+    seed: 112,
+    days: 1,
+    scrapeIntervalSeconds: 30,
+    include: ['count-cut-at-timeout'],
+    exact: true,
+    cutOffAt: true,
+  },
   // Held out from the fix for the 90 s burst (found on 606 and 707): a 60 s scrape, where the rate window is 3 min.
   {
     name: 'prefect (90 s bursts at a 60 s scrape)',
@@ -204,6 +228,14 @@ async function runScenario(c: Case): Promise<void> {
   }
   const match = matchDetections(detections, timeline.truth, isInsightId);
   results.push({ c, timeline, match, seconds });
+  if (c.cutOffAt) {
+    const counts = json!.insights.filter((i) => i.id === 'task-runs-count-timeout');
+    expect(counts.length).toBeGreaterThan(0);
+    for (const i of counts) {
+      console.log(`${c.name}: ${i.evidence.summary}`);
+      expect(i.evidence.p99AtCutOff).toBe(true);
+    }
+  }
   if (c.exact) {
     const iso = (ms: number) => new Date(ms).toISOString().slice(11, 19);
     expect(match.falsePositives.map((d) => `${d.id} ${iso(d.start)}–${iso(d.end)}`)).toEqual([]);

@@ -30,7 +30,8 @@ export type NearMissId =
   | 'outage-after-idle'
   | 'over:overload'
   | 'over:slow-burst-150s'
-  | 'over:restart-150s';
+  | 'over:restart-150s'
+  | 'count-cut-at-timeout';
 export type ScenarioId = DetectableInsightId | DecoyId | ReplicaScenarioId | NearMissId;
 
 export const DECOY_IDS: readonly DecoyId[] = ['decoy:one-scrape-spike', 'decoy:short-restart', 'decoy:traffic-bump'];
@@ -73,6 +74,8 @@ export interface TimelineOptions {
   gapMinutes?: number;
   poolTimeoutSeconds?: number;
   apiRequestTimeoutSeconds?: number;
+  /** PREFECT_SERVER_DATABASE_TIMEOUT, where 'count-cut-at-timeout' cuts the counts (default 10, Prefect's). */
+  statementTimeoutSeconds?: number;
   /** Prefect API servers behind a load balancer (default 1), each `instance="prefect-server-<k>:4200"`. */
   replicas?: number;
   /** OTLP push with OpenTelemetry's per-process `service.instance.id` as `instance`, and no `up` (see model.ts). */
@@ -112,6 +115,7 @@ interface ScenarioContext {
   routes: RouteDef[];
   poolTimeout: number;
   apiTimeout: number;
+  statementTimeout: number;
   replicas: number;
 }
 
@@ -644,6 +648,35 @@ const NEAR_MISS_BUILDERS: Record<NearMissId, Builder> = {
     };
   },
 
+  // A task-run count timeout as a live Prefect answers it: nearly every count waits out the statement timeout and
+  // fails with 500 just after it (seen: every count a 500 at 15 s). On Prefect's bounds 10 and 30 s a 10 s cut-off
+  // reads p99 ≈ 29.8 s; with OpenTelemetry's buckets ending at 10 s only the mean shows it.
+  'count-cut-at-timeout': ({ rng, start, routes, statementTimeout }) => {
+    const family = need(ids(routes, 'task-count'), 'task-count', 'count-cut-at-timeout');
+    const end = start + Math.round(rng.between(20, 40)) * MIN;
+    const share = rng.between(0.9, 0.97);
+    const effect = onRoutes(
+      'task-runs-count-timeout',
+      start,
+      end,
+      family,
+      (c) => mix(c, [{ weight: share, median: statementTimeout + 0.05, sigma: 0, error: 1 }]),
+      family
+    );
+    return {
+      end,
+      effects: [effect],
+      downtimes: [],
+      truth: {
+        id: 'task-runs-count-timeout',
+        start,
+        end,
+        routes: family,
+        params: { variant: 'cut-at-statement-timeout', statementTimeout, share },
+      },
+    };
+  },
+
   // Traffic tapers off (users go home), the server idles for longer than half the baseline's 6 hours (so the 6-hour
   // median rate is 0), serves a few minutes of morning traffic, and dies. The fade and the idle are a decoy of
   // their own ('decoy:fade-and-idle' in the truth): a server going idle is not down.
@@ -739,6 +772,7 @@ export function buildTimeline(opts: TimelineOptions): Timeline {
       routes,
       poolTimeout: opts.poolTimeoutSeconds ?? 30,
       apiTimeout: opts.apiRequestTimeoutSeconds ?? 60,
+      statementTimeout: opts.statementTimeoutSeconds ?? 10,
       replicas,
     });
     if (placed.end > end - 30 * MIN) {

@@ -88,7 +88,9 @@ describe('evidence figures belong to the routes they count', () => {
       ).evidence;
     const e = evidence(PREFECT_BOUNDS);
     expect(e.p99AtCutOff).toBe(true);
-    expect(String(e.summary)).toContain('piles up at the statement timeout 10 s');
+    expect(String(e.summary)).toContain(
+      'p99 29.8 s (interpolated in the bucket 10 s–30 s that holds it) piles up at the statement timeout 10 s'
+    );
     // Without the bounds (a native histogram's fine buckets) 29.8 s is three times the cut-off, not at it.
     expect(evidence(undefined).p99AtCutOff).toBe(false);
   });

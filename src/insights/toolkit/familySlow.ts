@@ -101,12 +101,24 @@ function cutOffVerdict(
   if (!(p99Max >= 0)) {
     return { at: false, note: '' };
   }
-  return nearCutOff(p99Max, cutOff, bounds) && !isAboveLargestBucket(p99Max, largestBucket)
-    ? {
-        at: true,
-        note: `; p99 ${formatSeconds(p99Max)} piles up at the ${name} ${formatSeconds(cutOff)}: queries are cancelled there`,
-      }
-    : { at: false, note: `; p99 ${formatQuantile(p99Max, largestBucket)} vs the ${name} ${formatSeconds(cutOff)}` };
+  if (!nearCutOff(p99Max, cutOff, bounds) || isAboveLargestBucket(p99Max, largestBucket)) {
+    return {
+      at: false,
+      note: `; p99 ${formatQuantile(p99Max, largestBucket)} vs the ${name} ${formatSeconds(cutOff)}`,
+    };
+  }
+  // Where only the bucket's width puts p99 at the cut-off, say so: "29.8 s at 10 s" alone reads as a contradiction.
+  const wide = p99Max > AT_CUTOFF_HIGH * cutOff || p99Max < AT_CUTOFF_LOW * cutOff;
+  const lower = bounds?.filter((x) => x <= cutOff).pop();
+  const upper = bounds?.find((x) => x > cutOff);
+  const bucket =
+    wide && lower !== undefined && upper !== undefined
+      ? ` (interpolated in the bucket ${formatSeconds(lower)}–${formatSeconds(upper)} that holds it)`
+      : '';
+  return {
+    at: true,
+    note: `; p99 ${formatSeconds(p99Max)}${bucket} piles up at the ${name} ${formatSeconds(cutOff)}: queries are cancelled there`,
+  };
 }
 
 export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[] {
