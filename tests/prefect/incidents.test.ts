@@ -56,8 +56,8 @@ const SET_STATE_CLIENTS = 6;
 
 /** Task runs written in bulk while the server is down (the outage): a table the size busy installations reach. */
 const BULK_TASK_RUNS = Number(process.env.PREFECT_INCIDENT_TASK_RUNS ?? 2_000_000);
-/** Dashboards open on the task-run count during the count timeout. */
-const COUNT_READERS = 6;
+/** Dashboards open on the task-run count during the count timeout (PREFECT_INCIDENT_COUNT_READERS by hand). */
+const COUNT_READERS = Number(process.env.PREFECT_INCIDENT_COUNT_READERS ?? 6);
 
 /** --deployment-every for the timeline's drivers: one deployment run when each loop starts, then none. */
 const ONE_DEPLOYMENT_RUN = 1_000_000_000;
