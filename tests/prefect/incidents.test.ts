@@ -25,7 +25,8 @@ const FULL = process.env.PREFECT_INCIDENTS_FULL === '1';
 /**
  * The task-run count timeout (2 M bulk task runs, a task_run lock, six UI counts): by hand only until the scan finds
  * it. Its first run (2026-12-04 18:32–18:49 UTC) made it real (92 of 92 counts answered 500 after 10.05 s) and the
- * scan missed it; tests/prefect/README.md says why. It adds the bulk insert and 4.5 minutes.
+ * scan missed it; tests/prefect/README.md says why, and which change awaits a run with other settings
+ * (PREFECT_INCIDENT_COUNT, PREFECT_INCIDENT_COUNT_READERS). It adds the bulk insert and 4.5 minutes.
  */
 const COUNT = process.env.PREFECT_INCIDENTS_COUNT === '1';
 const CLI = join(ROOT, 'dist-cli/prefect-insights.js');
@@ -227,8 +228,8 @@ async function runTimeline(s: Stack, t0: number): Promise<void> {
     await countTimeout(s, at, await bulk);
   } else {
     notes.push(
-      'not run (by hand with PREFECT_INCIDENTS_COUNT=1, 2 M bulk task runs and 4.5 min more; made real, not yet found by the ' +
-        'scan: tests/prefect/README.md): task-runs-count-timeout'
+      'not run (by hand with PREFECT_INCIDENTS_COUNT=1, 2 M bulk task runs and 4.5 min more; made real, missed by the ' +
+        'scan on its first run, the fix not yet proven on a second: tests/prefect/README.md): task-runs-count-timeout'
     );
   }
 
