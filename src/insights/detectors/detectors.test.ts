@@ -80,6 +80,21 @@ describe('each detector fires on its own signature only', () => {
     expect(e.evidence.cutOffSeconds).toBe(10);
   });
 
+  it('task-runs-count-timeout: points where only two other routes answer, one of them slow, do not break it', () => {
+    // As on a live Prefect (tests/prefect/README.md, 2026-12-04): while the counts waited on a task_run lock, some
+    // windows held answers of two other routes only, flow-run creation blocked by the same lock and a poll.
+    const routes = ['/task_runs/count', '/ui/task_runs/dashboard/counts'];
+    const answering = ['/flow_runs/{id}', '/work_pools/{name}/get_scheduled_flow_runs'];
+    // 2.5 minutes slow, broken twice: pieces of 1 min, 45 s and 15 s, each under the 2-minute persistence.
+    const b = new ScanInputBuilder().set(routes, 30, 32.5, { p95: 14, p99: 20, mean: 10 });
+    const others = (r: string) => !routes.includes(r) && !answering.includes(r);
+    for (const at of [31, 32]) {
+      b.gap(others, at, at + 0.1).set('/flow_runs/{id}', at, at + 0.1, { p95: 10, p99: 10, mean: 10 });
+    }
+    const e = only(runAll(capQuantiles(b.build())), 'task-runs-count-timeout');
+    expectSpan(b, e, 30, 32.5);
+  });
+
   it('count and filter routes: the evidence says whether p99 piles up at the configured statement timeout', () => {
     const routes = ['/flow_runs/filter', '/flow_runs/paginate'];
     const run = (statementTimeoutSeconds: number) =>

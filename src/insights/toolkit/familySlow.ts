@@ -4,7 +4,16 @@ import type { DetectableInsightId } from '../../catalog/types';
 import type { Episode, ScanInput } from '../types';
 import { episodeRuns, makeEpisode } from './episodes';
 import { figure, formatQuantile, formatSeconds, historyNote, isAboveLargestBucket } from './format';
-import { baselineHoursAt, nearMask, NEAR_YES, NEAR_UNKNOWN, othersMostlyNear, reachesThreshold } from './latency';
+import {
+  baselineHoursAt,
+  MIN_JUDGED_OTHERS,
+  nearMask,
+  NEAR_YES,
+  NEAR_UNKNOWN,
+  othersAt,
+  othersMostlyNear,
+  reachesThreshold,
+} from './latency';
 import { bridgePoints, bridgeUnknown, windowedPersistencePoints } from './persistence';
 import { requestWeighted } from './episodeFigures';
 import { maxOver, nanMax, prepareInput } from './series';
@@ -151,7 +160,8 @@ export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[
     const othersNear = othersMostlyNear(masks, isMember, i);
     if (slow && othersNear) {
       mask[i] = 1;
-    } else if (!answered && othersNear) {
+    } else if ((!answered && othersNear) || (slow && othersAt(masks, isMember, i).known < MIN_JUDGED_OTHERS)) {
+      // A slow point with too few other routes to judge neither holds nor breaks a run (bridged, as a gap is).
       unknown[i] = 1;
     }
   }

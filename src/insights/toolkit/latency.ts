@@ -62,6 +62,20 @@ export function nearMask(p95: Float64Array, grid: Grid): Uint8Array {
  * nothing to judge, nothing contradicts the narrow reading.
  */
 export function othersMostlyNear(masks: Uint8Array[], isMember: boolean[], i: number): boolean {
+  const { known, near } = othersAt(masks, isMember, i);
+  return known === 0 || near > known * MOST_SHARE;
+}
+
+/**
+ * Fewer other routes than this that can be judged at a point, and "most of them near" is a coin flip: with two, one
+ * slow neighbour decides it. Seen on a live Prefect (tests/prefect/README.md, count timeout 2026-12-04): while the
+ * dashboards' counts waited on a task_run lock, some 5 s windows held answers of two other routes only, one of them
+ * blocked by the same lock, and the 2-minute episode broke into pieces.
+ */
+export const MIN_JUDGED_OTHERS = 3;
+
+/** Other routes with a near/far verdict at point i, and how many of them are near. */
+export function othersAt(masks: Uint8Array[], isMember: boolean[], i: number): { known: number; near: number } {
   let known = 0;
   let near = 0;
   for (let r = 0; r < masks.length; r++) {
@@ -76,7 +90,7 @@ export function othersMostlyNear(masks: Uint8Array[], isMember: boolean[], i: nu
       }
     }
   }
-  return known === 0 || near > known * MOST_SHARE;
+  return { known, near };
 }
 
 /** Hours of baseline history behind a route at `index` (for the evidence), NaN if the route has no baseline. */
