@@ -117,24 +117,3 @@ export function probeQuery(m: ResolvedMetric, opts: { countSeries?: boolean } = 
   }
   return `${perTarget} or label_replace(count(${counts}), "${TARGET_PART_LABEL}", "${SERIES_PART}", "", "")`;
 }
-
-/**
- * Prometheus refuses a query that holds more than `--query.max-samples` samples at once (50 M by default), and a
- * range query over `rate(..._bucket[w])` holds every raw bucket series at every step before `sum by` folds them:
- * 150 routes × 4 replicas × 13 buckets over 30 days at a 300 s step is 67 M, and the query fails. The scan keeps
- * that product under this budget, leaving room for the aggregation's own samples.
- */
-export const SAMPLE_BUDGET = 20_000_000;
-
-/**
- * Most points per series a scan query may ask for: Prometheus's 11,000, or fewer where the raw series behind one
- * query (the probed series × buckets, +Inf included) would otherwise pass SAMPLE_BUDGET. A coarser step for long
- * ranges over big fleets, and none for the rest.
- */
-export function scanMaxPoints(m: ResolvedMetric, seriesCount: number | null): number {
-  const perSeries = m.kind === 'native' ? 1 : m.buckets.length + 1;
-  if (seriesCount === null || !(seriesCount > 0)) {
-    return 11000;
-  }
-  return Math.max(2, Math.min(11000, Math.floor(SAMPLE_BUDGET / (seriesCount * perSeries))));
-}

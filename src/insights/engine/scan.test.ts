@@ -2,7 +2,7 @@
 import { DEFAULT_PREFECT_SETTINGS } from '../../catalog/prefectSettings';
 import type { MatrixSeries, PrometheusApi, ResolvedMetric, TimeRange } from '../../prometheus/types';
 import type { Detector, Episode, ScanInput } from '../types';
-import { SAMPLE_BUDGET } from './queries';
+import { estimatedRead, READ_BUDGET, SAMPLE_BUDGET } from './chunks';
 import { LOOKBACK_SECONDS, readProbe, runScan, scrapeIntervalFromCounts } from './scan';
 
 const METRIC: ResolvedMetric = {
@@ -132,27 +132,91 @@ function ep(id: Episode['id'], severity: Episode['severity'], start: number, end
 
 const base = { metric: METRIC, from: FROM, to: TO, settings: DEFAULT_PREFECT_SETTINGS };
 
-describe('step under the sample budget', () => {
+describe('bounded requests', () => {
   const month = { ...base, from: TO - 30 * 86_400_000, to: TO };
-  const points = (r: TimeRange) => Math.floor((r.end - r.start) / r.step) + 1;
+  const points = (r: TimeRange) => Math.floor((r.end - r.start) / r.step + 1e-9) + 1;
+  const rawSeries = (probed: number) => probed * (METRIC.buckets.length + 1);
+  // Varies by route, time and role, so a point aligned to the wrong grid index or taken twice shows.
+  const value = (route: string, role: Role, t: number) =>
+    ((t / 15) % 97) + route.length * 0.001 + ['p50', 'p95', 'p99', 'mean', 'rate'].indexOf(role) * 1000;
 
-  it('keeps the step at the point limit when the fleet is small', async () => {
+  it('asks each query in one request when the fleet is small', async () => {
     const a = fakeApi({ probeSeries: 40 });
     const r = await runScan({ ...month, api: a.api }, []);
     expect(r.step).toBe(300_000);
     expect(a.calls[0].expr).toContain('"prefect_insights_part", "series"');
+    expect(new Set(a.calls.filter((c) => c.role !== 'probe').map((c) => JSON.stringify(c.range))).size).toBe(1);
+    expect(r.requests).toBe(10);
   });
 
-  it('coarsens the step so raw bucket series × points stay under the budget for a big fleet', async () => {
+  it("splits a big fleet's month into pieces on the grid that each stay under both budgets, keeping the step", async () => {
     const series = 7000;
     const a = fakeApi({ probeSeries: series });
-    const r = await runScan({ ...month, api: a.api }, []);
-    const range = a.calls.find((c) => c.role === 'p95')!.range;
-    expect(r.step).toBeGreaterThan(300_000);
-    expect(points(range) * series * (METRIC.buckets.length + 1)).toBeLessThanOrEqual(SAMPLE_BUDGET);
-    // Every query still shares the one range, so the request count does not change.
-    expect(new Set(a.calls.filter((c) => c.role !== 'probe').map((c) => JSON.stringify(c.range))).size).toBe(1);
+    const progress: Array<[number, number]> = [];
+    const r = await runScan({ ...month, api: a.api, onProgress: (d, t) => progress.push([d, t]) }, []);
+    expect(r.step).toBe(300_000);
+    const p95 = a.calls.filter((c) => c.role === 'p95').map((c) => c.range);
+    expect(p95.length).toBeGreaterThan(1);
+    for (let k = 0; k < p95.length; k++) {
+      expect(points(p95[k]) * rawSeries(series)).toBeLessThanOrEqual(SAMPLE_BUDGET);
+      expect(estimatedRead(rawSeries(series), points(p95[k]), 300, SCRAPE, 315)).toBeLessThanOrEqual(READ_BUDGET);
+      if (k > 0) {
+        // The next piece starts on the grid point after the last one ended: no point lost, none doubled.
+        expect(p95[k].start).toBe(p95[k - 1].end + 300);
+      }
+    }
+    expect(p95[0].start).toBe(Math.floor((month.from / 1000 - LOOKBACK_SECONDS) / 300) * 300);
+    expect(p95[p95.length - 1].end).toBeLessThanOrEqual(TO / 1000);
+    expect(p95[p95.length - 1].end).toBeGreaterThan(TO / 1000 - 300);
+    // Every query is split alike, and the count and the progress total say so.
+    for (const role of ['p50', 'p99', 'mean', 'rate', 'errorRate', 'targets'] as const) {
+      expect(a.calls.filter((c) => c.role === role).map((c) => c.range)).toEqual(p95);
+    }
     expect(r.requests).toBe(a.calls.length);
+    expect(r.requests).toBe(1 + 9 * p95.length);
+    expect(progress[progress.length - 1]).toEqual([r.requests, r.requests]);
+    expect(progress.every(([, total]) => total === r.requests || total === 1)).toBe(true);
+  });
+
+  it('gives the detectors the same input, point for point, split or not', async () => {
+    const whole: { input?: ScanInput } = {};
+    const split: { input?: ScanInput } = {};
+    const a = fakeApi({ probeSeries: 40, value });
+    const b = fakeApi({ probeSeries: 7000, value });
+    await runScan({ ...month, api: a.api }, [captureDetector(whole)]);
+    await runScan({ ...month, api: b.api }, [captureDetector(split)]);
+    expect(b.calls.length).toBeGreaterThan(a.calls.length);
+    expect(split.input!.grid).toEqual(whole.input!.grid);
+    expect(split.input!.routes.length).toBe(2);
+    expect(split.input!.routes).toEqual(whole.input!.routes);
+    expect(split.input!.up).toEqual(whole.input!.up);
+    expect(split.input!.targets).toEqual(whole.input!.targets);
+    // Not NaN: every grid point was filled by exactly one piece (a doubled point would have summed to twice).
+    const p95 = split.input!.routes[0].p95;
+    expect(p95.every((v) => !Number.isNaN(v))).toBe(true);
+  });
+
+  it('stops asking for pieces when aborted', async () => {
+    const fake = fakeApi({ probeSeries: 7000, delayMs: 2 });
+    const controller = new AbortController();
+    let total = 0;
+    const p = runScan(
+      {
+        ...month,
+        api: fake.api,
+        signal: controller.signal,
+        onProgress: (done, t) => {
+          total = t;
+          if (done === 5) {
+            controller.abort();
+          }
+        },
+      },
+      []
+    );
+    await expect(p).rejects.toThrow();
+    expect(total).toBeGreaterThan(10);
+    expect(fake.calls.length).toBeLessThan(8);
   });
 
   it('reads the series count apart from the targets', () => {

@@ -20,7 +20,6 @@ import {
   probeQuery,
   PROBE_WINDOW_SECONDS,
   routeQueries,
-  scanMaxPoints,
   SERIES_PART,
   TARGET_PART_LABEL,
   targetsScanQuery,
@@ -30,6 +29,7 @@ import {
 import type { ScanOptions, ScanResult } from './types';
 import { createNoticeCollector, type NoticeKind } from '../../prometheus/warnings';
 import { hasSamplesFrom, noDataMessage } from './noData';
+import { chunkRange } from './chunks';
 
 /** The contract's baseline look-back before the range. */
 export const LOOKBACK_SECONDS = 6 * 3600;
@@ -123,6 +123,11 @@ export function readProbe(series: MatrixSeries[]): ProbeResult {
   };
 }
 
+/** Raw series behind each probed `_count` series in a bucket query: the buckets and `+Inf` (one for native). */
+function rawSeriesPerCount(m: ScanOptions['metric']): number {
+  return m.kind === 'native' ? 1 : m.buckets.length + 1;
+}
+
 function firstIndexAtOrAfter(grid: Grid, timeMs: number): number {
   return Math.min(grid.length, Math.max(0, Math.ceil((timeMs - grid.start) / grid.step - 1e-9)));
 }
@@ -173,12 +178,21 @@ function buildRoutes(aligned: Map<QueryRole, Map<string, Float64Array>>, length:
   return routes.sort((a, b) => (a.route < b.route ? -1 : a.route > b.route ? 1 : 0));
 }
 
-/** The targets query's answer: per-instance `up` and rate, and the service's `up` (any instance up). */
-function readTargets(series: MatrixSeries[], grid: Grid): { up: Float64Array; targets: TargetSeries[] } {
+interface TargetArrays {
+  ups: Map<string, Float64Array>;
+  rates: Map<string, Float64Array>;
+}
+
+/** One piece of the targets query's answer, aligned into the arrays of the pieces before it. */
+function alignTargets(series: MatrixSeries[], grid: Grid, into: TargetArrays): void {
   const upSeries = series.filter((s) => s.metric[TARGET_PART_LABEL] === 'up');
   const rateSeries = series.filter((s) => s.metric[TARGET_PART_LABEL] !== 'up');
-  const ups = alignByLabel(upSeries, grid, 'instance', 'max');
-  const rates = alignByLabel(rateSeries, grid, 'instance', 'sum');
+  alignByLabel(upSeries, grid, 'instance', 'max', into.ups);
+  alignByLabel(rateSeries, grid, 'instance', 'sum', into.rates);
+}
+
+/** The targets query's answer: per-instance `up` and rate, and the service's `up` (any instance up). */
+function readTargets({ ups, rates }: TargetArrays, grid: Grid): { up: Float64Array; targets: TargetSeries[] } {
   const up = ups.size === 0 ? nanArray(grid.length) : combineArrays([...ups.values()], 'max');
   const names = [...new Set([...ups.keys(), ...rates.keys()])].sort();
   const targets = names.map((instance) => ({
@@ -229,10 +243,9 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
   // 2. One grid for everything: step near the scrape interval, aligned to multiples of itself so that scans of
   //    overlapping ranges agree point for point.
   const scrapeSeconds = probe.scrapeSeconds ?? DEFAULT_SCRAPE_SECONDS;
-  const stepSec = chooseStep(toSec - spanStart, {
-    scrapeIntervalSeconds: scrapeSeconds,
-    maxPoints: scanMaxPoints(metric, probe.seriesCount),
-  });
+  // Prometheus's 11,000 points per series bound the grid (and the scan's memory); the read and the samples held
+  // at once are bounded per request instead, by splitting (chunks.ts), so a big fleet keeps its resolution.
+  const stepSec = chooseStep(toSec - spanStart, { scrapeIntervalSeconds: scrapeSeconds });
   const startSec = Math.floor(spanStart / stepSec) * stepSec;
   let endSec = Math.floor(toSec / stepSec) * stepSec;
   if (endSec < fromSec) {
@@ -262,28 +275,43 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
     slowThresholdSeconds: settings.apiRequestTimeoutSeconds,
   });
   queries.push(targetsScanQuery(metric, probe.targets, { windowSeconds }));
-  total = 1 + queries.length;
+  const pieces = chunkRange({
+    range,
+    rawSeries: probe.seriesCount === null ? null : probe.seriesCount * rawSeriesPerCount(metric),
+    scrapeSeconds,
+    windowSeconds,
+  });
+  total = 1 + queries.length * pieces.length;
   onProgress?.(requests, total);
 
-  // 3. The fixed query set, two at a time; each result is aligned as soon as it arrives.
+  // 3. The fixed query set, each in as many pieces as its read needs, two requests at a time; each answer is
+  //    aligned into its query's arrays as soon as it arrives, so memory holds one answer per request in flight.
   const aligned = new Map<QueryRole, Map<string, Float64Array>>();
-  let targets: ReturnType<typeof readTargets> = { up: nanArray(grid.length), targets: [] };
-  await runBounded(
-    queries.map((q) => async () => {
-      const series = await count(api.queryRange(q.expr, range, { signal, onWarning }));
-      if (q.role === 'targets') {
-        targets = readTargets(series, grid);
-        return;
-      }
-      const byRoute = alignByLabel(series, grid, metric.labels.route, 'sum');
+  const targetArrays: TargetArrays = { ups: new Map(), rates: new Map() };
+  for (const q of queries) {
+    if (q.role !== 'targets') {
+      const byRoute = new Map<string, Float64Array>();
       for (const role of [q.role, ...(q.alsoFills ?? [])]) {
         aligned.set(role, byRoute);
       }
-    }),
+    }
+  }
+  await runBounded(
+    queries.flatMap((q) =>
+      pieces.map((piece) => async () => {
+        const series = await count(api.queryRange(q.expr, piece, { signal, onWarning }));
+        if (q.role === 'targets') {
+          alignTargets(series, grid, targetArrays);
+        } else {
+          alignByLabel(series, grid, metric.labels.route, 'sum', aligned.get(q.role));
+        }
+      })
+    ),
     CONCURRENCY,
     signal
   );
   throwIfAborted(signal);
+  const targets = readTargets(targetArrays, grid);
 
   const input: ScanInput = {
     grid,
