@@ -1,9 +1,9 @@
 import {
   chunkRange,
-  estimatedRead,
+  estimatedSeconds,
   pointsOf,
   pointsPerRequest,
-  READ_BUDGET,
+  REQUEST_BUDGET_SECONDS,
   SAMPLE_BUDGET,
   splitRange,
 } from './chunks';
@@ -39,8 +39,9 @@ describe('pointsPerRequest', () => {
   it('keeps the read and the samples held under their budgets, and uses them', () => {
     const rawSeries = 150 * 4 * 14;
     const per = pointsPerRequest({ range: month, rawSeries, scrapeSeconds: 15, windowSeconds: 315 });
-    expect(estimatedRead(rawSeries, per, 300, 15, 315)).toBeLessThanOrEqual(READ_BUDGET);
-    expect(estimatedRead(rawSeries, per + 1, 300, 15, 315)).toBeGreaterThan(READ_BUDGET);
+    expect(per).toBeGreaterThan(1);
+    expect(estimatedSeconds(rawSeries, per, 300, 15, 315)).toBeLessThanOrEqual(REQUEST_BUDGET_SECONDS + 1e-9);
+    expect(estimatedSeconds(rawSeries, per + 1, 300, 15, 315)).toBeGreaterThan(REQUEST_BUDGET_SECONDS);
     expect(per * rawSeries).toBeLessThanOrEqual(SAMPLE_BUDGET);
   });
 
@@ -50,7 +51,7 @@ describe('pointsPerRequest', () => {
       rawSeries: 10_000_000,
       scrapeSeconds: 86400,
       windowSeconds: 86400,
-      readBudget: Infinity,
+      budgetSeconds: Infinity,
     });
     expect(per).toBe(2);
   });

@@ -5,13 +5,21 @@
 import type { TimeRange } from '../../prometheus/types';
 
 /**
- * Raw samples one request may make Prometheus read. Measured on this 2-core machine (Prometheus 2.42, simulator
- * data written by tools/tsdb-writer, 50 routes × 2 replicas × 2 days at a 15 s scrape, `BENCH` notes in
- * docs/sizing.md): the scan's bucket queries read 12–16 M raw samples/s with nothing else running, and about half
- * that with the scan's second query in flight beside them. 60 M is then about 8–10 s per request while both
- * run, a third of Grafana's 30 s default, which leaves room for a busier server or a slower disk.
+ * Seconds of Prometheus's work one request may be estimated at: a third of Grafana's 30 s default, because two
+ * requests run at once and the server has other work. The estimate (estimatedSeconds) is conservative: measured
+ * on this 2-core machine (Prometheus 2.42 alone, tsdb-writer blocks of 50 routes × 2 replicas at a 15 s scrape,
+ * the p95 query over 1,300 bucket series) it predicted 19.5, 10.9, 3.4 and 1.8 s where the query took 9.2 s
+ * (24 h at 15 s), 4.7 s (48 h at 60 s), 2.9 s (48 h at 300 s) and 1.4 s (48 h at 1800 s).
  */
-export const READ_BUDGET = 60_000_000;
+export const REQUEST_BUDGET_SECONDS = 10;
+
+/**
+ * The cost model behind that estimate, fitted to the same measurements: decoding a stored sample, and evaluating
+ * one series at one step (the `rate`/`avg_over_time` call, `sum by`, `histogram_quantile`), which dominates at
+ * fine steps. Per series, in seconds.
+ */
+export const SECONDS_PER_SAMPLE = 0.1e-6;
+export const SECONDS_PER_POINT = 2.5e-6;
 
 /**
  * Prometheus refuses a query that holds more than `--query.max-samples` samples at once (50 M by default), and a
@@ -23,20 +31,23 @@ export const SAMPLE_BUDGET = 20_000_000;
 export interface ChunkInput {
   /** The scan's range on its grid (start and end are grid points). */
   range: TimeRange;
-  /** Raw series one query of the scan reads at once: the probed series × (buckets + 1). */
+  /** Series one query of the scan reads at once: the probed series × (buckets + 1). */
   rawSeries: number | null;
   /** Scrape interval of the raw series, seconds. */
   scrapeSeconds: number;
   /** Rate window, seconds: each piece reads this much before its first point too. */
   windowSeconds: number;
-  /** Samples per request the reader may read (default READ_BUDGET). */
-  readBudget?: number;
+  /** Estimated seconds a request may take (default REQUEST_BUDGET_SECONDS). */
+  budgetSeconds?: number;
   /** Samples a request may hold at once (default SAMPLE_BUDGET). */
   sampleBudget?: number;
 }
 
-/** Raw samples one query over `points` grid points reads: series × the scrapes in the points' span plus a window. */
-export function estimatedRead(
+/**
+ * Estimated seconds of one query over `points` grid points: per series, the samples of the points' span plus one
+ * window, and one evaluation per point.
+ */
+export function estimatedSeconds(
   rawSeries: number,
   points: number,
   stepSeconds: number,
@@ -44,7 +55,7 @@ export function estimatedRead(
   windowSeconds: number
 ): number {
   const span = Math.max(0, points - 1) * stepSeconds + windowSeconds;
-  return rawSeries * (span / Math.max(scrapeSeconds, 1e-3));
+  return rawSeries * ((span / Math.max(scrapeSeconds, 1e-3)) * SECONDS_PER_SAMPLE + points * SECONDS_PER_POINT);
 }
 
 /** Grid points of a range (end inclusive). */
@@ -59,11 +70,13 @@ export function pointsPerRequest(input: ChunkInput): number {
   if (rawSeries === null || !(rawSeries > 0)) {
     return total;
   }
-  const readBudget = input.readBudget ?? READ_BUDGET;
+  const budget = input.budgetSeconds ?? REQUEST_BUDGET_SECONDS;
   const sampleBudget = input.sampleBudget ?? SAMPLE_BUDGET;
-  // Span a request may read: budget / series scrapes; minus the window read before its first point.
-  const spanSeconds = (readBudget / rawSeries) * Math.max(scrapeSeconds, 1e-3) - windowSeconds;
-  const byRead = Math.floor(spanSeconds / range.step) + 1;
+  // estimatedSeconds solved for the points: fixed part (the window and the first point's span) + per point.
+  const scrape = Math.max(scrapeSeconds, 1e-3);
+  const fixed = rawSeries * (((windowSeconds - range.step) / scrape) * SECONDS_PER_SAMPLE);
+  const perPoint = rawSeries * ((range.step / scrape) * SECONDS_PER_SAMPLE + SECONDS_PER_POINT);
+  const byRead = Math.floor((budget - fixed) / perPoint);
   const byHeld = Math.floor(sampleBudget / rawSeries);
   return Math.max(1, Math.min(total, byRead, byHeld));
 }

@@ -2,7 +2,7 @@
 import { DEFAULT_PREFECT_SETTINGS } from '../../catalog/prefectSettings';
 import type { MatrixSeries, PrometheusApi, ResolvedMetric, TimeRange } from '../../prometheus/types';
 import type { Detector, Episode, ScanInput } from '../types';
-import { estimatedRead, READ_BUDGET, SAMPLE_BUDGET } from './chunks';
+import { estimatedSeconds, REQUEST_BUDGET_SECONDS, SAMPLE_BUDGET } from './chunks';
 import { LOOKBACK_SECONDS, readProbe, runScan, scrapeIntervalFromCounts } from './scan';
 
 const METRIC: ResolvedMetric = {
@@ -36,7 +36,7 @@ function roleOf(expr: string, largestBound = 120): Role {
   if (expr.includes('_sum')) {
     return 'mean';
   }
-  if (expr.includes(' or (0 *')) {
+  if (expr.includes(' or (0 *') || expr.includes('_5xx:')) {
     return 'errorRate';
   }
   const le = /le=~"\(([^|]+)\|/.exec(expr);
@@ -56,6 +56,8 @@ interface FakeOptions {
   delayMs?: number;
   /** largest bucket bound of the metric, in the unit of its `le` labels (default METRIC's 120) */
   largestBound?: number;
+  /** the long-range recordings: points per probe window at a time (undefined = none), and their route series */
+  recorded?: { points: (t: number) => number | undefined; series: number };
 }
 
 function fakeApi(o: FakeOptions = {}) {
@@ -84,6 +86,19 @@ function fakeApi(o: FakeOptions = {}) {
           n === 0
             ? []
             : [{ metric: { job: 'prefect-server', instance: 'p:4200' }, values: times.map((t) => [t, String(n)]) }];
+        if (o.recorded && expr.includes('rate_long')) {
+          const at = times.filter((t) => o.recorded!.points(t) !== undefined);
+          rows.push(
+            {
+              metric: { prefect_insights_part: 'recorded' },
+              values: at.map((t) => [t, String(o.recorded!.points(t))]),
+            },
+            {
+              metric: { prefect_insights_part: 'recorded_series' },
+              values: at.map((t) => [t, String(o.recorded!.series)]),
+            }
+          );
+        }
         if (o.probeSeries !== undefined && expr.includes('"series"')) {
           rows.push({
             metric: { prefect_insights_part: 'series' },
@@ -141,7 +156,7 @@ describe('bounded requests', () => {
     ((t / 15) % 97) + route.length * 0.001 + ['p50', 'p95', 'p99', 'mean', 'rate'].indexOf(role) * 1000;
 
   it('asks each query in one request when the fleet is small', async () => {
-    const a = fakeApi({ probeSeries: 40 });
+    const a = fakeApi({ probeSeries: 10 });
     const r = await runScan({ ...month, api: a.api }, []);
     expect(r.step).toBe(300_000);
     expect(a.calls[0].expr).toContain('"prefect_insights_part", "series"');
@@ -159,7 +174,9 @@ describe('bounded requests', () => {
     expect(p95.length).toBeGreaterThan(1);
     for (let k = 0; k < p95.length; k++) {
       expect(points(p95[k]) * rawSeries(series)).toBeLessThanOrEqual(SAMPLE_BUDGET);
-      expect(estimatedRead(rawSeries(series), points(p95[k]), 300, SCRAPE, 315)).toBeLessThanOrEqual(READ_BUDGET);
+      expect(estimatedSeconds(rawSeries(series), points(p95[k]), 300, SCRAPE, 315)).toBeLessThanOrEqual(
+        REQUEST_BUDGET_SECONDS + 1e-9
+      );
       if (k > 0) {
         // The next piece starts on the grid point after the last one ended: no point lost, none doubled.
         expect(p95[k].start).toBe(p95[k - 1].end + 300);
@@ -181,7 +198,7 @@ describe('bounded requests', () => {
   it('gives the detectors the same input, point for point, split or not', async () => {
     const whole: { input?: ScanInput } = {};
     const split: { input?: ScanInput } = {};
-    const a = fakeApi({ probeSeries: 40, value });
+    const a = fakeApi({ probeSeries: 10, value });
     const b = fakeApi({ probeSeries: 7000, value });
     await runScan({ ...month, api: a.api }, [captureDetector(whole)]);
     await runScan({ ...month, api: b.api }, [captureDetector(split)]);
@@ -233,6 +250,81 @@ describe('bounded requests', () => {
     expect(p.seriesCount).toBe(15);
     expect(p.targets.instances).toEqual(['i:1']);
     expect(p.scrapeSeconds).toBe(15);
+  });
+});
+
+describe('the long-range recordings', () => {
+  const month = { ...base, from: TO - 30 * 86_400_000, to: TO };
+  // 12 points an hour: a 5-minute rule interval.
+  const everywhere = { points: () => 12, series: 2 };
+
+  it('are read when they cover the span at an interval no coarser than the step, and every episode says so', async () => {
+    const a = fakeApi({ probeSeries: 7000, recorded: everywhere });
+    const found: Detector = {
+      id: 'api-outage',
+      detect: (input) => [
+        ep('api-outage', 'critical', input.grid.start + 3600_000 * 7, input.grid.start + 3600_000 * 8),
+      ],
+    };
+    const r = await runScan({ ...month, api: a.api }, [found]);
+    expect(r.source).toBe('recording-rules');
+    expect(r.resolutionSeconds).toBe(300);
+    expect(r.recordedIntervalSeconds).toBe(300);
+    const p95 = a.calls.filter((c) => c.role === 'p95');
+    // A month of recordings is a small read: one request per query, where the raw month needed many.
+    expect(p95).toHaveLength(1);
+    expect(p95[0].expr).toBe(
+      'histogram_quantile(0.95, sum by (le, http_route) (avg_over_time(route_le:prefect_api_request_duration_seconds_bucket:rate_long[4m59s])))'
+    );
+    expect(a.calls.find((c) => c.role === 'targets')!.expr).toContain(
+      'sum by (instance) (avg_over_time(instance:prefect_api_request_duration_seconds_count:rate_long[4m59s]))'
+    );
+    expect(
+      a.calls.filter((c) => c.role !== 'probe').every((c) => !c.expr.includes('_bucket{') && !c.expr.includes('rate('))
+    ).toBe(true);
+    expect(r.episodes[0].evidence.readFrom).toBe('read from recording rules at 5-minute resolution');
+  });
+
+  it('are not read over a range whose step is finer than their interval', async () => {
+    const a = fakeApi({ recorded: everywhere });
+    const r = await runScan({ ...base, api: a.api }, []);
+    expect(r.source).toBe('raw');
+    expect(r.resolutionSeconds).toBe(15);
+    expect(r.sourceNote).toBe(
+      "the range is read at 15-second resolution, finer than the recording rules' 5-minute interval"
+    );
+    expect(a.calls.some((c) => c.expr.includes('avg_over_time'))).toBe(false);
+  });
+
+  it('are not read when they cover only part of the span, and the raw read says why', async () => {
+    const since = TO / 1000 - 10 * 86400;
+    const a = fakeApi({ probeSeries: 40, recorded: { points: (t) => (t >= since ? 12 : undefined), series: 2 } });
+    const r = await runScan({ ...month, api: a.api }, []);
+    expect(r.source).toBe('raw');
+    expect(r.sourceNote).toBe('the long-range recording rules cover only part of the range');
+    expect(a.calls.find((c) => c.role === 'p95')!.expr).toContain(
+      'rate(prefect_server_api_request_duration_seconds_bucket'
+    );
+  });
+
+  it('are not read across a gap of an hour inside the span', async () => {
+    const gap = TO / 1000 - 5 * 86400;
+    const a = fakeApi({
+      probeSeries: 40,
+      recorded: { points: (t) => (t > gap && t <= gap + 3600 ? 0 : 12), series: 2 },
+    });
+    const r = await runScan({ ...month, api: a.api }, []);
+    expect(r.source).toBe('raw');
+  });
+
+  it('are said to be absent when the probe found none', async () => {
+    const a = fakeApi({ probeSeries: 40 });
+    const r = await runScan({ ...month, api: a.api }, []);
+    expect(r.source).toBe('raw');
+    expect(r.sourceNote).toBe('the long-range recording rules are not loaded');
+    expect(a.calls[0].expr).toContain(
+      'count_over_time(route:prefect_api_request_duration_seconds_count:rate_long[1h])'
+    );
   });
 });
 

@@ -26,10 +26,17 @@ import {
   type QueryRole,
   type ScanQuery,
 } from './queries';
-import type { ScanOptions, ScanResult } from './types';
+import type { ScanOptions, ScanResult, ScanSource } from './types';
 import { createNoticeCollector, type NoticeKind } from '../../prometheus/warnings';
 import { hasSamplesFrom, noDataMessage } from './noData';
 import { chunkRange } from './chunks';
+import {
+  formatResolution,
+  RECORDED_PART,
+  RECORDED_PROBE_WINDOW_SECONDS,
+  RECORDED_SERIES_PART,
+} from '../../prometheus/recorded';
+import { describeSource } from './source';
 
 /** The contract's baseline look-back before the range. */
 export const LOOKBACK_SECONDS = 6 * 3600;
@@ -85,14 +92,32 @@ export interface ProbeResult {
   targets: ScrapeTargets;
   /** Most series of the metric present at once, where the probe counted them (probeQuery's `countSeries`). */
   seriesCount: number | null;
+  /** Recorded points per probe point (unix s → count) of the long-range recordings; empty when none are loaded. */
+  recorded: Map<number, number>;
+  /** Most recorded route series at once (the recordings' read per request); null when none are loaded. */
+  recordedSeries: number | null;
 }
 
 /** The probe's answer read once: the scrape interval from the densest window, and the targets that have samples. */
 export function readProbe(series: MatrixSeries[]): ProbeResult {
   let maxCount = 0;
   let seriesCount: number | null = null;
+  const recorded = new Map<number, number>();
+  let recordedSeries: number | null = null;
   const seen: Array<Record<string, string>> = [];
   for (const s of series) {
+    if (s.metric[TARGET_PART_LABEL] === RECORDED_SERIES_PART) {
+      for (const [, text] of s.values) {
+        recordedSeries = Math.max(recordedSeries ?? 0, parseSampleValue(text));
+      }
+      continue;
+    }
+    if (s.metric[TARGET_PART_LABEL] === RECORDED_PART) {
+      for (const [t, text] of s.values) {
+        recorded.set(t, parseSampleValue(text));
+      }
+      continue;
+    }
     if (s.metric[TARGET_PART_LABEL] === SERIES_PART) {
       for (const [, text] of s.values) {
         const v = parseSampleValue(text);
@@ -120,7 +145,48 @@ export function readProbe(series: MatrixSeries[]): ProbeResult {
     scrapeSeconds: scrapeIntervalFromCounts(maxCount, PROBE_WINDOW_SECONDS),
     targets: targetsOf(seen),
     seriesCount,
+    recorded,
+    recordedSeries,
   };
+}
+
+export interface RecordedCoverage {
+  /** Interval of the recordings, seconds, from their densest probe window; null when none were found. */
+  intervalSeconds: number | null;
+  /** True when every probe point of [start + window, end] saw at least half the densest window's points. */
+  covers: boolean;
+}
+
+/**
+ * Whether the long-range recordings cover [startSec, endSec]. Each probe point counts the points of the hour before
+ * it, so a gap of half an hour or more anywhere in the range, or recordings that begin or end inside it, fail the
+ * check; a shorter gap does not.
+ */
+export function recordedCoverage(
+  recorded: Map<number, number>,
+  probe: TimeRange,
+  startSec: number,
+  endSec: number
+): RecordedCoverage {
+  let max = 0;
+  for (const v of recorded.values()) {
+    max = Math.max(max, v);
+  }
+  const intervalSeconds = scrapeIntervalFromCounts(max, RECORDED_PROBE_WINDOW_SECONDS);
+  if (intervalSeconds === null) {
+    return { intervalSeconds: null, covers: false };
+  }
+  let checked = 0;
+  for (let t = probe.start; t <= probe.end; t += probe.step) {
+    if (t < startSec + RECORDED_PROBE_WINDOW_SECONDS || t - probe.step >= endSec) {
+      continue;
+    }
+    checked++;
+    if (!((recorded.get(t) ?? 0) >= max / 2)) {
+      return { intervalSeconds, covers: false };
+    }
+  }
+  return { intervalSeconds, covers: checked > 0 };
 }
 
 /** Raw series behind each probed `_count` series in a bucket query: the buckets and `+Inf` (one for native). */
@@ -207,6 +273,37 @@ function compareEpisodes(a: Episode, b: Episode): number {
   return a.start - b.start || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || (a.id < b.id ? -1 : 1);
 }
 
+/**
+ * Raw histogram or long-range recordings: the recordings where the probe found them covering the whole span at an
+ * interval no coarser than the scan's step (so the detectors see the same resolution either way).
+ */
+function chooseSource(
+  probe: ProbeResult,
+  probeRange: TimeRange,
+  spanStart: number,
+  toSec: number,
+  stepSec: number
+): ScanSource {
+  const raw = (reason: string): ScanSource => ({
+    source: 'raw',
+    resolutionSeconds: stepSec,
+    sourceNote: reason,
+  });
+  const coverage = recordedCoverage(probe.recorded, probeRange, spanStart, toSec);
+  if (coverage.intervalSeconds === null) {
+    return raw('the long-range recording rules are not loaded');
+  }
+  if (!coverage.covers) {
+    return raw('the long-range recording rules cover only part of the range');
+  }
+  if (coverage.intervalSeconds > stepSec) {
+    return raw(
+      `the range is read at ${formatResolution(stepSec)} resolution, finer than the recording rules' ${formatResolution(coverage.intervalSeconds)} interval`
+    );
+  }
+  return { source: 'recording-rules', resolutionSeconds: stepSec, recordedIntervalSeconds: coverage.intervalSeconds };
+}
+
 /** The scan with an explicit detector list (tests pass their own; index.ts passes DETECTORS). */
 export async function runScan(opts: ScanOptions, detectors: readonly Detector[]): Promise<ScanResult> {
   const { api, metric, from, to, settings, signal, onProgress } = opts;
@@ -237,7 +334,9 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
     step: probeStep,
   };
   const probe = readProbe(
-    await count(api.queryRange(probeQuery(metric, { countSeries: true }), probeRange, { signal, onWarning }))
+    await count(
+      api.queryRange(probeQuery(metric, { countSeries: true, recorded: true }), probeRange, { signal, onWarning })
+    )
   );
 
   // 2. One grid for everything: step near the scrape interval, aligned to multiples of itself so that scans of
@@ -254,6 +353,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
   const grid = gridFromRange(startSec, endSec, stepSec);
   const range: TimeRange = { start: startSec, end: startSec + (grid.length - 1) * stepSec, step: stepSec };
   const stepMs = grid.step;
+  const source = chooseSource(probe, probeRange, spanStart, toSec, stepSec);
 
   if (probe.scrapeSeconds === null) {
     // No sample of the metric anywhere in the range: nothing to detect, and nothing more to ask.
@@ -262,6 +362,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
       from,
       to,
       step: stepMs,
+      ...source,
       episodes: [],
       requests,
       ...notices.result(),
@@ -270,17 +371,29 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
   }
 
   const windowSeconds = rateWindow(stepSec, scrapeSeconds);
+  const recordedStepSeconds = source.source === 'recording-rules' ? stepSec : undefined;
   const queries: ScanQuery[] = routeQueries(metric, {
     windowSeconds,
     slowThresholdSeconds: settings.apiRequestTimeoutSeconds,
+    recordedStepSeconds,
   });
-  queries.push(targetsScanQuery(metric, probe.targets, { windowSeconds }));
-  const pieces = chunkRange({
-    range,
-    rawSeries: probe.seriesCount === null ? null : probe.seriesCount * rawSeriesPerCount(metric),
-    scrapeSeconds,
-    windowSeconds,
-  });
+  queries.push(targetsScanQuery(metric, probe.targets, { windowSeconds, recordedStepSeconds }));
+  // The recordings hold one series per route and bucket, not per replica, at their own interval.
+  const pieces =
+    recordedStepSeconds === undefined
+      ? chunkRange({
+          range,
+          rawSeries: probe.seriesCount === null ? null : probe.seriesCount * rawSeriesPerCount(metric),
+          scrapeSeconds,
+          windowSeconds,
+        })
+      : chunkRange({
+          range,
+          // Per route: the buckets, +Inf, and the count series the same queries divide by.
+          rawSeries: probe.recordedSeries === null ? null : probe.recordedSeries * (rawSeriesPerCount(metric) + 1),
+          scrapeSeconds: source.resolutionSeconds,
+          windowSeconds: stepSec,
+        });
   total = 1 + queries.length * pieces.length;
   onProgress?.(requests, total);
 
@@ -333,8 +446,12 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
       }
     }
   }
-  const episodes = suppressExplained(found).sort(compareEpisodes);
+  // Every episode says what it was read from: a region found at 5-minute resolution is not one found per scrape.
+  const readFrom = describeSource(source);
+  const episodes = suppressExplained(found)
+    .sort(compareEpisodes)
+    .map((e) => ({ ...e, evidence: { ...e.evidence, readFrom } }));
   // Samples only in the look-back before `from` leave the range itself unread.
   const noData = hasSamplesFrom(input.routes, input.rangeStartIndex) ? {} : { noData: noDataMessage(metric.name) };
-  return { metric, from, to, step: stepMs, episodes, requests, ...notices.result(), ...noData };
+  return { metric, from, to, step: stepMs, ...source, episodes, requests, ...notices.result(), ...noData };
 }

@@ -16,7 +16,18 @@ export interface ScanOptions {
   onProgress?(done: number, total: number): void;
 }
 
-export interface ScanResult {
+/** What the scan read: the raw histogram, or the long-range recording rules (src/prometheus/recorded.ts). */
+export interface ScanSource {
+  source: 'raw' | 'recording-rules';
+  /** Grid step the detectors saw, seconds. */
+  resolutionSeconds: number;
+  /** Interval of the recording rules read, seconds (recording-rules only). */
+  recordedIntervalSeconds?: number;
+  /** Why the raw histogram was read (raw only): the rules are missing, cover part of the range, or are coarser. */
+  sourceNote?: string;
+}
+
+export interface ScanResult extends Partial<ScanSource> {
   metric: ResolvedMetric;
   /** unix ms, as asked */
   from: number;
