@@ -306,7 +306,7 @@ function chooseSource(
 
 /** The scan with an explicit detector list (tests pass their own; index.ts passes DETECTORS). */
 export async function runScan(opts: ScanOptions, detectors: readonly Detector[]): Promise<ScanResult> {
-  const { api, metric, from, to, settings, signal, onProgress } = opts;
+  const { api, metric, from, to, settings, signal, onProgress, requestBudgetSeconds } = opts;
   if (!(Number.isFinite(from) && Number.isFinite(to) && from < to)) {
     throw new RangeError(`scan range must have from < to (got ${from} .. ${to})`);
   }
@@ -386,6 +386,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
           rawSeries: probe.seriesCount === null ? null : probe.seriesCount * rawSeriesPerCount(metric),
           scrapeSeconds,
           windowSeconds,
+          budgetSeconds: requestBudgetSeconds,
         })
       : chunkRange({
           range,
@@ -393,6 +394,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
           rawSeries: probe.recordedSeries === null ? null : probe.recordedSeries * (rawSeriesPerCount(metric) + 1),
           scrapeSeconds: source.resolutionSeconds,
           windowSeconds: stepSec,
+          budgetSeconds: requestBudgetSeconds,
         });
   total = 1 + queries.length * pieces.length;
   onProgress?.(requests, total);

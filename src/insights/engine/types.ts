@@ -12,6 +12,11 @@ export interface ScanOptions {
   to: number;
   settings: PrefectSettings;
   signal?: AbortSignal;
+  /**
+   * Estimated seconds one request may cost Prometheus before the scan splits it (chunks.ts); default
+   * REQUEST_BUDGET_SECONDS. Tests and the benchmark set it to force or to compare splitting.
+   */
+  requestBudgetSeconds?: number;
   /** Called after each Prometheus request with the number done and the total the scan will make. */
   onProgress?(done: number, total: number): void;
 }
