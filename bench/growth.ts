@@ -18,7 +18,7 @@ import type { PrometheusTransport, ResolvedMetric } from '../src/prometheus/type
 import { buildRuleGroups } from '../src/rules/generate';
 import { toYaml, type YamlValue } from '../src/rules/yaml';
 import { startPrometheus, type RunningPrometheus } from '../tests/harness/prometheus';
-import { backfillRules, linkBlocks } from '../tests/harness/ruleBackfill';
+import { backfillRules, linkBlocks, waitForCompaction } from '../tests/harness/ruleBackfill';
 import { writeTsdbBlock } from '../tests/harness/tsdbBlock';
 import { buildTimeline, type Timeline } from '../tools/simulator';
 import { verdict } from './stats';
@@ -175,6 +175,7 @@ async function measure(timeline: Timeline, size: string): Promise<Measured[]> {
     });
     await raw.stop();
     raw = undefined;
+    const compactSeconds = await waitForCompaction(withRules.url);
     const b = await scanOnce(withRules.url, metric, from, to);
     rows.push({
       size,
@@ -186,7 +187,9 @@ async function measure(timeline: Timeline, size: string): Promise<Measured[]> {
       peakHeapMb: b.peakHeapMb,
       episodes: b.result.episodes.length,
       read: readOf(b.result),
-      note: `promtool backfill of the 5-minute group ${backfill.seconds.toFixed(0)} s`,
+      note:
+        `promtool backfill of the 5-minute group ${backfill.seconds.toFixed(0)} s, ` +
+        `then Prometheus's compaction ${compactSeconds.toFixed(0)} s`,
     });
     return rows;
   } finally {
