@@ -3,7 +3,7 @@ import { DEFAULT_PREFECT_SETTINGS } from '../../catalog/prefectSettings';
 import type { MatrixSeries, PrometheusApi, ResolvedMetric, TimeRange } from '../../prometheus/types';
 import type { Detector, Episode, ScanInput } from '../types';
 import { estimatedSeconds, REQUEST_BUDGET_SECONDS, SAMPLE_BUDGET } from './chunks';
-import { LOOKBACK_SECONDS, readProbe, runScan, scrapeIntervalFromCounts } from './scan';
+import { LOOKBACK_SECONDS, readProbe, recordedCoverage, runScan, scrapeIntervalFromCounts } from './scan';
 
 const METRIC: ResolvedMetric = {
   conventionId: 'prefect',
@@ -626,5 +626,70 @@ describe('runScan failures', () => {
     await expect(runScan({ ...base, api }, [])).rejects.toThrow('boom');
     // probe, the failing query, and at most the one already in flight beside it
     expect(n).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('recordedCoverage', () => {
+  const probe = { start: 0, end: 86_400, step: 600 };
+  const every = (f: (t: number) => number | undefined) => {
+    const m = new Map<number, number>();
+    for (let t = probe.start; t <= probe.end; t += probe.step) {
+      const v = f(t);
+      if (v !== undefined) {
+        m.set(t, v);
+      }
+    }
+    return m;
+  };
+
+  it('names the interval from the densest hour and covers a span recorded throughout', () => {
+    expect(
+      recordedCoverage(
+        every(() => 12),
+        probe,
+        0,
+        86_400
+      )
+    ).toEqual({ intervalSeconds: 300, covers: true });
+    expect(
+      recordedCoverage(
+        every(() => 61),
+        probe,
+        0,
+        86_400
+      )
+    ).toEqual({ intervalSeconds: 60, covers: true });
+  });
+
+  it('does not cover a span the recordings start inside, or one with a missing hour', () => {
+    expect(
+      recordedCoverage(
+        every((t) => (t >= 7200 ? 12 : undefined)),
+        probe,
+        0,
+        86_400
+      ).covers
+    ).toBe(false);
+    expect(
+      recordedCoverage(
+        every((t) => (t > 40_000 && t <= 43_600 ? 0 : 12)),
+        probe,
+        0,
+        86_400
+      ).covers
+    ).toBe(false);
+    // …but covers the part after the start.
+    expect(
+      recordedCoverage(
+        every((t) => (t >= 7200 ? 12 : undefined)),
+        probe,
+        7200,
+        86_400
+      ).covers
+    ).toBe(true);
+  });
+
+  it('finds nothing without recordings', () => {
+    expect(recordedCoverage(new Map(), probe, 0, 86_400)).toEqual({ intervalSeconds: null, covers: false });
   });
 });
