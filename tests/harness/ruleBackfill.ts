@@ -1,6 +1,7 @@
 // Recording rules backfilled by Prometheus's own promtool (`tsdb create-blocks-from rules`): the rules are evaluated
-// for real against a running Prometheus holding the raw data, and the blocks it writes are given to another
-// Prometheus beside the raw blocks (Prometheus ≥ 2.39 loads overlapping blocks without a flag).
+// for real against a running Prometheus holding the raw data (one range query per rule and block), and the blocks
+// it writes are given to another Prometheus beside the raw blocks (Prometheus ≥ 2.39 loads overlapping blocks
+// without a flag).
 import { execFile } from 'node:child_process';
 import { linkSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +35,9 @@ export function backfillRules(
     `--start=${Math.floor(startSec)}`,
     `--end=${Math.ceil(endSec)}`,
     `--output-dir=${outDir}`,
+    // Hidden flag, as for the OpenMetrics backfill: without it promtool writes one block per rule per 2 hours
+    // (cmd/promtool/rules.go), hundreds for a month, and every query then opens all of them.
+    '--max-block-duration=720h',
     ruleFile,
   ];
   return new Promise((resolve, reject) => {
