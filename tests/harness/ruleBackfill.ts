@@ -82,10 +82,14 @@ export function linkBlocks(fromDir: string, toDir: string): number {
  */
 export async function waitForCompaction(url: string, quietMs = 75_000, maxMs = 1_800_000): Promise<number> {
   const t0 = Date.now();
+  // Prometheus's own /metrics: the harness does not scrape Prometheus, so the series is not in its TSDB.
   const blocks = async () => {
-    const res = await fetch(`${url}/api/v1/query?query=prometheus_tsdb_blocks_loaded`);
-    const body = (await res.json()) as { data: { result: Array<{ value: [number, string] }> } };
-    return Number(body.data.result[0]?.value[1] ?? NaN);
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const m = /^prometheus_tsdb_blocks_loaded (\S+)$/m.exec(text);
+    if (!m) {
+      throw new Error('Prometheus does not export prometheus_tsdb_blocks_loaded');
+    }
+    return Number(m[1]);
   };
   let last = await blocks();
   let since = Date.now();
