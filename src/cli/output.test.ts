@@ -75,3 +75,29 @@ describe('toScanJson', () => {
     expect(json.range).toEqual({ from: '2024-05-01T09:00:00Z', to: '2024-05-01T09:00:01Z' });
   });
 });
+
+describe('what the scan read', () => {
+  const rules = { source: 'recording-rules' as const, resolutionSeconds: 300, recordedIntervalSeconds: 300 };
+  const raw = {
+    source: 'raw' as const,
+    resolutionSeconds: 15,
+    sourceNote: 'the long-range recording rules are not loaded',
+  };
+
+  it('is one line under the title of the table', () => {
+    const lines = toTable(METRIC, T0, T0 + 1, [episode(['/a'], 'x')], { width: 120, source: rules }).split('\n');
+    expect(lines).toContain('Data: read from recording rules at 5-minute resolution.');
+    expect(toTable(METRIC, T0, T0 + 1, [], { source: raw })).toContain(
+      'Data: read from the raw histogram at 15-second resolution (the long-range recording rules are not loaded).'
+    );
+  });
+
+  it('is a field of the JSON document, absent when the scan does not say', () => {
+    expect(toScanJson(METRIC, T0, T0 + 1, [], rules).source).toEqual({
+      kind: 'recording-rules',
+      resolutionSeconds: 300,
+      description: 'read from recording rules at 5-minute resolution',
+    });
+    expect('source' in toScanJson(METRIC, T0, T0 + 1, [])).toBe(false);
+  });
+});

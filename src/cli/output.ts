@@ -1,6 +1,8 @@
 // What `prefect-insights scan` prints on stdout: the JSON document of the issue's contract, or a table for people.
 import type { ResolvedMetric } from '../prometheus/types';
 import type { Episode, Evidence } from '../insights/types';
+import type { ScanSource } from '../insights/engine/types';
+import { describeSource } from '../insights/engine/source';
 import { formatRfc3339 } from './time';
 
 export interface ScanJson {
@@ -10,6 +12,8 @@ export interface ScanJson {
     labels: { route: string; method: string | null; status: string | null };
   };
   range: { from: string; to: string };
+  /** What the scan read (absent from scans that do not say, e.g. test fakes). */
+  source?: { kind: 'raw' | 'recording-rules'; resolutionSeconds: number; description: string };
   insights: Array<{
     id: string;
     severity: string;
@@ -21,7 +25,18 @@ export interface ScanJson {
   }>;
 }
 
-export function toScanJson(metric: ResolvedMetric, from: number, to: number, episodes: Episode[]): ScanJson {
+/** The ScanSource of a result, when it carries one. */
+export function sourceOf(r: Partial<ScanSource>): ScanSource | undefined {
+  return r.source && r.resolutionSeconds !== undefined ? (r as ScanSource) : undefined;
+}
+
+export function toScanJson(
+  metric: ResolvedMetric,
+  from: number,
+  to: number,
+  episodes: Episode[],
+  source?: ScanSource
+): ScanJson {
   return {
     metric: {
       name: metric.name,
@@ -33,6 +48,15 @@ export function toScanJson(metric: ResolvedMetric, from: number, to: number, epi
       },
     },
     range: { from: formatRfc3339(from), to: formatRfc3339(to) },
+    ...(source
+      ? {
+          source: {
+            kind: source.source,
+            resolutionSeconds: source.resolutionSeconds,
+            description: describeSource(source),
+          },
+        }
+      : {}),
     insights: episodes.map((e) => ({
       id: e.id,
       severity: e.severity,
@@ -62,6 +86,8 @@ const MIN_ROUTES = 24;
 export interface TableOptions {
   /** Columns available; Infinity (the default) prints every cell whole on one line, with an END column. */
   width?: number;
+  /** What the scan read: one line under the title. */
+  source?: ScanSource;
 }
 
 /** Splits text into lines of at most `width`, at spaces where it can, inside words where it must. */
@@ -134,7 +160,8 @@ export function toTable(
   const metricLine = `in ${flat(metric.name)}${flat(where)} (${metric.unit})`;
   lines.push(
     ...(`${title} ${metricLine}`.length <= width ? [`${title} ${metricLine}`] : [title, metricLine]),
-    ...(metric.notes ?? []).flatMap((n) => wrapText(`Note: ${flat(n)}.`, width))
+    ...(metric.notes ?? []).flatMap((n) => wrapText(`Note: ${flat(n)}.`, width)),
+    ...(opts.source ? wrapText(`Data: ${describeSource(opts.source)}.`, width) : [])
   );
   if (episodes.length === 0) {
     lines.push('No insights in range.');

@@ -9,7 +9,7 @@ import { parseCommand, USAGE, type ScanArgs } from './args';
 import { EXIT, MAIN_USAGE, VERSION } from './help';
 import { UsageError } from './options';
 import { parseRulesArgs, RULES_USAGE, rulesFor } from './rules';
-import { TABLE_WIDTH, toScanJson, toTable } from './output';
+import { sourceOf, TABLE_WIDTH, toScanJson, toTable } from './output';
 import { formatRfc3339 } from './time';
 
 export interface TextSink {
@@ -219,15 +219,18 @@ async function runScan(argv: string[], deps: CliDeps): Promise<number> {
       const span = `${new Date(args.from).toISOString()} to ${new Date(args.to).toISOString()}`;
       deps.stderr.write(`prefect-insights: ${result.noData} (${span}): no insight can be judged\n`);
       if (args.format === 'json') {
-        const json = toScanJson(result.metric, args.from, args.to, result.episodes);
+        const json = toScanJson(result.metric, args.from, args.to, result.episodes, sourceOf(result));
         deps.stdout.write(JSON.stringify({ ...json, noData: result.noData }) + '\n');
       }
       return EXIT_NO_DATA;
     }
     const out =
       args.format === 'json'
-        ? JSON.stringify(toScanJson(result.metric, args.from, args.to, result.episodes)) + '\n'
-        : toTable(result.metric, args.from, args.to, result.episodes, { width: tableWidth(args, deps.stdout) });
+        ? JSON.stringify(toScanJson(result.metric, args.from, args.to, result.episodes, sourceOf(result))) + '\n'
+        : toTable(result.metric, args.from, args.to, result.episodes, {
+            width: tableWidth(args, deps.stdout),
+            source: sourceOf(result),
+          });
     deps.stdout.write(out);
     const failOn = args.failOn;
     const met = failOn ? result.episodes.filter((e) => SEVERITY_RANK[e.severity] >= SEVERITY_RANK[failOn]) : [];

@@ -68,6 +68,18 @@ describe('episodesToAnnotations', () => {
     expect(text).not.toMatch(/merged/);
   });
 
+  it('says in its text what the episode was read from, escaped', () => {
+    const ep = episode('db-pool-exhaustion', 10 * MIN, 20 * MIN);
+    const read = { ...ep, evidence: { ...ep.evidence, readFrom: 'read from recording rules at 5-minute resolution' } };
+    const [a] = episodesToAnnotations([read], { advicePageUrl: ADVICE });
+    expect(rendered(a.text).textContent).toContain('Data: read from recording rules at 5-minute resolution.');
+    const [b] = episodesToAnnotations([{ ...ep, evidence: { ...ep.evidence, readFrom: '<b>x</b>' } }], {
+      advicePageUrl: ADVICE,
+    });
+    expect(rendered(b.text).querySelector('b b')).toBeNull();
+    expect(rendered(b.text).textContent).toContain('Data: <b>x</b>.');
+  });
+
   it("carries the insight's LogQL search, and an Explore link over the window when a Loki data source is known", () => {
     const search = logSearchFor('db-pool-exhaustion')!;
     const ep = episode('db-pool-exhaustion', 10 * MIN, 20 * MIN);

@@ -151,6 +151,10 @@ function toAnnotation(group: Group, { advicePageUrl, lokiUid, appSubUrl = '' }: 
     blocks.push(el('div', 'Routes: ', shown, more));
   }
   blocks.push(el('div', 'Evidence: ', lead.evidence.summary));
+  if (typeof lead.evidence.readFrom === 'string') {
+    // Which source and resolution the region was found at (src/insights/engine/source.ts), as written.
+    blocks.push(el('div', `Data: ${lead.evidence.readFrom}.`));
+  }
   blocks.push(...adviceHtml(lead.id));
   blocks.push(...logSearchHtml(lead.id, group, lokiUid, appSubUrl));
   const advice = `${appSubUrl.replace(/\/+$/, '')}${adviceLink(advicePageUrl, lead.id)}`;

@@ -121,12 +121,12 @@ function select(m: ResolvedMetric, name: string, matchers: string[]): string {
   return metricSelector(name, [validateSelector(m.selector), ...matchers]);
 }
 
-function toSeconds(m: ResolvedMetric, expr: string): string {
+export function toSeconds(m: ResolvedMetric, expr: string): string {
   return m.unit === 'milliseconds' ? `(${expr}) / 1000` : expr;
 }
 
 /** A threshold in seconds written in the metric's unit, without float noise (0.3 s -> 300 ms, not 300.00000000000006). */
-function inMetricUnit(m: ResolvedMetric, seconds: number): number {
+export function inMetricUnit(m: ResolvedMetric, seconds: number): number {
   return m.unit === 'milliseconds' ? Number((seconds * 1000).toPrecision(12)) : seconds;
 }
 
@@ -297,7 +297,7 @@ export function heatmapQuery(m: ResolvedMetric, opts: QueryOptions): string {
 }
 
 /** Textual forms an exporter may have written a bucket bound in (`10`, `10.0`, `1e+01`…), as one regex. */
-function leRegex(bound: number): string {
+export function leRegex(bound: number): string {
   const forms = new Set<string>([
     String(bound),
     bound.toExponential(),

@@ -4,6 +4,7 @@ import { CONVENTIONS } from '../prometheus/conventions';
 import type { ResolvedMetric } from '../prometheus/types';
 import { alertName, alertRules, buildRuleGroups, isAlertRule, RECORDED, RULE_INSIGHTS, rulesYaml } from './generate';
 import { metricForConvention } from './offline';
+import { LONG_RANGE_GROUP, RECORDED_LONG } from '../prometheus/recorded';
 
 const OPTS = { scrapeIntervalSeconds: 15 };
 
@@ -129,5 +130,45 @@ describe('rulesYaml', () => {
     const comments = y.split('\n').filter((l) => l.startsWith('#'));
     expect(comments).toHaveLength(3);
     expect(y.split('\n')[3]).toBe('groups:');
+  });
+});
+
+describe('the long-range group', () => {
+  const m = metricForConvention('prefect');
+  const long = (metric: ResolvedMetric, opts = OPTS) =>
+    buildRuleGroups(metric, DEFAULT_PREFECT_SETTINGS, opts).find((g) => g.name === LONG_RANGE_GROUP);
+
+  it('folds the histogram across replicas every 5 minutes, with a window one scrape longer', () => {
+    const g = long(m)!;
+    expect(g.interval).toBe('5m');
+    expect(g.rules.map((r) => (isAlertRule(r) ? r.alert : r.record))).toEqual([
+      RECORDED_LONG.bucketRate,
+      RECORDED_LONG.countRate,
+      RECORDED_LONG.sumRate,
+      RECORDED_LONG.errorRate,
+      RECORDED_LONG.instanceRate,
+    ]);
+    expect(recorded(m, RECORDED_LONG.bucketRate)).toBe(
+      `sum by (le, ${m.labels.route}) (rate(${m.name}_bucket[5m15s]))`
+    );
+    expect(recorded(m, RECORDED_LONG.instanceRate)).toBe(
+      `sum by (instance, exported_instance) (rate(${m.name}_count[5m15s]))`
+    );
+  });
+
+  it('keeps the selector and quotes a dotted route label', () => {
+    const dotted = { ...m, labels: { ...m.labels, route: 'http.route' }, selector: 'job="a\\"b"' };
+    expect(recorded(dotted, RECORDED_LONG.bucketRate)).toBe(
+      `sum by (le, "http.route") (rate(${m.name}_bucket{job="a\\"b"}[5m15s]))`
+    );
+  });
+
+  it('takes another interval, never one finer than the scrape', () => {
+    expect(long(m, { ...OPTS, longRangeIntervalSeconds: 60 } as typeof OPTS)!.interval).toBe('1m');
+    expect(() => long(m, { ...OPTS, longRangeIntervalSeconds: 5 } as typeof OPTS)).toThrow(RangeError);
+  });
+
+  it('is not generated for a native histogram (no le series to fold)', () => {
+    expect(long({ ...m, kind: 'native', buckets: [] })).toBeUndefined();
   });
 });

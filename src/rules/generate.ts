@@ -31,7 +31,9 @@ import {
   quantileQuery,
   requestRateQuery,
   slowShareQuery,
+  validateSelector,
 } from '../prometheus/promql';
+import { INSTANCE_LABELS, LONG_RANGE_GROUP, RECORDED_LONG } from '../prometheus/recorded';
 import { seriesSelector } from '../prometheus/resolve';
 import { formatDuration, rateWindow } from '../prometheus/step';
 import type { ResolvedMetric } from '../prometheus/types';
@@ -53,6 +55,11 @@ export interface RuleOptions {
   scrapeIntervalSeconds: number;
   /** Rule evaluation interval, seconds (defaults to the scrape interval). */
   evaluationIntervalSeconds?: number;
+  /**
+   * Evaluation interval of the long-range group, seconds (default LONG_RANGE_INTERVAL_SECONDS). The scan reads the
+   * group's series instead of the raw histogram when its step is no finer than this.
+   */
+  longRangeIntervalSeconds?: number;
   /** Prefixed to the advice link (e.g. `https://grafana.example.com`); the link is relative without it. */
   grafanaUrl?: string;
 }
@@ -171,6 +178,46 @@ function recordings(ctx: Ctx): RecordingRule[] {
     { record: RECORDED.rateBaseline, expr: baseline(RECORDED.rate) },
     { record: RECORDED.totalRateBaseline, expr: baseline(RECORDED.totalRate) }
   );
+  return out;
+}
+
+/**
+ * The long-range group's default interval. Five minutes because a month's scan grid is 300 s (Prometheus's 11,000
+ * points per series over 30 days + the 6 h look-back): the group then feeds the scan's longest ranges at the
+ * resolution they are read at, and costs one evaluation per 20 scrapes. The benchmark (docs/sizing.md) measured
+ * the month's scan on these series against the raw one.
+ */
+export const LONG_RANGE_INTERVAL_SECONDS = 300;
+
+/**
+ * The histogram folded across replicas at the long-range interval (src/prometheus/recorded.ts reads it): per route
+ * and `le` the bucket rate, per route the count, sum and 5xx rates, per instance the count rate. The rate window is
+ * the interval plus one scrape (rateWindow), so no increase falls between two evaluations. Classic histograms
+ * only: a native histogram has no `le` series to fold.
+ */
+function longRangeRecordings(m: ResolvedMetric, window: string): RecordingRule[] {
+  if (m.kind !== 'classic') {
+    return [];
+  }
+  const byRoute = { window, groupBy: ['route' as const] };
+  const out: RecordingRule[] = [
+    {
+      record: RECORDED_LONG.bucketRate,
+      expr: `sum by (le, ${labelRef(m.labels.route)}) (rate(${metricSelector(`${m.name}_bucket`, [validateSelector(m.selector)])}[${window}]))`,
+    },
+    { record: RECORDED_LONG.countRate, expr: requestRateQuery(m, byRoute) },
+    {
+      record: RECORDED_LONG.sumRate,
+      expr: `sum by (${labelRef(m.labels.route)}) (rate(${metricSelector(`${m.name}_sum`, [validateSelector(m.selector)])}[${window}]))`,
+    },
+  ];
+  if (canQueryStatus(m)) {
+    out.push({ record: RECORDED_LONG.errorRate, expr: errorRateQuery(m, byRoute) });
+  }
+  out.push({
+    record: RECORDED_LONG.instanceRate,
+    expr: `sum by (${INSTANCE_LABELS.join(', ')}) (rate(${metricSelector(`${m.name}_count`, [validateSelector(m.selector)])}[${window}]))`,
+  });
   return out;
 }
 
@@ -396,7 +443,7 @@ export function buildRuleGroups(m: ResolvedMetric, settings: PrefectSettings, op
       (id === 'stale-statistics' ? trends : latency).push(ruleFor(id, expr, forFor(id, window, scrape), opts));
     }
   }
-  return [
+  const groups: RuleGroup[] = [
     { name: 'prefect-insights', rules: [...recordings(ctx), ...latency] },
     {
       name: 'prefect-insights-trends',
@@ -404,6 +451,15 @@ export function buildRuleGroups(m: ResolvedMetric, settings: PrefectSettings, op
       rules: [...hourly(ctx), ...trends],
     },
   ];
+  const longInterval = opts.longRangeIntervalSeconds ?? LONG_RANGE_INTERVAL_SECONDS;
+  if (!(longInterval >= scrape)) {
+    throw new RangeError(`long-range interval must be at least the scrape interval, got ${longInterval}`);
+  }
+  const long = longRangeRecordings(m, formatDuration(rateWindow(longInterval, scrape)));
+  if (long.length > 0) {
+    groups.push({ name: LONG_RANGE_GROUP, interval: formatDuration(longInterval), rules: long });
+  }
+  return groups;
 }
 
 /** The alerting rules alone, in order. */

@@ -87,7 +87,10 @@ describe('prefect-insights scan (built binary)', () => {
     expect(stderrBesidesInfos(r.stderr)).toBe('');
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
-    expect(Object.keys(json)).toEqual(['metric', 'range', 'insights']);
+    expect(Object.keys(json)).toEqual(['metric', 'range', 'source', 'insights']);
+    // No long-range recording rules in this Prometheus: the raw histogram, and the reason.
+    expect(json.source.kind).toBe('raw');
+    expect(json.source.description).toContain('the long-range recording rules are not loaded');
     expect(json.metric).toEqual({
       name: 'http_server_duration_milliseconds',
       unit: 'milliseconds',
@@ -107,6 +110,7 @@ describe('prefect-insights scan (built binary)', () => {
       expect(typeof i.title).toBe('string');
       expect(i.routes.every((x: unknown) => typeof x === 'string')).toBe(true);
       expect(typeof i.evidence.summary).toBe('string');
+      expect(i.evidence.readFrom).toBe(json.source.description);
     }
     // Prefect's own `up` (not the other service's) shows the outage.
     const truth = timeline.truth.find((t) => t.id === 'api-outage')!;

@@ -37,9 +37,10 @@ export function alignByLabel(
   series: MatrixSeries[],
   grid: Grid,
   label: string | null,
-  combine: Combine = 'sum'
+  combine: Combine = 'sum',
+  /** Arrays to align into (a split query's earlier pieces); a new map when absent. */
+  out: Map<string, Float64Array> = new Map()
 ): Map<string, Float64Array> {
-  const out = new Map<string, Float64Array>();
   const { start, step, length } = grid;
   for (const s of series) {
     const key = label === null ? '' : (s.metric[label] ?? '');

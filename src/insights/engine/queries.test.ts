@@ -1,7 +1,7 @@
 /** @jest-environment node */
 import { STABLE_CLASSIC } from '../../prometheus/testMetrics';
 import type { ResolvedMetric } from '../../prometheus/types';
-import { probeQuery, SAMPLE_BUDGET, scanMaxPoints, targetsScanQuery, TARGET_PART_LABEL } from './queries';
+import { probeQuery, targetsScanQuery, TARGET_PART_LABEL } from './queries';
 
 const METRIC: ResolvedMetric = { ...STABLE_CLASSIC, selector: '', buckets: [0.1, 1, 10] };
 
@@ -33,24 +33,6 @@ describe('targetsScanQuery', () => {
   it('asks only for rates when the series have no scrape job (pushed over OTLP)', () => {
     const { expr } = targetsScanQuery(METRIC, { jobs: [], instances: [] }, { windowSeconds: 45 });
     expect(expr).not.toContain('up{');
-  });
-});
-
-describe('scanMaxPoints', () => {
-  it("is Prometheus's 11,000 without a series count or for a small fleet", () => {
-    expect(scanMaxPoints(METRIC, null)).toBe(11000);
-    expect(scanMaxPoints(METRIC, 100)).toBe(11000);
-  });
-
-  it('keeps series × buckets (with +Inf) × points under the budget', () => {
-    const n = scanMaxPoints(METRIC, 2000);
-    expect(n).toBeLessThan(11000);
-    expect(n * 2000 * (METRIC.buckets.length + 1)).toBeLessThanOrEqual(SAMPLE_BUDGET);
-    expect((n + 1) * 2000 * (METRIC.buckets.length + 1)).toBeGreaterThan(SAMPLE_BUDGET);
-  });
-
-  it('counts one series per native histogram', () => {
-    expect(scanMaxPoints({ ...METRIC, kind: 'native', buckets: [] }, 4000)).toBe(5000);
   });
 });
 

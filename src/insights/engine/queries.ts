@@ -9,11 +9,12 @@ import {
   quantileQuery,
   requestRateQuery,
   slowShareQuery,
-  tailShareQuery,
   upQuery,
+  type SlowShareQuery,
   validateSelector,
 } from '../../prometheus/promql';
 import type { ResolvedMetric, ScrapeTargets } from '../../prometheus/types';
+import { recordedProbeExpr, recordedQueries } from '../../prometheus/recorded';
 
 /** What a query's result fills in ScanInput. */
 export type QueryRole = 'p50' | 'p95' | 'p99' | 'mean' | 'rate' | 'errorRate' | 'slowShare' | 'tailShare' | 'targets';
@@ -30,6 +31,34 @@ export interface RouteQueryOptions {
   windowSeconds: number;
   /** client timeout (PREFECT_API_REQUEST_TIMEOUT), seconds: the slow-share threshold */
   slowThresholdSeconds: number;
+  /**
+   * Read the long-range recordings (src/prometheus/recorded.ts) at this grid step, seconds, instead of the raw
+   * histogram. Only where the probe found them covering the range (scan.ts).
+   */
+  recordedStepSeconds?: number;
+}
+
+/** The questions the route queries ask, over the raw histogram or over its long-range recordings. */
+interface Builders {
+  quantile(q: number): string;
+  mean(): string;
+  rate(): string;
+  errorRate(): string;
+  slowShare(thresholdSeconds: number): SlowShareQuery;
+}
+
+function buildersFor(m: ResolvedMetric, opts: RouteQueryOptions): Builders {
+  if (opts.recordedStepSeconds !== undefined) {
+    return recordedQueries(m, opts.recordedStepSeconds);
+  }
+  const q = { window: formatDuration(opts.windowSeconds), groupBy: ['route' as const] };
+  return {
+    quantile: (x) => quantileQuery(m, x, q),
+    mean: () => meanLatencyQuery(m, q),
+    rate: () => requestRateQuery(m, q),
+    errorRate: () => errorRateQuery(m, q),
+    slowShare: (t) => slowShareQuery(m, t, q),
+  };
 }
 
 /**
@@ -37,24 +66,30 @@ export interface RouteQueryOptions {
  * paths may share one template and quantiles cannot be summed in PromQL).
  */
 export function routeQueries(m: ResolvedMetric, opts: RouteQueryOptions): ScanQuery[] {
-  const q = { window: formatDuration(opts.windowSeconds), groupBy: ['route' as const] };
+  const b = buildersFor(m, opts);
   const out: ScanQuery[] = [
-    { role: 'p50', expr: quantileQuery(m, 0.5, q) },
-    { role: 'p95', expr: quantileQuery(m, 0.95, q) },
-    { role: 'p99', expr: quantileQuery(m, 0.99, q) },
-    { role: 'mean', expr: meanLatencyQuery(m, q) },
-    { role: 'rate', expr: requestRateQuery(m, q) },
+    { role: 'p50', expr: b.quantile(0.5) },
+    { role: 'p95', expr: b.quantile(0.95) },
+    { role: 'p99', expr: b.quantile(0.99) },
+    { role: 'mean', expr: b.mean() },
+    { role: 'rate', expr: b.rate() },
   ];
   if (canQueryStatus(m)) {
-    out.push({ role: 'errorRate', expr: errorRateQuery(m, q) });
+    out.push({ role: 'errorRate', expr: b.errorRate() });
   }
-  const slow = slowShareQuery(m, opts.slowThresholdSeconds, q);
+  const slow = b.slowShare(opts.slowThresholdSeconds);
   // A bound far below the timeout (OpenTelemetry's buckets stop at 10 s, the timeout is 60 s) would count every
   // merely slow request as timed out: better to say "cannot tell" (NaN) and let p99/mean speak.
   const slowUsable =
     slow.expr !== null && slow.boundSeconds !== null && slow.boundSeconds >= 0.8 * opts.slowThresholdSeconds;
   // The share in +Inf: at most one more request, and none when the slow share is already counted at that bound.
-  const tail = tailShareQuery(m, q);
+  // The share above the largest finite bound, where quantiles stop seeing (tailShareQuery's contract).
+  const largest = m.kind === 'classic' && m.buckets.length > 0 ? Math.max(...m.buckets) : null;
+  const tailShare = largest === null ? null : b.slowShare(largest);
+  const tail =
+    tailShare?.expr != null && tailShare.boundSeconds !== null
+      ? { expr: tailShare.expr, boundSeconds: tailShare.boundSeconds }
+      : null;
   if (slowUsable && tail !== null && slow.boundSeconds === tail.boundSeconds) {
     out.push({ role: 'slowShare', expr: slow.expr!, alsoFills: ['tailShare'] });
     return out;
@@ -79,14 +114,18 @@ export const TARGET_PART_LABEL = 'prefect_insights_part';
 export function targetsScanQuery(
   m: ResolvedMetric,
   targets: ScrapeTargets,
-  opts: Pick<RouteQueryOptions, 'windowSeconds'>
+  opts: Pick<RouteQueryOptions, 'windowSeconds' | 'recordedStepSeconds'>
 ): ScanQuery {
   // Behind a Collector scraped without honor_labels, a replica is its `exported_instance` (the Collector's own
   // `instance` is one for all of them); either way the halves come back keyed by `instance`.
   const by = targets.exported ? 'exported_instance' : 'instance';
   const asInstance = (expr: string) =>
     by === 'instance' ? expr : `label_replace(${expr}, "instance", "$1", "${by}", "(.*)")`;
-  const rate = asInstance(requestRateQuery(m, { window: formatDuration(opts.windowSeconds), groupBy: [by] }));
+  const rate = asInstance(
+    opts.recordedStepSeconds !== undefined
+      ? recordedQueries(m, opts.recordedStepSeconds).instanceRate(by)
+      : requestRateQuery(m, { window: formatDuration(opts.windowSeconds), groupBy: [by] })
+  );
   const part = (expr: string, name: string) => `label_replace(${expr}, "${TARGET_PART_LABEL}", "${name}", "", "")`;
   const expr =
     targets.jobs.length === 0
@@ -107,7 +146,7 @@ export const SERIES_PART = 'series';
  * With `countSeries`, the same request also says how many of those series there are (marked SERIES_PART): the
  * scan needs it to keep each query under Prometheus's limit on samples held at once (see scanMaxPoints).
  */
-export function probeQuery(m: ResolvedMetric, opts: { countSeries?: boolean } = {}): string {
+export function probeQuery(m: ResolvedMetric, opts: { countSeries?: boolean; recorded?: boolean } = {}): string {
   const name = m.kind === 'native' ? m.name : `${m.name}_count`;
   const series = metricSelector(name, [validateSelector(m.selector)]);
   const counts = `count_over_time(${series}[${formatDuration(PROBE_WINDOW_SECONDS)}])`;
@@ -115,26 +154,7 @@ export function probeQuery(m: ResolvedMetric, opts: { countSeries?: boolean } = 
   if (!opts.countSeries) {
     return perTarget;
   }
-  return `${perTarget} or label_replace(count(${counts}), "${TARGET_PART_LABEL}", "${SERIES_PART}", "", "")`;
-}
-
-/**
- * Prometheus refuses a query that holds more than `--query.max-samples` samples at once (50 M by default), and a
- * range query over `rate(..._bucket[w])` holds every raw bucket series at every step before `sum by` folds them:
- * 150 routes × 4 replicas × 13 buckets over 30 days at a 300 s step is 67 M, and the query fails. The scan keeps
- * that product under this budget, leaving room for the aggregation's own samples.
- */
-export const SAMPLE_BUDGET = 20_000_000;
-
-/**
- * Most points per series a scan query may ask for: Prometheus's 11,000, or fewer where the raw series behind one
- * query (the probed series × buckets, +Inf included) would otherwise pass SAMPLE_BUDGET. A coarser step for long
- * ranges over big fleets, and none for the rest.
- */
-export function scanMaxPoints(m: ResolvedMetric, seriesCount: number | null): number {
-  const perSeries = m.kind === 'native' ? 1 : m.buckets.length + 1;
-  if (seriesCount === null || !(seriesCount > 0)) {
-    return 11000;
-  }
-  return Math.max(2, Math.min(11000, Math.floor(SAMPLE_BUDGET / (seriesCount * perSeries))));
+  const withCount = `${perTarget} or label_replace(count(${counts}), "${TARGET_PART_LABEL}", "${SERIES_PART}", "", "")`;
+  // The long-range recordings, where loaded: their points per probe point say their interval and their coverage.
+  return opts.recorded && m.kind === 'classic' ? `${withCount} or ${recordedProbeExpr(TARGET_PART_LABEL)}` : withCount;
 }

@@ -2,8 +2,8 @@
 import { DEFAULT_PREFECT_SETTINGS } from '../../catalog/prefectSettings';
 import type { MatrixSeries, PrometheusApi, ResolvedMetric, TimeRange } from '../../prometheus/types';
 import type { Detector, Episode, ScanInput } from '../types';
-import { SAMPLE_BUDGET } from './queries';
-import { LOOKBACK_SECONDS, readProbe, runScan, scrapeIntervalFromCounts } from './scan';
+import { estimatedSeconds, REQUEST_BUDGET_SECONDS, SAMPLE_BUDGET } from './chunks';
+import { LOOKBACK_SECONDS, readProbe, recordedCoverage, runScan, scrapeIntervalFromCounts } from './scan';
 
 const METRIC: ResolvedMetric = {
   conventionId: 'prefect',
@@ -36,7 +36,7 @@ function roleOf(expr: string, largestBound = 120): Role {
   if (expr.includes('_sum')) {
     return 'mean';
   }
-  if (expr.includes(' or (0 *')) {
+  if (expr.includes(' or (0 *') || expr.includes('_5xx:')) {
     return 'errorRate';
   }
   const le = /le=~"\(([^|]+)\|/.exec(expr);
@@ -56,6 +56,8 @@ interface FakeOptions {
   delayMs?: number;
   /** largest bucket bound of the metric, in the unit of its `le` labels (default METRIC's 120) */
   largestBound?: number;
+  /** the long-range recordings: points per probe window at a time (undefined = none), and their route series */
+  recorded?: { points: (t: number) => number | undefined; series: number };
 }
 
 function fakeApi(o: FakeOptions = {}) {
@@ -84,6 +86,19 @@ function fakeApi(o: FakeOptions = {}) {
           n === 0
             ? []
             : [{ metric: { job: 'prefect-server', instance: 'p:4200' }, values: times.map((t) => [t, String(n)]) }];
+        if (o.recorded && expr.includes('rate_long')) {
+          const at = times.filter((t) => o.recorded!.points(t) !== undefined);
+          rows.push(
+            {
+              metric: { prefect_insights_part: 'recorded' },
+              values: at.map((t) => [t, String(o.recorded!.points(t))]),
+            },
+            {
+              metric: { prefect_insights_part: 'recorded_series' },
+              values: at.map((t) => [t, String(o.recorded!.series)]),
+            }
+          );
+        }
         if (o.probeSeries !== undefined && expr.includes('"series"')) {
           rows.push({
             metric: { prefect_insights_part: 'series' },
@@ -132,27 +147,93 @@ function ep(id: Episode['id'], severity: Episode['severity'], start: number, end
 
 const base = { metric: METRIC, from: FROM, to: TO, settings: DEFAULT_PREFECT_SETTINGS };
 
-describe('step under the sample budget', () => {
+describe('bounded requests', () => {
   const month = { ...base, from: TO - 30 * 86_400_000, to: TO };
-  const points = (r: TimeRange) => Math.floor((r.end - r.start) / r.step) + 1;
+  const points = (r: TimeRange) => Math.floor((r.end - r.start) / r.step + 1e-9) + 1;
+  const rawSeries = (probed: number) => probed * (METRIC.buckets.length + 1);
+  // Varies by route, time and role, so a point aligned to the wrong grid index or taken twice shows.
+  const value = (route: string, role: Role, t: number) =>
+    ((t / 15) % 97) + route.length * 0.001 + ['p50', 'p95', 'p99', 'mean', 'rate'].indexOf(role) * 1000;
 
-  it('keeps the step at the point limit when the fleet is small', async () => {
-    const a = fakeApi({ probeSeries: 40 });
+  it('asks each query in one request when the fleet is small', async () => {
+    const a = fakeApi({ probeSeries: 10 });
     const r = await runScan({ ...month, api: a.api }, []);
     expect(r.step).toBe(300_000);
     expect(a.calls[0].expr).toContain('"prefect_insights_part", "series"');
+    expect(new Set(a.calls.filter((c) => c.role !== 'probe').map((c) => JSON.stringify(c.range))).size).toBe(1);
+    expect(r.requests).toBe(10);
   });
 
-  it('coarsens the step so raw bucket series × points stay under the budget for a big fleet', async () => {
+  it("splits a big fleet's month into pieces on the grid that each stay under both budgets, keeping the step", async () => {
     const series = 7000;
     const a = fakeApi({ probeSeries: series });
-    const r = await runScan({ ...month, api: a.api }, []);
-    const range = a.calls.find((c) => c.role === 'p95')!.range;
-    expect(r.step).toBeGreaterThan(300_000);
-    expect(points(range) * series * (METRIC.buckets.length + 1)).toBeLessThanOrEqual(SAMPLE_BUDGET);
-    // Every query still shares the one range, so the request count does not change.
-    expect(new Set(a.calls.filter((c) => c.role !== 'probe').map((c) => JSON.stringify(c.range))).size).toBe(1);
+    const progress: Array<[number, number]> = [];
+    const r = await runScan({ ...month, api: a.api, onProgress: (d, t) => progress.push([d, t]) }, []);
+    expect(r.step).toBe(300_000);
+    const p95 = a.calls.filter((c) => c.role === 'p95').map((c) => c.range);
+    expect(p95.length).toBeGreaterThan(1);
+    for (let k = 0; k < p95.length; k++) {
+      expect(points(p95[k]) * rawSeries(series)).toBeLessThanOrEqual(SAMPLE_BUDGET);
+      expect(estimatedSeconds(rawSeries(series), points(p95[k]), 300, SCRAPE, 315)).toBeLessThanOrEqual(
+        REQUEST_BUDGET_SECONDS + 1e-9
+      );
+      if (k > 0) {
+        // The next piece starts on the grid point after the last one ended: no point lost, none doubled.
+        expect(p95[k].start).toBe(p95[k - 1].end + 300);
+      }
+    }
+    expect(p95[0].start).toBe(Math.floor((month.from / 1000 - LOOKBACK_SECONDS) / 300) * 300);
+    expect(p95[p95.length - 1].end).toBeLessThanOrEqual(TO / 1000);
+    expect(p95[p95.length - 1].end).toBeGreaterThan(TO / 1000 - 300);
+    // Every query is split alike, and the count and the progress total say so.
+    for (const role of ['p50', 'p99', 'mean', 'rate', 'errorRate', 'targets'] as const) {
+      expect(a.calls.filter((c) => c.role === role).map((c) => c.range)).toEqual(p95);
+    }
     expect(r.requests).toBe(a.calls.length);
+    expect(r.requests).toBe(1 + 9 * p95.length);
+    expect(progress[progress.length - 1]).toEqual([r.requests, r.requests]);
+    expect(progress.every(([, total]) => total === r.requests || total === 1)).toBe(true);
+  });
+
+  it('gives the detectors the same input, point for point, split or not', async () => {
+    const whole: { input?: ScanInput } = {};
+    const split: { input?: ScanInput } = {};
+    const a = fakeApi({ probeSeries: 10, value });
+    const b = fakeApi({ probeSeries: 7000, value });
+    await runScan({ ...month, api: a.api }, [captureDetector(whole)]);
+    await runScan({ ...month, api: b.api }, [captureDetector(split)]);
+    expect(b.calls.length).toBeGreaterThan(a.calls.length);
+    expect(split.input!.grid).toEqual(whole.input!.grid);
+    expect(split.input!.routes.length).toBe(2);
+    expect(split.input!.routes).toEqual(whole.input!.routes);
+    expect(split.input!.up).toEqual(whole.input!.up);
+    expect(split.input!.targets).toEqual(whole.input!.targets);
+    // Not NaN: every grid point was filled by exactly one piece (a doubled point would have summed to twice).
+    const p95 = split.input!.routes[0].p95;
+    expect(p95.every((v) => !Number.isNaN(v))).toBe(true);
+  });
+
+  it('stops asking for pieces when aborted', async () => {
+    const fake = fakeApi({ probeSeries: 7000, delayMs: 2 });
+    const controller = new AbortController();
+    let total = 0;
+    const p = runScan(
+      {
+        ...month,
+        api: fake.api,
+        signal: controller.signal,
+        onProgress: (done, t) => {
+          total = t;
+          if (done === 5) {
+            controller.abort();
+          }
+        },
+      },
+      []
+    );
+    await expect(p).rejects.toThrow();
+    expect(total).toBeGreaterThan(10);
+    expect(fake.calls.length).toBeLessThan(8);
   });
 
   it('reads the series count apart from the targets', () => {
@@ -169,6 +250,81 @@ describe('step under the sample budget', () => {
     expect(p.seriesCount).toBe(15);
     expect(p.targets.instances).toEqual(['i:1']);
     expect(p.scrapeSeconds).toBe(15);
+  });
+});
+
+describe('the long-range recordings', () => {
+  const month = { ...base, from: TO - 30 * 86_400_000, to: TO };
+  // 12 points an hour: a 5-minute rule interval.
+  const everywhere = { points: () => 12, series: 2 };
+
+  it('are read when they cover the span at an interval no coarser than the step, and every episode says so', async () => {
+    const a = fakeApi({ probeSeries: 7000, recorded: everywhere });
+    const found: Detector = {
+      id: 'api-outage',
+      detect: (input) => [
+        ep('api-outage', 'critical', input.grid.start + 3600_000 * 7, input.grid.start + 3600_000 * 8),
+      ],
+    };
+    const r = await runScan({ ...month, api: a.api }, [found]);
+    expect(r.source).toBe('recording-rules');
+    expect(r.resolutionSeconds).toBe(300);
+    expect(r.recordedIntervalSeconds).toBe(300);
+    const p95 = a.calls.filter((c) => c.role === 'p95');
+    // A month of recordings is a small read: one request per query, where the raw month needed many.
+    expect(p95).toHaveLength(1);
+    expect(p95[0].expr).toBe(
+      'histogram_quantile(0.95, sum by (le, http_route) (avg_over_time(route_le:prefect_api_request_duration_seconds_bucket:rate_long[4m59s])))'
+    );
+    expect(a.calls.find((c) => c.role === 'targets')!.expr).toContain(
+      'sum by (instance) (avg_over_time(instance:prefect_api_request_duration_seconds_count:rate_long[4m59s]))'
+    );
+    expect(
+      a.calls.filter((c) => c.role !== 'probe').every((c) => !c.expr.includes('_bucket{') && !c.expr.includes('rate('))
+    ).toBe(true);
+    expect(r.episodes[0].evidence.readFrom).toBe('read from recording rules at 5-minute resolution');
+  });
+
+  it('are not read over a range whose step is finer than their interval', async () => {
+    const a = fakeApi({ recorded: everywhere });
+    const r = await runScan({ ...base, api: a.api }, []);
+    expect(r.source).toBe('raw');
+    expect(r.resolutionSeconds).toBe(15);
+    expect(r.sourceNote).toBe(
+      "the range is read at 15-second resolution, finer than the recording rules' 5-minute interval"
+    );
+    expect(a.calls.some((c) => c.expr.includes('avg_over_time'))).toBe(false);
+  });
+
+  it('are not read when they cover only part of the span, and the raw read says why', async () => {
+    const since = TO / 1000 - 10 * 86400;
+    const a = fakeApi({ probeSeries: 40, recorded: { points: (t) => (t >= since ? 12 : undefined), series: 2 } });
+    const r = await runScan({ ...month, api: a.api }, []);
+    expect(r.source).toBe('raw');
+    expect(r.sourceNote).toBe('the long-range recording rules cover only part of the range');
+    expect(a.calls.find((c) => c.role === 'p95')!.expr).toContain(
+      'rate(prefect_server_api_request_duration_seconds_bucket'
+    );
+  });
+
+  it('are not read across a gap of an hour inside the span', async () => {
+    const gap = TO / 1000 - 5 * 86400;
+    const a = fakeApi({
+      probeSeries: 40,
+      recorded: { points: (t) => (t > gap && t <= gap + 3600 ? 0 : 12), series: 2 },
+    });
+    const r = await runScan({ ...month, api: a.api }, []);
+    expect(r.source).toBe('raw');
+  });
+
+  it('are said to be absent when the probe found none', async () => {
+    const a = fakeApi({ probeSeries: 40 });
+    const r = await runScan({ ...month, api: a.api }, []);
+    expect(r.source).toBe('raw');
+    expect(r.sourceNote).toBe('the long-range recording rules are not loaded');
+    expect(a.calls[0].expr).toContain(
+      'count_over_time(route:prefect_api_request_duration_seconds_count:rate_long[1h])'
+    );
   });
 });
 
@@ -470,5 +626,70 @@ describe('runScan failures', () => {
     await expect(runScan({ ...base, api }, [])).rejects.toThrow('boom');
     // probe, the failing query, and at most the one already in flight beside it
     expect(n).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('recordedCoverage', () => {
+  const probe = { start: 0, end: 86_400, step: 600 };
+  const every = (f: (t: number) => number | undefined) => {
+    const m = new Map<number, number>();
+    for (let t = probe.start; t <= probe.end; t += probe.step) {
+      const v = f(t);
+      if (v !== undefined) {
+        m.set(t, v);
+      }
+    }
+    return m;
+  };
+
+  it('names the interval from the densest hour and covers a span recorded throughout', () => {
+    expect(
+      recordedCoverage(
+        every(() => 12),
+        probe,
+        0,
+        86_400
+      )
+    ).toEqual({ intervalSeconds: 300, covers: true });
+    expect(
+      recordedCoverage(
+        every(() => 61),
+        probe,
+        0,
+        86_400
+      )
+    ).toEqual({ intervalSeconds: 60, covers: true });
+  });
+
+  it('does not cover a span the recordings start inside, or one with a missing hour', () => {
+    expect(
+      recordedCoverage(
+        every((t) => (t >= 7200 ? 12 : undefined)),
+        probe,
+        0,
+        86_400
+      ).covers
+    ).toBe(false);
+    expect(
+      recordedCoverage(
+        every((t) => (t > 40_000 && t <= 43_600 ? 0 : 12)),
+        probe,
+        0,
+        86_400
+      ).covers
+    ).toBe(false);
+    // …but covers the part after the start.
+    expect(
+      recordedCoverage(
+        every((t) => (t >= 7200 ? 12 : undefined)),
+        probe,
+        7200,
+        86_400
+      ).covers
+    ).toBe(true);
+  });
+
+  it('finds nothing without recordings', () => {
+    expect(recordedCoverage(new Map(), probe, 0, 86_400)).toEqual({ intervalSeconds: null, covers: false });
   });
 });

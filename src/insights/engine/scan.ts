@@ -20,16 +20,23 @@ import {
   probeQuery,
   PROBE_WINDOW_SECONDS,
   routeQueries,
-  scanMaxPoints,
   SERIES_PART,
   TARGET_PART_LABEL,
   targetsScanQuery,
   type QueryRole,
   type ScanQuery,
 } from './queries';
-import type { ScanOptions, ScanResult } from './types';
+import type { ScanOptions, ScanResult, ScanSource } from './types';
 import { createNoticeCollector, type NoticeKind } from '../../prometheus/warnings';
 import { hasSamplesFrom, noDataMessage } from './noData';
+import { chunkRange } from './chunks';
+import {
+  formatResolution,
+  RECORDED_PART,
+  RECORDED_PROBE_WINDOW_SECONDS,
+  RECORDED_SERIES_PART,
+} from '../../prometheus/recorded';
+import { describeSource } from './source';
 
 /** The contract's baseline look-back before the range. */
 export const LOOKBACK_SECONDS = 6 * 3600;
@@ -85,14 +92,32 @@ export interface ProbeResult {
   targets: ScrapeTargets;
   /** Most series of the metric present at once, where the probe counted them (probeQuery's `countSeries`). */
   seriesCount: number | null;
+  /** Recorded points per probe point (unix s → count) of the long-range recordings; empty when none are loaded. */
+  recorded: Map<number, number>;
+  /** Most recorded route series at once (the recordings' read per request); null when none are loaded. */
+  recordedSeries: number | null;
 }
 
 /** The probe's answer read once: the scrape interval from the densest window, and the targets that have samples. */
 export function readProbe(series: MatrixSeries[]): ProbeResult {
   let maxCount = 0;
   let seriesCount: number | null = null;
+  const recorded = new Map<number, number>();
+  let recordedSeries: number | null = null;
   const seen: Array<Record<string, string>> = [];
   for (const s of series) {
+    if (s.metric[TARGET_PART_LABEL] === RECORDED_SERIES_PART) {
+      for (const [, text] of s.values) {
+        recordedSeries = Math.max(recordedSeries ?? 0, parseSampleValue(text));
+      }
+      continue;
+    }
+    if (s.metric[TARGET_PART_LABEL] === RECORDED_PART) {
+      for (const [t, text] of s.values) {
+        recorded.set(t, parseSampleValue(text));
+      }
+      continue;
+    }
     if (s.metric[TARGET_PART_LABEL] === SERIES_PART) {
       for (const [, text] of s.values) {
         const v = parseSampleValue(text);
@@ -120,7 +145,53 @@ export function readProbe(series: MatrixSeries[]): ProbeResult {
     scrapeSeconds: scrapeIntervalFromCounts(maxCount, PROBE_WINDOW_SECONDS),
     targets: targetsOf(seen),
     seriesCount,
+    recorded,
+    recordedSeries,
   };
+}
+
+export interface RecordedCoverage {
+  /** Interval of the recordings, seconds, from their densest probe window; null when none were found. */
+  intervalSeconds: number | null;
+  /** True when every probe point of [start + window, end] saw at least half the densest window's points. */
+  covers: boolean;
+}
+
+/**
+ * Whether the long-range recordings cover [startSec, endSec]. Each probe point counts the points of the hour before
+ * it, so a gap of half an hour or more anywhere in the range, or recordings that begin or end inside it, fail the
+ * check; a shorter gap does not.
+ */
+export function recordedCoverage(
+  recorded: Map<number, number>,
+  probe: TimeRange,
+  startSec: number,
+  endSec: number
+): RecordedCoverage {
+  let max = 0;
+  for (const v of recorded.values()) {
+    max = Math.max(max, v);
+  }
+  const intervalSeconds = scrapeIntervalFromCounts(max, RECORDED_PROBE_WINDOW_SECONDS);
+  if (intervalSeconds === null) {
+    return { intervalSeconds: null, covers: false };
+  }
+  let checked = 0;
+  for (let t = probe.start; t <= probe.end; t += probe.step) {
+    if (t < startSec + RECORDED_PROBE_WINDOW_SECONDS || t - probe.step >= endSec) {
+      continue;
+    }
+    checked++;
+    if (!((recorded.get(t) ?? 0) >= max / 2)) {
+      return { intervalSeconds, covers: false };
+    }
+  }
+  return { intervalSeconds, covers: checked > 0 };
+}
+
+/** Raw series behind each probed `_count` series in a bucket query: the buckets and `+Inf` (one for native). */
+function rawSeriesPerCount(m: ScanOptions['metric']): number {
+  return m.kind === 'native' ? 1 : m.buckets.length + 1;
 }
 
 function firstIndexAtOrAfter(grid: Grid, timeMs: number): number {
@@ -173,12 +244,21 @@ function buildRoutes(aligned: Map<QueryRole, Map<string, Float64Array>>, length:
   return routes.sort((a, b) => (a.route < b.route ? -1 : a.route > b.route ? 1 : 0));
 }
 
-/** The targets query's answer: per-instance `up` and rate, and the service's `up` (any instance up). */
-function readTargets(series: MatrixSeries[], grid: Grid): { up: Float64Array; targets: TargetSeries[] } {
+interface TargetArrays {
+  ups: Map<string, Float64Array>;
+  rates: Map<string, Float64Array>;
+}
+
+/** One piece of the targets query's answer, aligned into the arrays of the pieces before it. */
+function alignTargets(series: MatrixSeries[], grid: Grid, into: TargetArrays): void {
   const upSeries = series.filter((s) => s.metric[TARGET_PART_LABEL] === 'up');
   const rateSeries = series.filter((s) => s.metric[TARGET_PART_LABEL] !== 'up');
-  const ups = alignByLabel(upSeries, grid, 'instance', 'max');
-  const rates = alignByLabel(rateSeries, grid, 'instance', 'sum');
+  alignByLabel(upSeries, grid, 'instance', 'max', into.ups);
+  alignByLabel(rateSeries, grid, 'instance', 'sum', into.rates);
+}
+
+/** The targets query's answer: per-instance `up` and rate, and the service's `up` (any instance up). */
+function readTargets({ ups, rates }: TargetArrays, grid: Grid): { up: Float64Array; targets: TargetSeries[] } {
   const up = ups.size === 0 ? nanArray(grid.length) : combineArrays([...ups.values()], 'max');
   const names = [...new Set([...ups.keys(), ...rates.keys()])].sort();
   const targets = names.map((instance) => ({
@@ -193,9 +273,40 @@ function compareEpisodes(a: Episode, b: Episode): number {
   return a.start - b.start || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || (a.id < b.id ? -1 : 1);
 }
 
+/**
+ * Raw histogram or long-range recordings: the recordings where the probe found them covering the whole span at an
+ * interval no coarser than the scan's step (so the detectors see the same resolution either way).
+ */
+function chooseSource(
+  probe: ProbeResult,
+  probeRange: TimeRange,
+  spanStart: number,
+  toSec: number,
+  stepSec: number
+): ScanSource {
+  const raw = (reason: string): ScanSource => ({
+    source: 'raw',
+    resolutionSeconds: stepSec,
+    sourceNote: reason,
+  });
+  const coverage = recordedCoverage(probe.recorded, probeRange, spanStart, toSec);
+  if (coverage.intervalSeconds === null) {
+    return raw('the long-range recording rules are not loaded');
+  }
+  if (!coverage.covers) {
+    return raw('the long-range recording rules cover only part of the range');
+  }
+  if (coverage.intervalSeconds > stepSec) {
+    return raw(
+      `the range is read at ${formatResolution(stepSec)} resolution, finer than the recording rules' ${formatResolution(coverage.intervalSeconds)} interval`
+    );
+  }
+  return { source: 'recording-rules', resolutionSeconds: stepSec, recordedIntervalSeconds: coverage.intervalSeconds };
+}
+
 /** The scan with an explicit detector list (tests pass their own; index.ts passes DETECTORS). */
 export async function runScan(opts: ScanOptions, detectors: readonly Detector[]): Promise<ScanResult> {
-  const { api, metric, from, to, settings, signal, onProgress } = opts;
+  const { api, metric, from, to, settings, signal, onProgress, requestBudgetSeconds } = opts;
   if (!(Number.isFinite(from) && Number.isFinite(to) && from < to)) {
     throw new RangeError(`scan range must have from < to (got ${from} .. ${to})`);
   }
@@ -223,16 +334,17 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
     step: probeStep,
   };
   const probe = readProbe(
-    await count(api.queryRange(probeQuery(metric, { countSeries: true }), probeRange, { signal, onWarning }))
+    await count(
+      api.queryRange(probeQuery(metric, { countSeries: true, recorded: true }), probeRange, { signal, onWarning })
+    )
   );
 
   // 2. One grid for everything: step near the scrape interval, aligned to multiples of itself so that scans of
   //    overlapping ranges agree point for point.
   const scrapeSeconds = probe.scrapeSeconds ?? DEFAULT_SCRAPE_SECONDS;
-  const stepSec = chooseStep(toSec - spanStart, {
-    scrapeIntervalSeconds: scrapeSeconds,
-    maxPoints: scanMaxPoints(metric, probe.seriesCount),
-  });
+  // Prometheus's 11,000 points per series bound the grid (and the scan's memory); the read and the samples held
+  // at once are bounded per request instead, by splitting (chunks.ts), so a big fleet keeps its resolution.
+  const stepSec = chooseStep(toSec - spanStart, { scrapeIntervalSeconds: scrapeSeconds });
   const startSec = Math.floor(spanStart / stepSec) * stepSec;
   let endSec = Math.floor(toSec / stepSec) * stepSec;
   if (endSec < fromSec) {
@@ -241,6 +353,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
   const grid = gridFromRange(startSec, endSec, stepSec);
   const range: TimeRange = { start: startSec, end: startSec + (grid.length - 1) * stepSec, step: stepSec };
   const stepMs = grid.step;
+  const source = chooseSource(probe, probeRange, spanStart, toSec, stepSec);
 
   if (probe.scrapeSeconds === null) {
     // No sample of the metric anywhere in the range: nothing to detect, and nothing more to ask.
@@ -249,6 +362,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
       from,
       to,
       step: stepMs,
+      ...source,
       episodes: [],
       requests,
       ...notices.result(),
@@ -257,33 +371,62 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
   }
 
   const windowSeconds = rateWindow(stepSec, scrapeSeconds);
+  const recordedStepSeconds = source.source === 'recording-rules' ? stepSec : undefined;
   const queries: ScanQuery[] = routeQueries(metric, {
     windowSeconds,
     slowThresholdSeconds: settings.apiRequestTimeoutSeconds,
+    recordedStepSeconds,
   });
-  queries.push(targetsScanQuery(metric, probe.targets, { windowSeconds }));
-  total = 1 + queries.length;
+  queries.push(targetsScanQuery(metric, probe.targets, { windowSeconds, recordedStepSeconds }));
+  // The recordings hold one series per route and bucket, not per replica, at their own interval.
+  const pieces =
+    recordedStepSeconds === undefined
+      ? chunkRange({
+          range,
+          rawSeries: probe.seriesCount === null ? null : probe.seriesCount * rawSeriesPerCount(metric),
+          scrapeSeconds,
+          windowSeconds,
+          budgetSeconds: requestBudgetSeconds,
+        })
+      : chunkRange({
+          range,
+          // Per route: the buckets, +Inf, and the count series the same queries divide by.
+          rawSeries: probe.recordedSeries === null ? null : probe.recordedSeries * (rawSeriesPerCount(metric) + 1),
+          scrapeSeconds: source.resolutionSeconds,
+          windowSeconds: stepSec,
+          budgetSeconds: requestBudgetSeconds,
+        });
+  total = 1 + queries.length * pieces.length;
   onProgress?.(requests, total);
 
-  // 3. The fixed query set, two at a time; each result is aligned as soon as it arrives.
+  // 3. The fixed query set, each in as many pieces as its read needs, two requests at a time; each answer is
+  //    aligned into its query's arrays as soon as it arrives, so memory holds one answer per request in flight.
   const aligned = new Map<QueryRole, Map<string, Float64Array>>();
-  let targets: ReturnType<typeof readTargets> = { up: nanArray(grid.length), targets: [] };
-  await runBounded(
-    queries.map((q) => async () => {
-      const series = await count(api.queryRange(q.expr, range, { signal, onWarning }));
-      if (q.role === 'targets') {
-        targets = readTargets(series, grid);
-        return;
-      }
-      const byRoute = alignByLabel(series, grid, metric.labels.route, 'sum');
+  const targetArrays: TargetArrays = { ups: new Map(), rates: new Map() };
+  for (const q of queries) {
+    if (q.role !== 'targets') {
+      const byRoute = new Map<string, Float64Array>();
       for (const role of [q.role, ...(q.alsoFills ?? [])]) {
         aligned.set(role, byRoute);
       }
-    }),
+    }
+  }
+  await runBounded(
+    queries.flatMap((q) =>
+      pieces.map((piece) => async () => {
+        const series = await count(api.queryRange(q.expr, piece, { signal, onWarning }));
+        if (q.role === 'targets') {
+          alignTargets(series, grid, targetArrays);
+        } else {
+          alignByLabel(series, grid, metric.labels.route, 'sum', aligned.get(q.role));
+        }
+      })
+    ),
     CONCURRENCY,
     signal
   );
   throwIfAborted(signal);
+  const targets = readTargets(targetArrays, grid);
 
   const input: ScanInput = {
     grid,
@@ -306,8 +449,12 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
       }
     }
   }
-  const episodes = suppressExplained(found).sort(compareEpisodes);
+  // Every episode says what it was read from: a region found at 5-minute resolution is not one found per scrape.
+  const readFrom = describeSource(source);
+  const episodes = suppressExplained(found)
+    .sort(compareEpisodes)
+    .map((e) => ({ ...e, evidence: { ...e.evidence, readFrom } }));
   // Samples only in the look-back before `from` leave the range itself unread.
   const noData = hasSamplesFrom(input.routes, input.rangeStartIndex) ? {} : { noData: noDataMessage(metric.name) };
-  return { metric, from, to, step: stepMs, episodes, requests, ...notices.result(), ...noData };
+  return { metric, from, to, step: stepMs, ...source, episodes, requests, ...notices.result(), ...noData };
 }

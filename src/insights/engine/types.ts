@@ -12,11 +12,27 @@ export interface ScanOptions {
   to: number;
   settings: PrefectSettings;
   signal?: AbortSignal;
+  /**
+   * Estimated seconds one request may cost Prometheus before the scan splits it (chunks.ts); default
+   * REQUEST_BUDGET_SECONDS. Tests and the benchmark set it to force or to compare splitting.
+   */
+  requestBudgetSeconds?: number;
   /** Called after each Prometheus request with the number done and the total the scan will make. */
   onProgress?(done: number, total: number): void;
 }
 
-export interface ScanResult {
+/** What the scan read: the raw histogram, or the long-range recording rules (src/prometheus/recorded.ts). */
+export interface ScanSource {
+  source: 'raw' | 'recording-rules';
+  /** Grid step the detectors saw, seconds. */
+  resolutionSeconds: number;
+  /** Interval of the recording rules read, seconds (recording-rules only). */
+  recordedIntervalSeconds?: number;
+  /** Why the raw histogram was read (raw only): the rules are missing, cover part of the range, or are coarser. */
+  sourceNote?: string;
+}
+
+export interface ScanResult extends Partial<ScanSource> {
   metric: ResolvedMetric;
   /** unix ms, as asked */
   from: number;

@@ -1,0 +1,62 @@
+import {
+  chunkRange,
+  estimatedSeconds,
+  pointsOf,
+  pointsPerRequest,
+  REQUEST_BUDGET_SECONDS,
+  SAMPLE_BUDGET,
+  splitRange,
+} from './chunks';
+
+const gridPoints = (ranges: Array<{ start: number; end: number; step: number }>) =>
+  ranges.flatMap((r) => Array.from({ length: pointsOf(r) }, (_, k) => r.start + k * r.step));
+
+describe('splitRange', () => {
+  it('covers every grid point once, in order, whatever the piece size', () => {
+    const range = { start: 3000, end: 3000 + 99 * 60, step: 60 };
+    const all = gridPoints([range]);
+    for (const per of [1, 2, 7, 33, 99, 100, 1000]) {
+      const pieces = splitRange(range, per);
+      expect(gridPoints(pieces)).toEqual(all);
+      expect(pieces.every((p) => pointsOf(p) <= per)).toBe(true);
+      expect(pieces[pieces.length - 1].end).toBe(range.end);
+    }
+  });
+
+  it('keeps a range that fits as it is', () => {
+    const range = { start: 0, end: 600, step: 15 };
+    expect(splitRange(range, 41)).toEqual([range]);
+  });
+});
+
+describe('pointsPerRequest', () => {
+  const month = { start: 0, end: 30 * 86400, step: 300 };
+
+  it('does not split without a series count (the probe could not count)', () => {
+    expect(chunkRange({ range: month, rawSeries: null, scrapeSeconds: 15, windowSeconds: 315 })).toEqual([month]);
+  });
+
+  it('keeps the read and the samples held under their budgets, and uses them', () => {
+    const rawSeries = 150 * 4 * 14;
+    const per = pointsPerRequest({ range: month, rawSeries, scrapeSeconds: 15, windowSeconds: 315 });
+    expect(per).toBeGreaterThan(1);
+    expect(estimatedSeconds(rawSeries, per, 300, 15, 315)).toBeLessThanOrEqual(REQUEST_BUDGET_SECONDS + 1e-9);
+    expect(estimatedSeconds(rawSeries, per + 1, 300, 15, 315)).toBeGreaterThan(REQUEST_BUDGET_SECONDS);
+    expect(per * rawSeries).toBeLessThanOrEqual(SAMPLE_BUDGET);
+  });
+
+  it('bounds the samples held at once when the step is coarse', () => {
+    const per = pointsPerRequest({
+      range: { start: 0, end: 365 * 86400, step: 86400 },
+      rawSeries: 10_000_000,
+      scrapeSeconds: 86400,
+      windowSeconds: 86400,
+      budgetSeconds: Infinity,
+    });
+    expect(per).toBe(2);
+  });
+
+  it('asks one point at a time rather than not at all when one point is over budget', () => {
+    expect(pointsPerRequest({ range: month, rawSeries: 1e9, scrapeSeconds: 15, windowSeconds: 315 })).toBe(1);
+  });
+});

@@ -1,0 +1,70 @@
+import { CONVENTIONS } from './conventions';
+import { metricForConvention } from '../rules/offline';
+import { formatResolution, recordedQueries } from './recorded';
+import type { ResolvedMetric } from './types';
+
+const M: ResolvedMetric = {
+  conventionId: 'prefect',
+  name: 'prefect_server_api_request_duration_seconds',
+  kind: 'classic',
+  unit: 'seconds',
+  labels: { route: 'http_route', status: 'http_response_status_code' },
+  selector: '',
+  buckets: [0.1, 1, 10, 30, 60],
+};
+
+describe('recordedQueries', () => {
+  it('averages one step less a second of the recorded rates, grouped by the route label', () => {
+    const q = recordedQueries(M, 300);
+    expect(q.quantile(0.99)).toBe(
+      'histogram_quantile(0.99, sum by (le, http_route) (avg_over_time(route_le:prefect_api_request_duration_seconds_bucket:rate_long[4m59s])))'
+    );
+    expect(q.rate()).toBe(
+      'sum by (http_route) (avg_over_time(route:prefect_api_request_duration_seconds_count:rate_long[4m59s]))'
+    );
+    expect(q.mean()).toBe(
+      'sum by (http_route) (avg_over_time(route:prefect_api_request_duration_seconds_sum:rate_long[4m59s])) / ' +
+        q.rate()
+    );
+    expect(q.errorRate()).toContain('route:prefect_api_requests_5xx:rate_long[4m59s]');
+  });
+
+  it('counts the slow share at the largest bound under the threshold, every textual form of it', () => {
+    const s = recordedQueries(M, 600).slowShare(45);
+    expect(s.boundSeconds).toBe(30);
+    expect(s.exact).toBe(false);
+    expect(s.expr).toContain('rate_long{le=~"(30|3e\\\\+1|3e\\\\+01|30\\\\.0)"}[9m59s]');
+    expect(recordedQueries(M, 600).slowShare(0.01).expr).toBeNull();
+  });
+
+  it('writes a milliseconds metric in its own unit and divides its answers to seconds', () => {
+    const ms = metricForConvention('otel-legacy-ms');
+    const q = recordedQueries({ ...ms, buckets: [0.1, 1] }, 300);
+    expect(q.quantile(0.5)).toMatch(/^\(histogram_quantile\(.*\)\) \/ 1000$/);
+    expect(q.slowShare(1).expr).toContain('le=~"(1000|1e\\\\+3|1e\\\\+03|1000\\\\.0)"');
+  });
+
+  it('quotes a dotted route label and refuses a native histogram', () => {
+    expect(recordedQueries({ ...M, labels: { route: 'http.route' } }, 300).rate()).toContain('sum by ("http.route")');
+    expect(() => recordedQueries({ ...M, kind: 'native' }, 300)).toThrow(TypeError);
+    expect(() => recordedQueries(M, 300).quantile(2)).toThrow(RangeError);
+  });
+
+  it('has every convention write the same recorded names (the scan finds them whatever the metric)', () => {
+    for (const c of CONVENTIONS) {
+      const m = metricForConvention(c.id);
+      if (m.kind === 'classic') {
+        expect(recordedQueries(m, 300).rate()).toContain('route:prefect_api_request_duration_seconds_count:rate_long');
+      }
+    }
+  });
+});
+
+describe('formatResolution', () => {
+  it('says seconds, minutes or hours', () => {
+    expect(formatResolution(15)).toBe('15-second');
+    expect(formatResolution(300)).toBe('5-minute');
+    expect(formatResolution(3600)).toBe('1-hour');
+    expect(formatResolution(90)).toBe('90-second');
+  });
+});
