@@ -324,6 +324,13 @@ export interface SlowShareQuery {
  * that bound and the threshold); callers see `boundSeconds` and decide whether it is close enough. Native histograms
  * use histogram_fraction at the threshold itself (interpolated inside its bucket).
  */
+/** The bucket bound a slow share is counted at: the largest at or below the threshold, null when none is. */
+export function slowShareBound(buckets: readonly number[], thresholdSeconds: number): number | null {
+  const below = buckets.filter((b) => b <= thresholdSeconds);
+  // The contract says ascending, but a user-typed or merged bucket list need not be: take the largest, not the last.
+  return below.length === 0 ? null : Math.max(...below);
+}
+
 export function slowShareQuery(m: ResolvedMetric, thresholdSeconds: number, opts: QueryOptions): SlowShareQuery {
   const window = checkWindow(opts.window);
   const labels = groupLabels(m, opts.groupBy, false);
@@ -336,12 +343,10 @@ export function slowShareQuery(m: ResolvedMetric, thresholdSeconds: number, opts
       exact: true,
     };
   }
-  const below = m.buckets.filter((b) => b <= thresholdSeconds);
-  if (below.length === 0) {
+  const bound = slowShareBound(m.buckets, thresholdSeconds);
+  if (bound === null) {
     return { expr: null, boundSeconds: null, exact: false };
   }
-  // The contract says ascending, but a user-typed or merged bucket list need not be: take the largest, not the last.
-  const bound = Math.max(...below);
   const le = `le=~"${leRegex(inMetricUnit(m, bound))}"`;
   const fast = sumBy(labels, `rate(${select(m, `${m.name}_bucket`, [...matchers, le])}[${window}])`);
   const total = sumBy(labels, `rate(${select(m, `${m.name}_count`, matchers)}[${window}])`);
@@ -353,12 +358,25 @@ export function slowShareQuery(m: ResolvedMetric, thresholdSeconds: number, opts
  * cannot see past it; this share and the exact mean can (see src/insights/toolkit/tail.ts). Null for native
  * histograms (no fixed largest bound) and for classic histograms without known buckets.
  */
-export function tailShareQuery(m: ResolvedMetric, opts: QueryOptions): { expr: string; boundSeconds: number } | null {
+export function tailShareQuery(m: ResolvedMetric, opts: QueryOptions): TailShareQuery | null {
+  return tailShareFrom(m, (t) => slowShareQuery(m, t, opts));
+}
+
+export interface TailShareQuery {
+  expr: string;
+  boundSeconds: number;
+}
+
+/** The tail share from any slow-share builder (the raw one above, or the long-range recordings' in recorded.ts). */
+export function tailShareFrom(
+  m: ResolvedMetric,
+  slowShare: (thresholdSeconds: number) => SlowShareQuery
+): TailShareQuery | null {
   if (m.kind !== 'classic' || m.buckets.length === 0) {
     return null;
   }
   const largest = Math.max(...m.buckets);
-  const s = slowShareQuery(m, largest, opts);
+  const s = slowShare(largest);
   return s.expr === null ? null : { expr: s.expr, boundSeconds: largest };
 }
 

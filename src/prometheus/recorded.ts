@@ -3,7 +3,7 @@
 // every bucket at every scrape. The scan reads them only where it found them (scan.ts), through these builders,
 // which answer the same questions as the raw ones in promql.ts (same units, same grouping by the route label).
 import { labelRef, metricSelector } from './escape';
-import { inMetricUnit, leRegex, toSeconds, type SlowShareQuery } from './promql';
+import { inMetricUnit, leRegex, slowShareBound, toSeconds, type SlowShareQuery } from './promql';
 import { formatDuration } from './step';
 import type { ResolvedMetric } from './types';
 
@@ -69,11 +69,10 @@ export function recordedQueries(m: ResolvedMetric, stepSeconds: number): Recorde
     rate: () => count,
     errorRate: () => byRoute(m, overStep(RECORDED_LONG.errorRate, stepSeconds)),
     slowShare(thresholdSeconds) {
-      const below = m.buckets.filter((b) => b <= thresholdSeconds);
-      if (below.length === 0) {
+      const bound = slowShareBound(m.buckets, thresholdSeconds);
+      if (bound === null) {
         return { expr: null, boundSeconds: null, exact: false };
       }
-      const bound = Math.max(...below);
       const le = `le=~"${leRegex(inMetricUnit(m, bound))}"`;
       const fast = byRoute(m, overStep(RECORDED_LONG.bucketRate, stepSeconds, [le]));
       return { expr: `1 - (${fast} / ${count})`, boundSeconds: bound, exact: bound === thresholdSeconds };

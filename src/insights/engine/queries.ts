@@ -9,6 +9,7 @@ import {
   quantileQuery,
   requestRateQuery,
   slowShareQuery,
+  tailShareFrom,
   upQuery,
   type SlowShareQuery,
   validateSelector,
@@ -83,13 +84,7 @@ export function routeQueries(m: ResolvedMetric, opts: RouteQueryOptions): ScanQu
   const slowUsable =
     slow.expr !== null && slow.boundSeconds !== null && slow.boundSeconds >= 0.8 * opts.slowThresholdSeconds;
   // The share in +Inf: at most one more request, and none when the slow share is already counted at that bound.
-  // The share above the largest finite bound, where quantiles stop seeing (tailShareQuery's contract).
-  const largest = m.kind === 'classic' && m.buckets.length > 0 ? Math.max(...m.buckets) : null;
-  const tailShare = largest === null ? null : b.slowShare(largest);
-  const tail =
-    tailShare?.expr != null && tailShare.boundSeconds !== null
-      ? { expr: tailShare.expr, boundSeconds: tailShare.boundSeconds }
-      : null;
+  const tail = tailShareFrom(m, b.slowShare);
   if (slowUsable && tail !== null && slow.boundSeconds === tail.boundSeconds) {
     out.push({ role: 'slowShare', expr: slow.expr!, alsoFills: ['tailShare'] });
     return out;
@@ -144,7 +139,7 @@ export const SERIES_PART = 'series';
  * Samples per probe window of the selected series, per scrape target: the densest window gives the scrape interval,
  * the labels give the job/instance whose `up` belongs to this metric. One cheap request (each sample read once).
  * With `countSeries`, the same request also says how many of those series there are (marked SERIES_PART): the
- * scan needs it to keep each query under Prometheus's limit on samples held at once (see scanMaxPoints).
+ * scan needs it to keep each request under Prometheus's limit on samples held at once (see chunks.ts).
  */
 export function probeQuery(m: ResolvedMetric, opts: { countSeries?: boolean; recorded?: boolean } = {}): string {
   const name = m.kind === 'native' ? m.name : `${m.name}_count`;
