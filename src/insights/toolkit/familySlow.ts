@@ -58,17 +58,17 @@ const AT_CUTOFF_HIGH = 1.25;
  * the cut-off". So the band reaches down to b and up to B where the bucket is wider than ±25 %.
  */
 export function cutOffBand(cutOff: number, bounds?: readonly number[]): { low: number; high: number } {
-  let low = AT_CUTOFF_LOW * cutOff;
-  let high = AT_CUTOFF_HIGH * cutOff;
-  if (bounds && bounds.length > 0) {
-    const below = bounds.filter((b) => b <= cutOff);
-    const above = bounds.filter((b) => b > cutOff);
-    if (below.length > 0 && above.length > 0) {
-      low = Math.min(low, below[below.length - 1]);
-      high = Math.max(high, above[0]);
-    }
-  }
-  return { low, high };
+  const bucket = bucketHolding(cutOff, bounds);
+  const low = AT_CUTOFF_LOW * cutOff;
+  const high = AT_CUTOFF_HIGH * cutOff;
+  return bucket === null ? { low, high } : { low: Math.min(low, bucket.lower), high: Math.max(high, bucket.upper) };
+}
+
+/** The bucket (lower, upper] a request answered just after `cutOff` lands in; null outside the finite bounds. */
+function bucketHolding(cutOff: number, bounds?: readonly number[]): { lower: number; upper: number } | null {
+  const lower = bounds?.filter((b) => b <= cutOff).pop();
+  const upper = bounds?.find((b) => b > cutOff);
+  return lower === undefined || upper === undefined ? null : { lower, upper };
 }
 
 /** Whether a value sits at the cut-off: within its band (bucket interpolation and jitter blur the exact value). */
@@ -118,12 +118,10 @@ function cutOffVerdict(
   }
   // Where only the bucket's width puts p99 at the cut-off, say so: "29.8 s at 10 s" alone reads as a contradiction.
   const wide = p99Max > AT_CUTOFF_HIGH * cutOff || p99Max < AT_CUTOFF_LOW * cutOff;
-  const lower = bounds?.filter((x) => x <= cutOff).pop();
-  const upper = bounds?.find((x) => x > cutOff);
-  const bucket =
-    wide && lower !== undefined && upper !== undefined
-      ? ` (interpolated in the bucket ${formatSeconds(lower)}–${formatSeconds(upper)} that holds it)`
-      : '';
+  const holding = wide ? bucketHolding(cutOff, bounds) : null;
+  const bucket = holding
+    ? ` (interpolated in the bucket ${formatSeconds(holding.lower)}–${formatSeconds(holding.upper)} that holds it)`
+    : '';
   return {
     at: true,
     note: `; p99 ${formatSeconds(p99Max)}${bucket} piles up at the ${name} ${formatSeconds(cutOff)}: queries are cancelled there`,
@@ -157,10 +155,11 @@ export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[
         break;
       }
     }
-    const othersNear = othersMostlyNear(masks, isMember, i);
+    const others = othersAt(masks, isMember, i);
+    const othersNear = othersMostlyNear(others);
     if (slow && othersNear) {
       mask[i] = 1;
-    } else if ((!answered && othersNear) || (slow && othersAt(masks, isMember, i).known < MIN_JUDGED_OTHERS)) {
+    } else if ((!answered && othersNear) || (slow && others.known < MIN_JUDGED_OTHERS)) {
       // A slow point with too few other routes to judge neither holds nor breaks a run (bridged, as a gap is).
       unknown[i] = 1;
     }

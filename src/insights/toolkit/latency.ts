@@ -58,11 +58,10 @@ export function nearMask(p95: Float64Array, grid: Grid): Uint8Array {
 }
 
 /**
- * "Most other routes stay near baseline" at point i: more than half of the other routes that can be judged. With
+ * "Most other routes stay near baseline" (othersAt at one point): more than half of the other routes that can be judged. With
  * nothing to judge, nothing contradicts the narrow reading.
  */
-export function othersMostlyNear(masks: Uint8Array[], isMember: boolean[], i: number): boolean {
-  const { known, near } = othersAt(masks, isMember, i);
+export function othersMostlyNear({ known, near }: OthersAt): boolean {
   return known === 0 || near > known * MOST_SHARE;
 }
 
@@ -75,7 +74,12 @@ export function othersMostlyNear(masks: Uint8Array[], isMember: boolean[], i: nu
 export const MIN_JUDGED_OTHERS = 3;
 
 /** Other routes with a near/far verdict at point i, and how many of them are near. */
-export function othersAt(masks: Uint8Array[], isMember: boolean[], i: number): { known: number; near: number } {
+export interface OthersAt {
+  known: number;
+  near: number;
+}
+
+export function othersAt(masks: Uint8Array[], isMember: boolean[], i: number): OthersAt {
   let known = 0;
   let near = 0;
   for (let r = 0; r < masks.length; r++) {
