@@ -21,6 +21,7 @@ import { episodesToAnnotations, insightStatuses } from '../insights/annotations'
 import { scan, type ScanResult } from '../insights/engine';
 import { createSharedRuns } from '../insights/engine/sharedRuns';
 import { createPrometheusApi } from '../prometheus/client';
+import { withRangeCache } from '../prometheus/rangeCache';
 import { describeResolution, listLabelValues, resolveMetric, seriesSelector } from '../prometheus/resolve';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, isValidTimeLimit } from '../prometheus/timeLimit';
 import type { MetricOverrides, PrometheusApi, RequestOptions, ResolvedMetric } from '../prometheus/types';
@@ -143,11 +144,14 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
     if (!this.prometheusUid) {
       throw new Error(NO_PROMETHEUS_MESSAGE);
     }
-    this.api ??= createPrometheusApi(
-      resourceTransport(this.prometheusUid, {
-        timeoutSeconds: this.requestTimeoutSeconds,
-        httpMethod: prometheusHttpMethod(this.prometheusUid),
-      })
+    // Range answers are kept per data source instance, so a refresh of a moving window reads only its new tail.
+    this.api ??= withRangeCache(
+      createPrometheusApi(
+        resourceTransport(this.prometheusUid, {
+          timeoutSeconds: this.requestTimeoutSeconds,
+          httpMethod: prometheusHttpMethod(this.prometheusUid),
+        })
+      )
     );
     return this.api;
   }

@@ -1,0 +1,168 @@
+// Incremental range queries: a dashboard refreshing "the last 24 hours" every minute asks the same range queries
+// with the window moved by a minute. Grafana's own Prometheus data source re-reads only the new tail in that case
+// (packages/grafana-prometheus/src/querycache/QueryCache.ts, "incremental querying", a 10-minute overlap by
+// default), but a nested data source receives Prometheus's raw answers through the resource route, so the plugin
+// keeps its own: per expression and step, the last answer, and on a moved window only the points from the cached
+// end minus an overlap are asked for. The overlap re-reads the points that late samples (a slow scrape, an OTLP
+// push every 10 s, a rule evaluated late) may still change.
+import type { MatrixSeries, PrometheusApi, RequestOptions, TimeRange } from './types';
+
+/** Seconds re-read before the cached end: Grafana's default `incrementalQueryOverlapWindow` (10m). */
+export const INCREMENTAL_OVERLAP_SECONDS = 600;
+
+/** Entries kept (least recently used dropped first): a dashboard's panels, annotation scan and variables. */
+export const RANGE_CACHE_ENTRIES = 64;
+
+interface Notice {
+  message: string;
+  kind?: 'warning' | 'info';
+}
+
+interface Entry {
+  range: TimeRange;
+  series: MatrixSeries[];
+  /** Infos of the answers the entry was built from, said again when it is served (warnings are never cached). */
+  infos: Notice[];
+}
+
+export interface RangeCacheStats {
+  /** range queries answered without any reuse */
+  full: number;
+  /** range queries answered by the cache plus a tail request */
+  incremental: number;
+  /** seconds of range requested from Prometheus, summed (what the cache saves is the difference) */
+  secondsRequested: number;
+}
+
+export interface CachedPrometheusApi extends PrometheusApi {
+  stats(): RangeCacheStats;
+  clear(): void;
+}
+
+function key(expr: string, step: number): string {
+  return `${step}\u0000${expr}`;
+}
+
+function seriesKey(metric: Record<string, string>): string {
+  return JSON.stringify(Object.entries(metric).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * The part of `range` that must be read when `cached` holds an earlier answer of the same expression and step, or
+ * null when the cache cannot serve it: a window that starts earlier, off the cached grid, ends earlier, or no longer
+ * overlaps the cached answer's trusted part.
+ */
+export function tailToRead(cached: TimeRange, range: TimeRange, overlapSeconds: number): TimeRange | null {
+  if (cached.step !== range.step || range.start < cached.start || range.end < cached.end) {
+    return null;
+  }
+  const step = range.step;
+  if ((range.start - cached.start) % step !== 0 || (range.end - range.start) % step !== 0) {
+    return null;
+  }
+  // First grid point at or after the cached end less the overlap, never before the window.
+  const from = Math.max(
+    range.start,
+    range.start + Math.ceil((cached.end - overlapSeconds - range.start) / step) * step
+  );
+  if (from > cached.end) {
+    return null; // the window moved past the cached answer: nothing to reuse
+  }
+  return { start: from, end: range.end, step };
+}
+
+/** The cached series cut to [range.start, tail.start) and the tail's points after them, series matched by labels. */
+export function mergeTail(
+  cached: MatrixSeries[],
+  tail: MatrixSeries[],
+  range: TimeRange,
+  tailStart: number
+): MatrixSeries[] {
+  const out = new Map<string, MatrixSeries>();
+  for (const s of cached) {
+    const values = s.values.filter(([t]) => t >= range.start && t < tailStart);
+    if (values.length > 0) {
+      out.set(seriesKey(s.metric), { metric: s.metric, values });
+    }
+  }
+  for (const s of tail) {
+    const k = seriesKey(s.metric);
+    const values = s.values.filter(([t]) => t >= tailStart && t <= range.end);
+    const head = out.get(k);
+    if (head) {
+      head.values = head.values.concat(values);
+    } else if (values.length > 0) {
+      out.set(k, { metric: s.metric, values });
+    }
+  }
+  return [...out.values()];
+}
+
+/**
+ * The same port, with range queries answered incrementally. Answers that carried a warning (partial data, a lost
+ * store) are never kept, so a later refresh reads the whole window again, as Thanos's query-frontend does.
+ */
+export function withRangeCache(
+  api: PrometheusApi,
+  opts: { overlapSeconds?: number; entries?: number } = {}
+): CachedPrometheusApi {
+  const overlap = opts.overlapSeconds ?? INCREMENTAL_OVERLAP_SECONDS;
+  const limit = opts.entries ?? RANGE_CACHE_ENTRIES;
+  const entries = new Map<string, Entry>();
+  const stats: RangeCacheStats = { full: 0, incremental: 0, secondsRequested: 0 };
+
+  async function read(expr: string, range: TimeRange, ro: RequestOptions | undefined) {
+    const notices: Notice[] = [];
+    const series = await api.queryRange(expr, range, {
+      ...ro,
+      onWarning: (message, kind) => {
+        notices.push({ message, kind });
+        ro?.onWarning?.(message, kind);
+      },
+    });
+    stats.secondsRequested += range.end - range.start;
+    return { series, notices };
+  }
+
+  function keep(k: string, entry: Entry, notices: Notice[]) {
+    entries.delete(k);
+    if (notices.some((n) => n.kind !== 'info')) {
+      return;
+    }
+    entries.set(k, entry);
+    while (entries.size > limit) {
+      entries.delete(entries.keys().next().value!);
+    }
+  }
+
+  return {
+    ...api,
+    async queryRange(expr, range, ro) {
+      const k = key(expr, range.step);
+      const cached = entries.get(k);
+      const tail = cached ? tailToRead(cached.range, range, overlap) : null;
+      if (!cached || !tail) {
+        const { series, notices } = await read(expr, range, ro);
+        stats.full++;
+        keep(k, { range, series, infos: notices.filter((n) => n.kind === 'info') }, notices);
+        return series;
+      }
+      const { series: fresh, notices } = await read(expr, tail, ro);
+      for (const n of cached.infos) {
+        if (!notices.some((m) => m.message === n.message)) {
+          ro?.onWarning?.(n.message, n.kind);
+        }
+      }
+      stats.incremental++;
+      const series = mergeTail(cached.series, fresh, range, tail.start);
+      const infos = [
+        ...cached.infos,
+        ...notices.filter((n) => n.kind === 'info' && !cached.infos.some((c) => c.message === n.message)),
+      ];
+      keep(k, { range, series, infos }, notices);
+      return series;
+    },
+    stats: () => ({ ...stats }),
+    clear: () => entries.clear(),
+  };
+}
