@@ -197,3 +197,18 @@ describe('withRangeCache', () => {
     expect(broken.stats()).toMatchObject({ full: 0, incremental: 0 });
   });
 });
+
+describe('withRangeCache memory', () => {
+  it('keeps no more points than its bound, dropping the least recently used entries first', async () => {
+    const prom = fakePrometheus();
+    // a day at 60 s is 1,441 points for route a and 721 for b: about 2,162 points per entry
+    const cached = withRangeCache(prom.api, { points: 5_000 });
+    for (const q of ['q1', 'q2', 'q3']) {
+      await cached.queryRange(q, window(T0, T0 + DAY));
+    }
+    prom.calls.length = 0;
+    await cached.queryRange('q3', window(T0 + STEP, T0 + DAY + STEP));
+    await cached.queryRange('q1', window(T0 + STEP, T0 + DAY + STEP));
+    expect(prom.calls.map((c) => c.range.start)).toEqual([T0 + DAY - INCREMENTAL_OVERLAP_SECONDS, T0 + STEP]);
+  });
+});

@@ -13,6 +13,12 @@ export const INCREMENTAL_OVERLAP_SECONDS = 600;
 /** Entries kept (least recently used dropped first): a dashboard's panels, annotation scan and variables. */
 export const RANGE_CACHE_ENTRIES = 64;
 
+/**
+ * Points kept over all entries: about 100 MB of a browser tab's heap at ~50 bytes a point (a [number, string]
+ * pair), enough for the bundled dashboard over a day of 150 routes at a 1-minute step, not for a month of a fleet.
+ */
+export const RANGE_CACHE_POINTS = 2_000_000;
+
 interface Notice {
   message: string;
   kind?: 'warning' | 'info';
@@ -20,6 +26,7 @@ interface Notice {
 
 interface Entry {
   range: TimeRange;
+  points: number;
   series: MatrixSeries[];
   /** Infos of the answers the entry was built from, said again when it is served (warnings are never cached). */
   infos: Notice[];
@@ -104,11 +111,13 @@ export function mergeTail(
  */
 export function withRangeCache(
   api: PrometheusApi,
-  opts: { overlapSeconds?: number; entries?: number } = {}
+  opts: { overlapSeconds?: number; entries?: number; points?: number } = {}
 ): CachedPrometheusApi {
   const overlap = opts.overlapSeconds ?? INCREMENTAL_OVERLAP_SECONDS;
   const limit = opts.entries ?? RANGE_CACHE_ENTRIES;
+  const maxPoints = opts.points ?? RANGE_CACHE_POINTS;
   const entries = new Map<string, Entry>();
+  let points = 0;
   const stats: RangeCacheStats = { full: 0, incremental: 0, secondsRequested: 0 };
 
   async function read(expr: string, range: TimeRange, ro: RequestOptions | undefined) {
@@ -124,14 +133,24 @@ export function withRangeCache(
     return { series, notices };
   }
 
-  function keep(k: string, entry: Entry, notices: Notice[]) {
-    entries.delete(k);
-    if (notices.some((n) => n.kind !== 'info')) {
+  function drop(k: string) {
+    const e = entries.get(k);
+    if (e) {
+      points -= e.points;
+      entries.delete(k);
+    }
+  }
+
+  function keep(k: string, entry: Omit<Entry, 'points'>, notices: Notice[]) {
+    drop(k);
+    const size = entry.series.reduce((n, s) => n + s.values.length, 0);
+    if (notices.some((n) => n.kind !== 'info') || size > maxPoints) {
       return;
     }
-    entries.set(k, entry);
-    while (entries.size > limit) {
-      entries.delete(entries.keys().next().value!);
+    entries.set(k, { ...entry, points: size });
+    points += size;
+    while (entries.size > limit || points > maxPoints) {
+      drop(entries.keys().next().value!);
     }
   }
 
@@ -163,6 +182,9 @@ export function withRangeCache(
       return series;
     },
     stats: () => ({ ...stats }),
-    clear: () => entries.clear(),
+    clear: () => {
+      entries.clear();
+      points = 0;
+    },
   };
 }

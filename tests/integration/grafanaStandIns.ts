@@ -54,6 +54,8 @@ export const inFlight: Array<{ path: string; signal: AbortSignal }> = [];
 /** `METHOD /api/v1/…` of every call that reached Prometheus; the full URLs the plugin asked for are in `urlLog`. */
 export const requestLog: string[] = [];
 export const urlLog: string[] = [];
+/** The form parameters of every call that reached Prometheus (query string or POST body), beside requestLog. */
+export const paramLog: URLSearchParams[] = [];
 /** Called with each forwarded path, e.g. to learn when a request is in flight. */
 export const hooks: { onRequest?: (path: string) => void } = {};
 
@@ -140,6 +142,9 @@ export const backendSrv = {
       const path = `/${match[2]}`;
       const method = (options.method ?? 'GET').toUpperCase();
       requestLog.push(`${method} ${path}`);
+      paramLog.push(
+        new URLSearchParams(method === 'POST' ? String(options.data ?? '') : (match[3] ?? '').replace(/^\?/, ''))
+      );
       if (method === 'POST' && httpMethods.get(uid)?.toLowerCase() === 'get') {
         // ForceHttpGet's artificial answer: status 405, no headers, no body; Grafana adds a JSON content type and
         // BackendSrv, finding no JSON, falls back to the status text as the message.
