@@ -342,7 +342,7 @@ function chooseSource(
   // quantiles are needed.
   if (quantiles.some((c) => c.intervalSeconds !== stepSec)) {
     return buckets(
-      `a quantile recorded every ${formatResolution(quantiles[0].intervalSeconds!)} cannot be averaged over the ${formatResolution(stepSec)} step`
+      `quantiles recorded at ${formatResolution(quantiles[0].intervalSeconds!)} resolution cannot be averaged over the ${formatResolution(stepSec)} step`
     );
   }
   return { ...rules, recordedQuantiles: true };
