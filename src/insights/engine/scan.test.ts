@@ -317,9 +317,9 @@ describe('the long-range recordings', () => {
     expect(r.sourceNote).toBeUndefined();
     const quantiles = a.calls.filter((c) => c.role === 'p50' || c.role === 'p95' || c.role === 'p99');
     expect(quantiles.map((c) => c.expr)).toEqual([
-      'max by (http_route) (avg_over_time(route:prefect_api_request_duration_seconds:p50_long[4m59s]))',
-      'max by (http_route) (avg_over_time(route:prefect_api_request_duration_seconds:p95_long[4m59s]))',
-      'max by (http_route) (avg_over_time(route:prefect_api_request_duration_seconds:p99_long[4m59s]))',
+      'avg_over_time(route:prefect_api_request_duration_seconds:p50_long[4m59s])',
+      'avg_over_time(route:prefect_api_request_duration_seconds:p95_long[4m59s])',
+      'avg_over_time(route:prefect_api_request_duration_seconds:p99_long[4m59s])',
     ]);
     // No query computes a quantile from buckets any more; the slow share still reads one recorded bucket.
     expect(a.calls.some((c) => c.expr.includes('histogram_quantile'))).toBe(false);
@@ -329,6 +329,24 @@ describe('the long-range recordings', () => {
     for (const n of ['p50', 'p95', 'p99']) {
       expect(a.calls[0].expr).toContain(`count_over_time(route:prefect_api_request_duration_seconds:${n}_long[1h])`);
     }
+  });
+
+  it("fold two copies of a route's recorded quantile with max, never a sum (read without `by route`)", async () => {
+    // Two servers recording the same rules, read without deduplication: each route answers twice.
+    const sink: { input?: ScanInput } = {};
+    const a = fakeApi({
+      probeSeries: 7000,
+      recorded: everywhere,
+      recordedQuantiles: () => 12,
+      routes: ['/api/health', '/api/health'],
+      value: (_route, role) => (role === 'p95' ? 0.25 : 1),
+    });
+    await runScan({ ...month, api: a.api }, [captureDetector(sink)]);
+    const p95 = sink.input!.routes[0].p95;
+    expect(p95[p95.length - 1]).toBe(0.25);
+    // The rates are summed as before (the copies' server-side `sum by` would have done the same).
+    const rate = sink.input!.routes[0].rate;
+    expect(rate[rate.length - 1]).toBe(2);
   });
 
   it('read the recorded buckets when the quantile recordings cover only part of the span, and say why', async () => {
