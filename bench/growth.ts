@@ -2,7 +2,9 @@
 // straight into TSDB blocks (tests/harness/tsdbBlock.ts) for its own real Prometheus 2.42. Per size, two rows:
 // the raw histogram, and the same data plus the long-range recording rules (`prefect-insights rules`, group
 // prefect-insights-long-range at its default 5-minute interval) backfilled from it by promtool, which evaluates the
-// rules for real; the backfill's own time is reported apart. Thanos rows are not run (see docs/sizing.md).
+// rules for real; the backfill's own time is reported apart. The fast path is measured first, then the raw scan on
+// the raw server, and each row is printed with a per-query breakdown (Prometheus and transfer, JSON.parse, bytes) as
+// soon as it is measured. Thanos rows are not run (see docs/sizing.md).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -410,7 +412,9 @@ export async function benchGrowth(): Promise<boolean> {
     ok = false;
   }
   for (const engine of ['Prometheus raw', 'Prometheus + recording rules']) {
-    const run = rows.filter((r) => r.engine === engine && r.returned > 0);
+    // Smallest to largest whatever the order the sizes were run in.
+    const volume = (r: Measured) => r.size.split('×').reduce((a, n) => a * Number(n), 1);
+    const run = rows.filter((r) => r.engine === engine && r.returned > 0).sort((a, b) => volume(a) - volume(b));
     if (run.length >= 2) {
       const per = (r: Measured) => r.scanMs / r.returned;
       const growth = per(run[run.length - 1]) / per(run[0]);
