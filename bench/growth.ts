@@ -2,7 +2,9 @@
 // straight into TSDB blocks (tests/harness/tsdbBlock.ts) for its own real Prometheus 2.42. Per size, two rows:
 // the raw histogram, and the same data plus the long-range recording rules (`prefect-insights rules`, group
 // prefect-insights-long-range at its default 5-minute interval) backfilled from it by promtool, which evaluates the
-// rules for real; the backfill's own time is reported apart. Thanos rows are not run (see docs/sizing.md).
+// rules for real; the backfill's own time is reported apart. The fast path is measured first, then the raw scan on
+// the raw server, and each row is printed with a per-query breakdown (Prometheus and transfer, JSON.parse, bytes) as
+// soon as it is measured. Thanos rows are not run (see docs/sizing.md).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +38,22 @@ const REQUEST_LIMIT_SECONDS = 600;
  * above this budget (BENCH_GROWTH_MAX_SAMPLES, default all of them) are listed as not run and count as missed.
  */
 const MAX_SAMPLES = Number(process.env.BENCH_GROWTH_MAX_SAMPLES ?? Infinity);
+/**
+ * `BENCH_GROWTH_SKIP_RAW=150x4x30` leaves out the raw scan of those sizes (their raw Prometheus still feeds the
+ * backfill): at the largest size it takes longer than the rest of the run, and the "before" table already has it.
+ */
+const SKIP_RAW = new Set(
+  (process.env.BENCH_GROWTH_SKIP_RAW ?? '')
+    .split(',')
+    .map((s) => s.trim().replace(/x/g, '×'))
+    .filter(Boolean)
+);
+/**
+ * Samples a query may hold at once on the Prometheus that promtool backfills from: each recording of a month of
+ * 150 × 4 replicas is one range query holding every raw bucket series at every 5-minute step (about 78 M), over
+ * the 50 M default. Only promtool asks that server something so large; the scan's pieces stay under SAMPLE_BUDGET.
+ */
+const BACKFILL_MAX_SAMPLES = 400_000_000;
 
 const ISSUE_SIZES: Array<{ routes: number; replicas: number; days: number }> = [
   { routes: 10, replicas: 1, days: 1 },
@@ -69,20 +87,87 @@ interface Measured {
   episodes: number;
   read: string;
   note: string;
+  /** Per kind of query: requests, milliseconds summed, of which waiting for the whole body, bytes, samples. */
+  perQuery: Map<string, QueryCost>;
+}
+
+interface QueryCost {
+  requests: number;
+  ms: number;
+  fetchMs: number;
+  bytes: number;
+  samples: number;
+  longestMs: number;
+}
+
+/** A short name for a scan query, from the series it reads (for the per-query breakdown). */
+function queryKind(expr: string): string {
+  if (expr.includes('count_over_time')) {
+    return 'probe';
+  }
+  const recorded = /:(p\d\d)_long/.exec(expr);
+  if (recorded) {
+    return `${recorded[1]} (recorded)`;
+  }
+  const q = /histogram_quantile\((0\.\d+)/.exec(expr);
+  if (q) {
+    return `p${Math.round(Number(q[1]) * 100)} (${expr.includes('rate_long') ? 'recorded buckets' : 'raw buckets'})`;
+  }
+  if (expr.includes('count_over_time')) {
+    return 'probe';
+  }
+  if (expr.includes('prefect_insights_part')) {
+    return 'targets';
+  }
+  if (expr.includes('le=~')) {
+    return 'slow/tail share';
+  }
+  if (expr.includes('_sum')) {
+    return 'mean';
+  }
+  if (expr.includes('5xx') || expr.includes('status')) {
+    return 'error rate';
+  }
+  return 'rate';
 }
 
 /** One scan through the plugin's own client, timing every request and counting what Prometheus returned. */
 async function scanOnce(url: string, metric: ResolvedMetric, from: number, to: number) {
-  const base = fetchTransport(url, { timeoutSeconds: REQUEST_LIMIT_SECONDS });
+  // The body is read here, timed and measured, and handed on as a finished Response: what the transport adds to
+  // the request's time is then JSON.parse and its checks.
+  let last = { fetchMs: 0, bytes: 0 };
+  const measuredFetch: typeof fetch = async (input, init) => {
+    const t0 = performance.now();
+    const res = await fetch(input, init);
+    const text = await res.text();
+    last = { fetchMs: performance.now() - t0, bytes: Buffer.byteLength(text) };
+    return new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
+  const base = fetchTransport(url, { timeoutSeconds: REQUEST_LIMIT_SECONDS, fetchImpl: measuredFetch });
   let returned = 0;
   let longestMs = 0;
+  const perQuery = new Map<string, QueryCost>();
   const timed: PrometheusTransport = async (path, params, opts) => {
     const t0 = performance.now();
     const body = (await base(path, params, opts)) as { data?: { result?: Array<{ values?: unknown[] }> } };
-    longestMs = Math.max(longestMs, performance.now() - t0);
+    const ms = performance.now() - t0;
+    const { fetchMs, bytes } = last;
+    longestMs = Math.max(longestMs, ms);
+    let samples = 0;
     for (const s of body.data?.result ?? []) {
-      returned += s.values?.length ?? 0;
+      samples += s.values?.length ?? 0;
     }
+    returned += samples;
+    const kind = queryKind(params.get('query') ?? '');
+    const c = perQuery.get(kind) ?? { requests: 0, ms: 0, fetchMs: 0, bytes: 0, samples: 0, longestMs: 0 };
+    perQuery.set(kind, {
+      requests: c.requests + 1,
+      ms: c.ms + ms,
+      fetchMs: c.fetchMs + fetchMs,
+      bytes: c.bytes + bytes,
+      samples: c.samples + samples,
+      longestMs: Math.max(c.longestMs, ms),
+    });
     return body;
   };
   const api = createPrometheusApi(timed);
@@ -100,7 +185,7 @@ async function scanOnce(url: string, metric: ResolvedMetric, from: number, to: n
   }
   const scanMs = performance.now() - t0;
   peak = Math.max(peak, getHeapStatistics().used_heap_size);
-  return { result, scanMs, longestMs, returned, peakHeapMb: peak / 2 ** 20 };
+  return { result, scanMs, longestMs, returned, peakHeapMb: peak / 2 ** 20, perQuery };
 }
 
 function rulesFile(metric: ResolvedMetric, dir: string): string {
@@ -117,7 +202,10 @@ function rulesFile(metric: ResolvedMetric, dir: string): string {
 
 function readOf(r: ScanResult): string {
   const at = formatResolution(r.resolutionSeconds ?? r.step / 1000);
-  return r.source === 'recording-rules' ? `rules, ${at}` : `raw, ${at}${r.sourceNote ? ` (${r.sourceNote})` : ''}`;
+  if (r.source === 'recording-rules') {
+    return r.recordedQuantiles ? `rules, ${at}, recorded quantiles` : `rules, ${at}, buckets (${r.sourceNote ?? ''})`;
+  }
+  return `raw, ${at}${r.sourceNote ? ` (${r.sourceNote})` : ''}`;
 }
 
 async function measure(timeline: Timeline, size: string): Promise<Measured[]> {
@@ -131,7 +219,11 @@ async function measure(timeline: Timeline, size: string): Promise<Measured[]> {
         written = await writeTsdbBlock(timeline, dataDir);
       },
       // The writer's blocks are a day each; without this Prometheus would compact them while the scan runs.
-      extraArgs: ['--storage.tsdb.max-block-duration=1d', `--query.timeout=${REQUEST_LIMIT_SECONDS}s`],
+      extraArgs: [
+        '--storage.tsdb.max-block-duration=1d',
+        `--query.timeout=${REQUEST_LIMIT_SECONDS}s`,
+        `--query.max-samples=${BACKFILL_MAX_SAMPLES}`,
+      ],
       readyTimeoutMs: 300_000,
     });
     const from = timeline.start + 6 * 3_600_000;
@@ -141,22 +233,8 @@ async function measure(timeline: Timeline, size: string): Promise<Measured[]> {
       {},
       { start: from / 1000, end: to / 1000 }
     );
-    const a = await scanOnce(raw.url, metric, from, to);
     const stored = `${(written.samples / 1e6).toFixed(1)} M stored, written in ${written.seconds.toFixed(0)} s`;
-    const rows: Measured[] = [
-      {
-        size,
-        engine: 'Prometheus raw',
-        scanMs: a.scanMs,
-        longestMs: a.longestMs,
-        requests: a.result.requests,
-        returned: a.returned,
-        peakHeapMb: a.peakHeapMb,
-        episodes: a.result.episodes.length,
-        read: readOf(a.result),
-        note: stored,
-      },
-    ];
+    const rows: Measured[] = [];
     const backfill = await backfillRules(
       raw.url,
       rulesFile(metric, work),
@@ -173,8 +251,6 @@ async function measure(timeline: Timeline, size: string): Promise<Measured[]> {
       extraArgs: ['--storage.tsdb.max-block-duration=1d', `--query.timeout=${REQUEST_LIMIT_SECONDS}s`],
       readyTimeoutMs: 300_000,
     });
-    await raw.stop();
-    raw = undefined;
     const compactSeconds = await waitForCompaction(withRules.url);
     const b = await scanOnce(withRules.url, metric, from, to);
     rows.push({
@@ -190,12 +266,65 @@ async function measure(timeline: Timeline, size: string): Promise<Measured[]> {
       note:
         `promtool backfill of the 5-minute group ${backfill.seconds.toFixed(0)} s, ` +
         `then Prometheus's compaction ${compactSeconds.toFixed(0)} s`,
+      perQuery: b.perQuery,
     });
+    report(rows[rows.length - 1]);
+    // The raw scan after the fast path, on the raw server (idle meanwhile), so that a run cut short by the clock
+    // still has the fast path's row; the backfill has read the raw blocks before it, as a warm server would have.
+    if (SKIP_RAW.has(size)) {
+      console.log(`${size}: raw scan not run (BENCH_GROWTH_SKIP_RAW); ${stored}`);
+    } else {
+      const a = await scanOnce(raw.url, metric, from, to);
+      rows.push({
+        size,
+        engine: 'Prometheus raw',
+        scanMs: a.scanMs,
+        longestMs: a.longestMs,
+        requests: a.result.requests,
+        returned: a.returned,
+        peakHeapMb: a.peakHeapMb,
+        episodes: a.result.episodes.length,
+        read: readOf(a.result),
+        note: stored,
+        perQuery: a.perQuery,
+      });
+      report(rows[rows.length - 1]);
+    }
     return rows;
   } finally {
     await raw?.stop();
     await withRules?.stop();
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** One row and its breakdown as soon as they are measured (the table follows at the end). */
+function report(r: Measured): void {
+  console.log(rowLine(r));
+  printBreakdown([r]);
+}
+
+function rowLine(r: Measured): string {
+  const per = r.returned > 0 ? (1000 * r.scanMs) / r.returned : NaN;
+  return (
+    `${r.size} ${r.engine}: ${(r.scanMs / 1000).toFixed(1)} s end to end, longest ${(r.longestMs / 1000).toFixed(1)} s, ` +
+    `${r.requests} requests, ${per.toFixed(1)} µs/returned sample, ${r.peakHeapMb.toFixed(0)} MB, ` +
+    `${r.episodes} episodes, ${r.read}; ${r.note}`
+  );
+}
+
+/** Where each scan's time went: per kind of query, Prometheus and the transfer (fetch) beside the Node side. */
+function printBreakdown(rows: Measured[]): void {
+  for (const r of rows) {
+    console.log(`\n${r.size} ${r.engine}: per query kind (times summed over requests; two run at once)`);
+    for (const [kind, c] of [...r.perQuery].sort((a, b) => b[1].ms - a[1].ms)) {
+      console.log(
+        `  ${kind.padEnd(28)} ${String(c.requests).padStart(4)} req  ${(c.ms / 1000).toFixed(2).padStart(7)} s ` +
+          `(longest ${(c.longestMs / 1000).toFixed(2)} s; body fetched in ${(c.fetchMs / 1000).toFixed(2)} s, ` +
+          `parse ${((c.ms - c.fetchMs) / 1000).toFixed(2)} s)  ${(c.bytes / 2 ** 20).toFixed(1)} MB JSON  ` +
+          `${(c.samples / 1e6).toFixed(2)} M samples`
+      );
+    }
   }
 }
 
@@ -283,7 +412,9 @@ export async function benchGrowth(): Promise<boolean> {
     ok = false;
   }
   for (const engine of ['Prometheus raw', 'Prometheus + recording rules']) {
-    const run = rows.filter((r) => r.engine === engine && r.returned > 0);
+    // Smallest to largest whatever the order the sizes were run in.
+    const volume = (r: Measured) => r.size.split('×').reduce((a, n) => a * Number(n), 1);
+    const run = rows.filter((r) => r.engine === engine && r.returned > 0).sort((a, b) => volume(a) - volume(b));
     if (run.length >= 2) {
       const per = (r: Measured) => r.scanMs / r.returned;
       const growth = per(run[run.length - 1]) / per(run[0]);

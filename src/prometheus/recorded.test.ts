@@ -1,6 +1,6 @@
 import { CONVENTIONS } from './conventions';
 import { metricForConvention } from '../rules/offline';
-import { formatResolution, recordedQueries } from './recorded';
+import { formatResolution, recordedProbeExpr, recordedQueries, RECORDED_QUANTILES } from './recorded';
 import type { ResolvedMetric } from './types';
 
 const M: ResolvedMetric = {
@@ -42,6 +42,31 @@ describe('recordedQueries', () => {
     const q = recordedQueries({ ...ms, buckets: [0.1, 1] }, 300);
     expect(q.quantile(0.5)).toMatch(/^\(histogram_quantile\(.*\)\) \/ 1000$/);
     expect(q.slowShare(1).expr).toContain('le=~"(1000|1e\\\\+3|1e\\\\+03|1000\\\\.0)"');
+  });
+
+  it('reads a recorded quantile as it is, one evaluation per step, without a server-side aggregation', () => {
+    const q = recordedQueries(M, 300, { quantiles: true });
+    expect(q.quantile(0.95)).toBe('avg_over_time(route:prefect_api_request_duration_seconds:p95_long[4m59s])');
+    // Recorded in seconds already: a milliseconds metric's quantile is not divided again.
+    const ms = metricForConvention('otel-legacy-ms');
+    expect(recordedQueries({ ...ms, buckets: [0.1, 1] }, 300, { quantiles: true }).quantile(0.5)).not.toContain(
+      '/ 1000'
+    );
+    // Only the recorded quantiles exist; the other questions still read their own recordings.
+    expect(() => q.quantile(0.9)).toThrow(RangeError);
+    expect(q.rate()).toBe(recordedQueries(M, 300).rate());
+    expect(q.slowShare(45).expr).toBe(recordedQueries(M, 300).slowShare(45).expr);
+  });
+
+  it("probes each recorded quantile by name beside the bucket recordings' count, in one expression", () => {
+    const e = recordedProbeExpr('part');
+    expect(e.split(' or ')).toHaveLength(2 + RECORDED_QUANTILES.length);
+    for (const r of RECORDED_QUANTILES) {
+      expect(e).toContain(`label_replace(max(count_over_time(${r.record}[1h])), "part", "${r.part}", "", "")`);
+    }
+    expect(e).toContain(
+      'label_replace(count(count_over_time(route:prefect_api_request_duration_seconds_count:rate_long[1h])), "part", "recorded_series", "", "")'
+    );
   });
 
   it('quotes a dotted route label and refuses a native histogram', () => {

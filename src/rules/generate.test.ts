@@ -147,6 +147,9 @@ describe('the long-range group', () => {
       RECORDED_LONG.sumRate,
       RECORDED_LONG.errorRate,
       RECORDED_LONG.instanceRate,
+      RECORDED_LONG.p50,
+      RECORDED_LONG.p95,
+      RECORDED_LONG.p99,
     ]);
     expect(recorded(m, RECORDED_LONG.bucketRate)).toBe(
       `sum by (le, ${m.labels.route}) (rate(${m.name}_bucket[5m15s]))`
@@ -154,6 +157,17 @@ describe('the long-range group', () => {
     expect(recorded(m, RECORDED_LONG.instanceRate)).toBe(
       `sum by (instance, exported_instance) (rate(${m.name}_count[5m15s]))`
     );
+  });
+
+  it('records the per-route quantiles from the raw buckets, as the raw scan computes them at each step', () => {
+    expect(recorded(m, RECORDED_LONG.p95)).toBe(
+      `histogram_quantile(0.95, sum by (le, ${m.labels.route}) (rate(${m.name}_bucket[5m15s])))`
+    );
+    expect(recorded(m, RECORDED_LONG.p50)).toContain('histogram_quantile(0.5, ');
+    expect(recorded(m, RECORDED_LONG.p99)).toContain('histogram_quantile(0.99, ');
+    // In seconds whatever the metric's unit: the name says seconds and the scan reads it as it is.
+    const ms = { ...m, unit: 'milliseconds' as const };
+    expect(recorded(ms, RECORDED_LONG.p95)).toMatch(/^\(histogram_quantile\(0\.95, .*\) \/ 1000$/);
   });
 
   it('keeps the selector and quotes a dotted route label', () => {

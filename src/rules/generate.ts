@@ -33,7 +33,7 @@ import {
   slowShareQuery,
   validateSelector,
 } from '../prometheus/promql';
-import { INSTANCE_LABELS, LONG_RANGE_GROUP, RECORDED_LONG } from '../prometheus/recorded';
+import { INSTANCE_LABELS, LONG_RANGE_GROUP, RECORDED_LONG, RECORDED_QUANTILES } from '../prometheus/recorded';
 import { seriesSelector } from '../prometheus/resolve';
 import { formatDuration, rateWindow } from '../prometheus/step';
 import type { ResolvedMetric } from '../prometheus/types';
@@ -191,9 +191,9 @@ export const LONG_RANGE_INTERVAL_SECONDS = 300;
 
 /**
  * The histogram folded across replicas at the long-range interval (src/prometheus/recorded.ts reads it): per route
- * and `le` the bucket rate, per route the count, sum and 5xx rates, per instance the count rate. The rate window is
- * the interval plus one scrape (rateWindow), so no increase falls between two evaluations. Classic histograms
- * only: a native histogram has no `le` series to fold.
+ * and `le` the bucket rate, per route the count, sum and 5xx rates and p50/p95/p99, per instance the count rate.
+ * The rate window is the interval plus one scrape (rateWindow), so no increase falls between two evaluations.
+ * Classic histograms only: a native histogram has no `le` series to fold.
  */
 function longRangeRecordings(m: ResolvedMetric, window: string): RecordingRule[] {
   if (m.kind !== 'classic') {
@@ -218,6 +218,12 @@ function longRangeRecordings(m: ResolvedMetric, window: string): RecordingRule[]
     record: RECORDED_LONG.instanceRate,
     expr: `sum by (${INSTANCE_LABELS.join(', ')}) (rate(${metricSelector(`${m.name}_count`, [validateSelector(m.selector)])}[${window}]))`,
   });
+  // The per-route quantiles, from the raw buckets as the raw scan computes them at each step (not from the bucket
+  // recording above: promtool's backfill cannot evaluate a rule over another rule it is backfilling). A month's
+  // scan then reads one series per route and quantile instead of evaluating histogram_quantile over every bucket.
+  for (const r of RECORDED_QUANTILES) {
+    out.push({ record: r.record, expr: quantileQuery(m, r.q, byRoute) });
+  }
   return out;
 }
 

@@ -2,7 +2,9 @@
 // A month in seconds, at test size: the same simulator timeline scanned from the raw histogram, split into many
 // bounded requests, and from the long-range recording rules backfilled by promtool (real rule evaluation), in real
 // Prometheus 2.42. 10 routes × 2 replicas × 2 days at a 60 s scrape, so that the scan's step (60 s) equals the
-// rules' interval (60 s, set for this test; the default is 5 minutes, for month-long ranges).
+// rules' interval (60 s, set for this test; the default is 5 minutes, for month-long ranges). The group is
+// backfilled in two parts, as an upgrade leaves it: the recordings of the previous version (buckets, count, sum,
+// 5xx, per instance) from 2 h into the data, the per-route quantiles added by this version from 5 h.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +14,7 @@ import { runScan } from '../../src/insights/engine';
 import type { ScanResult } from '../../src/insights/engine/types';
 import type { Episode } from '../../src/insights/types';
 import { createPrometheusApi, fetchTransport } from '../../src/prometheus/client';
-import { LONG_RANGE_GROUP } from '../../src/prometheus/recorded';
+import { LONG_RANGE_GROUP, RECORDED_QUANTILES } from '../../src/prometheus/recorded';
 import { resolveMetric } from '../../src/prometheus/resolve';
 import type { PrometheusApi, ResolvedMetric } from '../../src/prometheus/types';
 import { buildRuleGroups } from '../../src/rules/generate';
@@ -30,6 +32,9 @@ const timeline = buildTimeline({ seed: 9, days: 2, scrapeIntervalSeconds: SCRAPE
 const work = mkdtempSync(join(tmpdir(), 'long-range-'));
 // The recordings start 2 h into the data: a scan of the whole timeline is only partly covered.
 const recordedFrom = timeline.start + 2 * HOUR;
+// The recorded quantiles start later: a scan whose span starts between the two reads the recorded buckets.
+const quantilesFrom = recordedFrom + 3 * HOUR;
+const QUANTILE_NAMES: ReadonlySet<string> = new Set(RECORDED_QUANTILES.map((r) => r.record));
 
 let raw: RunningPrometheus;
 let withRules: RunningPrometheus;
@@ -69,22 +74,29 @@ beforeAll(async () => {
     longRangeIntervalSeconds: SCRAPE,
   }).filter((g) => g.name === LONG_RANGE_GROUP);
   expect(groups).toHaveLength(1);
-  const ruleFile = join(work, 'long-range.rules.yml');
-  const doc: YamlValue = {
-    groups: groups.map((g) => ({ name: g.name, interval: g.interval, rules: g.rules.map((r) => ({ ...r })) })),
+  /** The group's rules that `keep` selects, as a rule file. */
+  const ruleFile = (name: string, keep: (record: string) => boolean) => {
+    const file = join(work, name);
+    const doc: YamlValue = {
+      groups: groups.map((g) => ({
+        name: g.name,
+        interval: g.interval,
+        rules: g.rules.filter((r) => 'record' in r && keep(r.record)).map((r) => ({ ...r })),
+      })),
+    };
+    writeFileSync(file, toYaml(doc));
+    return file;
   };
-  writeFileSync(ruleFile, toYaml(doc));
-  const recorded = await backfillRules(
-    raw.url,
-    ruleFile,
-    recordedFrom / 1000,
-    timeline.end / 1000,
-    join(work, 'recorded')
-  );
+  const previous = ruleFile('previous.rules.yml', (r) => !QUANTILE_NAMES.has(r));
+  const added = ruleFile('quantiles.rules.yml', (r) => QUANTILE_NAMES.has(r));
+  const end = timeline.end / 1000;
+  const recorded = await backfillRules(raw.url, previous, recordedFrom / 1000, end, join(work, 'recorded'));
+  const quantiles = await backfillRules(raw.url, added, quantilesFrom / 1000, end, join(work, 'quantiles'));
   withRules = await startPrometheus({
     fillDataDir: async (dir) => {
       expect(linkBlocks(raw.dataDir, dir)).toBeGreaterThan(0);
       expect(linkBlocks(recorded.outDir, dir)).toBeGreaterThan(0);
+      expect(linkBlocks(quantiles.outDir, dir)).toBeGreaterThan(0);
     },
     extraArgs: ['--storage.tsdb.max-block-duration=1d'],
   });
@@ -129,10 +141,9 @@ describe('the recording-rule fast path', () => {
     expect(bare(r.episodes)).toEqual(bare(same.episodes));
   });
 
-  it('reads the recordings where they cover the range and finds the same insights as the raw scan', async () => {
-    const from = recordedFrom + 7 * HOUR;
-    const fast = apiOf(withRules);
-    const r = await scanOn(fast.api, from, timeline.end);
+  /** The fast scan finds the raw scan's insights, each starting and ending within one rule interval of it. */
+  async function sameAsRaw(from: number): Promise<ScanResult> {
+    const r = await scanOn(apiOf(withRules).api, from, timeline.end);
     const rawScan = await scanOn(apiOf(raw).api, from, timeline.end);
     expect(r.source).toBe('recording-rules');
     expect(r.resolutionSeconds).toBe(SCRAPE);
@@ -141,19 +152,37 @@ describe('the recording-rule fast path', () => {
     expect(r.step).toBe(rawScan.step);
     expect(rawScan.episodes.length).toBeGreaterThan(0);
     console.log(
-      `recorded: ${r.requests} requests, ${r.episodes.length} episodes; raw: ${rawScan.requests} requests, ` +
-        `${rawScan.episodes.length} episodes (${rawScan.episodes.map((e) => e.id).join(' ')})`
+      `recorded (${r.recordedQuantiles ? 'quantiles' : 'buckets'}): ${r.requests} requests, ${r.episodes.length} ` +
+        `episodes; raw: ${rawScan.requests} requests, ${rawScan.episodes.length} episodes ` +
+        `(${rawScan.episodes.map((e) => e.id).join(' ')})`
     );
-    expect(r.episodes.every((e) => e.evidence.readFrom === 'read from recording rules at 1-minute resolution')).toBe(
-      true
-    );
-    // Tolerance: the same insights, each starting and ending within one rule interval of the raw scan's (a rule
-    // evaluates at its own instant, up to one interval before the grid point that reads it).
+    // Tolerance: a rule evaluates at its own instant, up to one interval before the grid point that reads it.
     const key = (e: Episode) => `${e.id} ${e.routes.join(',')}`;
     expect(r.episodes.map(key)).toEqual(rawScan.episodes.map(key));
     r.episodes.forEach((e, i) => {
       expect(Math.abs(e.start - rawScan.episodes[i].start)).toBeLessThanOrEqual(SCRAPE * 1000);
       expect(Math.abs(e.end - rawScan.episodes[i].end)).toBeLessThanOrEqual(SCRAPE * 1000);
     });
+    return r;
+  }
+
+  it("reads the recorded buckets where only the previous version's recordings cover the range, and says so", async () => {
+    const r = await sameAsRaw(recordedFrom + 7 * HOUR);
+    expect(r.recordedQuantiles).toBe(false);
+    expect(r.sourceNote).toBe('the per-route quantile recordings cover only part of the range');
+    const said =
+      'read from recording rules at 1-minute resolution, quantiles computed from the recorded buckets ' +
+      '(the per-route quantile recordings cover only part of the range)';
+    expect(r.episodes.every((e) => e.evidence.readFrom === said)).toBe(true);
+  });
+
+  it('reads the recorded quantiles where they cover the range and finds the same insights as the raw scan', async () => {
+    const r = await sameAsRaw(quantilesFrom + 7 * HOUR);
+    expect(r.recordedQuantiles).toBe(true);
+    expect(
+      r.episodes.every(
+        (e) => e.evidence.readFrom === 'read from recording rules at 1-minute resolution, quantiles as recorded'
+      )
+    ).toBe(true);
   });
 });

@@ -37,6 +37,8 @@ export interface RouteQueryOptions {
    * histogram. Only where the probe found them covering the range (scan.ts).
    */
   recordedStepSeconds?: number;
+  /** With recordedStepSeconds: read the recorded per-route quantiles (only at a step equal to their interval). */
+  recordedQuantiles?: boolean;
 }
 
 /** The questions the route queries ask, over the raw histogram or over its long-range recordings. */
@@ -50,7 +52,7 @@ interface Builders {
 
 function buildersFor(m: ResolvedMetric, opts: RouteQueryOptions): Builders {
   if (opts.recordedStepSeconds !== undefined) {
-    return recordedQueries(m, opts.recordedStepSeconds);
+    return recordedQueries(m, opts.recordedStepSeconds, { quantiles: opts.recordedQuantiles });
   }
   const q = { window: formatDuration(opts.windowSeconds), groupBy: ['route' as const] };
   return {

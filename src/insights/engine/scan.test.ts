@@ -33,6 +33,10 @@ function roleOf(expr: string, largestBound = 120): Role {
   if (q) {
     return ({ '0.5': 'p50', '0.95': 'p95', '0.99': 'p99' } as const)[q[1] as '0.5'];
   }
+  const recorded = /:(p50|p95|p99)_long/.exec(expr);
+  if (recorded) {
+    return recorded[1] as 'p50';
+  }
   if (expr.includes('_sum')) {
     return 'mean';
   }
@@ -58,6 +62,8 @@ interface FakeOptions {
   largestBound?: number;
   /** the long-range recordings: points per probe window at a time (undefined = none), and their route series */
   recorded?: { points: (t: number) => number | undefined; series: number };
+  /** the recorded quantiles' points per probe window (default: none, as from a rule file of the previous version) */
+  recordedQuantiles?: (t: number) => number | undefined;
 }
 
 function fakeApi(o: FakeOptions = {}) {
@@ -98,6 +104,19 @@ function fakeApi(o: FakeOptions = {}) {
               values: at.map((t) => [t, String(o.recorded!.series)]),
             }
           );
+        }
+        const quantiles = o.recordedQuantiles;
+        if (quantiles) {
+          const at = times.filter((t) => quantiles(t) !== undefined);
+          for (const name of ['p50', 'p95', 'p99']) {
+            // Like Prometheus: a row only for a recording the probe asked about.
+            if (expr.includes(`:${name}_long[`)) {
+              rows.push({
+                metric: { prefect_insights_part: `recorded_${name}` },
+                values: at.map((t) => [t, String(quantiles(t))]),
+              });
+            }
+          }
         }
         if (o.probeSeries !== undefined && expr.includes('"series"')) {
           rows.push({
@@ -282,7 +301,79 @@ describe('the long-range recordings', () => {
     expect(
       a.calls.filter((c) => c.role !== 'probe').every((c) => !c.expr.includes('_bucket{') && !c.expr.includes('rate('))
     ).toBe(true);
-    expect(r.episodes[0].evidence.readFrom).toBe('read from recording rules at 5-minute resolution');
+    expect(r.recordedQuantiles).toBe(false);
+    expect(r.sourceNote).toBe('the per-route quantile recordings are not loaded');
+    expect(r.episodes[0].evidence.readFrom).toBe(
+      'read from recording rules at 5-minute resolution, quantiles computed from the recorded buckets ' +
+        '(the per-route quantile recordings are not loaded)'
+    );
+  });
+
+  it('read the recorded quantiles where a new rule file covers the span, one series per route and quantile', async () => {
+    const a = fakeApi({ probeSeries: 7000, recorded: everywhere, recordedQuantiles: () => 12 });
+    const r = await runScan({ ...month, api: a.api }, []);
+    expect(r.source).toBe('recording-rules');
+    expect(r.recordedQuantiles).toBe(true);
+    expect(r.sourceNote).toBeUndefined();
+    const quantiles = a.calls.filter((c) => c.role === 'p50' || c.role === 'p95' || c.role === 'p99');
+    expect(quantiles.map((c) => c.expr)).toEqual([
+      'avg_over_time(route:prefect_api_request_duration_seconds:p50_long[4m59s])',
+      'avg_over_time(route:prefect_api_request_duration_seconds:p95_long[4m59s])',
+      'avg_over_time(route:prefect_api_request_duration_seconds:p99_long[4m59s])',
+    ]);
+    // No query computes a quantile from buckets any more; the slow share still reads one recorded bucket.
+    expect(a.calls.some((c) => c.expr.includes('histogram_quantile'))).toBe(false);
+    expect(a.calls.find((c) => c.role === 'slowShare')!.expr).toContain('le=~');
+    // The probe asked for each quantile by name, in its one request.
+    expect(a.calls.filter((c) => c.role === 'probe')).toHaveLength(1);
+    for (const n of ['p50', 'p95', 'p99']) {
+      expect(a.calls[0].expr).toContain(`count_over_time(route:prefect_api_request_duration_seconds:${n}_long[1h])`);
+    }
+  });
+
+  it("fold two copies of a route's recorded quantile with max, never a sum (read without `by route`)", async () => {
+    // Two servers recording the same rules, read without deduplication: each route answers twice.
+    const sink: { input?: ScanInput } = {};
+    const a = fakeApi({
+      probeSeries: 7000,
+      recorded: everywhere,
+      recordedQuantiles: () => 12,
+      routes: ['/api/health', '/api/health'],
+      value: (_route, role) => (role === 'p95' ? 0.25 : 1),
+    });
+    await runScan({ ...month, api: a.api }, [captureDetector(sink)]);
+    const p95 = sink.input!.routes[0].p95;
+    expect(p95[p95.length - 1]).toBe(0.25);
+    // The rates are summed as before (the copies' server-side `sum by` would have done the same).
+    const rate = sink.input!.routes[0].rate;
+    expect(rate[rate.length - 1]).toBe(2);
+  });
+
+  it('read the recorded buckets when the quantile recordings cover only part of the span, and say why', async () => {
+    const since = TO / 1000 - 3 * 86400;
+    const a = fakeApi({
+      probeSeries: 7000,
+      recorded: everywhere,
+      recordedQuantiles: (t) => (t >= since ? 12 : undefined),
+    });
+    const r = await runScan({ ...month, api: a.api }, []);
+    expect(r.source).toBe('recording-rules');
+    expect(r.recordedQuantiles).toBe(false);
+    expect(r.sourceNote).toBe('the per-route quantile recordings cover only part of the range');
+    expect(a.calls.find((c) => c.role === 'p95')!.expr).toContain('histogram_quantile(0.95, sum by (le, http_route)');
+  });
+
+  it('read the recorded buckets, not a bound from the recorded quantiles, at a step coarser than their interval', async () => {
+    // 1-minute rules under a month's 5-minute step: the recorded p95 of one minute is not the step's p95.
+    const a = fakeApi({ probeSeries: 7000, recorded: { points: () => 60, series: 2 }, recordedQuantiles: () => 60 });
+    const r = await runScan({ ...month, api: a.api }, []);
+    expect(r.source).toBe('recording-rules');
+    expect(r.recordedIntervalSeconds).toBe(60);
+    expect(r.recordedQuantiles).toBe(false);
+    expect(r.sourceNote).toBe('quantiles recorded at 1-minute resolution cannot be averaged over the 5-minute step');
+    expect(a.calls.find((c) => c.role === 'p99')!.expr).toBe(
+      'histogram_quantile(0.99, sum by (le, http_route) (avg_over_time(route_le:prefect_api_request_duration_seconds_bucket:rate_long[4m59s])))'
+    );
   });
 
   it('are not read over a range whose step is finer than their interval', async () => {

@@ -34,9 +34,24 @@ import {
   formatResolution,
   RECORDED_PART,
   RECORDED_PROBE_WINDOW_SECONDS,
+  RECORDED_QUANTILES,
   RECORDED_SERIES_PART,
 } from '../../prometheus/recorded';
 import { describeSource } from './source';
+
+/**
+ * Roles whose series are quantiles: copies of one route in an answer (the recorded quantiles are read without a
+ * server-side `by route`) are folded with max, never summed. The raw queries answer one series per route anyway.
+ */
+const QUANTILE_ROLES: ReadonlySet<QueryRole> = new Set(['p50', 'p95', 'p99']);
+
+/**
+ * Ranges longer than this are probed once an hour instead of every PROBE_WINDOW_SECONDS: the probe's 10-minute
+ * windows then read a sixth of the raw `_count` samples (a month of 150 routes × 4 replicas took 23.4 s probed every
+ * 10 minutes, docs/sizing.md), and the recordings' hourly windows (RECORDED_PROBE_WINDOW_SECONDS) still tile the
+ * range, so their coverage check is unchanged.
+ */
+const HOURLY_PROBE_FROM_SECONDS = 10 * 86400;
 
 /** The contract's baseline look-back before the range. */
 export const LOOKBACK_SECONDS = 6 * 3600;
@@ -96,7 +111,11 @@ export interface ProbeResult {
   recorded: Map<number, number>;
   /** Most recorded route series at once (the recordings' read per request); null when none are loaded. */
   recordedSeries: number | null;
+  /** Per recorded quantile (RECORDED_QUANTILES' `part`), its points per probe point; absent when not loaded. */
+  recordedQuantiles: Map<string, Map<number, number>>;
 }
+
+const QUANTILE_PARTS: ReadonlySet<string> = new Set(RECORDED_QUANTILES.map((r) => r.part));
 
 /** The probe's answer read once: the scrape interval from the densest window, and the targets that have samples. */
 export function readProbe(series: MatrixSeries[]): ProbeResult {
@@ -104,12 +123,22 @@ export function readProbe(series: MatrixSeries[]): ProbeResult {
   let seriesCount: number | null = null;
   const recorded = new Map<number, number>();
   let recordedSeries: number | null = null;
+  const recordedQuantiles = new Map<string, Map<number, number>>();
   const seen: Array<Record<string, string>> = [];
   for (const s of series) {
     if (s.metric[TARGET_PART_LABEL] === RECORDED_SERIES_PART) {
       for (const [, text] of s.values) {
         recordedSeries = Math.max(recordedSeries ?? 0, parseSampleValue(text));
       }
+      continue;
+    }
+    const part = s.metric[TARGET_PART_LABEL];
+    if (part !== undefined && QUANTILE_PARTS.has(part)) {
+      const points = new Map<number, number>();
+      for (const [t, text] of s.values) {
+        points.set(t, parseSampleValue(text));
+      }
+      recordedQuantiles.set(part, points);
       continue;
     }
     if (s.metric[TARGET_PART_LABEL] === RECORDED_PART) {
@@ -147,6 +176,7 @@ export function readProbe(series: MatrixSeries[]): ProbeResult {
     seriesCount,
     recorded,
     recordedSeries,
+    recordedQuantiles,
   };
 }
 
@@ -301,7 +331,35 @@ function chooseSource(
       `the range is read at ${formatResolution(stepSec)} resolution, finer than the recording rules' ${formatResolution(coverage.intervalSeconds)} interval`
     );
   }
-  return { source: 'recording-rules', resolutionSeconds: stepSec, recordedIntervalSeconds: coverage.intervalSeconds };
+  const rules = {
+    source: 'recording-rules',
+    resolutionSeconds: stepSec,
+    recordedIntervalSeconds: coverage.intervalSeconds,
+  } as const;
+  const buckets = (reason: string): ScanSource => ({ ...rules, recordedQuantiles: false, sourceNote: reason });
+  // The recorded quantiles too must be found, not assumed: a rule file generated before they existed holds only
+  // the bucket recordings, which still answer every query.
+  const quantiles = RECORDED_QUANTILES.map((r) =>
+    recordedCoverage(probe.recordedQuantiles.get(r.part) ?? new Map(), probeRange, spanStart, toSec)
+  );
+  if (quantiles.some((c) => c.intervalSeconds === null)) {
+    return buckets('the per-route quantile recordings are not loaded');
+  }
+  if (quantiles.some((c) => !c.covers)) {
+    return buckets('the per-route quantile recordings cover only part of the range');
+  }
+  // At a step coarser than their interval the scan reads the buckets rather than a bound from the recorded
+  // quantiles: a quantile of several evaluations cannot be averaged, and a max_over_time of them would be an upper
+  // bound that turns one slow evaluation into a slow step, so the detectors (which compare p95 with its baseline)
+  // would find other episodes than the raw scan. The buckets give the step's own quantile, and a k-times coarser
+  // step costs the bucket read k times fewer evaluations, so the month (step = interval) is where the recorded
+  // quantiles are needed.
+  if (quantiles.some((c) => c.intervalSeconds !== stepSec)) {
+    return buckets(
+      `quantiles recorded at ${formatResolution(quantiles[0].intervalSeconds!)} resolution cannot be averaged over the ${formatResolution(stepSec)} step`
+    );
+  }
+  return { ...rules, recordedQuantiles: true };
 }
 
 /** The scan with an explicit detector list (tests pass their own; index.ts passes DETECTORS). */
@@ -327,7 +385,11 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
   const spanStart = fromSec - LOOKBACK_SECONDS;
 
   // 1. Probe: scrape interval and scrape targets, in one request.
-  const probeStep = Math.max(PROBE_WINDOW_SECONDS, chooseStep(toSec - spanStart));
+  const probeStep = Math.max(
+    PROBE_WINDOW_SECONDS,
+    chooseStep(toSec - spanStart),
+    toSec - spanStart > HOURLY_PROBE_FROM_SECONDS ? RECORDED_PROBE_WINDOW_SECONDS : 0
+  );
   const probeRange: TimeRange = {
     start: Math.floor(spanStart / probeStep) * probeStep,
     end: Math.ceil(toSec / probeStep) * probeStep,
@@ -372,13 +434,17 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
 
   const windowSeconds = rateWindow(stepSec, scrapeSeconds);
   const recordedStepSeconds = source.source === 'recording-rules' ? stepSec : undefined;
+  const recordedQuantiles = source.source === 'recording-rules' && source.recordedQuantiles === true;
   const queries: ScanQuery[] = routeQueries(metric, {
     windowSeconds,
     slowThresholdSeconds: settings.apiRequestTimeoutSeconds,
     recordedStepSeconds,
+    recordedQuantiles,
   });
   queries.push(targetsScanQuery(metric, probe.targets, { windowSeconds, recordedStepSeconds }));
-  // The recordings hold one series per route and bucket, not per replica, at their own interval.
+  // The recordings hold one series per route and bucket, not per replica, at their own interval. With the recorded
+  // quantiles no query reads more than two series per route (sum or one bucket, and count).
+  const recordedPerRoute = recordedQuantiles ? 2 : rawSeriesPerCount(metric) + 1;
   const pieces =
     recordedStepSeconds === undefined
       ? chunkRange({
@@ -391,7 +457,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
       : chunkRange({
           range,
           // Per route: the buckets, +Inf, and the count series the same queries divide by.
-          rawSeries: probe.recordedSeries === null ? null : probe.recordedSeries * (rawSeriesPerCount(metric) + 1),
+          rawSeries: probe.recordedSeries === null ? null : probe.recordedSeries * recordedPerRoute,
           scrapeSeconds: source.resolutionSeconds,
           windowSeconds: stepSec,
           budgetSeconds: requestBudgetSeconds,
@@ -418,7 +484,13 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
         if (q.role === 'targets') {
           alignTargets(series, grid, targetArrays);
         } else {
-          alignByLabel(series, grid, metric.labels.route, 'sum', aligned.get(q.role));
+          alignByLabel(
+            series,
+            grid,
+            metric.labels.route,
+            QUANTILE_ROLES.has(q.role) ? 'max' : 'sum',
+            aligned.get(q.role)
+          );
         }
       })
     ),

@@ -2,14 +2,24 @@
 import { formatResolution } from '../../prometheus/recorded';
 import type { ScanSource } from './types';
 
-/** `read from recording rules at 5-minute resolution` / `read from the raw histogram at 15-second resolution (…)`. */
+/**
+ * `read from recording rules at 5-minute resolution, quantiles as recorded` / `… quantiles computed from the recorded
+ * buckets (…)` / `read from the raw histogram at 15-second resolution (…)`.
+ */
 export function describeSource(s: ScanSource): string {
   const at = `at ${formatResolution(s.resolutionSeconds)} resolution`;
   if (s.source === 'recording-rules') {
     const every = s.recordedIntervalSeconds ?? s.resolutionSeconds;
-    return every === s.resolutionSeconds
-      ? `read from recording rules ${at}`
-      : `read from recording rules (a ${formatResolution(every)} rule interval) ${at}`;
+    const rules =
+      every === s.resolutionSeconds
+        ? `read from recording rules ${at}`
+        : `read from recording rules (a ${formatResolution(every)} rule interval) ${at}`;
+    if (s.recordedQuantiles === undefined) {
+      return rules;
+    }
+    return s.recordedQuantiles
+      ? `${rules}, quantiles as recorded`
+      : `${rules}, quantiles computed from the recorded buckets${s.sourceNote ? ` (${s.sourceNote})` : ''}`;
   }
   return `read from the raw histogram ${at}${s.sourceNote ? ` (${s.sourceNote})` : ''}`;
 }

@@ -28,7 +28,15 @@ export interface ScanSource {
   resolutionSeconds: number;
   /** Interval of the recording rules read, seconds (recording-rules only). */
   recordedIntervalSeconds?: number;
-  /** Why the raw histogram was read (raw only): the rules are missing, cover part of the range, or are coarser. */
+  /**
+   * Recording-rules only: true when the per-route quantiles were read as recorded, false when they were computed
+   * from the recorded buckets (sourceNote then says why).
+   */
+  recordedQuantiles?: boolean;
+  /**
+   * Why the raw histogram was read (raw: the rules are missing, cover part of the range, or are coarser), or why the
+   * recorded buckets were read instead of the recorded quantiles (recording-rules).
+   */
   sourceNote?: string;
 }
 
