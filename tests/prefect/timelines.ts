@@ -302,7 +302,10 @@ export const SETUP_E: TimelinePlan = {
   restarts: 1,
   async run(r) {
     await outage(r, 0, {}, 'a new process and instance id');
-    await sleep(secs('E_TAIL', 60));
+    // The scan reads the push interval from the densest 10-minute probe window: with its stack stopped at 4:30, e's
+    // densest window held 15 pushes of an instance that lived 75 s in it, the scan read at 40 s and put the outage's
+    // start 68 s late (2026-12-04 21:43 UTC). Running on to b's end gives the restarted instance a full window.
+    await r.at(secs('E_END', 720));
   },
 };
 
