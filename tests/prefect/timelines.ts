@@ -2,8 +2,8 @@
 // Every timeline counts from the same t0, and their outages share one window (1:00–3:30): the 2 M bulk task runs
 // take both cores for two or three minutes, and go in while no server has anything to judge. Setup a (scraped, `up`)
 // then drains a tiny pool; setup b (OTLP pushed into Prometheus 3, no `up`, a new instance id per process) restarts,
-// takes a traffic bump and a task-run count timeout; setup e (native histograms) has its outage only and stops at
-// 4:30, before any latency incident of the others begins (README, "The incident timelines").
+// takes a traffic bump and a task-run count timeout; setup e (native histograms) has its outage only, then quiet
+// traffic to 12:00 (README, "The incident timelines": why none can disturb another's verdicts).
 import { insertTaskRuns } from './harness/bulk';
 import { holdRowLocks, holdTableLock } from './harness/locks';
 import type { RunningPostgres } from './harness/postgres';
@@ -289,10 +289,9 @@ export const SETUP_B: TimelinePlan = {
 
 /**
  * Setup e: exponential histograms pushed into Prometheus 3 (native histograms). Its outage shares the window of the
- * others, and its stack stops at 4:30, before the first latency incident of a or b: while it runs, the others are
- * in their quiet first minute, their outage, or the minute after it, which their scans judge for silence only. Its
- * own scan judges a silence, which the others' load cannot make or fill; with no complete 5-minute block before it
- * no baseline-relative rule can fire here, so this timeline tests the native-histogram path of api-outage only.
+ * others, and it injects nothing after it: its quiet load runs unchanged through a's and b's baselines, incidents and
+ * decoys alike, so it moves no ratio their detectors judge. Its own scan judges a silence, which the others' load
+ * cannot make or fill.
  */
 export const SETUP_E: TimelinePlan = {
   setupId: 'e',
