@@ -1,8 +1,8 @@
 // The real-Prefect suite (npm run test:prefect): PostgreSQL, Prefect servers under OpenTelemetry, workers and
 // Prometheus 2.42/3 processes, one setup after another. Long timeouts, strictly serial: two busy cores.
-// The incident timeline (tests/prefect/incidents.test.ts, about 13 minutes) is part of it; PREFECT_INCIDENTS=0
-// leaves it out while iterating on the setups, and `npm run test:prefect:incidents` / `test:prefect:full` run it
-// alone.
+// The incident timelines (tests/prefect/incidents.test.ts: setups a, b and e at once, about 14 minutes) are part
+// of it; PREFECT_INCIDENTS=0 leaves them out while iterating on the setups, and `npm run test:prefect:incidents` /
+// `test:prefect:full` run them alone.
 const integration = require('./jest.integration.config');
 
 if (process.env.PREFECT_INCIDENTS === '0') {

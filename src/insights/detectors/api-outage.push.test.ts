@@ -66,6 +66,34 @@ describe('api-outage without `up` (a pushed server)', () => {
     expectEdges(b, found[0], 60, 62.5, 40_000);
   });
 
+  it('finds a death one minute into traffic after idling (the incident timelines, 2026-12-04 21:43 UTC)', () => {
+    // The silence before the traffic ends less than the episode gap (5 min) before the death: judged together, the
+    // whole was read from the idle start and dropped; each is judged on its own.
+    const b = pushed({ lookbackMinutes: 60, rangeMinutes: 30 });
+    idle(b, -60, 5).gap(all, 6, 8.5);
+    const found = outages(b);
+    expect(found).toHaveLength(1);
+    expectEdges(b, found[0], 6, 8.5, 45_000);
+    expect(found[0].evidence.summary).toMatch(/^no route advanced for \d+ s after [\d.]+ req\/s in the minute before$/);
+  });
+
+  it('finds a death 3 minutes after a server first pushed (no series before it), on 10 s pushes', () => {
+    const b = pushed({ stepMs: 10_000, lookbackMinutes: 60, rangeMinutes: 40, seed: 23 });
+    b.gap(all, -60, 10).gap(all, 13, 16);
+    const found = outages(b);
+    expect(found).toHaveLength(1);
+    expectEdges(b, found[0], 13, 16, 40_000);
+  });
+
+  it('keeps a silence after an outage within the episode gap in the same episode, judged or not', () => {
+    // Down 3 minutes, 40 s of traffic back, down 2.5 minutes more: one outage, from the first death to the last.
+    const b = pushed({ lookbackMinutes: 10, rangeMinutes: 40 });
+    b.gap(all, 15, 18).gap(all, 18.67, 21.17);
+    const found = outages(b);
+    expect(found).toHaveLength(1);
+    expectEdges(b, found[0], 15, 21.17, 45_000);
+  });
+
   it('stays quiet over a night of idling after the evening tapered off, and as the morning traffic starts', () => {
     const b = pushed({ lookbackMinutes: 360, rangeMinutes: 180 });
     fade(b, -330, -300);

@@ -1,12 +1,13 @@
 // The server stops answering: its scrape target is down, or (without `up`) every route stops advancing. Behind a
 // load balancer, one replica of several may stop while the others serve: the same insight, scoped to that replica
 // (evidence `scope: replica`), since the advice (why did the process stop answering) is the same.
-import { clipRuns, makeEpisode, mergeRuns, runsOf } from '../toolkit/episodes';
+import { clipRuns, makeEpisode, runsOf, type IndexRun } from '../toolkit/episodes';
 import { figure, formatSeconds } from '../toolkit/format';
 import { minPersistencePoints, pointsFor } from '../toolkit/persistence';
 import { zeroRateLagPoints } from '../toolkit/rateLag';
 import { replicaOutages, type ReplicaOutage } from '../toolkit/replicas';
 import { apiTotals, busiestWindow, meanOver, prepareInput } from '../toolkit/series';
+import { MERGE_GAP_MS } from '../toolkit/thresholds';
 import type { Detector, Episode, ScanInput } from '../types';
 
 const DOWN_UP = 1;
@@ -123,7 +124,7 @@ export const apiOutage: Detector = {
     }
     const minPoints = minPersistencePoints(grid.step, input.scrapeIntervalMs);
     const cutOff = new Map<number, ReturnType<typeof trafficCutOff>>();
-    const runs = mergeRuns(runsOf(mask, minPoints), grid.step).filter((run) => {
+    const isOutage = (run: IndexRun): boolean => {
       for (let i = run.start; i <= run.end; i++) {
         if (mask[i] === DOWN_UP) {
           return true;
@@ -133,7 +134,21 @@ export const apiOutage: Detector = {
       const cut = trafficCutOff(totals.rate, run.start, grid.step);
       cutOff.set(run.start, cut);
       return cut.abrupt && cut.lastRate * (((run.end - run.start + 1) * grid.step) / 1000) >= EXPECTED_REQUESTS;
-    });
+    };
+    // Each silence is judged on its own, then the ones that follow an outage within the episode gap join it (the
+    // same outage flapping), judged or not. Merged first and judged by the merged start, a silence without traffic
+    // before it (the hours before the server existed, an idle night) swallowed a death that came less than the gap
+    // after the traffic began, and the whole was dropped as "no traffic cut off": setups b and e of the incident
+    // timelines (2026-12-04 21:43 UTC, one minute of traffic after start-up, then SIGKILL) were not found.
+    const runs: IndexRun[] = [];
+    for (const run of runsOf(mask, minPoints)) {
+      const last = runs[runs.length - 1];
+      if (last && (run.start - last.end - 1) * grid.step < MERGE_GAP_MS) {
+        last.end = Math.max(last.end, run.end);
+      } else if (isOutage(run)) {
+        runs.push({ start: run.start, end: run.end });
+      }
+    }
     const whole = clipRuns(runs, input.rangeStartIndex, n).map((run) => {
       const downMs = (run.end - run.start) * grid.step;
       let byUp = false;
