@@ -1,4 +1,4 @@
-import { mergeTail, tailToRead, withRangeCache, INCREMENTAL_OVERLAP_SECONDS } from './rangeCache';
+import { infoKind, mergeTail, tailToRead, withRangeCache, INCREMENTAL_OVERLAP_SECONDS } from './rangeCache';
 import type { MatrixSeries, PrometheusApi, RequestOptions, TimeRange } from './types';
 
 const STEP = 60;
@@ -210,5 +210,27 @@ describe('withRangeCache memory', () => {
     await cached.queryRange('q3', window(T0 + STEP, T0 + DAY + STEP));
     await cached.queryRange('q1', window(T0 + STEP, T0 + DAY + STEP));
     expect(prom.calls.map((c) => c.range.start)).toEqual([T0 + DAY - INCREMENTAL_OVERLAP_SECONDS, T0 + STEP]);
+  });
+});
+
+describe('infos with the details of their evaluation (Prometheus 3)', () => {
+  const info = (samples: number) =>
+    'PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/' +
+    `prometheus/latest/querying/functions/#histogram_quantile), from buckets 0.5 to 2.5, over ${samples} samples`;
+
+  it('are one kind whatever the details', () => {
+    expect(infoKind(info(1048576))).toBe(infoKind(info(2097152)));
+    expect(infoKind('a plain warning')).toBe('a plain warning');
+  });
+
+  it('are said once per kind on a tail read: the tail’s own when it has one', async () => {
+    const prom = fakePrometheus();
+    const cached = withRangeCache(prom.api);
+    prom.state.info = info(2097152);
+    await cached.queryRange('q', window(T0, T0 + DAY));
+    prom.state.info = info(4096);
+    const seen: string[] = [];
+    await cached.queryRange('q', window(T0 + STEP, T0 + DAY + STEP), { onWarning: (m) => seen.push(m) });
+    expect(seen).toEqual([info(4096)]);
   });
 });

@@ -46,6 +46,16 @@ export interface CachedPrometheusApi extends PrometheusApi {
   clear(): void;
 }
 
+/**
+ * What an info says, without the details of the evaluation that raised it: Prometheus 3 appends the buckets, the
+ * sample count and the time span to its histogram_quantile info ("…(see https://…), from buckets 0.5 to 2.5, with
+ * a max diff of 0.017, over 1048576 samples from … to …"), which differ between a tail read and a whole read.
+ */
+export function infoKind(message: string): string {
+  const m = /^(.*?\(see [^)]*\))/.exec(message);
+  return m ? m[1] : message;
+}
+
 function key(expr: string, step: number): string {
   return `${step}\u0000${expr}`;
 }
@@ -167,16 +177,18 @@ export function withRangeCache(
         return series;
       }
       const { series: fresh, notices } = await read(expr, tail, ro);
+      // One line per kind of info: the tail's own, else the cached part's (said again, it still describes data shown).
+      const told = new Set(notices.map((n) => infoKind(n.message)));
       for (const n of cached.infos) {
-        if (!notices.some((m) => m.message === n.message)) {
+        if (!told.has(infoKind(n.message))) {
           ro?.onWarning?.(n.message, n.kind);
         }
       }
       stats.incremental++;
       const series = mergeTail(cached.series, fresh, range, tail.start);
       const infos = [
-        ...cached.infos,
-        ...notices.filter((n) => n.kind === 'info' && !cached.infos.some((c) => c.message === n.message)),
+        ...cached.infos.filter((c) => !told.has(infoKind(c.message))),
+        ...notices.filter((n) => n.kind === 'info'),
       ];
       keep(k, { range, series, infos }, notices);
       return series;

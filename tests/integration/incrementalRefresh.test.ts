@@ -3,7 +3,7 @@
 // panel query type and the insight scan answer exactly what a data source with nothing cached answers.
 import type { DataFrame } from '@grafana/data';
 import type { PrefectQuery, QueryType } from '../../src/datasource/types';
-import { INCREMENTAL_OVERLAP_SECONDS } from '../../src/prometheus/rangeCache';
+import { INCREMENTAL_OVERLAP_SECONDS, infoKind } from '../../src/prometheus/rangeCache';
 import { startPrometheus, type RunningPrometheus } from '../harness/prometheus';
 import { buildTimeline, toOpenMetrics } from '../../tools/simulator';
 import { dataSource, installGrafanaStandIns, paramLog, requestLog, run, upstreams } from './grafanaStandIns';
@@ -35,7 +35,13 @@ beforeAll(async () => {
     start: Math.floor((Date.now() - 13 * HOUR) / MIN) * MIN,
     days: 0.5,
     include: ['db-pool-exhaustion'],
-    routes: ['/flow_runs/filter', '/flow_runs/{id}/set_state', '/work_pools/{name}', '/flow_runs/{id}', '/task_runs/count'],
+    routes: [
+      '/flow_runs/filter',
+      '/flow_runs/{id}/set_state',
+      '/work_pools/{name}',
+      '/flow_runs/{id}',
+      '/task_runs/count',
+    ],
   });
   start = timeline.start;
   prom = await startPrometheus({ openMetrics: toOpenMetrics(timeline) });
@@ -56,7 +62,9 @@ function drawn(frames: DataFrame[]) {
   return frames.map((f) => ({
     name: f.name,
     refId: f.refId,
-    notices: f.meta?.notices,
+    // Prometheus 3's info names the samples and time span of the evaluation that raised it: a tail read's and a
+    // whole read's differ in those details, so infos are compared by what they say (rangeCache.ts infoKind).
+    notices: f.meta?.notices?.map((n) => ({ ...n, text: infoKind(n.text) })),
     fields: f.fields.map((x) => ({ name: x.name, labels: x.labels, values: Array.from(x.values, round) })),
   }));
 }
