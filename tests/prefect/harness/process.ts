@@ -2,7 +2,7 @@
 // that always happens (SIGTERM, then SIGKILL), also when the test process exits early. Incident injectors reach the
 // pid through signal().
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, readdirSync } from 'node:fs';
 
 const live = new Set<ChildProcess>();
 let hooked = false;
@@ -78,4 +78,48 @@ export async function waitHttpOk(url: string, proc: ManagedProcess, timeoutMs: n
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${what} not ready after ${timeoutMs} ms:\n${proc.tail()}`);
+}
+
+/** Pids of every live process below `pid` (children, their children …), read from /proc. */
+export function descendants(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    try {
+      // The command name (field 2) may hold spaces and parentheses: the fields after its last ')' are plain.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parentOf.set(Number(entry), Number(fields[1]));
+    } catch {
+      // gone between the listing and the read
+    }
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const parent = queue.shift()!;
+    for (const [child, ppid] of parentOf) {
+      if (ppid === parent) {
+        found.push(child);
+        queue.push(child);
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * Waits until `proc` has no live descendants (a worker's flow-run processes have all exited), polling /proc.
+ * Resolves with the pids still running when the time is up (empty when they all ended).
+ */
+export async function waitForDescendants(proc: ManagedProcess, timeoutMs: number): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  let left = descendants(proc.pid);
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    left = descendants(proc.pid);
+  }
+  return left;
 }
