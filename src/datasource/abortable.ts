@@ -44,5 +44,6 @@ export function apiWith(api: PrometheusApi, defaults: RequestOptions): Prometheu
     query: (expr, time, opts) => api.query(expr, time, o(opts)),
     series: (matchers, start, end, opts) => api.series(matchers, start, end, o(opts)),
     labelValues: (label, matchers, start, end, opts) => api.labelValues(label, matchers, start, end, o(opts)),
+    ...(api.thanosStores ? { thanosStores: (opts?: RequestOptions) => api.thanosStores!(o(opts)) } : {}),
   };
 }

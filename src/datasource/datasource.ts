@@ -23,6 +23,7 @@ import { createSharedRuns } from '../insights/engine/sharedRuns';
 import { createPrometheusApi } from '../prometheus/client';
 import { withRangeCache } from '../prometheus/rangeCache';
 import { describeResolution, listLabelValues, resolveMetric, seriesSelector } from '../prometheus/resolve';
+import { describeThanosStores, type ThanosStoresVerdict } from '../prometheus/thanosStores';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, isValidTimeLimit } from '../prometheus/timeLimit';
 import type { MetricOverrides, PrometheusApi, RequestOptions, ResolvedMetric } from '../prometheus/types';
 import { createAnnotationSupport } from './annotations';
@@ -390,13 +391,28 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
           ? `status from \`${metric.statusCounter.name}\``
           : 'no status label',
     ].join(', ');
+    const thanos = await this.thanosVerdict(api);
     return {
-      status: 'success',
+      // A store Thanos cannot reach leaves its data out of every answer: the numbers read low, which is worth a
+      // warning even though everything else answered.
+      status: thanos && thanos.lost.length > 0 ? 'warning' : 'success',
       message:
         `Prometheus is reachable. Found ${describeResolution(metric, routes.length)}, ${otherLabels} (last 24 hours).` +
         (metric.notes ?? []).map((n) => ` Note: ${n}.`).join('') +
+        (thanos ? ` ${thanos.text}` : '') +
         said(),
     };
+  }
+
+  /** Thanos's stores when the upstream is Thanos; undefined for any other engine (no such path there). */
+  private async thanosVerdict(api: PrometheusApi): Promise<ThanosStoresVerdict | undefined> {
+    try {
+      const stores = await api.thanosStores?.();
+      return stores ? describeThanosStores(stores) : undefined;
+    } catch {
+      // Prometheus, Mimir and VictoriaMetrics answer 404 here: not Thanos, nothing to say.
+      return undefined;
+    }
   }
 
   getDefaultQuery(): Partial<PrefectQuery> {

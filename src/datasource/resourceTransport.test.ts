@@ -39,6 +39,23 @@ describe('resourceTransport', () => {
     expect(seen[0].data).toBeUndefined();
   });
 
+  // Thanos routes /api/v1/stores on GET only: a POST would be answered 405 and, remembered, turn every later
+  // query of the data source into a GET.
+  it("asks for Thanos's store list with GET, and later queries still POST", async () => {
+    const seen: BackendSrvRequest[] = [];
+    const backendSrv = srvWith((req) => {
+      seen.push(req);
+      return of({ data: { status: 'success', data: {} }, status: 200 });
+    });
+    const transport = resourceTransport('u', { backendSrv });
+    await transport('/api/v1/stores', new URLSearchParams());
+    await transport('/api/v1/query', params());
+    expect(seen.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'GET /api/datasources/uid/u/resources/api/v1/stores',
+      'POST /api/datasources/uid/u/resources/api/v1/query',
+    ]);
+  });
+
   it('sends GET only, with the form in the query string, for a data source whose httpMethod is GET', async () => {
     const seen: BackendSrvRequest[] = [];
     const backendSrv = srvWith((req) => {

@@ -18,6 +18,7 @@ import {
   invalidResponseError,
   isPrometheusError,
 } from '../prometheus/errors';
+import { isGetOnlyPath } from '../prometheus/client';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, limitSignal } from '../prometheus/timeLimit';
 import type { PrometheusTransport } from '../prometheus/types';
 
@@ -172,11 +173,6 @@ export interface ResourceTransportOptions {
   httpMethod?: string;
 }
 
-/** Endpoints Prometheus answers only on GET (the label-values path has the label name in it). */
-function onlyGet(path: string): boolean {
-  return path.startsWith('/api/v1/label/');
-}
-
 /** What BackendSrv.fetch threw, before mapping: its status decides whether a POST is retried as GET. */
 class RawFetchError {
   constructor(readonly error: unknown) {}
@@ -193,8 +189,9 @@ class RawFetchError {
  * again as GET. A data source set to GET gets GET only: for it, Grafana's Prometheus library answers every POST
  * with 405 (`pkg/promlib/middleware/force_http_get.go`, installed by `pkg/promlib/client/transport.go` when
  * `httpMethod` is "get"). Unlike the frontend, a 405 is remembered, so a refused POST costs one extra request per
- * data source, not one per call. Label values only take GET. An abort or the time limit unsubscribes from the
- * fetch, which cancels the HTTP request in Grafana's BackendSrv; the limit covers the retry too.
+ * data source, not one per call. Label values and Thanos's store list only take GET (isGetOnlyPath). An abort or
+ * the time limit unsubscribes from the fetch, which cancels the HTTP request in Grafana's BackendSrv; the limit
+ * covers the retry too.
  */
 export function resourceTransport(prometheusUid: string, options: ResourceTransportOptions = {}): PrometheusTransport {
   const base = resourceBaseUrl(prometheusUid);
@@ -276,7 +273,7 @@ export function resourceTransport(prometheusUid: string, options: ResourceTransp
       return resourceErrorToPrometheusError(e instanceof RawFetchError ? e.error : e, prometheusUid);
     };
     try {
-      if (onlyGet(path) || postRefused) {
+      if (isGetOnlyPath(path) || postRefused) {
         return await fetchOnce('GET', path, query, limit.signal);
       }
       try {

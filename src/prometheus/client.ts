@@ -11,6 +11,7 @@ import {
   timeLimitError,
   unreachableError,
 } from './errors';
+import { THANOS_STORES_PATH, parseThanosStores } from './thanosStores';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, limitSignal } from './timeLimit';
 import type {
   MatrixSeries,
@@ -168,6 +169,10 @@ export function createPrometheusApi(transport: PrometheusTransport): PrometheusA
       reportWarnings(body, opts);
       return result;
     },
+
+    async thanosStores(opts?: RequestOptions) {
+      return parseThanosStores(await transport(THANOS_STORES_PATH, new URLSearchParams(), opts));
+    },
   };
 }
 
@@ -210,8 +215,16 @@ function describeCause(e: unknown): string {
 }
 
 /**
- * A transport over fetch (Node 18+ or a browser). The label-values endpoint accepts only GET; the others take a
- * POST form, which keeps long PromQL out of URLs and access logs.
+ * Paths Prometheus-compatible servers answer on GET only: label values (the label name is in the path) and Thanos's
+ * store list (THANOS_STORES_PATH). Every other path takes a POST form.
+ */
+export function isGetOnlyPath(path: string): boolean {
+  return path.startsWith('/api/v1/label/') || path === THANOS_STORES_PATH;
+}
+
+/**
+ * A transport over fetch (Node 18+ or a browser). GET for the paths that take nothing else (isGetOnlyPath), a POST
+ * form for the others, which keeps long PromQL out of URLs and access logs.
  */
 export function fetchTransport(baseUrl: string, init: FetchTransportInit = {}): PrometheusTransport {
   const base = baseUrl.replace(/\/+$/, '');
@@ -219,7 +232,7 @@ export function fetchTransport(baseUrl: string, init: FetchTransportInit = {}): 
   const seconds = init.timeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS;
   return async (path, params, opts) => {
     const url = base + path;
-    const useGet = path.startsWith('/api/v1/label/');
+    const useGet = isGetOnlyPath(path);
     const limit = limitSignal(opts?.signal, seconds);
     const failure = (e: unknown): PrometheusError => {
       if (limit.timedOut()) {

@@ -1,5 +1,6 @@
 // The Prometheus port: what the core needs from any Prometheus-compatible HTTP API.
 // Times are unix SECONDS here (Prometheus's own unit); Grafana frames use milliseconds.
+import type { ThanosStore } from './thanosStores';
 
 export type Unit = 'seconds' | 'milliseconds';
 export type HistogramKind = 'classic' | 'native';
@@ -101,6 +102,11 @@ export interface PrometheusApi {
   query(expr: string, time: number, opts?: RequestOptions): Promise<VectorSample[]>;
   series(matchers: string[], start: number, end: number, opts?: RequestOptions): Promise<Array<Record<string, string>>>;
   labelValues(label: string, matchers: string[], start: number, end: number, opts?: RequestOptions): Promise<string[]>;
+  /**
+   * Thanos's store endpoints (src/prometheus/thanosStores.ts), undefined when the answer is not Thanos's. Throws as
+   * any call does when the path is missing (Prometheus answers 404). Optional: only Save & test asks.
+   */
+  thanosStores?(opts?: RequestOptions): Promise<ThanosStore[] | undefined>;
 }
 
 /**

@@ -21,11 +21,14 @@ import { buildTimeline, writeOpenMetrics, type Timeline } from '../../../tools/s
 import {
   bucketBlocks,
   querierStores,
+  startQuerier,
   startThanosHa,
   waitFor,
   type RunningThanosHa,
   type StoreStatus,
+  type ThanosProcess,
 } from '../../harness/thanos';
+import { NON_STRICT_ADVICE } from '../../../src/prometheus/thanosStores';
 import { dataSource, installGrafanaStandIns, run, upstreams } from '../grafanaStandIns';
 import { TRUTH_INTERVAL_MS } from '../groundTruth';
 import { matchDetections } from '../scenarioMatch';
@@ -39,6 +42,8 @@ const SCRAPE_SECONDS = 30;
 const REPLICA_OFFSET_SECONDS = 7;
 const THANOS = 'thanos-frontend';
 const SINGLE = 'single-prometheus';
+/** A querier over the same stores, none of them strict. */
+const LENIENT = 'thanos-lenient';
 
 let thanos: RunningThanosHa;
 let timeline: Timeline;
@@ -176,7 +181,12 @@ describe('Thanos in front of an HA pair, read through the query-frontend', () =>
     const [viaThanos, single] = [dataSource(THANOS), dataSource(SINGLE)];
     const [t, s] = await Promise.all([viaThanos.testDatasource(), single.testDatasource()]);
     expect(t.status).toBe('success');
-    expect(t.message).toBe(s.message);
+    // The same findings, then what only Thanos answers: its stores (two sidecars, the store gateway), all up, and
+    // why a lost one that is not strict would go unsaid in the answers.
+    expect(s.message).not.toContain('Thanos');
+    expect(t.message).toBe(
+      `${s.message} Thanos: the querier knows 3 store endpoints (sidecar 2, store 1), all answering. ${NON_STRICT_ADVICE}.`
+    );
     expect(t.message).toContain(`${ROUTES.length} routes`);
     const range = { range: { from: dateTime(timeline.start), to: dateTime(timeline.end), raw: { from: '', to: '' } } };
     const [tv, sv] = await Promise.all([
@@ -258,6 +268,19 @@ describe('Thanos in front of an HA pair, read through the query-frontend', () =>
 });
 
 describe('a store gateway lost in the middle of a scan', () => {
+  // Beside the strict querier behind the frontend, one that is not strict over the same stores, as many operators
+  // run it (`--endpoint`): its answers stop saying that the store is gone, Save & test must say it.
+  let lenient: ThanosProcess;
+  beforeAll(async () => {
+    lenient = await startQuerier([...thanos.sidecars.map((s) => s.grpc), thanos.store.grpc], 'replica', {
+      strict: false,
+    });
+    upstreams.set(LENIENT, lenient.url);
+  }, 60_000);
+  afterAll(async () => {
+    await lenient?.stop();
+  });
+
   it("the scan and the panels carry Thanos's warning; with partial response off the query fails", async () => {
     const from = timeline.start + 2 * HOUR;
     const base = fetchTransport(thanos.frontend.url);
@@ -312,5 +335,17 @@ describe('a store gateway lost in the middle of a scan', () => {
     console.log(`scan warnings: ${JSON.stringify(result.warnings).slice(0, 600)}`);
     expect(body.status).toBe('error');
     expect(String(body.error)).toContain(storeAddress);
+
+    // Save & test names the lost store and warns, through the strict querier and through the lenient one alike.
+    await waitFor(
+      async () => Boolean((await querierStores(lenient.url)).find((s) => s.name === storeAddress)?.lastError),
+      30_000,
+      () => 'the lenient querier never recorded the lost store gateway'
+    );
+    for (const uid of [THANOS, LENIENT]) {
+      const t = await dataSource(uid).testDatasource();
+      expect({ uid, status: t.status }).toEqual({ uid, status: 'warning' });
+      expect(t.message).toContain(`1 not answering: ${storeAddress} (store): `);
+    }
   });
 });

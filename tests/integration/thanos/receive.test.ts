@@ -9,6 +9,7 @@ import { startExporter, type RunningExporter } from '../../../tools/simulator';
 import { startPrometheus, type RunningPrometheus } from '../../harness/prometheus';
 import { querierStores, startReceiveRing, waitFor, type RunningReceiveRing } from '../../harness/thanos';
 import { dataSource, installGrafanaStandIns, run, upstreams } from '../grafanaStandIns';
+import { NON_STRICT_ADVICE } from '../../../src/prometheus/thanosStores';
 
 const ROUTES = ['/flow_runs/filter', '/task_runs/{id}/set_state', '/flow_runs/{id}', '/work_pools/{name}'];
 const COUNT = 'prefect_server_api_request_duration_seconds_count';
@@ -115,7 +116,10 @@ describe('Thanos receive ring fed by remote write', () => {
   it('Save & test, routes() and the panels read what the writing Prometheus holds', async () => {
     const [r, w] = await Promise.all([dataSource(RING).testDatasource(), dataSource(WRITER).testDatasource()]);
     expect(r.status).toBe('success');
-    expect(r.message).toBe(w.message);
+    // The writer's findings, then the ring's three receivers as Thanos lists them.
+    expect(r.message).toBe(
+      `${w.message} Thanos: the querier knows 3 store endpoints (receive 3), all answering. ${NON_STRICT_ADVICE}.`
+    );
     const range = { range: { from: dateTime(from * 1000), to: dateTime(to * 1000), raw: { from: '', to: '' } } };
     const routes = await dataSource(RING).metricFindQuery('routes()', range);
     expect(routes.map((v) => v.text).sort()).toEqual(ROUTES.map((x) => `/api${x}`).sort());
