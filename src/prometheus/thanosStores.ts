@@ -56,8 +56,8 @@ export function parseThanosStores(body: unknown): ThanosStore[] | undefined {
 /** Why a lost store that is not strict must be named here: the answers themselves stop saying so. */
 export const NON_STRICT_ADVICE =
   'A store that stops answering is left out of every answer; Thanos warns about it only while the querier lists it ' +
-  'as strict (`--endpoint-strict`, or `strict: true` in `--endpoint.sd-config`), otherwise for a few seconds, after ' +
-  'which its data is missing without a warning. Save & test names the stores failing now';
+  'as strict (`strict: true` in `--endpoint.sd-config`; formerly `--endpoint-strict`), otherwise for a few seconds, ' +
+  'after which its data is missing without a warning. Save & test names the stores failing now';
 
 export interface ThanosStoresVerdict {
   /** The stores whose last health check failed. */
