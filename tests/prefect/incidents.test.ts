@@ -177,6 +177,12 @@ async function runOne(plan: TimelinePlan, stack: Stack, t0: number): Promise<Out
         `task-run counts: ${answers(requests, counted.start, counted.end, /^\/api\/task_runs\/count$/)}`
       );
     }
+    const runsPage = r.injected.find((i) => i.insight === 'runs-page-slow');
+    if (runsPage) {
+      runsPage.notes.push(
+        `runs pages: ${answers(requests, runsPage.start, runsPage.end, /^\/api\/flow_runs\/(filter|paginate)$/)}`
+      );
+    }
     const instances = await instancesOf(stack.prometheusUrl, out.metric.name, t0, to);
     outcome.instances = instances.length;
     outcome.header.push(
