@@ -255,8 +255,10 @@ afterAll(async () => {
     ...leftOut.map(
       (id) => `not run: the timeline of setup ${id} (PREFECT_INCIDENT_SETUPS=${process.env.PREFECT_INCIDENT_SETUPS})`
     ),
-    'not made real on a live Prefect by this suite: runs-page-slow, stale-statistics (simulator scenarios only: ' +
-      'tests/integration/scenarios.test.ts); api-overload-http-500 (on this box genuine overload answers 5xx only at ' +
+    'not made real on a live Prefect by this suite: runs-page-slow (made slow for real by hand on setup e, ' +
+      'PREFECT_INCIDENTS_RUNS_PAGE=1, but on two cores every other route slowed with it: not the signature), ' +
+      'stale-statistics (days cannot be compressed; its mechanism measured by tests/prefect/measure/staleStatistics.ts; ' +
+      'simulator scenarios: tests/integration/scenarios.test.ts); api-overload-http-500 (on this box genuine overload answers 5xx only at ' +
       'pool_timeout, a db-pool-exhaustion by the contract: tests/prefect/README.md)',
   ];
   process.stdout.write([...tables, ...tail].join('\n') + '\n');
