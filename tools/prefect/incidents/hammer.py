@@ -121,7 +121,11 @@ async def loop(args: argparse.Namespace, k: int) -> None:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--call", choices=["runs-page", "ui-runs-page", "work-pool", "dashboard", "set-state", "task-count"], default="runs-page")
+    parser.add_argument(
+        "--call",
+        choices=["runs-page", "ui-runs-page", "work-pool", "dashboard", "set-state", "task-count"],
+        default="runs-page",
+    )
     parser.add_argument("--pool", default="insights")
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
