@@ -54,7 +54,7 @@ const COUNT_READERS = Number(process.env.PREFECT_INCIDENT_COUNT_READERS ?? 6);
  * runs-page-slow on setup e, by hand only (PREFECT_INCIDENTS_RUNS_PAGE=1): on this two-core box it does not reach the
  * signature. Its one run (2026-12-05 01:30-01:44 UTC, tests/prefect/README.md) made the runs page slow for real,
  * flow_runs/filter and paginate p95 10.0-10.9 s with 83 of 365 pages answered 500 at the 10 s statement timeout, but
- * the readers' sequential scans took both cores from every other route too (p95 ×8 to ×30: flow_runs/{id} 0.01 ->
+ * the readers' sequential scans took both cores from every other route too (p95 ×6 to ×30: flow_runs/{id} 0.01 ->
  * 0.14-0.55 s, POST flow_runs/ 0.03 -> 0.4-1.0 s), so "most other routes near baseline" never held and the scan,
  * rightly, reported nothing. Left out of CI, the CI log says so.
  */
