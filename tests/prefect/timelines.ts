@@ -4,7 +4,8 @@
 // then drains a tiny pool; setup b (OTLP pushed into Prometheus 3, no `up`, a new instance id per process) restarts,
 // takes a traffic bump and a task-run count timeout; setup e (native histograms) has its outage only, then quiet
 // traffic to 12:00 (README, "The incident timelines": why none can disturb another's verdicts).
-import { insertTaskRuns } from './harness/bulk';
+import { insertFlowRuns, insertTaskRuns } from './harness/bulk';
+import { dropRunsPageIndexes } from './harness/indexes';
 import { holdRowLocks, holdTableLock } from './harness/locks';
 import type { RunningPostgres } from './harness/postgres';
 import type { ManagedProcess } from './harness/process';
@@ -48,6 +49,20 @@ const SET_STATE_CLIENTS = 6;
 const BULK_TASK_RUNS = Number(process.env.PREFECT_INCIDENT_TASK_RUNS ?? 2_000_000);
 /** Dashboards open on the task-run count during the count timeout (PREFECT_INCIDENT_COUNT_READERS by hand). */
 const COUNT_READERS = Number(process.env.PREFECT_INCIDENT_COUNT_READERS ?? 6);
+
+/**
+ * runs-page-slow on setup e, by hand only (PREFECT_INCIDENTS_RUNS_PAGE=1): on this two-core box it does not reach the
+ * signature. Its one run (2026-12-05 01:30-01:44 UTC, tests/prefect/README.md) made the runs page slow for real,
+ * flow_runs/filter and paginate p95 10.0-10.9 s with 83 of 365 pages answered 500 at the 10 s statement timeout, but
+ * the readers' sequential scans took both cores from every other route too (p95 ×6 to ×30: flow_runs/{id} 0.01 ->
+ * 0.14-0.55 s, POST flow_runs/ 0.03 -> 0.4-1.0 s), so "most other routes near baseline" never held and the scan,
+ * rightly, reported nothing. Left out of CI, the CI log says so.
+ */
+export const RUNS_PAGE = process.env.PREFECT_INCIDENTS_RUNS_PAGE === '1';
+/** Flow runs written in bulk into e's database during the outage (PREFECT_INCIDENT_FLOW_RUNS by hand). */
+const BULK_FLOW_RUNS = Number(process.env.PREFECT_INCIDENT_FLOW_RUNS ?? 2_000_000);
+/** Runs pages open while the start-time indexes are gone (PREFECT_INCIDENT_RUNS_PAGE_READERS by hand). */
+const RUNS_PAGE_READERS = Number(process.env.PREFECT_INCIDENT_RUNS_PAGE_READERS ?? 8);
 
 /** --deployment-every for the timeline's drivers: one deployment run when each loop starts, then none. */
 export const ONE_DEPLOYMENT_RUN = 1_000_000_000;
@@ -291,22 +306,77 @@ export const SETUP_B: TimelinePlan = {
  * Setup e: exponential histograms pushed into Prometheus 3 (native histograms). Its outage shares the window of the
  * others, and it injects nothing after it: its quiet load runs unchanged through a's and b's baselines, incidents and
  * decoys alike, so it moves no ratio their detectors judge. Its own scan judges a silence, which the others' load
- * cannot make or fill.
+ * cannot make or fill. By hand (PREFECT_INCIDENTS_RUNS_PAGE=1, see RUNS_PAGE) it also takes 2 M bulk flow runs during
+ * the outage and loses its runs page's indexes at 9:00; run alone (PREFECT_INCIDENT_SETUPS=e): its readers take both
+ * cores.
  */
 export const SETUP_E: TimelinePlan = {
   setupId: 'e',
   serverEnv: ROOMY_POOL,
   scanArgs: ['--pool-timeout', '5', '--pool-size', '5', '--max-overflow', '10'],
-  expected: ['api-outage'],
+  expected: ['api-outage', ...(RUNS_PAGE ? ['runs-page-slow'] : [])],
   restarts: 1,
   async run(r) {
+    const s = r.stack;
+    // The bulk flow runs go in while no server answers (as b's task runs do), awaited before the runs page reads them.
+    let bulk: Promise<string> | undefined;
+    const started = (async () => {
+      await r.at(secs('OUTAGE_AT', 60));
+      const bulkStarted = Date.now();
+      bulk = RUNS_PAGE
+        ? insertFlowRuns(r.pg, s.database, BULK_FLOW_RUNS).then(
+            (rows) =>
+              `INSERT … SELECT generate_series: ${rows} after ${((Date.now() - bulkStarted) / 1000).toFixed(0)} s (${clock(bulkStarted)}–${clock(Date.now())})`
+          )
+        : undefined;
+    })();
     await outage(r, 0, {}, 'a new process and instance id');
+    await started;
+    if (bulk) {
+      await runsPageSlow(r, await bulk);
+    } else {
+      r.notes.push(
+        'not run (by hand only, PREFECT_INCIDENTS_RUNS_PAGE=1: on two cores the runs pages without their indexes ' +
+          'slow every other route too, tests/prefect/README.md): runs-page-slow on 2 M bulk flow runs'
+      );
+    }
     // The scan reads the push interval from the densest 10-minute probe window: with its stack stopped at 4:30, e's
     // densest window held 15 pushes of an instance that lived 75 s in it, the scan read at 40 s and put the outage's
     // start 68 s late (2026-12-04 21:43 UTC). Running on to b's end gives the restarted instance a full window.
     await r.at(secs('E_END', 720));
   },
 };
+
+/**
+ * Setup e's runs-page-slow, by hand (RUNS_PAGE: why, and tests/prefect/README.md for the measurements): the
+ * start-time indexes dropped, the UI's runs page read by RUNS_PAGE_READERS open pages, then the indexes created
+ * again. The injected window runs from the DROP's commit to the CREATE's.
+ */
+async function runsPageSlow(r: TimelineRun, bulkDone: string): Promise<void> {
+  const s = r.stack;
+  await r.at(secs('RUNS_PAGE_AT', 540));
+  const slowMs = secs('RUNS_PAGE', 150);
+  const dropped = await dropRunsPageIndexes(r.pg, s.database);
+  // The readers outlive the rebuild by a little: the page is opened as often once it is fast again.
+  const readers = startHammer(s, 'ui-runs-page', RUNS_PAGE_READERS, slowMs / 1000 + 90, 5);
+  r.background.push(readers);
+  const inj: Injected = {
+    insight: 'runs-page-slow',
+    label: `start-time indexes dropped, ${RUNS_PAGE_READERS} runs pages`,
+    start: dropped.droppedAt,
+    end: 0,
+    notes: [bulkDone],
+  };
+  await sleep(Math.max(0, dropped.droppedAt + slowMs - Date.now()));
+  const rebuildStarted = Date.now();
+  inj.end = await dropped.restore();
+  await sleep(15_000);
+  await readers.stop();
+  inj.notes.push(
+    `DROP INDEX ${dropped.names.join(', ')} ${clock(dropped.droppedAt)}; CREATE INDEX again ${clock(rebuildStarted)}–${clock(inj.end)}; hammer.py --call ui-runs-page --concurrency ${RUNS_PAGE_READERS} --spread 5, stopped 15 s after the rebuild`
+  );
+  r.injected.push(inj);
+}
 
 /** Step 5 of setup b (unless PREFECT_INCIDENTS_COUNT=0): the bulk task runs are in; see the comment at the call. */
 async function countTimeout(r: TimelineRun, bulkDone: string): Promise<void> {

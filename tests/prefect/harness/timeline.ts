@@ -66,7 +66,7 @@ export function startDriver(stack: Stack, opts: ClientOptions): ManagedProcess {
  */
 export function startHammer(
   stack: Stack,
-  call: 'runs-page' | 'work-pool' | 'dashboard' | 'set-state' | 'task-count',
+  call: 'runs-page' | 'ui-runs-page' | 'work-pool' | 'dashboard' | 'set-state' | 'task-count',
   concurrency: number,
   seconds: number,
   spreadSeconds = 0,

@@ -47,6 +47,19 @@ def ui_task_count_filter() -> dict[str, Any]:
     }
 
 
+def ui_runs_page_calls() -> list[tuple[str, dict[str, Any]]]:
+    """The runs page as Prefect's UI opens it: a page of the last 7 days' runs, newest start first, and a flow's
+    run list sorted the same way. Both sort flow_run by start time, which only the start-time indexes make cheap."""
+    week = (datetime.now(timezone.utc) - timedelta(days=7)).isoformat()
+    return [
+        (
+            "/flow_runs/paginate",
+            {"page": 1, "limit": 10, "sort": "START_TIME_DESC", "flow_runs": {"expected_start_time": {"after_": week}}},
+        ),
+        ("/flow_runs/filter", {"limit": 50, "sort": "START_TIME_DESC"}),
+    ]
+
+
 async def own_run(client: PrefectClient) -> uuid.UUID:
     """A flow run of this loop's own, created before any lock is taken, whose state the loop then moves."""
     flow_id = await client.create_flow_from_name("insights-hammer")
@@ -68,6 +81,12 @@ async def one(client: PrefectClient, call: str, pool: str) -> None:
     if call == "runs-page":
         await client.request("POST", "/flow_runs/filter", json={"limit": 50})
         await client.request("POST", "/flow_runs/count", json={})
+    elif call == "ui-runs-page":
+        for path, body in ui_runs_page_calls():
+            try:
+                await client.request("POST", path, json=body)
+            except Exception:  # noqa: BLE001 - failures are the point; the recorder keeps them
+                await asyncio.sleep(0.2)
     elif call == "work-pool":
         await client.read_work_pool(pool)
     elif call == "task-count":
@@ -102,7 +121,11 @@ async def loop(args: argparse.Namespace, k: int) -> None:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--call", choices=["runs-page", "work-pool", "dashboard", "set-state", "task-count"], default="runs-page")
+    parser.add_argument(
+        "--call",
+        choices=["runs-page", "ui-runs-page", "work-pool", "dashboard", "set-state", "task-count"],
+        default="runs-page",
+    )
     parser.add_argument("--pool", default="insights")
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
