@@ -122,4 +122,29 @@ describe('evidence figures belong to the routes they count', () => {
     expect(e.evidence.p99AtCutOff).toBe(true);
     expect(String(e.evidence.summary)).toContain('mean 10.1 s = statement timeout 10 s; buckets end at 10 s');
   });
+  it('task-runs-count-timeout: the mean is taken where the counts sit at the cut-off, not over the windows after release', () => {
+    // Setup b, 2026-12-04: 95 of 96 counts answered 500 at 10.05 s (median), but after the lock's release the 30 s
+    // windows still held cancelled counts (p95 in +Inf) beside the fast ones that came back at two to four times
+    // the rate (means 5.2, 2.7, 1.3 s), and the summary said "mean 7.8 s over their slow requests".
+    const route = '/task_runs/count';
+    const b = new ScanInputBuilder({
+      stepMs: 10_000,
+      bucketBounds: OTEL_BOUNDS,
+      settings: { statementTimeoutSeconds: 10 },
+    })
+      .set(route, 30, 32.5, { p50: 10.05, p95: 10.05, p99: 10.05, mean: 10.05, rate: 0.6, tailShare: 1 })
+      .errors(route, 30, 32.5, 1);
+    [5.2, 2.7, 1.3].forEach((mean, k) => {
+      const at = 32.5 + (k + 1) / 6;
+      b.set(route, at, at, { p50: mean, p95: 10.05, p99: 10.05, mean, rate: k === 0 ? 1.2 : 2.4, tailShare: 0.2 });
+    });
+    const e = only(runAll(capQuantiles(b.build())), 'task-runs-count-timeout');
+    expect(e.evidence.meanSeconds as number).toBeCloseTo(10.05, 2);
+    expect(e.evidence.meanSlowSeconds as number).toBeLessThan(8);
+    expect(e.evidence.secondsAtCutOff).toBe(160);
+    expect(e.evidence.p99AtCutOff).toBe(true);
+    expect(String(e.evidence.summary)).toContain(
+      'mean 10.1 s over their requests in the 160 s at the statement timeout'
+    );
+  });
 });
