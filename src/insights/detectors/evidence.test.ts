@@ -147,4 +147,28 @@ describe('evidence figures belong to the routes they count', () => {
       'mean 10.1 s over their requests in the 160 s at the statement timeout'
     );
   });
+  it('api-overload-http-500: p95 of the routes raised at the peak, not one thin route at another point', () => {
+    const all = () => true;
+    const b = new ScanInputBuilder().busier(all, 50, 80, 3).errors(all, 50, 80, 0.1).slower(all, 50, 80, 2);
+    b.busier(all, 60, 60, 1.5);
+    b.set(THIN, 75, 75, { p50: 9.4, p95: 9.5, p99: 9.9, mean: 9.4, rate: 0.01 });
+    const e = only(runAll(b.build()), 'api-overload-http-500');
+    const summary = String(e.evidence.summary);
+    expect(summary).not.toContain('9.5 s');
+    expect(summary).toMatch(/; p95 there [^;]+ on (\d+) of \1 routes \(each ≥ ×1\.5 baseline\), p99 there /);
+    expect(e.evidence.p95PeakHighSeconds as number).toBeLessThan(9);
+    expect(e.evidence.peakAt).toBe(new Date(b.timeAt(b.indexAt(60))).toISOString());
+  });
+
+  it("pending-deadlock: the share of the episode's set_state requests above the timeout, not one window's", () => {
+    // One window where 3 of 4 set_state requests waited the timeout out, 5 % elsewhere.
+    const routes = ['/flow_runs/{id}/set_state'];
+    const b = new ScanInputBuilder()
+      .set(routes, 40, 70, { p95: 60, p99: 70, mean: 50, slowShare: 0.05 })
+      .set(routes, 55, 55, { slowShare: 0.75 });
+    const e = only(runAll(capQuantiles(b.build())), 'pending-deadlock');
+    expect(String(e.evidence.summary)).not.toMatch(/^75 %/);
+    expect(e.evidence.slowShare as number).toBeCloseTo(0.05 + 0.7 / 121, 3);
+    expect(e.evidence.slowShareMax).toBe(0.75);
+  });
 });
