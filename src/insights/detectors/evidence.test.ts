@@ -171,4 +171,15 @@ describe('evidence figures belong to the routes they count', () => {
     expect(e.evidence.slowShare as number).toBeCloseTo(0.05 + 0.7 / 121, 3);
     expect(e.evidence.slowShareMax).toBe(0.75);
   });
+  it('runs-page-slow: per-route p95 at the peak, not one route at its worst point beside the count', () => {
+    const b = new ScanInputBuilder({ largestBucket: null })
+      .set('/flow_runs/filter', 100, 140, { p95: 12, p99: 15, mean: 7 })
+      .set('/flow_runs/paginate', 100, 140, { p95: 11, p99: 14, mean: 7 })
+      .set('/flow_runs/paginate', 130, 130, { p95: 25, p99: 28, mean: 9 });
+    const e = only(runAll(b.build()), 'runs-page-slow');
+    const summary = String(e.evidence.summary);
+    expect(summary).not.toContain('25 s');
+    expect(summary).toMatch(/^p95 at the peak 11–12 s on 2 of 2 runs-page routes/);
+    expect(e.evidence.routesAtPeak).toEqual(['/flow_runs/filter', '/flow_runs/paginate']);
+  });
 });

@@ -2,7 +2,7 @@
 // other routes stay near their baseline.
 import type { DetectableInsightId } from '../../catalog/types';
 import type { Episode, RouteSeries, ScanInput } from '../types';
-import { episodeRuns, makeEpisode } from './episodes';
+import { episodeRuns, makeEpisode, timeAt } from './episodes';
 import { figure, formatQuantile, formatSeconds, historyNote, isAboveLargestBucket } from './format';
 import {
   baselineHoursAt,
@@ -15,7 +15,7 @@ import {
   reachesThreshold,
 } from './latency';
 import { bridgePoints, bridgeUnknown, windowedPersistencePoints } from './persistence';
-import { requestWeighted } from './episodeFigures';
+import { formatRange, rangeAt, requestWeighted } from './episodeFigures';
 import { maxOver, nanMax, prepareInput } from './series';
 
 export interface FamilySlowSpec {
@@ -228,6 +228,19 @@ export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[
     // holds its last cancelled requests (p95 stays in +Inf) beside the fast answers that came back, and counting those
     // points in made "mean 7.8 s" of counts that all answered at 10.05 s (setup b, 2026-12-04).
     const atCut = atCutOffStretch(involved, run.start, run.end, slowAt, cutOff);
+    // The routes' own p95 at the point where most of them were slow: "p95 up to" over every route and point paired
+    // one route's worst window with the count of routes.
+    let peak = run.start;
+    let peakSlow = -1;
+    for (let i = run.start; i <= run.end; i++) {
+      const slowHere = involved.filter((_, k) => slowAt(k, i)).length;
+      if (slowHere > peakSlow) {
+        peak = i;
+        peakSlow = slowHere;
+      }
+    }
+    const atPeak = involved.filter((_, k) => slowAt(k, peak));
+    const p95Peak = rangeAt(atPeak, 'p95', peak, largestBucket);
     const meanShown = atCut ? atCut.mean : meanSlow;
     for (const r of involved) {
       p95Max = nanMax(p95Max, maxOver(r.p95, run.start, run.end));
@@ -252,7 +265,7 @@ export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[
       ? `their requests in the ${formatSeconds((atCut.points * grid.step) / 1000)} at the ${spec.cutOff!.name}`
       : 'their slow requests';
     const summary =
-      `p95 ${involved.length > 1 ? 'up to ' : ''}${formatQuantile(p95Max, largestBucket)} on ${involved.length} ` +
+      `p95 at the peak ${formatRange(p95Peak, largestBucket)} on ${atPeak.length} of ${involved.length} ` +
       `${spec.familyName} (≥ ${spec.thresholdName} ${formatSeconds(threshold)}); mean ${formatSeconds(meanShown)} ` +
       `over ${meanWhere}; ${near} of ${known} other routes near baseline` +
       verdict.note +
@@ -264,6 +277,10 @@ export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[
       involved.map((r) => r.route),
       {
         summary,
+        peakAt: new Date(timeAt(grid, peak)).toISOString(),
+        routesAtPeak: atPeak.map((r) => r.route),
+        p95PeakLowSeconds: figure(p95Peak.low),
+        p95PeakHighSeconds: figure(p95Peak.high),
         p95MaxSeconds: figure(p95Max),
         p95AboveLargestBucket: isAboveLargestBucket(p95Max, largestBucket),
         meanMaxSeconds: figure(meanMax),
