@@ -7,17 +7,24 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promQuery } from '../harness/prometheus';
-import { readRequests, type RecordedRequest } from './harness/groundTruth';
+import { fetchTemplates, readRequests, templateOf, type RecordedRequest } from './harness/groundTruth';
 import { startPostgres, type RunningPostgres } from './harness/postgres';
 import { SETUPS } from './harness/setups';
 import { startStack, type Stack } from './harness/stack';
 import { clock, sleep, startDriver, Workers, type Injected } from './harness/timeline';
 import { ROOT, ensureVenv } from './harness/venv';
+import { checkEvidence, formatCheck, type EvidenceCheck, type ScanFinding } from './evidenceTruth';
 import { formatIncidentTable, judge, type FoundInsight, type Verdict } from './incidentReport';
+import { rateWindow } from '../../src/prometheus/step';
 import { sh as runCommand } from './harness/sh';
 import { ONE_DEPLOYMENT_RUN, plans, SETUP_A, SETUP_B, SETUP_E, type TimelinePlan, type TimelineRun } from './timelines';
 
 const CLI = join(ROOT, 'dist-cli/prefect-insights.js');
+/**
+ * Seconds between two samples in every setup: Prometheus scrapes every 5 s (tests/harness/prometheus.ts) and the
+ * OpenTelemetry SDK pushes every 5 s (OTEL_METRIC_EXPORT_INTERVAL in harness/prefectServer.ts).
+ */
+const SAMPLE_INTERVAL_S = 5;
 const MIN = 60_000;
 
 /** What one setup's timeline came to: its table, and the figures the tests below assert. */
@@ -28,6 +35,8 @@ interface Outcome {
   notes: string[];
   /** Distinct `instance` values of the metric over the timeline (pushed setups: one per server process). */
   instances?: number;
+  /** Each found incident's evidence figures against what the clients were answered (evidenceTruth.ts). */
+  checks: EvidenceCheck[];
   error?: string;
 }
 
@@ -116,6 +125,7 @@ async function runOne(plan: TimelinePlan, stack: Stack, t0: number): Promise<Out
     verdicts: [],
     unexplained: [],
     notes: r.notes,
+    checks: [],
   };
   try {
     // The quiet traffic leaves the work-pool routes to the real worker, so a work_pool lock stalls the worker and the
@@ -153,16 +163,39 @@ async function runOne(plan: TimelinePlan, stack: Stack, t0: number): Promise<Out
     }
     const out = JSON.parse(json.stdout) as {
       metric: { name: string };
-      insights: Array<{ id: string; start: string; end: string; evidence: { summary: string } }>;
+      source?: { resolutionSeconds: number };
+      insights: Array<{
+        id: string;
+        start: string;
+        end: string;
+        routes: string[];
+        evidence: { summary: string } & Record<string, unknown>;
+      }>;
     };
-    const found: FoundInsight[] = out.insights.map((i) => ({
-      id: i.id,
-      start: Date.parse(i.start),
-      end: Date.parse(i.end),
-      summary: i.evidence.summary,
-    }));
+    const findings = new Map<FoundInsight, ScanFinding>();
+    const found: FoundInsight[] = out.insights.map((i) => {
+      const f = { id: i.id, start: Date.parse(i.start), end: Date.parse(i.end), summary: i.evidence.summary };
+      findings.set(f, { ...f, routes: i.routes, evidence: i.evidence });
+      return f;
+    });
     ({ verdicts: outcome.verdicts, unexplained: outcome.unexplained } = judge(r.injected, found));
     const requests = readRequests(stack.requestLog);
+    // The server's own route templates, while it still answers: the clients' side of each figure is per route.
+    const templates = await fetchTemplates(stack.prefect.apiUrl);
+    const step = out.source?.resolutionSeconds ?? SAMPLE_INTERVAL_S;
+    for (const v of outcome.verdicts) {
+      if (v.injected.insight !== null && v.found.length === 1 && v.found[0].id === v.injected.insight) {
+        outcome.checks.push(
+          ...checkEvidence(findings.get(v.found[0])!, v.injected, {
+            requests,
+            routeOf: (req) => templateOf(templates, req.method, req.path),
+            windowSeconds: rateWindow(step, SAMPLE_INTERVAL_S),
+            intervalSeconds: SAMPLE_INTERVAL_S,
+          })
+        );
+      }
+    }
+    r.notes.push(...outcome.checks.map((c) => `evidence ${formatCheck(c)}`));
     for (const inj of r.injected) {
       inj.notes.push(`clients were answered: ${answers(requests, inj.start, inj.end)}`);
     }
@@ -267,7 +300,7 @@ afterAll(async () => {
 describe.each(PLANS.map((p) => [p.setupId, p] as const))(
   'incident timeline on a real Prefect, setup %s',
   (id, plan) => {
-    const outcome = () => outcomes.get(id) ?? { verdicts: [], unexplained: [], error: 'no outcome' };
+    const outcome = () => outcomes.get(id) ?? { verdicts: [], unexplained: [], checks: [], error: 'no outcome' };
 
     it('ran to its end', () => {
       expect(outcome().error).toBeUndefined();
@@ -281,12 +314,23 @@ describe.each(PLANS.map((p) => [p.setupId, p] as const))(
     });
 
     if (plan.setupId !== 'e') {
-      it('short restarts and the traffic bump raise nothing', () => {
+      it('short restarts, the traffic bump and the 90 s slow burst raise nothing', () => {
         const quiet = outcome().verdicts.filter((v) => v.injected.insight === null);
         expect(quiet.length).toBeGreaterThanOrEqual(1);
         expect(quiet.filter((v) => !v.ok).map((v) => `${v.injected.label}: ${v.why}`)).toEqual([]);
       });
     }
+
+    it("each incident found tells the clients' truth in its evidence figures", () => {
+      const checks = outcome().checks;
+      // Every incident found has figures the clients can speak to (none is left unchecked by omission).
+      const found = outcome()
+        .verdicts.filter((v) => v.found.length === 1 && v.found[0].id === v.injected.insight)
+        .map((v) => v.injected.insight);
+      expect(found.length).toBeGreaterThanOrEqual(1);
+      expect([...new Set(checks.map((c) => c.insight))].sort()).toEqual([...new Set(found)].sort());
+      expect(checks.filter((c) => !c.ok).map(formatCheck)).toEqual([]);
+    });
 
     it('no insight fires that was not injected', () => {
       expect(outcome().unexplained.map((f) => `${f.id} ${clock(f.start)}–${clock(f.end)}: ${f.summary}`)).toEqual([]);

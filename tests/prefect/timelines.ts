@@ -214,6 +214,39 @@ export const SETUP_A: TimelinePlan = {
     // bare restart takes under 10 s: no scrape would even miss it).
     await r.at(secs('RESTART_AT', 540));
     await shortRestart(r, ROOMY_POOL, 'pool 5/10/5 s');
+    await keepWorker(r, 'the restart');
+
+    // 4. A near-miss decoy (issue 16): the exhaustion's lock and readers for 90 s, under the contract's 2 minutes of
+    // persistence. It must raise nothing. Its distance from the exhaustion does not matter: persistence is judged on
+    // each run before runs within the 5-minute gap are merged (episodes.ts), so a burst that is rightly dropped cannot
+    // stretch the exhaustion, and one that wrongly persists would stretch its end past the minute and fail it. Only
+    // a route-family finding would hide within 5 minutes of the exhaustion ("the broad one wins"), and the burst is
+    // broad: 25 readers on 15 connections, the lock waiters hold them until the statement timeout (10 s) and the rest
+    // wait for the pool (5 s), so no family is slow "with the rest near baseline". Its time does matter to the
+    // others: 25 readers and a server answering 500s take the cores, and the route-family incidents from 9:00 to
+    // 11:30 (b's count timeout) need the rest of their API near baseline. At 10:00 its release fell on b's, the
+    // delayed requests of both came back at once, b's other routes were far above baseline for two points and the
+    // count timeout was missed (2026-12-05 01:15 UTC). So it starts at 12:00, when b's release is 30 s past and only
+    // tails and scans are left; a's timeline ends about 2 minutes after b's.
+    await r.at(secs('BURST_AT', 720));
+    const burstSeconds = secs('BURST', 90) / 1000;
+    const lock2 = await holdTableLock(r.pg, s.database, 'flow_run', burstSeconds);
+    const hammer2 = startHammer(s, 'dashboard', 25, burstSeconds, 5);
+    r.background.push(hammer2);
+    const burst: Injected = {
+      insight: null,
+      label: `${burstSeconds} s slow burst`,
+      start: lock2.grantedAt,
+      end: 0,
+      notes: [],
+    };
+    const released2 = await lock2.released;
+    const hammer2End = await finished(hammer2, 30_000);
+    burst.end = released2;
+    burst.notes.push(
+      `LOCK TABLE flow_run IN ACCESS EXCLUSIVE MODE ${clock(lock2.grantedAt)}–${clock(released2)} (pool 5/10/5 s); hammer.py --call dashboard --concurrency 25 --spread 5: ${hammer2End}`
+    );
+    r.injected.push(burst);
 
     if (FULL) {
       await fullTail(r);

@@ -73,6 +73,7 @@ function replicaEpisodes(input: ScanInput): Episode[] {
               `replica ${o.instance} of ${o.replicas}: ${REPLICA_HOW[o.how]} for ${formatSeconds(downMs / 1000)}; ` +
               `${others} kept serving (${figure(o.othersRate, 3)} req/s)`,
             downMinutes: figure(downMs / 60_000, 1),
+            downSeconds: downMs / 1000,
             source: o.how === 'up' ? 'up' : 'series',
             scope: 'replica',
             instance: o.instance,
@@ -166,6 +167,7 @@ export const apiOutage: Detector = {
         {
           summary: `${how} for ${formatSeconds(downMs / 1000)}${after}`,
           downMinutes: figure(downMs / 60_000, 1),
+          downSeconds: downMs / 1000,
           source: byUp ? 'up' : 'series',
           scope: 'service',
           ...(cut && !byUp ? { rateBeforePerSecond: figure(cut.lastRate, 3) } : {}),

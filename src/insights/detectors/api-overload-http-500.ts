@@ -1,10 +1,11 @@
 // More traffic than the server can take: the request rate doubles, a visible share fails with 5xx and latency
 // rises, but requests are not piled at pool_timeout (that would be the pool, not the load).
 import { baselineOf } from '../toolkit/baseline';
-import { episodeRuns, makeEpisode } from '../toolkit/episodes';
-import { figure, formatPercent, formatQuantile, formatRatio, historyNote } from '../toolkit/format';
+import { formatRange, rangeAt } from '../toolkit/episodeFigures';
+import { episodeRuns, makeEpisode, timeAt } from '../toolkit/episodes';
+import { figure, formatPercent, formatRatio, historyNote } from '../toolkit/format';
 import { windowedPersistencePoints } from '../toolkit/persistence';
-import { apiTotals, maxOver, nanMax, prepareInput } from '../toolkit/series';
+import { apiTotals, prepareInput } from '../toolkit/series';
 import { MEAN_AT_TIMEOUT, P99_AT_TIMEOUT } from '../toolkit/thresholds';
 import type { Detector, Episode, ScanInput } from '../types';
 
@@ -34,6 +35,10 @@ export const apiOverloadHttp500: Detector = {
     const rateBase = baselineOf(totals.rate, grid);
     const bases = routes.map((r) => baselineOf(r.p95, grid));
     const mask = new Uint8Array(n);
+    const raisedAt = (k: number, i: number) => {
+      const b = bases[k].medians[(i / bases[k].blockSize) | 0];
+      return routes[k].p95[i] >= 0 && b > 0 && routes[k].p95[i] >= RAISED_FACTOR * b;
+    };
     for (let i = 0; i < n; i++) {
       const rate = totals.rate[i];
       const base = rateBase.medians[(i / rateBase.blockSize) | 0];
@@ -53,7 +58,7 @@ export const apiOverloadHttp500: Detector = {
         }
         if (r.p95[i] >= 0 && b > 0) {
           known++;
-          raised += r.p95[i] >= RAISED_FACTOR * b ? 1 : 0;
+          raised += raisedAt(k, i) ? 1 : 0;
         }
       }
       if (!piled && known > 0 && raised * 2 >= known) {
@@ -69,6 +74,7 @@ export const apiOverloadHttp500: Detector = {
       let err = 0;
       let peakRate = NaN;
       let peakBase = NaN;
+      let peak = run.start;
       for (let i = run.start; i <= run.end; i++) {
         if (!mask[i]) {
           continue;
@@ -78,34 +84,49 @@ export const apiOverloadHttp500: Detector = {
         if (!(totals.rate[i] <= peakRate)) {
           peakRate = totals.rate[i];
           peakBase = rateBase.medians[(i / rateBase.blockSize) | 0];
+          peak = i;
         }
       }
       const share = req > 0 ? err / req : NaN;
-      let p95Max = NaN;
-      let p99Max = NaN;
-      for (const r of routes) {
-        p95Max = nanMax(p95Max, maxOver(r.p95, run.start, run.end));
-        p99Max = nanMax(p99Max, maxOver(r.p99, run.start, run.end));
-      }
+      // Latency figures of the routes that were raised at the traffic's peak, each its own value there: the maximum
+      // over every route and point paired one thin route's worst window with the whole API's traffic.
+      const raised = routes.filter((_, k) => raisedAt(k, peak));
+      const judged = routes.filter((r, k) => r.p95[peak] >= 0 && bases[k].medians[(peak / bases[k].blockSize) | 0] > 0);
+      const p95Peak = rangeAt(raised, 'p95', peak, largestBucket);
+      const p99Peak = rangeAt(raised, 'p99', peak, largestBucket);
+      const involved = routes.filter((_, k) => {
+        for (let i = run.start; i <= run.end; i++) {
+          if (mask[i] && raisedAt(k, i)) {
+            return true;
+          }
+        }
+        return false;
+      });
       const historyHours = (rateBase.history[(run.start / rateBase.blockSize) | 0] * rateBase.blockMs) / 3_600_000;
       const summary =
         `${figure(peakRate, 1)} req/s (${formatRatio(peakRate / peakBase)} baseline ${figure(peakBase, 1)} req/s); ` +
-        `${formatPercent(share)} 5xx; p95 up to ${formatQuantile(p95Max, largestBucket)}, ` +
-        `p99 ${formatQuantile(p99Max, largestBucket)} (below pool_timeout ${timeout} s)` +
+        `${formatPercent(share)} 5xx; p95 there ${formatRange(p95Peak, largestBucket)} on ${raised.length} of ` +
+        `${judged.length} routes (each ≥ ${formatRatio(RAISED_FACTOR)} baseline), p99 there ` +
+        `${formatRange(p99Peak, largestBucket)} (below pool_timeout ${timeout} s)` +
         historyNote(historyHours);
       return makeEpisode(
         'api-overload-http-500',
         grid,
         run,
-        routes.map((r) => r.route),
+        involved.map((r) => r.route),
         {
           summary,
           requestRatePerSecond: figure(peakRate),
           baselineRatePerSecond: figure(peakBase),
           rateOverBaseline: figure(peakRate / peakBase, 2),
           errorShare: figure(share, 4),
-          p95MaxSeconds: figure(p95Max),
-          p99MaxSeconds: figure(p99Max),
+          peakAt: new Date(timeAt(grid, peak)).toISOString(),
+          raisedRoutes: raised.length,
+          judgedRoutes: judged.length,
+          p95PeakLowSeconds: figure(p95Peak.low),
+          p95PeakHighSeconds: figure(p95Peak.high),
+          p99PeakLowSeconds: figure(p99Peak.low),
+          p99PeakHighSeconds: figure(p99Peak.high),
           poolTimeoutSeconds: timeout,
           baselineHours: figure(historyHours, 2),
         }

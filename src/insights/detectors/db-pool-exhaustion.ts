@@ -1,6 +1,6 @@
 // The connection pool runs dry: many database-backed routes slow down together and pile up toward pool_timeout.
 import { baselineOf, type Baseline } from '../toolkit/baseline';
-import { episodeRuns, makeEpisode } from '../toolkit/episodes';
+import { episodeRuns, makeEpisode, timeAt } from '../toolkit/episodes';
 import { isDatabaseBacked } from '../toolkit/families';
 import {
   figure,
@@ -224,10 +224,14 @@ export const dbPoolExhaustion: Detector = {
         {
           summary,
           affectedRoutes: farCount[peak],
+          // Where the per-route figures were read, so they can be held against what the clients saw there.
+          peakAt: new Date(timeAt(grid, peak)).toISOString(),
+          routesAtPeak: atPeak.map((r) => r.route),
           activeRoutes: activeCount[peak],
           p95PeakLowSeconds: figure(p95Peak.low),
           p95PeakHighSeconds: figure(p95Peak.high),
           routesAboveLargestBucketAtPeak: p95Peak.aboveLargestBucket,
+          largestBucketSeconds: largestBucket,
           p95AboveLargestBucket: isAboveLargestBucket(p95Peak.high, largestBucket),
           p95OverBaseline: figure(ratioMin, 1),
           p95MaxSeconds: figure(p95Max),

@@ -367,7 +367,7 @@ describe("OpenTelemetry's buckets stop at 10 s: the tail above them, from the ex
     expectSpan(b, e, 40, 70);
     expect(e.routes).toEqual(setState);
     expect(e.evidence.slowShareMax).toBeNull();
-    expect(e.evidence.tailShareMax).toBe(0.15);
+    expect(e.evidence.tailShare).toBe(0.15);
     expect(e.evidence.tailMeanEstimateSeconds as number).toBeGreaterThan(0.9 * 60);
     expect(e.evidence.tailMeanEstimateSeconds as number).toBeLessThanOrEqual(84);
     expect(e.evidence.summary).toMatch(/≈ 8\d(\.\d)? s estimated from the mean; buckets stop at 10 s/);

@@ -122,4 +122,64 @@ describe('evidence figures belong to the routes they count', () => {
     expect(e.evidence.p99AtCutOff).toBe(true);
     expect(String(e.evidence.summary)).toContain('mean 10.1 s = statement timeout 10 s; buckets end at 10 s');
   });
+  it('task-runs-count-timeout: the mean is taken where the counts sit at the cut-off, not over the windows after release', () => {
+    // Setup b, 2026-12-04: 95 of 96 counts answered 500 at 10.05 s (median), but after the lock's release the 30 s
+    // windows still held cancelled counts (p95 in +Inf) beside the fast ones that came back at two to four times
+    // the rate (means 5.2, 2.7, 1.3 s), and the summary said "mean 7.8 s over their slow requests".
+    const route = '/task_runs/count';
+    const b = new ScanInputBuilder({
+      stepMs: 10_000,
+      bucketBounds: OTEL_BOUNDS,
+      settings: { statementTimeoutSeconds: 10 },
+    })
+      .set(route, 30, 32.5, { p50: 10.05, p95: 10.05, p99: 10.05, mean: 10.05, rate: 0.6, tailShare: 1 })
+      .errors(route, 30, 32.5, 1);
+    [5.2, 2.7, 1.3].forEach((mean, k) => {
+      const at = 32.5 + (k + 1) / 6;
+      b.set(route, at, at, { p50: mean, p95: 10.05, p99: 10.05, mean, rate: k === 0 ? 1.2 : 2.4, tailShare: 0.2 });
+    });
+    const e = only(runAll(capQuantiles(b.build())), 'task-runs-count-timeout');
+    expect(e.evidence.meanSeconds as number).toBeCloseTo(10.05, 2);
+    expect(e.evidence.meanSlowSeconds as number).toBeLessThan(8);
+    expect(e.evidence.secondsAtCutOff).toBe(160);
+    expect(e.evidence.p99AtCutOff).toBe(true);
+    expect(String(e.evidence.summary)).toContain(
+      'mean 10.1 s over their requests in the 160 s at the statement timeout'
+    );
+  });
+  it('api-overload-http-500: p95 of the routes raised at the peak, not one thin route at another point', () => {
+    const all = () => true;
+    const b = new ScanInputBuilder().busier(all, 50, 80, 3).errors(all, 50, 80, 0.1).slower(all, 50, 80, 2);
+    b.busier(all, 60, 60, 1.5);
+    b.set(THIN, 75, 75, { p50: 9.4, p95: 9.5, p99: 9.9, mean: 9.4, rate: 0.01 });
+    const e = only(runAll(b.build()), 'api-overload-http-500');
+    const summary = String(e.evidence.summary);
+    expect(summary).not.toContain('9.5 s');
+    expect(summary).toMatch(/; p95 there [^;]+ on (\d+) of \1 routes \(each ≥ ×1\.5 baseline\), p99 there /);
+    expect(e.evidence.p95PeakHighSeconds as number).toBeLessThan(9);
+    expect(e.evidence.peakAt).toBe(new Date(b.timeAt(b.indexAt(60))).toISOString());
+  });
+
+  it("pending-deadlock: the share of the episode's set_state requests above the timeout, not one window's", () => {
+    // One window where 3 of 4 set_state requests waited the timeout out, 5 % elsewhere.
+    const routes = ['/flow_runs/{id}/set_state'];
+    const b = new ScanInputBuilder()
+      .set(routes, 40, 70, { p95: 60, p99: 70, mean: 50, slowShare: 0.05 })
+      .set(routes, 55, 55, { slowShare: 0.75 });
+    const e = only(runAll(capQuantiles(b.build())), 'pending-deadlock');
+    expect(String(e.evidence.summary)).not.toMatch(/^75 %/);
+    expect(e.evidence.slowShare as number).toBeCloseTo(0.05 + 0.7 / 121, 3);
+    expect(e.evidence.slowShareMax).toBe(0.75);
+  });
+  it('runs-page-slow: per-route p95 at the peak, not one route at its worst point beside the count', () => {
+    const b = new ScanInputBuilder({ largestBucket: null })
+      .set('/flow_runs/filter', 100, 140, { p95: 12, p99: 15, mean: 7 })
+      .set('/flow_runs/paginate', 100, 140, { p95: 11, p99: 14, mean: 7 })
+      .set('/flow_runs/paginate', 130, 130, { p95: 25, p99: 28, mean: 9 });
+    const e = only(runAll(b.build()), 'runs-page-slow');
+    const summary = String(e.evidence.summary);
+    expect(summary).not.toContain('25 s');
+    expect(summary).toMatch(/^p95 at the peak 11–12 s on 2 of 2 runs-page routes/);
+    expect(e.evidence.routesAtPeak).toEqual(['/flow_runs/filter', '/flow_runs/paginate']);
+  });
 });

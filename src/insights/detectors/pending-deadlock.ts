@@ -4,6 +4,7 @@ import { episodeRuns, makeEpisode } from '../toolkit/episodes';
 import { isSetState } from '../toolkit/families';
 import { figure, formatPercent, formatQuantile, formatSeconds, isAboveLargestBucket } from '../toolkit/format';
 import { bridgeUnknown, windowedPersistencePoints, pointsFor, UNKNOWN_BRIDGE_MS } from '../toolkit/persistence';
+import { requestWeighted } from '../toolkit/episodeFigures';
 import { maxOver, nanMax, prepareInput } from '../toolkit/series';
 import { formatTailEstimate, medianWhere, tailMeanSeries } from '../toolkit/tail';
 import type { Detector, Episode, ScanInput } from '../types';
@@ -87,23 +88,28 @@ export const pendingDeadlock: Detector = {
         }
       }
       const involved = involvedIdx.map((k) => routes[k]);
-      let share = NaN;
+      // Shares and the mean over the episode's set_state requests (request-weighted over every point of it), not
+      // the largest value of one window: a single window where 3 of 4 requests waited out the timeout is not "75 %
+      // of set_state requests".
+      const share = requestWeighted(involved, 'slowShare', run.start, run.end);
+      const mean = requestWeighted(involved, 'mean', run.start, run.end);
       let p99 = NaN;
-      let mean = NaN;
       let tailShare = NaN;
       let tailMean = NaN;
+      let meanMax = NaN;
+      let shareMax = NaN;
       for (const k of involvedIdx) {
         const r = routes[k];
-        share = nanMax(share, maxOver(r.slowShare, run.start, run.end));
         p99 = nanMax(p99, maxOver(r.p99, run.start, run.end));
-        mean = nanMax(mean, maxOver(r.mean, run.start, run.end));
+        meanMax = nanMax(meanMax, maxOver(r.mean, run.start, run.end));
+        shareMax = nanMax(shareMax, maxOver(r.slowShare, run.start, run.end));
         const t = tails[k];
         if (t !== null) {
           // The typical estimate over the episode wherever the tail was visible, not its noisiest point.
           const typical = medianWhere(t, run.start, run.end, (i) => routes[k].tailShare[i] >= VISIBLE_SHARE);
           if (typical >= 0 && !(typical <= tailMean)) {
             tailMean = typical;
-            tailShare = maxOver(r.tailShare, run.start, run.end);
+            tailShare = requestWeighted([r], 'tailShare', run.start, run.end);
           }
         }
       }
@@ -114,7 +120,9 @@ export const pendingDeadlock: Detector = {
           ? `set_state requests at ${limit}: ${formatPercent(tailShare)} above the largest bucket, their mean ` +
             formatTailEstimate(tailMean, largestBucket as number)
           : `set_state requests at ${limit}`;
-      const summary = `${head}; p99 ${formatQuantile(p99, largestBucket)}, mean ${formatSeconds(mean)}`;
+      const summary =
+        `${head}; p99 ${isAboveLargestBucket(p99, largestBucket) ? '' : 'up to '}${formatQuantile(p99, largestBucket)}, mean ${formatSeconds(mean)} over the ` +
+        `episode's set_state requests`;
       return makeEpisode(
         'pending-deadlock',
         grid,
@@ -122,11 +130,13 @@ export const pendingDeadlock: Detector = {
         involved.map((r) => r.route),
         {
           summary,
-          slowShareMax: figure(share, 4),
+          slowShare: figure(share, 4),
+          slowShareMax: figure(shareMax, 4),
           p99MaxSeconds: figure(p99),
           p99AboveLargestBucket: isAboveLargestBucket(p99, largestBucket),
-          meanMaxSeconds: figure(mean),
-          tailShareMax: figure(tailShare, 4),
+          meanSeconds: figure(mean),
+          meanMaxSeconds: figure(meanMax),
+          tailShare: figure(tailShare, 4),
           tailMeanEstimateSeconds: figure(tailMean),
           requestTimeoutSeconds: timeout,
         }

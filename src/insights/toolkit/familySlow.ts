@@ -1,8 +1,8 @@
 // The shape shared by the route-family latency insights: the family's p95 reaches a settings threshold while most
 // other routes stay near their baseline.
 import type { DetectableInsightId } from '../../catalog/types';
-import type { Episode, ScanInput } from '../types';
-import { episodeRuns, makeEpisode } from './episodes';
+import type { Episode, RouteSeries, ScanInput } from '../types';
+import { episodeRuns, makeEpisode, timeAt } from './episodes';
 import { figure, formatQuantile, formatSeconds, historyNote, isAboveLargestBucket } from './format';
 import {
   baselineHoursAt,
@@ -15,7 +15,7 @@ import {
   reachesThreshold,
 } from './latency';
 import { bridgePoints, bridgeUnknown, windowedPersistencePoints } from './persistence';
-import { requestWeighted } from './episodeFigures';
+import { formatRange, rangeAt, requestWeighted } from './episodeFigures';
 import { maxOver, nanMax, prepareInput } from './series';
 
 export interface FamilySlowSpec {
@@ -128,6 +128,43 @@ function cutOffVerdict(
   };
 }
 
+/**
+ * The points of a run where the family's slow requests sit at the cut-off (their mean within its band), and their
+ * request-weighted mean there; null unless such points make at least half of the run's slow points. Half, because
+ * the window's tail after the cause is gone lasts a window (3 scrapes) while the signature needs 2 minutes: a run
+ * cut at the limit has far more points at it than after it, and a run where most slow points lie under the cut-off
+ * is not "cancelled there" (its mean over every slow point then speaks, as before).
+ */
+function atCutOffStretch(
+  involved: RouteSeries[],
+  from: number,
+  to: number,
+  slowAt: (route: number, i: number) => boolean,
+  cutOff: number
+): { mean: number; points: number } | null {
+  if (!(cutOff > 0)) {
+    return null;
+  }
+  const at = new Uint8Array(to + 1);
+  let slowPoints = 0;
+  let atPoints = 0;
+  for (let i = from; i <= to; i++) {
+    const m = requestWeighted(involved, 'mean', i, i, slowAt);
+    if (!(m >= 0)) {
+      continue;
+    }
+    slowPoints++;
+    if (nearCutOff(m, cutOff)) {
+      at[i] = 1;
+      atPoints++;
+    }
+  }
+  if (atPoints === 0 || 2 * atPoints < slowPoints) {
+    return null;
+  }
+  return { mean: requestWeighted(involved, 'mean', from, to, (k, i) => at[i] === 1 && slowAt(k, i)), points: atPoints };
+}
+
 export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[] {
   const input = prepareInput(raw);
   if (!input) {
@@ -182,14 +219,29 @@ export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[
     let p99Max = NaN;
     let meanMax = NaN;
     let history = Infinity;
-    // The mean over the family's requests while they were slow: the figure the summary gives and the cut-off reads.
-    const meanSlow = requestWeighted(
-      involved,
-      'mean',
-      run.start,
-      run.end,
-      (k, i) => mask[i] === 1 && reachesThreshold(involved[k].p95[i], involved[k].mean[i], threshold, largestBucket)
-    );
+    const slowAt = (k: number, i: number) =>
+      mask[i] === 1 && reachesThreshold(involved[k].p95[i], involved[k].mean[i], threshold, largestBucket);
+    // The mean over the family's requests while they were slow.
+    const meanSlow = requestWeighted(involved, 'mean', run.start, run.end, slowAt);
+    const cutOff = spec.cutOff ? spec.cutOff.seconds(input) : NaN;
+    // Where they sit at the cut-off, the mean is taken over that stretch only: after the cause is gone a window still
+    // holds its last cancelled requests (p95 stays in +Inf) beside the fast answers that came back, and counting those
+    // points in made "mean 7.8 s" of counts that all answered at 10.05 s (setup b, 2026-12-04).
+    const atCut = atCutOffStretch(involved, run.start, run.end, slowAt, cutOff);
+    // The routes' own p95 at the point where most of them were slow: "p95 up to" over every route and point paired
+    // one route's worst window with the count of routes.
+    let peak = run.start;
+    let peakSlow = -1;
+    for (let i = run.start; i <= run.end; i++) {
+      const slowHere = involved.filter((_, k) => slowAt(k, i)).length;
+      if (slowHere > peakSlow) {
+        peak = i;
+        peakSlow = slowHere;
+      }
+    }
+    const atPeak = involved.filter((_, k) => slowAt(k, peak));
+    const p95Peak = rangeAt(atPeak, 'p95', peak, largestBucket);
+    const meanShown = atCut ? atCut.mean : meanSlow;
     for (const r of involved) {
       p95Max = nanMax(p95Max, maxOver(r.p95, run.start, run.end));
       p99Max = nanMax(p99Max, maxOver(r.p99, run.start, run.end));
@@ -205,15 +257,17 @@ export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[
         near += m === NEAR_YES ? 1 : 0;
       }
     }
-    const cutOff = spec.cutOff ? spec.cutOff.seconds(input) : NaN;
     const verdict = spec.cutOff
-      ? cutOffVerdict(p99Max, meanSlow, cutOff, spec.cutOff.name, largestBucket, input.bucketBounds)
+      ? cutOffVerdict(p99Max, meanShown, cutOff, spec.cutOff.name, largestBucket, input.bucketBounds)
       : { at: false, note: '' };
     const piled = verdict.at;
+    const meanWhere = atCut
+      ? `their requests in the ${formatSeconds((atCut.points * grid.step) / 1000)} at the ${spec.cutOff!.name}`
+      : 'their slow requests';
     const summary =
-      `p95 ${involved.length > 1 ? 'up to ' : ''}${formatQuantile(p95Max, largestBucket)} on ${involved.length} ` +
-      `${spec.familyName} (≥ ${spec.thresholdName} ${formatSeconds(threshold)}); mean ${formatSeconds(meanSlow)} ` +
-      `over their slow requests; ${near} of ${known} other routes near baseline` +
+      `p95 at the peak ${formatRange(p95Peak, largestBucket)} on ${atPeak.length} of ${involved.length} ` +
+      `${spec.familyName} (≥ ${spec.thresholdName} ${formatSeconds(threshold)}); mean ${formatSeconds(meanShown)} ` +
+      `over ${meanWhere}; ${near} of ${known} other routes near baseline` +
       verdict.note +
       historyNote(history);
     return makeEpisode(
@@ -223,10 +277,16 @@ export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[
       involved.map((r) => r.route),
       {
         summary,
+        peakAt: new Date(timeAt(grid, peak)).toISOString(),
+        routesAtPeak: atPeak.map((r) => r.route),
+        p95PeakLowSeconds: figure(p95Peak.low),
+        p95PeakHighSeconds: figure(p95Peak.high),
         p95MaxSeconds: figure(p95Max),
         p95AboveLargestBucket: isAboveLargestBucket(p95Max, largestBucket),
         meanMaxSeconds: figure(meanMax),
-        meanSeconds: figure(meanSlow),
+        meanSeconds: figure(meanShown),
+        meanSlowSeconds: figure(meanSlow),
+        secondsAtCutOff: atCut ? (atCut.points * grid.step) / 1000 : 0,
         thresholdSeconds: threshold,
         thresholdName: spec.thresholdName,
         p99MaxSeconds: figure(p99Max),

@@ -1,0 +1,186 @@
+// Evidence held against the ground truth of the same run (issue 16, "evidence that is true"): each figure a detector
+// gives in its structured evidence is compared with what the recorded clients were answered, over the stretch the
+// figure speaks for. Pure: the incident test passes in the scan's findings and the request log.
+import { quantile, type RecordedRequest } from './harness/groundTruth';
+import type { Injected } from './harness/timeline';
+
+/** One insight as the scan's JSON gives it. */
+export interface ScanFinding {
+  id: string;
+  start: number;
+  end: number;
+  routes: string[];
+  evidence: Record<string, unknown>;
+}
+
+export interface EvidenceCheck {
+  insight: string;
+  figure: string;
+  scan: string;
+  clients: string;
+  ok: boolean;
+}
+
+/**
+ * Count timeout: the mean may differ from the clients' by this much. The server's histogram times the handler, the
+ * client adds its own connection and parsing (milliseconds on 127.0.0.1); the stretch at the cut-off is read on
+ * 10 s points whose windows at its edges can hold a few answers from before the lock (a point's mean must be within
+ * the cut-off's band, 0.8–1.25 ×, to count). At a 10 s statement timeout that is well under 0.5 s; the figure this
+ * catches was 2.2 s off (7.8 s against the clients' 10.05 s).
+ */
+export const COUNT_MEAN_TOLERANCE_S = 0.5;
+
+/**
+ * Pool exhaustion, per-route p95 at the peak: histogram_quantile puts a quantile anywhere inside the bucket that
+ * holds it, and the widest finite bucket of these layouts (OpenTelemetry's default bounds, 1–2.5 s and 100–250 ms)
+ * spans a factor 2.5. Both ends of the range must lie within that factor of the clients' per-route p95 over the
+ * same window.
+ */
+export const P95_BUCKET_FACTOR = 2.5;
+
+/**
+ * Pool exhaustion, the mean over the routes' requests while far above baseline, against the clients' mean of those
+ * routes over the detected stretch: within 20 %. The detector leaves out each route's points near its baseline
+ * (the clients' side counts those fast answers in), and the rate window (15 s) smears both edges by its length,
+ * about 10 % of a 2.5-minute stretch.
+ */
+export const POOL_MEAN_SHARE = 0.2;
+
+/**
+ * Outage length against the clients' own silence (last answer before, first answer after): within 60 s, the
+ * judge's edge tolerance. A scraped exporter answers as soon as the restarted process serves metrics, before Prefect
+ * is ready (30–40 s of start-up here), so `up` returns ahead of the API; `up` goes to 0 one scrape (5 s) and its
+ * timeout after the freeze; a pushed server's counters stop within a push interval (5 s) and the rate window (15 s).
+ */
+export const OUTAGE_LENGTH_TOLERANCE_S = 60;
+
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : NaN);
+const s3 = (v: number) => `${v.toFixed(3)} s`;
+
+/** Route templates compared without parameter names: `/work_pools/{name}` and `/work_pools/{work_pool_name}` alike. */
+export const routeKey = (route: string) => route.replace(/^\/api(?=\/)/, '').replace(/\{[^}]*\}/g, '{}');
+
+/** Answered requests (a status) ending in [from, to] ms, optionally of one route (by `templateOf`). */
+function answered(
+  requests: RecordedRequest[],
+  from: number,
+  to: number,
+  route?: (r: RecordedRequest) => boolean
+): RecordedRequest[] {
+  return requests.filter((r) => r.status !== 0 && r.end * 1000 >= from && r.end * 1000 <= to && (!route || route(r)));
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** The longest stretch without an answered request that overlaps [from, to] (ms): the clients' own silence. */
+export function clientSilence(requests: RecordedRequest[], from: number, to: number): number {
+  const ends = requests
+    .filter((r) => r.status !== 0)
+    .map((r) => r.end * 1000)
+    .sort((a, b) => a - b);
+  let longest = 0;
+  for (let k = 1; k < ends.length; k++) {
+    if (ends[k] >= from && ends[k - 1] <= to) {
+      longest = Math.max(longest, ends[k] - ends[k - 1]);
+    }
+  }
+  return longest;
+}
+
+export interface TruthContext {
+  requests: RecordedRequest[];
+  /** `METHOD`-less route template of a recorded request, from the server's OpenAPI (harness/groundTruth.ts). */
+  routeOf(r: RecordedRequest): string | undefined;
+  /** The scan's rate window and the scrape/push interval, seconds: what one point's figures cover. */
+  windowSeconds: number;
+  intervalSeconds: number;
+}
+
+/** Every figure of one finding that the clients can speak to, each judged. Empty for an insight with none. */
+export function checkEvidence(f: ScanFinding, inj: Injected, ctx: TruthContext): EvidenceCheck[] {
+  const e = f.evidence;
+  const out: EvidenceCheck[] = [];
+  if (f.id === 'task-runs-count-timeout') {
+    const counts = answered(ctx.requests, inj.start, inj.end, (r) => ctx.routeOf(r) === '/task_runs/count');
+    const seconds = counts.map((r) => r.seconds);
+    const clientsMean = seconds.length ? mean(seconds) : NaN;
+    const median = seconds.length ? quantile(seconds, 0.5) : NaN;
+    const scanMean = num(e.meanSeconds);
+    out.push({
+      insight: f.id,
+      figure: `mean (± ${COUNT_MEAN_TOLERANCE_S} s)`,
+      scan: s3(scanMean),
+      clients: `${s3(clientsMean)} over ${counts.length} counts (median ${s3(median)})`,
+      ok: Math.abs(scanMean - clientsMean) <= COUNT_MEAN_TOLERANCE_S,
+    });
+    const cut = num(e.cutOffSeconds);
+    if (cut > 0 && median >= cut) {
+      out.push({
+        insight: f.id,
+        figure: 'at the cut-off (the clients waited it out: median ≥ it)',
+        scan: String(e.p99AtCutOff),
+        clients: `median ${s3(median)} ≥ ${cut} s`,
+        ok: e.p99AtCutOff === true,
+      });
+    }
+  }
+  if (f.id === 'db-pool-exhaustion') {
+    const peak = Date.parse(String(e.peakAt));
+    const atPeak = new Set(((e.routesAtPeak as string[]) ?? []).map(routeKey));
+    // The requests a point's windowed quantile counts: answered within its window, read at the last scrape before it.
+    const from = peak - (ctx.windowSeconds + ctx.intervalSeconds) * 1000;
+    const perRoute = new Map<string, number[]>();
+    for (const r of answered(ctx.requests, from, peak)) {
+      const route = ctx.routeOf(r);
+      if (route !== undefined && atPeak.has(routeKey(route))) {
+        perRoute.set(routeKey(route), [...(perRoute.get(routeKey(route)) ?? []), r.seconds]);
+      }
+    }
+    const p95s = [...perRoute.values()].map((s) => quantile(s, 0.95));
+    const cLow = Math.min(...p95s);
+    const cHigh = Math.max(...p95s);
+    const low = num(e.p95PeakLowSeconds);
+    const high = num(e.p95PeakHighSeconds);
+    const largest = num(e.largestBucketSeconds);
+    const within = (scan: number, clients: number) =>
+      scan <= clients * P95_BUCKET_FACTOR && scan >= clients / P95_BUCKET_FACTOR;
+    // A p95 in +Inf is a floor: the clients' must reach the largest bound (less a bucket's factor).
+    const highOk = high >= largest ? cHigh >= largest / P95_BUCKET_FACTOR : within(high, cHigh);
+    out.push({
+      insight: f.id,
+      figure: `per-route p95 at the peak ${new Date(peak).toISOString().slice(11, 19)} (× ${P95_BUCKET_FACTOR})`,
+      scan: `${s3(low)}–${high >= largest ? `≥ ${largest} s` : s3(high)} on ${atPeak.size} routes`,
+      clients: `${s3(cLow)}–${s3(cHigh)} on ${perRoute.size} routes answered in the window`,
+      ok: perRoute.size > 0 && within(low, cLow) && highOk,
+    });
+    const routes = new Set(f.routes.map(routeKey));
+    const inStretch = answered(ctx.requests, f.start - ctx.windowSeconds * 1000, f.end, (r) => {
+      const route = ctx.routeOf(r);
+      return route !== undefined && routes.has(routeKey(route));
+    });
+    const clientsMean = inStretch.length ? mean(inStretch.map((r) => r.seconds)) : NaN;
+    const scanMean = num(e.meanSeconds);
+    out.push({
+      insight: f.id,
+      figure: `mean over their requests (± ${POOL_MEAN_SHARE * 100} %)`,
+      scan: s3(scanMean),
+      clients: `${s3(clientsMean)} over ${inStretch.length} requests of the ${routes.size} routes in the detected stretch`,
+      ok: Math.abs(scanMean - clientsMean) <= POOL_MEAN_SHARE * clientsMean,
+    });
+  }
+  if (f.id === 'api-outage') {
+    const down = num(e.downSeconds);
+    const silence = clientSilence(ctx.requests, inj.start, inj.end) / 1000;
+    out.push({
+      insight: f.id,
+      figure: `down length (± ${OUTAGE_LENGTH_TOLERANCE_S} s)`,
+      scan: `${down} s`,
+      clients: `${silence.toFixed(1)} s without an answer (injected ${((inj.end - inj.start) / 1000).toFixed(1)} s)`,
+      ok: Math.abs(down - silence) <= OUTAGE_LENGTH_TOLERANCE_S,
+    });
+  }
+  return out;
+}
+
+export const formatCheck = (c: EvidenceCheck) =>
+  `${c.ok ? 'true' : 'UNTRUE'}: ${c.insight} ${c.figure}: scan ${c.scan}; clients ${c.clients}`;
