@@ -30,30 +30,28 @@ SELECT count(*) FROM task_run;`;
   return `${out.trim().split('\n').pop()} task runs`;
 }
 
+/** Columns of flow_run, in order, as this Prefect's migrations made them. */
+export async function flowRunColumns(pg: RunningPostgres, database: string): Promise<string[]> {
+  const out = await pg.psql(
+    database,
+    `SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'flow_run'`
+  );
+  return out.trim().split(',');
+}
+
 /**
- * Finished flow runs copied from one the API made (a run of the driver's own flow, no deployment): every column
- * Prefect wrote is kept, only identity, name, times and the final state change, so the foreign keys (flow, state
- * details) stay valid. Started over the last `days` days (the runs page's default range is the last 7), one in 25
- * Failed. Then ANALYZE, as autovacuum would do after such growth. About 47 s per million rows here (150,000 rows
- * in 7 s with every flow_run index, the trigram index on the name included).
+ * INSERT … SELECT of `rows` finished flow runs (one in 25 Failed) copied from the template row `templateWhere`
+ * selects: every column Prefect wrote is kept, only identity, name, times and the final state change, so the
+ * foreign keys (flow, state details) stay valid. `ts` is each run's start, an SQL expression of the series index `g`.
  */
-export async function insertFlowRuns(pg: RunningPostgres, database: string, rows: number, days = 7): Promise<string> {
-  const n = Math.floor(rows);
-  if (!(n > 0 && days > 0)) {
-    throw new Error(`refusing a row count of ${rows} over ${days} days`);
-  }
-  const columns = (
-    await pg.psql(
-      database,
-      `SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'flow_run'`
-    )
-  )
-    .trim()
-    .split(',');
-  const ts = `(now() - (g % ${Math.floor(days * 86400)}) * interval '1 second')`;
+export function copiedFlowRunsInsert(
+  columns: string[],
+  opts: { ts: string; name: string; templateWhere: string; rows: number }
+): string {
+  const { ts } = opts;
   const own: Record<string, string> = {
     id: 'gen_random_uuid()',
-    name: `'bulk-run-' || g`,
+    name: opts.name,
     created: ts,
     updated: ts,
     expected_start_time: ts,
@@ -68,13 +66,28 @@ export async function insertFlowRuns(pg: RunningPostgres, database: string, rows
     state_name: `CASE WHEN g % 25 = 0 THEN 'Failed' ELSE 'Completed' END`,
   };
   const select = columns.map((c) => own[c] ?? `tpl.${c}`).join(',');
-  const sql = `
-INSERT INTO flow_run (${columns.join(',')})
-SELECT ${select}
-FROM (SELECT * FROM flow_run WHERE deployment_id IS NULL ORDER BY created LIMIT 1) tpl, generate_series(1, ${n}) g;
-ANALYZE flow_run;
-SELECT count(*) FROM flow_run;`;
-  const out = await pg.psql(database, sql, 900_000);
+  return `INSERT INTO flow_run (${columns.join(',')}) SELECT ${select}
+FROM (SELECT * FROM flow_run WHERE ${opts.templateWhere} ORDER BY created LIMIT 1) tpl, generate_series(1, ${opts.rows}) g`;
+}
+
+/**
+ * Finished flow runs copied from one the API made (a run of the driver's own flow, no deployment; see
+ * copiedFlowRunsInsert), started over the last `days` days (the runs page's default range is the last 7). Then
+ * ANALYZE, as autovacuum would do after such growth. About 47 s per million rows here (150,000 rows in 7 s with every
+ * flow_run index, the trigram index on the name included).
+ */
+export async function insertFlowRuns(pg: RunningPostgres, database: string, rows: number, days = 7): Promise<string> {
+  const n = Math.floor(rows);
+  if (!(n > 0 && days > 0)) {
+    throw new Error(`refusing a row count of ${rows} over ${days} days`);
+  }
+  const insert = copiedFlowRunsInsert(await flowRunColumns(pg, database), {
+    ts: `(now() - (g % ${Math.floor(days * 86400)}) * interval '1 second')`,
+    name: `'bulk-run-' || g`,
+    templateWhere: 'deployment_id IS NULL',
+    rows: n,
+  });
+  const out = await pg.psql(database, `${insert};\nANALYZE flow_run;\nSELECT count(*) FROM flow_run;`, 900_000);
   const count = out.trim().split('\n').pop();
   if (!(Number(count) >= n)) {
     throw new Error(`bulk flow runs: expected at least ${n} rows, psql said ${out.trim()}`);

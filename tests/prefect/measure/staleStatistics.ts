@@ -10,6 +10,7 @@
 // 200 ms, so the planner's choices are read from PostgreSQL's own log, not guessed.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { copiedFlowRunsInsert, flowRunColumns } from '../harness/bulk';
 import { startPostgres } from '../harness/postgres';
 import { SETUPS } from '../harness/setups';
 import { startStack } from '../harness/stack';
@@ -161,37 +162,15 @@ async function main(): Promise<void> {
     };
     const flow = await post('/flows/', { name: 'insights-stale-statistics' });
     const template = await post('/flow_runs/', { flow_id: flow.id, name: 'template' });
-    const columns = (
-      await pg.psql(
-        db,
-        `SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'flow_run'`
-      )
-    )
-      .trim()
-      .split(',');
-    // Columns given per row; every other one copied from the template run the API made.
-    const ts = `(now() - ((${DAYS} - $DAY) * 86400 + (g % 86400)) * interval '1 second')`;
-    const own: Record<string, string> = {
-      id: 'gen_random_uuid()',
-      name: `'stale-' || $DAY || '-' || g`,
-      created: ts,
-      updated: ts,
-      expected_start_time: ts,
-      next_scheduled_start_time: 'NULL',
-      start_time: ts,
-      end_time: `${ts} + interval '30 seconds'`,
-      state_timestamp: `${ts} + interval '30 seconds'`,
-      state_id: 'NULL',
-      idempotency_key: 'NULL',
-      state_type: `(CASE WHEN g % 25 = 0 THEN 'FAILED' ELSE 'COMPLETED' END)::state_type`,
-      state_name: `CASE WHEN g % 25 = 0 THEN 'Failed' ELSE 'Completed' END`,
-    };
+    const columns = await flowRunColumns(pg, db);
+    // Every column but identity, name, times and state copied from the template run the API made.
     const insert = (day: number) =>
-      `INSERT INTO flow_run (${columns.join(',')}) SELECT ${columns
-        .map((c) => (own[c] ?? `tpl.${c}`).replaceAll('$DAY', String(day)))
-        .join(
-          ','
-        )} FROM (SELECT * FROM flow_run WHERE id = '${template.id}') tpl, generate_series(1, ${ROWS_PER_DAY}) g`;
+      copiedFlowRunsInsert(columns, {
+        ts: `(now() - ((${DAYS} - ${day}) * 86400 + (g % 86400)) * interval '1 second')`,
+        name: `'stale-' || ${day} || '-' || g`,
+        templateWhere: `id = '${template.id}'`,
+        rows: ROWS_PER_DAY,
+      });
     await pg.psql(db, insert(0));
     await pg.psql(db, 'ANALYZE flow_run');
     say(
