@@ -30,13 +30,7 @@ import type { ScanOptions, ScanResult, ScanSource } from './types';
 import { createNoticeCollector, type NoticeKind } from '../../prometheus/warnings';
 import { hasSamplesFrom, noDataMessage } from './noData';
 import { chunkRange } from './chunks';
-import {
-  wholeWindowCounts,
-  youngProbeRange,
-  youngSamplesPerWindow,
-  YOUNG_PROBE_WINDOW_SECONDS,
-  YOUNG_SERIES_INFO_START,
-} from './youngSeries';
+import { wholeWindowCounts, youngProbeRange, youngSamplesPerWindow, YOUNG_PROBE_WINDOW_SECONDS } from './youngSeries';
 import {
   formatResolution,
   RECORDED_PART,
@@ -437,7 +431,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
       probedSeconds = Math.min(probedSeconds, fine);
     } else {
       onWarning(
-        `${YOUNG_SERIES_INFO_START} ${(3 * YOUNG_PROBE_WINDOW_SECONDS) / 60} minutes: its ${formatResolution(probedSeconds)} interval is read from partial windows and may be longer than it is, which widens the scan's windows`,
+        `every series of the metric in the range is younger than ${(3 * YOUNG_PROBE_WINDOW_SECONDS) / 60} minutes: its ${formatResolution(probedSeconds)} interval is read from partial windows and may be longer than it is, which widens the scan's windows`,
         'info'
       );
     }

@@ -13,9 +13,6 @@ import { parseSampleValue } from '../../prometheus/client';
  */
 export const YOUNG_PROBE_WINDOW_SECONDS = 120;
 
-/** How the scan's info about series too young for either probe begins (tests that start servers expect it). */
-export const YOUNG_SERIES_INFO_START = 'every series of the metric in the range is younger than';
-
 /** Prometheus's limit on points per series of a range query: a longer range keeps the first probe's reading. */
 const MAX_PROBE_POINTS = 11_000;
 
