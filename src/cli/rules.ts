@@ -2,6 +2,7 @@
 // resolved exactly as a scan resolves it; with --convention it is the convention's default shape, offline.
 import { DEFAULT_PREFECT_SETTINGS, type PrefectSettings } from '../catalog/prefectSettings';
 import { probeQuery, PROBE_WINDOW_SECONDS } from '../insights/engine/queries';
+import { wholeWindowCounts } from '../insights/engine/youngSeries';
 import { scrapeIntervalFromCounts } from '../insights/engine/scan';
 import { DEFAULT_SCRAPE_SECONDS, formatDuration, rateWindow } from '../prometheus/step';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS } from '../prometheus/timeLimit';
@@ -165,9 +166,8 @@ export async function measureScrapeSeconds(
   let whole = 0;
   let any = 0;
   for (const s of series) {
-    const counts = s.values.map(([, text]) => Number(text)).filter((v) => v > 0);
-    any = Math.max(any, ...counts);
-    whole = Math.max(whole, ...counts.slice(1, -1));
+    any = Math.max(any, ...s.values.map(([, text]) => Number(text)));
+    whole = Math.max(whole, ...wholeWindowCounts(s));
   }
   const fromWholeWindows = whole >= 2;
   return { seconds: scrapeIntervalFromCounts(fromWholeWindows ? whole : any, PROBE_WINDOW_SECONDS), fromWholeWindows };

@@ -143,10 +143,13 @@ export const SERIES_PART = 'series';
  * With `countSeries`, the same request also says how many of those series there are (marked SERIES_PART): the
  * scan needs it to keep each request under Prometheus's limit on samples held at once (see chunks.ts).
  */
-export function probeQuery(m: ResolvedMetric, opts: { countSeries?: boolean; recorded?: boolean } = {}): string {
+export function probeQuery(
+  m: ResolvedMetric,
+  opts: { countSeries?: boolean; recorded?: boolean; windowSeconds?: number } = {}
+): string {
   const name = m.kind === 'native' ? m.name : `${m.name}_count`;
   const series = metricSelector(name, [validateSelector(m.selector)]);
-  const counts = `count_over_time(${series}[${formatDuration(PROBE_WINDOW_SECONDS)}])`;
+  const counts = `count_over_time(${series}[${formatDuration(opts.windowSeconds ?? PROBE_WINDOW_SECONDS)}])`;
   const perTarget = `max by (job, instance, exported_job, exported_instance) (${counts})`;
   if (!opts.countSeries) {
     return perTarget;

@@ -64,6 +64,8 @@ interface FakeOptions {
   recorded?: { points: (t: number) => number | undefined; series: number };
   /** the recorded quantiles' points per probe window (default: none, as from a rule file of the previous version) */
   recordedQuantiles?: (t: number) => number | undefined;
+  /** one target whose samples begin at `born` (unix s) every `every` seconds: its probe counts follow its age */
+  young?: { born: number; every: number };
 }
 
 function fakeApi(o: FakeOptions = {}) {
@@ -85,6 +87,18 @@ function fakeApi(o: FakeOptions = {}) {
       const times: number[] = [];
       for (let t = range.start; t <= range.end; t += range.step) {
         times.push(t);
+      }
+      if (role === 'probe' && o.young) {
+        const { born, every } = o.young;
+        const w = Number(/\[(\d+)m\]/.exec(expr)![1]) * 60;
+        // Samples at born, born + every, … up to TO, counted in (t - w, t] as count_over_time does.
+        const inWindow = (t: number) => {
+          const last = Math.min(t, TO / 1000);
+          const first = Math.max(born, t - w + 1e-9);
+          return last < first ? 0 : Math.floor((last - born) / every) - Math.ceil((first - born) / every) + 1;
+        };
+        const values = times.map((t) => [t, String(inWindow(t))] as [number, string]).filter(([, v]) => v !== '0');
+        return [{ metric: { job: 'prefect-server', instance: 'young:4200' }, values }];
       }
       if (role === 'probe') {
         const n = o.probeCount ?? 600 / SCRAPE;
@@ -697,6 +711,40 @@ describe('scrapeIntervalFromCounts', () => {
     expect(scrapeIntervalFromCounts(14, 600)).toBe(43);
     expect(scrapeIntervalFromCounts(1, 600)).toBeNull();
     expect(scrapeIntervalFromCounts(0, 600)).toBeNull();
+  });
+});
+
+describe('series younger than the probe windows', () => {
+  const stepOf = async (young: { born: number; every: number }) => {
+    const a = fakeApi({ young });
+    const r = await runScan({ ...base, api: a.api }, []);
+    return { r, a };
+  };
+
+  // A pushed server restarted 283 s before the range's end, pushing every 5 s: its only 10-minute window holds 57
+  // samples, which the first probe reads as a 10 s interval (and a step of 10 s).
+  it('probes again with 2-minute windows and reads the push interval from the whole ones', async () => {
+    const { r, a } = await stepOf({ born: TO / 1000 - 283, every: 5 });
+    const probes = a.calls.filter((c) => c.role === 'probe');
+    expect(probes.map((c) => /\[(\w+)\]/.exec(c.expr)![1])).toEqual(['10m', '2m']);
+    expect(probes[1].range.step).toBe(120);
+    expect(r.requests).toBe(a.calls.length);
+    // The step of a server pushing every 5 s for hours, not the 10 s the first probe read.
+    const old = await runScan({ ...base, api: fakeApi({ young: { born: 0, every: 5 } }).api }, []);
+    expect(r.step).toBe(old.step);
+  });
+
+  it('keeps the first reading, and says so, when even the 2-minute windows are all partial', async () => {
+    const { r, a } = await stepOf({ born: TO / 1000 - 150, every: 5 });
+    expect(a.calls.filter((c) => c.role === 'probe')).toHaveLength(2);
+    expect((r.infos ?? []).join(' ')).toMatch(
+      /younger than 6 minutes: its \d+-second interval is read from partial windows/
+    );
+  });
+
+  it('asks nothing more when a series lived through a whole 10-minute window', async () => {
+    const { a } = await stepOf({ born: TO / 1000 - 3 * 3600, every: 5 });
+    expect(a.calls.filter((c) => c.role === 'probe')).toHaveLength(1);
   });
 });
 

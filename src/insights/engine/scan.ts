@@ -31,6 +31,13 @@ import { createNoticeCollector, type NoticeKind } from '../../prometheus/warning
 import { hasSamplesFrom, noDataMessage } from './noData';
 import { chunkRange } from './chunks';
 import {
+  wholeWindowCounts,
+  youngProbeRange,
+  youngSamplesPerWindow,
+  YOUNG_PROBE_WINDOW_SECONDS,
+  YOUNG_SERIES_INFO_START,
+} from './youngSeries';
+import {
   formatResolution,
   RECORDED_PART,
   RECORDED_PROBE_WINDOW_SECONDS,
@@ -113,6 +120,11 @@ export interface ProbeResult {
   recordedSeries: number | null;
   /** Per recorded quantile (RECORDED_QUANTILES' `part`), its points per probe point; absent when not loaded. */
   recordedQuantiles: Map<string, Map<number, number>>;
+  /**
+   * False when no series was seen in a whole probe window (each began or ended in every window it has): then the
+   * interval reads long, and the scan probes again with shorter windows (youngSeries.ts).
+   */
+  fromWholeWindows: boolean;
 }
 
 const QUANTILE_PARTS: ReadonlySet<string> = new Set(RECORDED_QUANTILES.map((r) => r.part));
@@ -120,6 +132,7 @@ const QUANTILE_PARTS: ReadonlySet<string> = new Set(RECORDED_QUANTILES.map((r) =
 /** The probe's answer read once: the scrape interval from the densest window, and the targets that have samples. */
 export function readProbe(series: MatrixSeries[]): ProbeResult {
   let maxCount = 0;
+  let wholeMax = 0;
   let seriesCount: number | null = null;
   const recorded = new Map<number, number>();
   let recordedSeries: number | null = null;
@@ -156,6 +169,9 @@ export function readProbe(series: MatrixSeries[]): ProbeResult {
       }
       continue;
     }
+    for (const v of wholeWindowCounts(s)) {
+      wholeMax = Math.max(wholeMax, v);
+    }
     let any = false;
     for (const [, text] of s.values) {
       const v = parseSampleValue(text);
@@ -177,6 +193,7 @@ export function readProbe(series: MatrixSeries[]): ProbeResult {
     recorded,
     recordedSeries,
     recordedQuantiles,
+    fromWholeWindows: wholeMax >= 2,
   };
 }
 
@@ -401,9 +418,34 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
     )
   );
 
+  // 1b. Series too young for a whole probe window read a long interval: once more with short windows.
+  let probedSeconds = probe.scrapeSeconds;
+  if (probedSeconds !== null && !probe.fromWholeWindows) {
+    const young = youngProbeRange(spanStart, toSec);
+    const perWindow = young
+      ? youngSamplesPerWindow(
+          await count(
+            api.queryRange(probeQuery(metric, { windowSeconds: YOUNG_PROBE_WINDOW_SECONDS }), young, {
+              signal,
+              onWarning,
+            })
+          )
+        )
+      : null;
+    const fine = perWindow === null ? null : scrapeIntervalFromCounts(perWindow, YOUNG_PROBE_WINDOW_SECONDS);
+    if (fine !== null) {
+      probedSeconds = Math.min(probedSeconds, fine);
+    } else {
+      onWarning(
+        `${YOUNG_SERIES_INFO_START} ${(3 * YOUNG_PROBE_WINDOW_SECONDS) / 60} minutes: its ${formatResolution(probedSeconds)} interval is read from partial windows and may be longer than it is, which widens the scan's windows`,
+        'info'
+      );
+    }
+  }
+
   // 2. One grid for everything: step near the scrape interval, aligned to multiples of itself so that scans of
   //    overlapping ranges agree point for point.
-  const scrapeSeconds = probe.scrapeSeconds ?? DEFAULT_SCRAPE_SECONDS;
+  const scrapeSeconds = probedSeconds ?? DEFAULT_SCRAPE_SECONDS;
   // Prometheus's 11,000 points per series bound the grid (and the scan's memory); the read and the samples held
   // at once are bounded per request instead, by splitting (chunks.ts), so a big fleet keeps its resolution.
   const stepSec = chooseStep(toSec - spanStart, { scrapeIntervalSeconds: scrapeSeconds });
@@ -462,7 +504,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
           windowSeconds: stepSec,
           budgetSeconds: requestBudgetSeconds,
         });
-  total = 1 + queries.length * pieces.length;
+  total = requests + queries.length * pieces.length;
   onProgress?.(requests, total);
 
   // 3. The fixed query set, each in as many pieces as its read needs, two requests at a time; each answer is
