@@ -13,49 +13,61 @@ const M: ResolvedMetric = {
   buckets: [0.1, 1, 10, 30, 60],
 };
 
+// The scan's usual read: the step equal to the recordings' interval.
+const AT_5M = { stepSeconds: 300, intervalSeconds: 300 };
+
 describe('recordedQueries', () => {
-  it('averages one step less a second of the recorded rates, grouped by the route label', () => {
-    const q = recordedQueries(M, 300);
+  it("reads the last evaluation of one step at the recordings' interval, grouped by the route label", () => {
+    const q = recordedQueries(M, AT_5M);
     expect(q.quantile(0.99)).toBe(
-      'histogram_quantile(0.99, sum by (le, http_route) (avg_over_time(route_le:prefect_api_request_duration_seconds_bucket:rate_long[4m59s])))'
+      'histogram_quantile(0.99, sum by (le, http_route) (last_over_time(route_le:prefect_api_request_duration_seconds_bucket:rate_long[5m])))'
     );
     expect(q.rate()).toBe(
-      'sum by (http_route) (avg_over_time(route:prefect_api_request_duration_seconds_count:rate_long[4m59s]))'
+      'sum by (http_route) (last_over_time(route:prefect_api_request_duration_seconds_count:rate_long[5m]))'
     );
     expect(q.mean()).toBe(
-      'sum by (http_route) (avg_over_time(route:prefect_api_request_duration_seconds_sum:rate_long[4m59s])) / ' +
+      'sum by (http_route) (last_over_time(route:prefect_api_request_duration_seconds_sum:rate_long[5m])) / ' +
         q.rate()
     );
-    expect(q.errorRate()).toContain('route:prefect_api_requests_5xx:rate_long[4m59s]');
+    expect(q.errorRate()).toContain('last_over_time(route:prefect_api_requests_5xx:rate_long[5m])');
+  });
+
+  it('averages the evaluations of a coarser step over the step less a millisecond', () => {
+    const q = recordedQueries(M, { stepSeconds: 900, intervalSeconds: 300 });
+    expect(q.rate()).toBe(
+      'sum by (http_route) (avg_over_time(route:prefect_api_request_duration_seconds_count:rate_long[899999ms]))'
+    );
+    expect(() => recordedQueries(M, { stepSeconds: 60, intervalSeconds: 300 })).toThrow(RangeError);
+    expect(() => recordedQueries(M, { stepSeconds: 300, intervalSeconds: 0 })).toThrow(RangeError);
   });
 
   it('counts the slow share at the largest bound under the threshold, every textual form of it', () => {
-    const s = recordedQueries(M, 600).slowShare(45);
+    const s = recordedQueries(M, { stepSeconds: 600, intervalSeconds: 300 }).slowShare(45);
     expect(s.boundSeconds).toBe(30);
     expect(s.exact).toBe(false);
-    expect(s.expr).toContain('rate_long{le=~"(30|3e\\\\+1|3e\\\\+01|30\\\\.0)"}[9m59s]');
-    expect(recordedQueries(M, 600).slowShare(0.01).expr).toBeNull();
+    expect(s.expr).toContain('rate_long{le=~"(30|3e\\\\+1|3e\\\\+01|30\\\\.0)"}[599999ms]');
+    expect(recordedQueries(M, { stepSeconds: 600, intervalSeconds: 300 }).slowShare(0.01).expr).toBeNull();
   });
 
   it('writes a milliseconds metric in its own unit and divides its answers to seconds', () => {
     const ms = metricForConvention('otel-legacy-ms');
-    const q = recordedQueries({ ...ms, buckets: [0.1, 1] }, 300);
+    const q = recordedQueries({ ...ms, buckets: [0.1, 1] }, AT_5M);
     expect(q.quantile(0.5)).toMatch(/^\(histogram_quantile\(.*\)\) \/ 1000$/);
     expect(q.slowShare(1).expr).toContain('le=~"(1000|1e\\\\+3|1e\\\\+03|1000\\\\.0)"');
   });
 
   it('reads a recorded quantile as it is, one evaluation per step, without a server-side aggregation', () => {
-    const q = recordedQueries(M, 300, { quantiles: true });
-    expect(q.quantile(0.95)).toBe('avg_over_time(route:prefect_api_request_duration_seconds:p95_long[4m59s])');
+    const q = recordedQueries(M, AT_5M, { quantiles: true });
+    expect(q.quantile(0.95)).toBe('last_over_time(route:prefect_api_request_duration_seconds:p95_long[5m])');
     // Recorded in seconds already: a milliseconds metric's quantile is not divided again.
     const ms = metricForConvention('otel-legacy-ms');
-    expect(recordedQueries({ ...ms, buckets: [0.1, 1] }, 300, { quantiles: true }).quantile(0.5)).not.toContain(
+    expect(recordedQueries({ ...ms, buckets: [0.1, 1] }, AT_5M, { quantiles: true }).quantile(0.5)).not.toContain(
       '/ 1000'
     );
     // Only the recorded quantiles exist; the other questions still read their own recordings.
     expect(() => q.quantile(0.9)).toThrow(RangeError);
-    expect(q.rate()).toBe(recordedQueries(M, 300).rate());
-    expect(q.slowShare(45).expr).toBe(recordedQueries(M, 300).slowShare(45).expr);
+    expect(q.rate()).toBe(recordedQueries(M, AT_5M).rate());
+    expect(q.slowShare(45).expr).toBe(recordedQueries(M, AT_5M).slowShare(45).expr);
   });
 
   it("probes each recorded quantile by name beside the bucket recordings' count, in one expression", () => {
@@ -70,16 +82,16 @@ describe('recordedQueries', () => {
   });
 
   it('quotes a dotted route label and refuses a native histogram', () => {
-    expect(recordedQueries({ ...M, labels: { route: 'http.route' } }, 300).rate()).toContain('sum by ("http.route")');
-    expect(() => recordedQueries({ ...M, kind: 'native' }, 300)).toThrow(TypeError);
-    expect(() => recordedQueries(M, 300).quantile(2)).toThrow(RangeError);
+    expect(recordedQueries({ ...M, labels: { route: 'http.route' } }, AT_5M).rate()).toContain('sum by ("http.route")');
+    expect(() => recordedQueries({ ...M, kind: 'native' }, AT_5M)).toThrow(TypeError);
+    expect(() => recordedQueries(M, AT_5M).quantile(2)).toThrow(RangeError);
   });
 
   it('has every convention write the same recorded names (the scan finds them whatever the metric)', () => {
     for (const c of CONVENTIONS) {
       const m = metricForConvention(c.id);
       if (m.kind === 'classic') {
-        expect(recordedQueries(m, 300).rate()).toContain('route:prefect_api_request_duration_seconds_count:rate_long');
+        expect(recordedQueries(m, AT_5M).rate()).toContain('route:prefect_api_request_duration_seconds_count:rate_long');
       }
     }
   });

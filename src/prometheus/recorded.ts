@@ -43,16 +43,30 @@ export const RECORDED_QUANTILES = [
 export const INSTANCE_LABELS = ['instance', 'exported_instance'] as const;
 
 /**
- * The recorded points of one grid step: `avg_over_time` over one step less a second, so that at a step equal to
- * the interval each grid point reads exactly one evaluation (2.x's range selectors include both ends) and at a
- * coarser step the mean of the rates in it, which is the rate over the step.
+ * The recorded points of one grid step. The evaluations' phase is the rule group's own (Prometheus offsets each
+ * group by a hash of its name and file, to the nanosecond; vmalert aligns to the interval), so no window in whole
+ * seconds fits every phase: `[step − 1 s]` held no evaluation at all when one fell in the second it leaves out.
+ * - At a step equal to the interval, the last evaluation of `[step]`: exactly the one at or before the grid point,
+ *   whether the engine's window includes its start (2.x, which then holds two at phase 0) or not (3.x).
+ * - At a coarser step, the mean over `[step − 1 ms]`, which is the rate over the step: on 2.x exactly the step's
+ *   evaluations; on 3.x one fewer only at a phase of exactly 1 ms (the window's excluded start), never none.
  */
-function overStep(name: string, stepSeconds: number, matchers: string[] = []): string {
-  return `avg_over_time(${metricSelector(name, matchers)}[${formatDuration(Math.max(1, stepSeconds - 1))}])`;
+function overStep(name: string, read: RecordedRead, matchers: string[] = []): string {
+  const selector = metricSelector(name, matchers);
+  if (read.stepSeconds === read.intervalSeconds) {
+    return `last_over_time(${selector}[${formatDuration(read.stepSeconds)}])`;
+  }
+  return `avg_over_time(${selector}[${Math.round(read.stepSeconds * 1000) - 1}ms])`;
 }
 
 function byRoute(m: ResolvedMetric, expr: string, extra: string[] = []): string {
   return `sum by (${[...extra, labelRef(m.labels.route)].join(', ')}) (${expr})`;
+}
+
+/** How the scan reads the recordings: its grid step and the recordings' interval (scan.ts finds it), seconds. */
+export interface RecordedRead {
+  stepSeconds: number;
+  intervalSeconds: number;
 }
 
 /** Builders over the recorded series for one scan step, the counterparts of promql.ts's per-route queries. */
@@ -73,13 +87,18 @@ export interface RecordedQueries {
  */
 export function recordedQueries(
   m: ResolvedMetric,
-  stepSeconds: number,
+  read: RecordedRead,
   opts: { quantiles?: boolean } = {}
 ): RecordedQueries {
   if (m.kind !== 'classic') {
     throw new TypeError('the long-range recordings exist for classic histograms only');
   }
-  const count = byRoute(m, overStep(RECORDED_LONG.countRate, stepSeconds));
+  if (!(read.intervalSeconds > 0 && read.stepSeconds >= read.intervalSeconds)) {
+    throw new RangeError(
+      `the recordings are read at a step no finer than their interval, got step ${read.stepSeconds} s, interval ${read.intervalSeconds} s`
+    );
+  }
+  const count = byRoute(m, overStep(RECORDED_LONG.countRate, read));
   return {
     quantile(q) {
       if (!(q >= 0 && q <= 1)) {
@@ -94,26 +113,26 @@ export function recordedQueries(
         // aggregation over a month's steps cost more than the read (2.4 s against 0.96 s for 150 routes × 8,700
         // steps, docs/sizing.md). Copies of a route (two servers recording the same rules, read without
         // deduplication) are folded with max by the scan's alignment instead (QUANTILE_ROLES, scan.ts).
-        return overStep(recorded.record, stepSeconds);
+        return overStep(recorded.record, read);
       }
       return toSeconds(
         m,
-        `histogram_quantile(${q}, ${byRoute(m, overStep(RECORDED_LONG.bucketRate, stepSeconds), ['le'])})`
+        `histogram_quantile(${q}, ${byRoute(m, overStep(RECORDED_LONG.bucketRate, read), ['le'])})`
       );
     },
-    mean: () => toSeconds(m, `${byRoute(m, overStep(RECORDED_LONG.sumRate, stepSeconds))} / ${count}`),
+    mean: () => toSeconds(m, `${byRoute(m, overStep(RECORDED_LONG.sumRate, read))} / ${count}`),
     rate: () => count,
-    errorRate: () => byRoute(m, overStep(RECORDED_LONG.errorRate, stepSeconds)),
+    errorRate: () => byRoute(m, overStep(RECORDED_LONG.errorRate, read)),
     slowShare(thresholdSeconds) {
       const bound = slowShareBound(m.buckets, thresholdSeconds);
       if (bound === null) {
         return { expr: null, boundSeconds: null, exact: false };
       }
       const le = `le=~"${leRegex(inMetricUnit(m, bound))}"`;
-      const fast = byRoute(m, overStep(RECORDED_LONG.bucketRate, stepSeconds, [le]));
+      const fast = byRoute(m, overStep(RECORDED_LONG.bucketRate, read, [le]));
       return { expr: `1 - (${fast} / ${count})`, boundSeconds: bound, exact: bound === thresholdSeconds };
     },
-    instanceRate: (by) => `sum by (${by}) (${overStep(RECORDED_LONG.instanceRate, stepSeconds)})`,
+    instanceRate: (by) => `sum by (${by}) (${overStep(RECORDED_LONG.instanceRate, read)})`,
   };
 }
 

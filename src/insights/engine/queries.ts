@@ -15,7 +15,7 @@ import {
   validateSelector,
 } from '../../prometheus/promql';
 import type { ResolvedMetric, ScrapeTargets } from '../../prometheus/types';
-import { recordedProbeExpr, recordedQueries } from '../../prometheus/recorded';
+import { recordedProbeExpr, recordedQueries, type RecordedRead } from '../../prometheus/recorded';
 
 /** What a query's result fills in ScanInput. */
 export type QueryRole = 'p50' | 'p95' | 'p99' | 'mean' | 'rate' | 'errorRate' | 'slowShare' | 'tailShare' | 'targets';
@@ -33,11 +33,11 @@ export interface RouteQueryOptions {
   /** client timeout (PREFECT_API_REQUEST_TIMEOUT), seconds: the slow-share threshold */
   slowThresholdSeconds: number;
   /**
-   * Read the long-range recordings (src/prometheus/recorded.ts) at this grid step, seconds, instead of the raw
-   * histogram. Only where the probe found them covering the range (scan.ts).
+   * Read the long-range recordings (src/prometheus/recorded.ts) at this grid step and their interval instead of
+   * the raw histogram. Only where the probe found them covering the range (scan.ts).
    */
-  recordedStepSeconds?: number;
-  /** With recordedStepSeconds: read the recorded per-route quantiles (only at a step equal to their interval). */
+  recorded?: RecordedRead;
+  /** With recorded: read the recorded per-route quantiles (only at a step equal to their interval). */
   recordedQuantiles?: boolean;
 }
 
@@ -51,8 +51,8 @@ interface Builders {
 }
 
 function buildersFor(m: ResolvedMetric, opts: RouteQueryOptions): Builders {
-  if (opts.recordedStepSeconds !== undefined) {
-    return recordedQueries(m, opts.recordedStepSeconds, { quantiles: opts.recordedQuantiles });
+  if (opts.recorded !== undefined) {
+    return recordedQueries(m, opts.recorded, { quantiles: opts.recordedQuantiles });
   }
   const q = { window: formatDuration(opts.windowSeconds), groupBy: ['route' as const] };
   return {
@@ -111,7 +111,7 @@ export const TARGET_PART_LABEL = 'prefect_insights_part';
 export function targetsScanQuery(
   m: ResolvedMetric,
   targets: ScrapeTargets,
-  opts: Pick<RouteQueryOptions, 'windowSeconds' | 'recordedStepSeconds'>
+  opts: Pick<RouteQueryOptions, 'windowSeconds' | 'recorded'>
 ): ScanQuery {
   // Behind a Collector scraped without honor_labels, a replica is its `exported_instance` (the Collector's own
   // `instance` is one for all of them); either way the halves come back keyed by `instance`.
@@ -119,8 +119,8 @@ export function targetsScanQuery(
   const asInstance = (expr: string) =>
     by === 'instance' ? expr : `label_replace(${expr}, "instance", "$1", "${by}", "(.*)")`;
   const rate = asInstance(
-    opts.recordedStepSeconds !== undefined
-      ? recordedQueries(m, opts.recordedStepSeconds).instanceRate(by)
+    opts.recorded !== undefined
+      ? recordedQueries(m, opts.recorded).instanceRate(by)
       : requestRateQuery(m, { window: formatDuration(opts.windowSeconds), groupBy: [by] })
   );
   const part = (expr: string, name: string) => `label_replace(${expr}, "${TARGET_PART_LABEL}", "${name}", "", "")`;

@@ -307,10 +307,10 @@ describe('the long-range recordings', () => {
     // A month of recordings is a small read: one request per query, where the raw month needed many.
     expect(p95).toHaveLength(1);
     expect(p95[0].expr).toBe(
-      'histogram_quantile(0.95, sum by (le, http_route) (avg_over_time(route_le:prefect_api_request_duration_seconds_bucket:rate_long[4m59s])))'
+      'histogram_quantile(0.95, sum by (le, http_route) (last_over_time(route_le:prefect_api_request_duration_seconds_bucket:rate_long[5m])))'
     );
     expect(a.calls.find((c) => c.role === 'targets')!.expr).toContain(
-      'sum by (instance) (avg_over_time(instance:prefect_api_request_duration_seconds_count:rate_long[4m59s]))'
+      'sum by (instance) (last_over_time(instance:prefect_api_request_duration_seconds_count:rate_long[5m]))'
     );
     expect(
       a.calls.filter((c) => c.role !== 'probe').every((c) => !c.expr.includes('_bucket{') && !c.expr.includes('rate('))
@@ -331,9 +331,9 @@ describe('the long-range recordings', () => {
     expect(r.sourceNote).toBeUndefined();
     const quantiles = a.calls.filter((c) => c.role === 'p50' || c.role === 'p95' || c.role === 'p99');
     expect(quantiles.map((c) => c.expr)).toEqual([
-      'avg_over_time(route:prefect_api_request_duration_seconds:p50_long[4m59s])',
-      'avg_over_time(route:prefect_api_request_duration_seconds:p95_long[4m59s])',
-      'avg_over_time(route:prefect_api_request_duration_seconds:p99_long[4m59s])',
+      'last_over_time(route:prefect_api_request_duration_seconds:p50_long[5m])',
+      'last_over_time(route:prefect_api_request_duration_seconds:p95_long[5m])',
+      'last_over_time(route:prefect_api_request_duration_seconds:p99_long[5m])',
     ]);
     // No query computes a quantile from buckets any more; the slow share still reads one recorded bucket.
     expect(a.calls.some((c) => c.expr.includes('histogram_quantile'))).toBe(false);
@@ -386,7 +386,7 @@ describe('the long-range recordings', () => {
     expect(r.recordedQuantiles).toBe(false);
     expect(r.sourceNote).toBe('quantiles recorded at 1-minute resolution cannot be averaged over the 5-minute step');
     expect(a.calls.find((c) => c.role === 'p99')!.expr).toBe(
-      'histogram_quantile(0.99, sum by (le, http_route) (avg_over_time(route_le:prefect_api_request_duration_seconds_bucket:rate_long[4m59s])))'
+      'histogram_quantile(0.99, sum by (le, http_route) (avg_over_time(route_le:prefect_api_request_duration_seconds_bucket:rate_long[299999ms])))'
     );
   });
 
@@ -398,7 +398,7 @@ describe('the long-range recordings', () => {
     expect(r.sourceNote).toBe(
       "the range is read at 15-second resolution, finer than the recording rules' 5-minute interval"
     );
-    expect(a.calls.some((c) => c.expr.includes('avg_over_time'))).toBe(false);
+    expect(a.calls.some((c) => c.role !== 'probe' && c.expr.includes(':rate_long'))).toBe(false);
   });
 
   it('are not read when they cover only part of the span, and the raw read says why', async () => {

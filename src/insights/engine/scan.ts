@@ -475,20 +475,23 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
   }
 
   const windowSeconds = rateWindow(stepSec, scrapeSeconds);
-  const recordedStepSeconds = source.source === 'recording-rules' ? stepSec : undefined;
+  const recorded =
+    source.source === 'recording-rules'
+      ? { stepSeconds: stepSec, intervalSeconds: source.recordedIntervalSeconds ?? stepSec }
+      : undefined;
   const recordedQuantiles = source.source === 'recording-rules' && source.recordedQuantiles === true;
   const queries: ScanQuery[] = routeQueries(metric, {
     windowSeconds,
     slowThresholdSeconds: settings.apiRequestTimeoutSeconds,
-    recordedStepSeconds,
+    recorded,
     recordedQuantiles,
   });
-  queries.push(targetsScanQuery(metric, probe.targets, { windowSeconds, recordedStepSeconds }));
+  queries.push(targetsScanQuery(metric, probe.targets, { windowSeconds, recorded }));
   // The recordings hold one series per route and bucket, not per replica, at their own interval. With the recorded
   // quantiles no query reads more than two series per route (sum or one bucket, and count).
   const recordedPerRoute = recordedQuantiles ? 2 : rawSeriesPerCount(metric) + 1;
   const pieces =
-    recordedStepSeconds === undefined
+    recorded === undefined
       ? chunkRange({
           range,
           rawSeries: probe.seriesCount === null ? null : probe.seriesCount * rawSeriesPerCount(metric),
