@@ -4,7 +4,10 @@
 // prefect-insights-long-range at its default 5-minute interval) backfilled from it by promtool, which evaluates the
 // rules for real; the backfill's own time is reported apart. The fast path is measured first, then the raw scan on
 // the raw server, and each row is printed with a per-query breakdown (Prometheus and transfer, JSON.parse, bytes) as
-// soon as it is measured. Thanos rows are not run (see docs/sizing.md).
+// soon as it is measured. Then, on the same blocks, Thanos (tests/harness/thanos.ts): a sidecar uploads them,
+// `thanos compact` compacts and downsamples, and the scan reads through a query-frontend, once raw and once asking
+// the querier for its 5-minute downsampled resolution (`max_source_resolution`, which the plugin does not send: the
+// row measures that direction, it is not a path the plugin has).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +24,7 @@ import { buildRuleGroups } from '../src/rules/generate';
 import { toYaml, type YamlValue } from '../src/rules/yaml';
 import { startPrometheus, type RunningPrometheus } from '../tests/harness/prometheus';
 import { backfillRules, linkBlocks, waitForCompaction } from '../tests/harness/ruleBackfill';
+import { bucketBlocks, startQueryFrontend, startThanosHa, type RunningThanosHa } from '../tests/harness/thanos';
 import { writeTsdbBlock } from '../tests/harness/tsdbBlock';
 import { buildTimeline, type Timeline } from '../tools/simulator';
 import { verdict } from './stats';
@@ -54,6 +58,16 @@ const SKIP_RAW = new Set(
  * the 50 M default. Only promtool asks that server something so large; the scan's pieces stay under SAMPLE_BUDGET.
  */
 const BACKFILL_MAX_SAMPLES = 400_000_000;
+
+/** `BENCH_GROWTH_THANOS=0` leaves out the Thanos rows (they need tools/thanos/build.sh's binary). */
+const THANOS = process.env.BENCH_GROWTH_THANOS !== '0';
+/** What the downsampled row asks the querier for: Thanos's first downsampling level (blocks of more than 40 h). */
+const DOWNSAMPLED_RESOLUTION = '5m';
+/**
+ * What the sidecar serves itself (`--min-time`): Prometheus's last hours, as with a short local retention. The rest
+ * is read from the bucket through the store gateway, so the raw and downsampled rows differ only in resolution.
+ */
+const SIDECAR_HOURS = 2;
 
 const ISSUE_SIZES: Array<{ routes: number; replicas: number; days: number }> = [
   { routes: 10, replicas: 1, days: 1 },
@@ -132,7 +146,13 @@ function queryKind(expr: string): string {
 }
 
 /** One scan through the plugin's own client, timing every request and counting what Prometheus returned. */
-async function scanOnce(url: string, metric: ResolvedMetric, from: number, to: number) {
+async function scanOnce(
+  url: string,
+  metric: ResolvedMetric,
+  from: number,
+  to: number,
+  extraParams: Record<string, string> = {}
+) {
   // The body is read here, timed and measured, and handed on as a finished Response: what the transport adds to
   // the request's time is then JSON.parse and its checks.
   let last = { fetchMs: 0, bytes: 0 };
@@ -148,6 +168,9 @@ async function scanOnce(url: string, metric: ResolvedMetric, from: number, to: n
   let longestMs = 0;
   const perQuery = new Map<string, QueryCost>();
   const timed: PrometheusTransport = async (path, params, opts) => {
+    for (const [k, v] of Object.entries(extraParams)) {
+      params.set(k, v);
+    }
     const t0 = performance.now();
     const body = (await base(path, params, opts)) as { data?: { result?: Array<{ values?: unknown[] }> } };
     const ms = performance.now() - t0;
@@ -290,11 +313,73 @@ async function measure(timeline: Timeline, size: string): Promise<Measured[]> {
       });
       report(rows[rows.length - 1]);
     }
+    if (THANOS) {
+      // The Prometheus servers' work is done: free their memory and cores for Thanos.
+      await withRules.stop();
+      withRules = undefined;
+      rows.push(...(await measureThanos(rawDir, metric, timeline, from, to, size)));
+    }
     return rows;
   } finally {
     await raw?.stop();
     await withRules?.stop();
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The Thanos rows of one size: the raw blocks uploaded, compacted and downsampled, read raw and downsampled. */
+async function measureThanos(
+  rawDir: string,
+  metric: ResolvedMetric,
+  timeline: Timeline,
+  from: number,
+  to: number,
+  size: string
+): Promise<Measured[]> {
+  let thanos: RunningThanosHa | undefined;
+  let frontend: { url: string; stop(): Promise<void> } | undefined;
+  try {
+    const t0 = performance.now();
+    thanos = await startThanosHa({
+      replicas: [{ replica: 'a', fillDataDir: async (dir) => void linkBlocks(rawDir, dir) }],
+      prometheus: { readyTimeoutMs: 300_000 },
+      sidecarArgs: [`--min-time=${new Date(timeline.end - SIDECAR_HOURS * 3_600_000).toISOString()}`],
+      queryArgs: [`--query.timeout=${REQUEST_LIMIT_SECONDS}s`],
+      uploadTimeoutMs: 1_800_000,
+      compactTimeoutMs: 3_600_000,
+    });
+    const setupSeconds = (performance.now() - t0) / 1000;
+    const blocks = bucketBlocks(thanos.bucketDir);
+    const atResolution = (ms: number) => blocks.filter((b) => b.resolution === ms).length;
+    const bucket =
+      `bucket ${atResolution(0)} raw, ${atResolution(300_000)} 5-minute, ${atResolution(3_600_000)} 1-hour blocks ` +
+      `(upload and compaction ${setupSeconds.toFixed(0)} s)`;
+    const rows: Measured[] = [];
+    const row = (engine: string, m: Awaited<ReturnType<typeof scanOnce>>, note: string): Measured => ({
+      size,
+      engine,
+      scanMs: m.scanMs,
+      longestMs: m.longestMs,
+      requests: m.result.requests,
+      returned: m.returned,
+      peakHeapMb: m.peakHeapMb,
+      episodes: m.result.episodes.length,
+      read: readOf(m.result),
+      note,
+      perQuery: m.perQuery,
+    });
+    const a = await scanOnce(thanos.frontend.url, metric, from, to);
+    rows.push(row('Thanos raw', a, bucket));
+    report(rows[rows.length - 1]);
+    // Its own frontend, so that no answer of the raw row comes from the results cache.
+    frontend = await startQueryFrontend(thanos.query.url);
+    const b = await scanOnce(frontend.url, metric, from, to, { max_source_resolution: DOWNSAMPLED_RESOLUTION });
+    rows.push(row('Thanos downsampled', b, `max_source_resolution=${DOWNSAMPLED_RESOLUTION} on every request`));
+    report(rows[rows.length - 1]);
+    return rows;
+  } finally {
+    await frontend?.stop();
+    await thanos?.stop();
   }
 }
 
@@ -389,7 +474,9 @@ export async function benchGrowth(): Promise<boolean> {
       replicas,
     });
     rows.push(...(await measure(timeline, size)));
-    notRun.push(`${size}: Thanos raw, Thanos downsampled: not run`);
+    if (!THANOS) {
+      notRun.push(`${size}: Thanos raw, Thanos downsampled: not run (BENCH_GROWTH_THANOS=0)`);
+    }
   }
   printTable(rows, notRun);
   let ok = notRun.every((n) => !n.includes('NOT RUN'));
@@ -411,7 +498,7 @@ export async function benchGrowth(): Promise<boolean> {
     console.log('150×4×30 on the fast path: not run: counts as missed');
     ok = false;
   }
-  for (const engine of ['Prometheus raw', 'Prometheus + recording rules']) {
+  for (const engine of ['Prometheus raw', 'Prometheus + recording rules', 'Thanos raw', 'Thanos downsampled']) {
     // Smallest to largest whatever the order the sizes were run in.
     const volume = (r: Measured) => r.size.split('×').reduce((a, n) => a * Number(n), 1);
     const run = rows.filter((r) => r.engine === engine && r.returned > 0).sort((a, b) => volume(a) - volume(b));

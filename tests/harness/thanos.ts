@@ -24,7 +24,11 @@ import { join, resolve } from 'node:path';
 import { freePort, startLocalServer, type LocalServer } from './localServer';
 import { startPrometheus, type RunningPrometheus, type StartPrometheusOptions } from './prometheus';
 
-const THANOS_DIR = resolve(__dirname, '../../tools/thanos');
+// Beside this file in tests; from the repository root (where npm scripts run) in the bundled bench, which lives in
+// .tmp/ so that __dirname would mislead.
+const THANOS_DIR =
+  [resolve(__dirname, '../../tools/thanos'), resolve('tools/thanos')].find((d) => existsSync(join(d, 'version.env'))) ??
+  resolve(__dirname, '../../tools/thanos');
 
 /** The pinned Thanos version (tools/thanos/version.env, shared with build.sh), e.g. `v0.42.4`. */
 export function thanosVersion(): string {
@@ -221,11 +225,26 @@ export async function startQuerier(
   return query;
 }
 
+/** A query-frontend in front of `queryUrl`, as operators run it (24 h splits, its in-memory results cache). */
+export function startQueryFrontend(queryUrl: string): Promise<ThanosProcess> {
+  return startComponent({
+    component: 'query-frontend',
+    args: (http) => [`--http-address=${http}`, `--query-frontend.downstream-url=${queryUrl}`],
+  });
+}
+
 export interface StartThanosHaOptions {
   /** Per replica: its `replica` label value and its data (an OpenMetrics file promtool backfills, or blocks written). */
   replicas: Array<{ replica: string } & Pick<StartPrometheusOptions, 'openMetrics' | 'fillDataDir'>>;
   /** Other Prometheus options for every replica (engine, ...). */
   prometheus?: Omit<StartPrometheusOptions, 'openMetrics' | 'fillDataDir' | 'externalLabels'>;
+  /** Time allowed for the upload and for `thanos compact` each (default 2 and 3 minutes: test sizes). */
+  uploadTimeoutMs?: number;
+  compactTimeoutMs?: number;
+  /** More querier flags (e.g. `--query.timeout`). */
+  queryArgs?: string[];
+  /** More sidecar flags (e.g. `--min-time`, so that the sidecar serves only what Prometheus keeps locally). */
+  sidecarArgs?: string[];
 }
 
 export interface RunningThanosHa {
@@ -279,6 +298,7 @@ export async function startThanosHa(opts: StartThanosHaOptions): Promise<Running
           `--prometheus.url=${prom.url}`,
           `--tsdb.path=${prom.dataDir}`,
           `--objstore.config-file=${objstore}`,
+          ...(opts.sidecarArgs ?? []),
         ],
       });
       started.push(sidecar);
@@ -290,7 +310,7 @@ export async function startThanosHa(opts: StartThanosHaOptions): Promise<Running
         const have = new Set(bucketBlocks(bucketDir).map((b) => b.ulid));
         return wanted.every((u) => have.has(u));
       },
-      120_000,
+      opts.uploadTimeoutMs ?? 120_000,
       () => `the sidecars did not upload ${wanted.join(', ')} (bucket: ${bucketBlocks(bucketDir).map((b) => b.ulid)})`
     );
     // Once, as a cron job would: blocks just uploaded count (no consistency delay), downsampling on (the default).
@@ -305,7 +325,7 @@ export async function startThanosHa(opts: StartThanosHaOptions): Promise<Running
         `--objstore.config-file=${objstore}`,
         '--consistency-delay=0s',
       ],
-      180_000
+      opts.compactTimeoutMs ?? 180_000
     );
     rmSync(compactDir, { recursive: true, force: true });
     const store = await startComponent({
@@ -318,12 +338,11 @@ export async function startThanosHa(opts: StartThanosHaOptions): Promise<Running
       ],
     });
     started.push(store);
-    const query = await startQuerier([...sidecars.map((s) => s.grpc), store.grpc], 'replica');
-    started.push(query);
-    const frontend = await startComponent({
-      component: 'query-frontend',
-      args: (http) => [`--http-address=${http}`, `--query-frontend.downstream-url=${query.url}`],
+    const query = await startQuerier([...sidecars.map((s) => s.grpc), store.grpc], 'replica', {
+      extraArgs: opts.queryArgs,
     });
+    started.push(query);
+    const frontend = await startQueryFrontend(query.url);
     started.push(frontend);
     return { replicas, sidecars, store, query, frontend, bucketDir, compactLog, stop: stopAll };
   } catch (e) {
