@@ -1,6 +1,7 @@
 /** @jest-environment node */
 // The scan's read of the long-range recordings at every phase a rule group's evaluations can have, in the real
-// engine (Prometheus 2.42 here, 3 in the prom3 suite). Prometheus offsets each group's evaluations by a hash of its
+// engines: Prometheus 2.42 and VictoriaMetrics here, Prometheus 3 in the prom3 suite (which leaves VictoriaMetrics
+// to this one, as it does its own files). Prometheus offsets each group's evaluations by a hash of its
 // name and file, to the nanosecond, so the phase differs between two servers and between two runs of promtool's
 // rule backfill; vmalert aligns them to the interval (phase 0). A read that fits only some phases loses the whole
 // recording on the others: `avg_over_time(…[step − 1 s])` held no evaluation at a phase under a second, which
@@ -8,7 +9,8 @@
 // each run). Here every phase is written on purpose, through promtool's OpenMetrics backfill, one route per phase.
 import { metricForConvention } from '../../src/rules/offline';
 import { RECORDED_LONG, recordedQueries } from '../../src/prometheus/recorded';
-import { promQuery, startPrometheus, type RunningPrometheus } from '../harness/prometheus';
+import { defaultEngine, promQuery, startPrometheus } from '../harness/prometheus';
+import { startVictoriaMetrics } from '../harness/victoriametrics';
 
 jest.setTimeout(120_000);
 
@@ -34,23 +36,45 @@ function openMetrics(): string {
   return `${lines.join('\n')}\n# EOF\n`;
 }
 
-let prom: RunningPrometheus;
+/**
+ * An engine holding the phases, and its window rule: Prometheus 2.x's range selectors include the window's start,
+ * 3.x's and VictoriaMetrics' leave it out (measured here: VictoriaMetrics answers as 3.x does at every phase).
+ */
+interface Engine {
+  name: string;
+  url: string;
+  includesStart: boolean;
+  stop(): Promise<void>;
+}
 
-beforeAll(async () => {
-  prom = await startPrometheus({ openMetrics: openMetrics() });
-});
-
-afterAll(async () => {
-  await prom?.stop();
-});
+const ENGINES: Array<{ name: string; start(): Promise<Engine> }> = [
+  {
+    name: defaultEngine() === 'prometheus2' ? 'Prometheus 2.42' : 'Prometheus 3',
+    async start() {
+      const p = await startPrometheus({ openMetrics: openMetrics() });
+      return { name: p.engine, url: p.url, includesStart: p.engine === 'prometheus2', stop: () => p.stop() };
+    },
+  },
+  ...(defaultEngine() === 'prometheus2'
+    ? [
+        {
+          name: 'VictoriaMetrics',
+          async start() {
+            const vm = await startVictoriaMetrics({ openMetrics: openMetrics() });
+            return { name: 'VictoriaMetrics', url: vm.url, includesStart: false, stop: () => vm.stop() };
+          },
+        },
+      ]
+    : []),
+];
 
 type Matrix = Array<{ metric: Record<string, string>; values: Array<[number, string]> }>;
 
 /** The answer per phase: grid time (s) → value. */
-async function read(expr: string, step: number): Promise<Map<number, Map<number, number>>> {
+async function read(engine: Engine, expr: string, step: number): Promise<Map<number, Map<number, number>>> {
   const start = BASE + 4 * INTERVAL;
   const end = BASE + (EVALUATIONS - 2) * INTERVAL;
-  const result = await promQuery<Matrix>(prom.url, expr, { start, end, step });
+  const result = await promQuery<Matrix>(engine.url, expr, { start, end, step });
   const byPhase = new Map<number, Map<number, number>>();
   for (const s of result) {
     const phase = Number(s.metric[route].replace('phase_', ''));
@@ -82,11 +106,20 @@ function inWindow(t: number, windowMs: number, phase: number, includesStart: boo
   return ks;
 }
 
-const includesStart = () => prom.engine === 'prometheus2';
+describe.each(ENGINES)('the recordings read at every evaluation phase, in $name', ({ start }) => {
+  let engine: Engine;
 
-describe('the recordings read at every evaluation phase', () => {
+  beforeAll(async () => {
+    engine = await start();
+  });
+
+  afterAll(async () => {
+    await engine?.stop();
+  });
+
   it('reads the one evaluation at or before each grid point when the step is the interval', async () => {
     const answer = await read(
+      engine,
       recordedQueries(metric, { stepSeconds: INTERVAL, intervalSeconds: INTERVAL }).rate(),
       INTERVAL
     );
@@ -103,21 +136,25 @@ describe('the recordings read at every evaluation phase', () => {
 
   it("averages a coarser step's evaluations, never none of them", async () => {
     const step = 2 * INTERVAL;
-    const answer = await read(recordedQueries(metric, { stepSeconds: step, intervalSeconds: INTERVAL }).rate(), step);
+    const answer = await read(
+      engine,
+      recordedQueries(metric, { stepSeconds: step, intervalSeconds: INTERVAL }).rate(),
+      step
+    );
     for (const phase of PHASES_MS) {
       const got = answer.get(phase)!;
       for (const t of grid(step)) {
-        const ks = inWindow(t, step * 1000 - 1, phase, includesStart());
-        // Both of the step's evaluations, but for one phase on an engine whose window leaves out its start: 3.x at
-        // exactly 1 ms, where the earlier one sits on the excluded start (the limit recorded.ts states).
-        expect(ks.length).toBe(!includesStart() && phase === 1 ? 1 : 2);
+        const ks = inWindow(t, step * 1000 - 1, phase, engine.includesStart);
+        // Both of the step's evaluations, but for one phase on an engine whose window leaves out its start (3.x,
+        // VictoriaMetrics) at exactly 1 ms, where the earlier one sits on the excluded start (recorded.ts says so).
+        expect(ks.length).toBe(!engine.includesStart && phase === 1 ? 1 : 2);
         expect([phase, t, got.get(t)]).toEqual([phase, t, ks.reduce((a, b) => a + b, 0) / ks.length]);
       }
     }
   });
 
   it('is where the old one-second-short window read nothing (the fault this file guards)', async () => {
-    const old = await read(`avg_over_time(${RECORDED_LONG.countRate}[59s])`, INTERVAL);
+    const old = await read(engine, `avg_over_time(${RECORDED_LONG.countRate}[59s])`, INTERVAL);
     // Phases under a second fall in the second that window leaves out: no point at all on either engine.
     for (const phase of [1, 2, 500, 999]) {
       expect([phase, old.get(phase)?.size ?? 0]).toEqual([phase, 0]);
