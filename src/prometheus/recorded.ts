@@ -49,8 +49,8 @@ export const INSTANCE_LABELS = ['instance', 'exported_instance'] as const;
  * - At a step equal to the interval, the last evaluation of `[step]`: exactly the one at or before the grid point,
  *   whether the engine's window includes its start (2.x, which then holds two at phase 0) or not (3.x).
  * - At a coarser step, the mean over `[step − 1 ms]`, which is the rate over the step: on 2.x exactly the step's
- *   evaluations; on 3.x and VictoriaMetrics one fewer only at a phase of exactly
- *   1 ms (the window's excluded start), never none.
+ *   evaluations; on 3.x and VictoriaMetrics one fewer only at a phase of exactly 1 ms (the window's excluded
+ *   start), never none.
  */
 function overStep(name: string, read: RecordedRead, matchers: string[] = []): string {
   const selector = metricSelector(name, matchers);
