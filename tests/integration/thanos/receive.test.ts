@@ -33,15 +33,16 @@ let prom: RunningPrometheus;
 let from: number;
 let to: number;
 
-async function instant(url: string, expr: string, time: number, extra: Record<string, string> = {}) {
+/** An instant query's answer; `Row` is a matrix row when the expression is a range selector. */
+async function instant<Row = { metric: Record<string, string>; value: [number, string] }>(
+  url: string,
+  expr: string,
+  time: number,
+  extra: Record<string, string> = {}
+) {
   const qs = new URLSearchParams({ query: expr, time: String(time), ...extra });
   const body = await (await fetch(`${url}/api/v1/query?${qs}`)).json();
-  return body as {
-    status: string;
-    error?: string;
-    warnings?: string[];
-    data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
-  };
+  return body as { status: string; error?: string; warnings?: string[]; data: { result: Row[] } };
 }
 
 async function scalar(url: string, expr: string, time: number, extra: Record<string, string> = {}): Promise<number> {
@@ -58,11 +59,11 @@ async function scalar(url: string, expr: string, time: number, extra: Record<str
  */
 async function sameSamples(at: number, seconds: number): Promise<string> {
   const read = async (url: string) => {
-    const body = await instant(url, `${COUNT}[${seconds}s]`, at);
+    const body = await instant<{ metric: Record<string, string>; values: unknown[] }>(url, `${COUNT}[${seconds}s]`, at);
     if (body.status !== 'success') {
       throw new Error(`${COUNT}[${seconds}s] at ${url}: ${body.error}`);
     }
-    return body.data.result as unknown as Array<{ metric: Record<string, string>; values: unknown[] }>;
+    return body.data.result;
   };
   const [writer, ringRows] = await Promise.all([read(prom.url), read(ring.query.url)]);
   const names = new Set(writer.flatMap((x) => Object.keys(x.metric)));
