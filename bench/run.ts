@@ -1,6 +1,7 @@
 // `npm run bench`: prints figures and ratios against their targets. Not a test: it never fails a build on speed,
 // but it exits 1 when a target is missed so a reader of CI output sees it.
 import '../tests/integration/setup';
+import { benchBrowserMemory } from './browserMemory';
 import { benchDetectors } from './detectors';
 import { benchGrowth } from './growth';
 import { startBenchPrometheus } from './prometheus';
@@ -9,7 +10,10 @@ import { benchRefresh } from './refresh';
 import { benchScan } from './scan';
 import { reportSizes } from './sizes';
 
-/** `BENCH_ONLY=growth` (or `sizes,detectors,query,growth`) runs only those parts; `query` is the 7-day set. */
+/**
+ * `BENCH_ONLY=growth` (or `sizes,detectors,query,growth,browser`) runs only those parts; `query` is the 7-day set,
+ * `browser` the data source path's memory in Chromium (needs `npm run build`).
+ */
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const wanted = (part: string) => ONLY === undefined || ONLY.includes(part);
 
@@ -34,6 +38,9 @@ async function main(): Promise<void> {
   }
   if (wanted('growth')) {
     results.growth = await benchGrowth();
+  }
+  if (wanted('browser')) {
+    results.browser = await benchBrowserMemory();
   }
   const missed = Object.entries(results)
     .filter(([, ok]) => !ok)
