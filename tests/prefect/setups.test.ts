@@ -215,8 +215,24 @@ describe.each(setups)('setup $id: $title', (setup: Setup) => {
         mismatches.push(`${k}: clients ${t.count}, Prometheus ${got}`);
       }
     }
-    const unknown = [...seen.keys()].filter((k) => !truth.has(k) && !HARNESS_ROUTES.has(k));
-    expect(unknown).toEqual([]);
+    const unknown = new Set([...seen.keys()].filter((k) => !truth.has(k) && !HARNESS_ROUTES.has(k)));
+    // Each with its series' own labels (status code, raw route) and count, so that a request no client recorded names
+    // itself: once in CI a `GET /` appeared on setup a (old conventions) whose source the key alone could not tell.
+    const unknownSeries =
+      unknown.size === 0
+        ? []
+        : (
+            await promQuery<Array<{ metric: Record<string, string>; value: [number, string] }>>(
+              stack.prometheusUrl,
+              metric.kind === 'classic'
+                ? metricSelector(`${metric.name}_count`, [metric.selector])
+                : `histogram_count(${metricSelector(metric.name, [metric.selector])})`,
+              { time: Date.now() / 1000 }
+            )
+          )
+            .filter((r) => unknown.has(key(r.metric[metric.labels.method!], r.metric[metric.labels.route] ?? '')))
+            .map((r) => `${JSON.stringify(r.metric)} = ${r.value[1]}`);
+    expect({ unknown: [...unknown], series: unknownSeries }).toEqual({ unknown: [], series: [] });
     expect(mismatches).toEqual([]);
     // Even on two busy cores (p95 of seconds) the load makes a few hundred requests.
     expect([...truth.values()].reduce((n, t) => n + t.count, 0)).toBeGreaterThan(150);
