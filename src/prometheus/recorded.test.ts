@@ -26,8 +26,7 @@ describe('recordedQueries', () => {
       'sum by (http_route) (last_over_time(route:prefect_api_request_duration_seconds_count:rate_long[5m]))'
     );
     expect(q.mean()).toBe(
-      'sum by (http_route) (last_over_time(route:prefect_api_request_duration_seconds_sum:rate_long[5m])) / ' +
-        q.rate()
+      'sum by (http_route) (last_over_time(route:prefect_api_request_duration_seconds_sum:rate_long[5m])) / ' + q.rate()
     );
     expect(q.errorRate()).toContain('last_over_time(route:prefect_api_requests_5xx:rate_long[5m])');
   });
@@ -91,7 +90,9 @@ describe('recordedQueries', () => {
     for (const c of CONVENTIONS) {
       const m = metricForConvention(c.id);
       if (m.kind === 'classic') {
-        expect(recordedQueries(m, AT_5M).rate()).toContain('route:prefect_api_request_duration_seconds_count:rate_long');
+        expect(recordedQueries(m, AT_5M).rate()).toContain(
+          'route:prefect_api_request_duration_seconds_count:rate_long'
+        );
       }
     }
   });
