@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OUT_ENV, parseSize, SIZE_ENV, type BrowserMeasurement } from './browser/size';
+import { OUT_ENV, SIZE_ENV, type BrowserMeasurement } from './browser/size';
+import { parseGrowthSize } from './growthSize';
 
 /** `BENCH_BROWSER_SIZES=10x1x1,50x2x7` (the default): the growth sizes a browser scan is measured at. */
 const SIZES = (process.env.BENCH_BROWSER_SIZES ?? '10x1x1,50x2x7')
@@ -24,7 +25,7 @@ export async function benchBrowserMemory(): Promise<boolean> {
   const rows: BrowserMeasurement[] = [];
   let ok = true;
   for (const size of SIZES) {
-    parseSize(size);
+    parseGrowthSize(size, 'BENCH_BROWSER_SIZES');
     const dir = mkdtempSync(join(tmpdir(), 'bench-browser-'));
     const out = join(dir, 'result.json');
     try {

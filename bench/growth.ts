@@ -26,11 +26,11 @@ import { startPrometheus, type RunningPrometheus } from '../tests/harness/promet
 import { backfillRules, linkBlocks, waitForCompaction } from '../tests/harness/ruleBackfill';
 import { bucketBlocks, startQueryFrontend, startThanosHa, type RunningThanosHa } from '../tests/harness/thanos';
 import { writeTsdbBlock } from '../tests/harness/tsdbBlock';
-import { buildTimeline, type Timeline } from '../tools/simulator';
+import type { Timeline } from '../tools/simulator';
+import { GROWTH_SCRAPE_SECONDS, growthTimeline, parseGrowthSize, type GrowthSize } from './growthSize';
 import { verdict } from './stats';
 
 const DAY = 86_400_000;
-const SCRAPE_SECONDS = 15;
 /** Grafana's data proxy default (`[dataproxy] timeout`): no single request of a scan may take this long. */
 const GRAFANA_LIMIT_MS = 30_000;
 /** The issue's target for 150 × 4 × 30 days on the fast path. */
@@ -69,25 +69,19 @@ const DOWNSAMPLED_RESOLUTION = '5m';
  */
 const SIDECAR_HOURS = 2;
 
-const ISSUE_SIZES: Array<{ routes: number; replicas: number; days: number }> = [
+const ISSUE_SIZES: GrowthSize[] = [
   { routes: 10, replicas: 1, days: 1 },
   { routes: 50, replicas: 2, days: 7 },
   { routes: 150, replicas: 4, days: 30 },
 ];
 
 /** `BENCH_GROWTH_SIZES=150x4x3,10x1x1` runs other sizes (routes x replicas x days), e.g. to try a design change. */
-function sizes(): Array<{ routes: number; replicas: number; days: number }> {
+function sizes(): GrowthSize[] {
   const env = process.env.BENCH_GROWTH_SIZES?.trim();
   if (!env) {
     return ISSUE_SIZES;
   }
-  return env.split(',').map((s) => {
-    const [routes, replicas, days] = s.split(/[x×]/).map(Number);
-    if (![routes, replicas, days].every((n) => n > 0)) {
-      throw new Error(`BENCH_GROWTH_SIZES: "${s}" is not routes x replicas x days`);
-    }
-    return { routes, replicas, days };
-  });
+  return env.split(',').map((s) => parseGrowthSize(s, 'BENCH_GROWTH_SIZES'));
 }
 
 interface Measured {
@@ -212,9 +206,9 @@ async function scanOnce(
 }
 
 function rulesFile(metric: ResolvedMetric, dir: string): string {
-  const groups = buildRuleGroups(metric, DEFAULT_PREFECT_SETTINGS, { scrapeIntervalSeconds: SCRAPE_SECONDS }).filter(
-    (g) => g.name === LONG_RANGE_GROUP
-  );
+  const groups = buildRuleGroups(metric, DEFAULT_PREFECT_SETTINGS, {
+    scrapeIntervalSeconds: GROWTH_SCRAPE_SECONDS,
+  }).filter((g) => g.name === LONG_RANGE_GROUP);
   const doc: YamlValue = {
     groups: groups.map((g) => ({ name: g.name, interval: g.interval, rules: g.rules.map((r) => ({ ...r })) })),
   };
@@ -456,23 +450,19 @@ function printTable(rows: Measured[], notRun: string[]): void {
 }
 
 export async function benchGrowth(): Promise<boolean> {
-  console.log(`\n## Growth: routes × replicas × days at ${SCRAPE_SECONDS} s scrape (one Prometheus 2.42 per size)`);
+  console.log(
+    `\n## Growth: routes × replicas × days at ${GROWTH_SCRAPE_SECONDS} s scrape (one Prometheus 2.42 per size)`
+  );
   const rows: Measured[] = [];
   const notRun: string[] = [];
   for (const { routes, replicas, days } of sizes()) {
     const size = `${routes}×${replicas}×${days}`;
-    const estimate = routes * replicas * ((days * DAY) / (SCRAPE_SECONDS * 1000)) * 17;
+    const estimate = routes * replicas * ((days * DAY) / (GROWTH_SCRAPE_SECONDS * 1000)) * 17;
     if (estimate > MAX_SAMPLES) {
       notRun.push(`${size}: NOT RUN (about ${(estimate / 1e6).toFixed(0)} M samples, over BENCH_GROWTH_MAX_SAMPLES)`);
       continue;
     }
-    const timeline = buildTimeline({
-      seed: 9,
-      days,
-      scrapeIntervalSeconds: SCRAPE_SECONDS,
-      routeCount: routes,
-      replicas,
-    });
+    const timeline = growthTimeline({ routes, replicas, days });
     rows.push(...(await measure(timeline, size)));
     if (!THANOS) {
       notRun.push(`${size}: Thanos raw, Thanos downsampled: not run (BENCH_GROWTH_THANOS=0)`);

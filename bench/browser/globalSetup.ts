@@ -6,8 +6,8 @@ import { REPO_ROOT, buildHost } from '../../tests/browser/harness/buildHost';
 import { STATE_ENV, type SetupState } from '../../tests/browser/harness/state';
 import { startPrometheus } from '../../tests/harness/prometheus';
 import { writeTsdbBlock } from '../../tests/harness/tsdbBlock';
-import { buildTimeline } from '../../tools/simulator';
-import { parseSize, RANGE_ENV, SCRAPE_SECONDS, SIZE_ENV } from './size';
+import { growthTimeline, parseGrowthSize } from '../growthSize';
+import { RANGE_ENV, SIZE_ENV } from './size';
 
 const WORK_DIR = join(REPO_ROOT, 'tests/artifacts/bench-browser-host');
 
@@ -17,17 +17,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       throw new Error(`${file} is missing: run \`npm run build\` before the browser bench`);
     }
   }
-  const { routes, replicas, days } = parseSize(process.env[SIZE_ENV] ?? '10x1x1');
+  const size = parseGrowthSize(process.env[SIZE_ENV] ?? '10x1x1', SIZE_ENV);
   rmSync(WORK_DIR, { recursive: true, force: true });
   mkdirSync(WORK_DIR, { recursive: true });
   const assets = await buildHost(WORK_DIR);
-  const timeline = buildTimeline({
-    seed: 9,
-    days,
-    scrapeIntervalSeconds: SCRAPE_SECONDS,
-    routeCount: routes,
-    replicas,
-  });
+  const timeline = growthTimeline(size);
   const prometheus = await startPrometheus({
     fillDataDir: async (dir) => void (await writeTsdbBlock(timeline, dir)),
     extraArgs: ['--storage.tsdb.max-block-duration=1d'],

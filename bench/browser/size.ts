@@ -8,9 +8,6 @@ export const RANGE_ENV = 'BENCH_BROWSER_RANGE';
 /** File the measurement is written to, as JSON (BrowserMeasurement). */
 export const OUT_ENV = 'BENCH_BROWSER_OUT';
 
-/** The growth bench's scrape interval, so that a size here is the same data as its row there. */
-export const SCRAPE_SECONDS = 15;
-
 export interface BrowserMeasurement {
   size: string;
   /** From the annotation query's start to its events, in the page. */
@@ -23,12 +20,4 @@ export interface BrowserMeasurement {
   events: number;
   /** Resource calls the page made to Prometheus through the host's Grafana. */
   requests: number;
-}
-
-export function parseSize(text: string): { routes: number; replicas: number; days: number } {
-  const [routes, replicas, days] = text.split(/[x×]/).map(Number);
-  if (![routes, replicas, days].every((n) => Number.isInteger(n) && n > 0)) {
-    throw new Error(`${SIZE_ENV}: "${text}" is not routes x replicas x days (e.g. 10x1x1)`);
-  }
-  return { routes, replicas, days };
 }
