@@ -22,7 +22,6 @@ export async function benchBrowserMemory(): Promise<boolean> {
     console.log('not run: dist/ is missing (run `npm run build` first)');
     return false;
   }
-  const rows: BrowserMeasurement[] = [];
   let ok = true;
   for (const size of SIZES) {
     parseGrowthSize(size, 'BENCH_BROWSER_SIZES');
@@ -40,7 +39,6 @@ export async function benchBrowserMemory(): Promise<boolean> {
         continue;
       }
       const m = JSON.parse(readFileSync(out, 'utf8')) as BrowserMeasurement;
-      rows.push(m);
       console.log(
         `${size}: ${(m.ms / 1000).toFixed(1)} s in Chromium, ${m.requests} requests, JS heap ` +
           `${(m.heapBefore / MB).toFixed(0)} MB before, peak ${(m.heapPeak / MB).toFixed(0)} MB ` +
