@@ -137,6 +137,11 @@ export const PROBE_WINDOW_SECONDS = 600;
 /** Value of TARGET_PART_LABEL on the probe's series count (see probeQuery). */
 export const SERIES_PART = 'series';
 
+/** The series the probe counts: one per scrape target and label set (`_count` of a classic histogram). */
+export function probeSelector(m: ResolvedMetric): string {
+  return metricSelector(m.kind === 'native' ? m.name : `${m.name}_count`, [validateSelector(m.selector)]);
+}
+
 /**
  * Samples per probe window of the selected series, per scrape target: the densest window gives the scrape interval,
  * the labels give the job/instance whose `up` belongs to this metric. One cheap request (each sample read once).
@@ -147,8 +152,7 @@ export function probeQuery(
   m: ResolvedMetric,
   opts: { countSeries?: boolean; recorded?: boolean; windowSeconds?: number } = {}
 ): string {
-  const name = m.kind === 'native' ? m.name : `${m.name}_count`;
-  const series = metricSelector(name, [validateSelector(m.selector)]);
+  const series = probeSelector(m);
   const counts = `count_over_time(${series}[${formatDuration(opts.windowSeconds ?? PROBE_WINDOW_SECONDS)}])`;
   const perTarget = `max by (job, instance, exported_job, exported_instance) (${counts})`;
   if (!opts.countSeries) {

@@ -66,11 +66,19 @@ interface FakeOptions {
   recordedQuantiles?: (t: number) => number | undefined;
   /** one target whose samples begin at `born` (unix s) every `every` seconds: its probe counts follow its age */
   young?: { born: number; every: number };
+  /** the raw metric's last sample (unix s): probe windows after it count nothing */
+  rawUntil?: number;
+  /** what the series API answers for the metric (default: the one probed target) */
+  seriesLabels?: Array<Record<string, string>>;
 }
+
+/** The test metric's raw series in a probe expression (the recordings-only probe has none). */
+const RAW_PROBED = /prefect_server_api_request_duration_seconds(_count)?\{/;
 
 function fakeApi(o: FakeOptions = {}) {
   const routes = o.routes ?? ['/api/flow_runs/filter', '/api/health'];
   const calls: Array<{ expr: string; range: TimeRange; role: Role }> = [];
+  const seriesCalls: Array<{ matchers: string[]; start: number; end: number }> = [];
   let inFlight = 0;
   let maxInFlight = 0;
   const api: PrometheusApi = {
@@ -102,10 +110,11 @@ function fakeApi(o: FakeOptions = {}) {
       }
       if (role === 'probe') {
         const n = o.probeCount ?? 600 / SCRAPE;
+        const rawTimes = times.filter((t) => o.rawUntil === undefined || t <= o.rawUntil);
         const rows: MatrixSeries[] =
-          n === 0
+          n === 0 || !RAW_PROBED.test(expr) || rawTimes.length === 0
             ? []
-            : [{ metric: { job: 'prefect-server', instance: 'p:4200' }, values: times.map((t) => [t, String(n)]) }];
+            : [{ metric: { job: 'prefect-server', instance: 'p:4200' }, values: rawTimes.map((t) => [t, String(n)]) }];
         if (o.recorded && expr.includes('rate_long')) {
           const at = times.filter((t) => o.recorded!.points(t) !== undefined);
           rows.push(
@@ -132,10 +141,10 @@ function fakeApi(o: FakeOptions = {}) {
             }
           }
         }
-        if (o.probeSeries !== undefined && expr.includes('"series"')) {
+        if (o.probeSeries !== undefined && expr.includes('"series"') && rawTimes.length > 0) {
           rows.push({
             metric: { prefect_insights_part: 'series' },
-            values: times.map((t) => [t, String(o.probeSeries)]),
+            values: rawTimes.map((t) => [t, String(o.probeSeries)]),
           });
         }
         return rows;
@@ -158,10 +167,17 @@ function fakeApi(o: FakeOptions = {}) {
       }));
     },
     query: async () => [],
-    series: async () => [],
+    async series(matchers, start, end) {
+      seriesCalls.push({ matchers, start, end });
+      return (
+        o.seriesLabels ?? [
+          { __name__: 'prefect_server_api_request_duration_seconds_count', job: 'prefect-server', instance: 'p:4200' },
+        ]
+      );
+    },
     labelValues: async () => [],
   };
-  return { api, calls, maxInFlight: () => maxInFlight };
+  return { api, calls, seriesCalls, maxInFlight: () => maxInFlight };
 }
 
 function captureDetector(sink: { input?: ScanInput }): Detector {
@@ -192,9 +208,10 @@ describe('bounded requests', () => {
     const a = fakeApi({ probeSeries: 10 });
     const r = await runScan({ ...month, api: a.api }, []);
     expect(r.step).toBe(300_000);
-    expect(a.calls[0].expr).toContain('"prefect_insights_part", "series"');
+    // A month is probed for the recordings first; none are loaded, so the raw probe follows over the whole span.
+    expect(a.calls[1].expr).toContain('"prefect_insights_part", "series"');
     expect(new Set(a.calls.filter((c) => c.role !== 'probe').map((c) => JSON.stringify(c.range))).size).toBe(1);
-    expect(r.requests).toBe(10);
+    expect(r.requests).toBe(11);
   });
 
   it("splits a big fleet's month into pieces on the grid that each stay under both budgets, keeping the step", async () => {
@@ -223,7 +240,7 @@ describe('bounded requests', () => {
       expect(a.calls.filter((c) => c.role === role).map((c) => c.range)).toEqual(p95);
     }
     expect(r.requests).toBe(a.calls.length);
-    expect(r.requests).toBe(1 + 9 * p95.length);
+    expect(r.requests).toBe(2 + 9 * p95.length);
     expect(progress[progress.length - 1]).toEqual([r.requests, r.requests]);
     expect(progress.every(([, total]) => total === r.requests || total === 1)).toBe(true);
   });
@@ -338,11 +355,64 @@ describe('the long-range recordings', () => {
     // No query computes a quantile from buckets any more; the slow share still reads one recorded bucket.
     expect(a.calls.some((c) => c.expr.includes('histogram_quantile'))).toBe(false);
     expect(a.calls.find((c) => c.role === 'slowShare')!.expr).toContain('le=~');
-    // The probe asked for each quantile by name, in its one request.
-    expect(a.calls.filter((c) => c.role === 'probe')).toHaveLength(1);
+    // The first probe asked for each quantile by name.
     for (const n of ['p50', 'p95', 'p99']) {
       expect(a.calls[0].expr).toContain(`count_over_time(route:prefect_api_request_duration_seconds:${n}_long[1h])`);
     }
+  });
+
+  it("probe the recordings first, then only the span's last 6 hours of raw samples and the series index", async () => {
+    const labels = (instance: string) => ({
+      __name__: 'prefect_server_api_request_duration_seconds_count',
+      job: 'prefect-server',
+      instance,
+    });
+    const a = fakeApi({
+      probeSeries: 7000,
+      recorded: everywhere,
+      recordedQuantiles: () => 12,
+      // A replica that served in the first week only: no raw sample in the last 6 hours, still a target.
+      seriesLabels: [labels('p:4200'), labels('gone:4200')],
+    });
+    const r = await runScan({ ...month, api: a.api }, []);
+    expect(r.source).toBe('recording-rules');
+    const probes = a.calls.filter((c) => c.role === 'probe');
+    expect(probes).toHaveLength(2);
+    // The first reads the recordings only, hourly over the span; the second the raw histogram over the last 6 h.
+    expect(RAW_PROBED.test(probes[0].expr)).toBe(false);
+    expect(probes[0].range.step).toBe(3600);
+    expect(probes[0].range.start).toBeLessThanOrEqual(month.from / 1000 - LOOKBACK_SECONDS);
+    expect(RAW_PROBED.test(probes[1].expr)).toBe(true);
+    expect(probes[1].range.step).toBe(600);
+    expect(probes[1].range.start).toBeGreaterThanOrEqual(TO / 1000 - 6 * 3600 - 600);
+    expect(probes[1].range.end).toBeGreaterThanOrEqual(TO / 1000);
+    // The targets of the whole span come from the index (one call), so the gone replica's `up` is read too.
+    expect(a.seriesCalls).toEqual([
+      {
+        matchers: ['prefect_server_api_request_duration_seconds_count{job="prefect-server"}'],
+        start: month.from / 1000 - LOOKBACK_SECONDS,
+        end: TO / 1000,
+      },
+    ]);
+    expect(a.calls.find((c) => c.role === 'targets')!.expr).toContain('gone:4200');
+    expect(r.requests).toBe(a.calls.length + a.seriesCalls.length);
+  });
+
+  it('probe the raw histogram over the whole span when its last 6 hours hold no sample', async () => {
+    const a = fakeApi({
+      probeSeries: 7000,
+      recorded: everywhere,
+      recordedQuantiles: () => 12,
+      rawUntil: TO / 1000 - 7 * 3600,
+    });
+    const r = await runScan({ ...month, api: a.api }, []);
+    expect(r.source).toBe('recording-rules');
+    expect(r.noData).toBeUndefined();
+    const probes = a.calls.filter((c) => c.role === 'probe');
+    expect(probes).toHaveLength(3);
+    expect(probes[2].range).toEqual(probes[0].range);
+    expect(RAW_PROBED.test(probes[2].expr)).toBe(true);
+    expect(a.seriesCalls).toHaveLength(0);
   });
 
   it("fold two copies of a route's recorded quantile with max, never a sum (read without `by route`)", async () => {
