@@ -205,6 +205,12 @@ async function runOne(plan: TimelinePlan, stack: Stack, t0: number): Promise<Out
       hang.notes.push(await workPoolSeries(stack.prometheusUrl, out.metric.name, hang));
     }
     const counted = r.injected.find((i) => i.insight === 'task-runs-count-timeout');
+    const surge = r.injected.find((i) => i.insight === 'api-overload-http-500');
+    if (surge) {
+      surge.notes.push(
+        `server log: "too many connections" ×${countInLog(join(stack.dir, 'server.log'), 'too many connections')}`
+      );
+    }
     if (counted) {
       counted.notes.push(
         `task-run counts: ${answers(requests, counted.start, counted.end, /^\/api\/task_runs\/count$/)}`
@@ -254,7 +260,8 @@ beforeAll(async () => {
       startStack(
         SETUPS.find((s) => s.id === p.setupId)!,
         pg!,
-        p.serverEnv
+        p.serverEnv,
+        { ownRole: p.ownRole }
       )
     )
   );

@@ -64,6 +64,21 @@ const BULK_FLOW_RUNS = Number(process.env.PREFECT_INCIDENT_FLOW_RUNS ?? 2_000_00
 /** Runs pages open while the start-time indexes are gone (PREFECT_INCIDENT_RUNS_PAGE_READERS by hand). */
 const RUNS_PAGE_READERS = Number(process.env.PREFECT_INCIDENT_RUNS_PAGE_READERS ?? 8);
 
+/**
+ * api-overload-http-500 on setup b (PREFECT_INCIDENTS_OVERLOAD=0 leaves it out): a surge of clients against a
+ * database that admits no more connections than the server already holds, so every request that needs one more
+ * fails at once with `too many connections` (500), as when replicas × (pool_size + max_overflow) outgrow PostgreSQL's
+ * max_connections or a PgBouncer's limit. Load alone on this box fails requests only at pool_timeout (the held-out
+ * run of issue 16: 97 % answered 200 after ~4.8 s, 2.6 % 500 at the pool timeout), which is a pool exhaustion.
+ */
+export const OVERLOAD = process.env.PREFECT_INCIDENTS_OVERLOAD !== '0';
+/** Connections the database admits for b's server during the overload (PREFECT_INCIDENT_OVERLOAD_CONNECTIONS). */
+const OVERLOAD_CONNECTIONS = Number(process.env.PREFECT_INCIDENT_OVERLOAD_CONNECTIONS ?? 4);
+/** Concurrent clients of the surge, beside the quiet driver (PREFECT_INCIDENT_OVERLOAD_CLIENTS by hand). */
+const OVERLOAD_CLIENTS = Number(process.env.PREFECT_INCIDENT_OVERLOAD_CLIENTS ?? 24);
+/** Seconds over which the surge's clients arrive. */
+const SURGE_RAMP_S = 20;
+
 /** --deployment-every for the timeline's drivers: one deployment run when each loop starts, then none. */
 export const ONE_DEPLOYMENT_RUN = 1_000_000_000;
 /** Concurrent work-pool readers during the work_pool lock. */
@@ -91,6 +106,8 @@ export interface TimelinePlan {
   expected: string[];
   /** Restarts of the server in the timeline: a pushed setup gets a new service.instance.id at each. */
   restarts: number;
+  /** The server connects as an ordinary role of its own, not the superuser (the overload limits its connections). */
+  ownRole?: boolean;
   run(r: TimelineRun): Promise<void>;
 }
 
@@ -273,8 +290,13 @@ export const SETUP_B: TimelinePlan = {
   setupId: 'b',
   serverEnv: ROOMY_POOL,
   scanArgs: ['--pool-timeout', '5', '--pool-size', '5', '--max-overflow', '10'],
-  expected: ['api-outage', ...(COUNT ? ['task-runs-count-timeout'] : [])],
+  expected: [
+    'api-outage',
+    ...(COUNT ? ['task-runs-count-timeout'] : []),
+    ...(OVERLOAD ? ['api-overload-http-500'] : []),
+  ],
   restarts: 2,
+  ownRole: OVERLOAD,
   async run(r) {
     const s = r.stack;
     // The bulk task runs go in while the servers do not answer anyway, so their two or three minutes of writing on
@@ -313,7 +335,7 @@ export const SETUP_B: TimelinePlan = {
     });
     r.background.push(bumpDriver);
     bump.notes.push(
-      `load_driver.py --concurrency 4 --pause 0.2 beside the quiet one: ${await finished(bumpDriver, 60_000)}`
+      `load_driver.py --concurrency 4 --pause 0.2 beside the quiet one: ${await finished(bumpDriver, bumpSeconds * 1000 + 60_000)}`
     );
     bump.end = Date.now();
     r.injected.push(bump);
@@ -330,6 +352,11 @@ export const SETUP_B: TimelinePlan = {
       r.notes.push(
         'not run (PREFECT_INCIDENTS_COUNT=0 left out the 2 M bulk task runs and the task_run lock): task-runs-count-timeout'
       );
+    }
+    if (OVERLOAD) {
+      await overload(r);
+    } else {
+      r.notes.push('not run (PREFECT_INCIDENTS_OVERLOAD=0): api-overload-http-500');
     }
     await sleep(secs('TAIL', 45));
   },
@@ -441,6 +468,52 @@ async function countTimeout(r: TimelineRun, bulkDone: string): Promise<void> {
     `LOCK TABLE task_run IN ACCESS EXCLUSIVE MODE ${clock(lock2.grantedAt)}–${clock(released2)}; hammer.py --call task-count --concurrency ${COUNT_READERS} --spread 5: ${countersEnd}`
   );
   r.injected.push(count);
+}
+
+/**
+ * Last step of setup b: the overload (see OVERLOAD). From 15:00, after a's timeline has ended (its tail is judged
+ * quiet, and a surge that takes both cores would slow a's server as well), and more than 5 minutes after b's count
+ * timeout. The limit is a role's CONNECTION LIMIT (superusers are exempt, so b's server connects as its own role);
+ * connections the server holds stay open, only new ones are refused.
+ */
+async function overload(r: TimelineRun): Promise<void> {
+  const s = r.stack;
+  if (!s.role) {
+    throw new Error("the overload needs the server on a role of its own (the plan's ownRole)");
+  }
+  await r.at(secs('OVERLOAD_AT', 900));
+  const seconds = secs('OVERLOAD', 180) / 1000;
+  const heldBefore = (
+    await r.pg.psql('postgres', `SELECT count(*) FROM pg_stat_activity WHERE usename = '${s.role}'`)
+  ).trim();
+  await r.pg.psql('postgres', `ALTER ROLE "${s.role}" CONNECTION LIMIT ${OVERLOAD_CONNECTIONS}`);
+  const inj: Injected = {
+    insight: 'api-overload-http-500',
+    label: `surge of ${OVERLOAD_CLIENTS} clients, ${OVERLOAD_CONNECTIONS} connections`,
+    start: Date.now(),
+    end: 0,
+    notes: [],
+  };
+  // In the third tuning run (24 clients all at once, one deployment run each at its start) the rate stayed under 2×
+  // the baseline for the surge's first 35 s while a third of the requests failed and the clients backed off
+  // (Prefect's client retries a 503; the driver waits 1 s after a failed call): found 59 s late. So the clients
+  // arrive over SURGE_RAMP_S, as a surge does, and start no flow-run processes.
+  const surge = startDriver(s, {
+    name: 'driver-surge',
+    seconds,
+    concurrency: OVERLOAD_CLIENTS,
+    pause: 0.1,
+    deploymentEvery: 0,
+    rampSeconds: SURGE_RAMP_S,
+  });
+  r.background.push(surge);
+  const surgeEnd = await finished(surge, seconds * 1000 + 60_000);
+  inj.end = Date.now();
+  await r.pg.psql('postgres', `ALTER ROLE "${s.role}" CONNECTION LIMIT -1`);
+  inj.notes.push(
+    `ALTER ROLE … CONNECTION LIMIT ${OVERLOAD_CONNECTIONS} (the server held ${heldBefore}) ${clock(inj.start)}–${clock(inj.end)}; load_driver.py --concurrency ${OVERLOAD_CLIENTS} --pause 0.1 --deployment-every 0 --ramp ${SURGE_RAMP_S} beside the quiet one: ${surgeEnd}`
+  );
+  r.injected.push(inj);
 }
 
 /**

@@ -89,13 +89,15 @@ async def iteration(
         await api_run(client, flow_id)
     else:
         await worker_calls(client, args.pool, f"driver-{seed}")
-    if i % args.deployment_every == 0:
+    if args.deployment_every > 0 and i % args.deployment_every == 0:
         await client.create_flow_run_from_deployment(deployment_id)
 
 
 async def loop(args: argparse.Namespace, flow_id: uuid.UUID, deployment_id: uuid.UUID, seed: int) -> None:
     rng = random.Random(seed)
     deadline = time.monotonic() + args.seconds
+    # Loops join one by one over --ramp seconds, as clients of a surge arrive, not all in the same instant.
+    await asyncio.sleep(args.ramp * seed / max(1, args.concurrency))
     async with get_client() as client:
         for i in range(args.max_iterations):
             if time.monotonic() >= deadline:
@@ -118,8 +120,13 @@ async def main() -> None:
     parser.add_argument("--pause", type=float, default=0.3, help="seconds, upper bound of the random pause")
     parser.add_argument("--keep-going", action="store_true", help="a failed call does not end the loop")
     parser.add_argument("--no-pool-calls", action="store_true", help="no heartbeat, pool read or poll")
-    parser.add_argument("--deployment-every", type=int, default=40, help="one deployment run per N iterations")
+    parser.add_argument(
+        "--deployment-every", type=int, default=40, help="one deployment run per N iterations (0: none)"
+    )
+    parser.add_argument("--ramp", type=float, default=0, help="seconds over which the loops start, one by one")
     args = parser.parse_args()
+    if args.deployment_every < 0 or args.ramp < 0 or args.concurrency < 1:
+        parser.error("--deployment-every and --ramp must be >= 0, --concurrency >= 1")
     async with get_client() as client:
         while True:
             try:

@@ -12,8 +12,12 @@ const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 export interface RunningPostgres {
   port: number;
   dir: string;
-  /** A fresh database; returns Prefect's asyncpg connection URL for it. */
-  createDatabase(name: string): Promise<string>;
+  /**
+   * A fresh database; returns Prefect's asyncpg connection URL for it. With `owner`, the database belongs to a new
+   * login role of that name (not a superuser) and the URL connects as it: PostgreSQL exempts superusers from a
+   * role's CONNECTION LIMIT, so an incident that limits connections needs the server to be an ordinary role.
+   */
+  createDatabase(name: string, opts?: { owner?: string }): Promise<string>;
   /** Runs SQL through psql against a database (for incident injectors and checks); 60 s unless told. */
   psql(database: string, sql: string, timeoutMs?: number): Promise<string>;
   stop(): Promise<void>;
@@ -88,9 +92,14 @@ export async function startPostgres(): Promise<RunningPostgres> {
     port,
     dir,
     psql,
-    createDatabase: async (name: string) => {
-      await psql('postgres', `CREATE DATABASE "${name.replace(/[^a-z0-9_]/g, '')}"`);
-      return `postgresql+asyncpg://postgres@127.0.0.1:${port}/${name}`;
+    createDatabase: async (name: string, opts: { owner?: string } = {}) => {
+      const db = name.replace(/[^a-z0-9_]/g, '');
+      const owner = opts.owner?.replace(/[^a-z0-9_]/g, '');
+      if (owner) {
+        await psql('postgres', `CREATE ROLE "${owner}" LOGIN`);
+      }
+      await psql('postgres', `CREATE DATABASE "${db}"${owner ? ` OWNER "${owner}"` : ''}`);
+      return `postgresql+asyncpg://${owner ?? 'postgres'}@127.0.0.1:${port}/${db}`;
     },
     stop,
   };

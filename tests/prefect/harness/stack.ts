@@ -15,6 +15,8 @@ export interface Stack {
   setup: Setup;
   dir: string;
   database: string;
+  /** The login role the server connects as when it is not the superuser (startStack's `ownRole`), else null. */
+  role: string | null;
   prometheusUrl: string;
   prefect: RunningPrefect;
   worker: ManagedProcess;
@@ -27,11 +29,13 @@ export interface Stack {
 export async function startStack(
   setup: Setup,
   pg: RunningPostgres,
-  extraEnv: Record<string, string> = {}
+  extraEnv: Record<string, string> = {},
+  opts: { ownRole?: boolean } = {}
 ): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), `prefect-insights-setup-${setup.id}-`));
   const database = `prefect_${setup.id}_${Date.now() % 100000}`;
-  const databaseUrl = await pg.createDatabase(database);
+  const role = opts.ownRole ? `${database}_server` : null;
+  const databaseUrl = await pg.createDatabase(database, role ? { owner: role } : {});
   const stops: Array<() => Promise<void>> = [];
   let promDataDir: string | undefined;
   const stopAll = async () => {
@@ -79,7 +83,7 @@ export async function startStack(
     const requestLog = join(dir, 'requests.jsonl');
     const worker = await startWorker(prefect.apiUrl, dir, pool, requestLog);
     stops.push(() => worker.stop());
-    return { setup, dir, database, prometheusUrl, prefect, worker, pool, requestLog, stop: stopAll };
+    return { setup, dir, database, role, prometheusUrl, prefect, worker, pool, requestLog, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;

@@ -25,8 +25,10 @@ export interface ClientOptions {
   concurrency: number;
   /** Upper bound of the driver's random pause between iterations (s): sets the quiet rate. */
   pause?: number;
-  /** One deployment run per N iterations (and one at each loop's start); the driver's default is 40. */
+  /** One deployment run per N iterations (and one at each loop's start); the driver's default is 40, 0 none. */
   deploymentEvery?: number;
+  /** Seconds over which the loops start one by one (the driver's default: all at once). */
+  rampSeconds?: number;
   /** Leave the work-pool routes (heartbeat, pool read, polls) to the real worker. */
   noPoolCalls?: boolean;
   /** Name in the log file, e.g. `driver-quiet`. */
@@ -53,6 +55,8 @@ export function startDriver(stack: Stack, opts: ClientOptions): ManagedProcess {
       '--keep-going',
       '--deployment-every',
       String(opts.deploymentEvery ?? 40),
+      '--ramp',
+      String(opts.rampSeconds ?? 0),
       ...(opts.noPoolCalls ? ['--no-pool-calls'] : []),
     ],
     env,
