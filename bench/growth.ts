@@ -111,7 +111,8 @@ interface QueryCost {
 /** A short name for a scan query, from the series it reads (for the per-query breakdown). */
 function queryKind(expr: string): string {
   if (expr.includes('count_over_time')) {
-    return 'probe';
+    // Over 10 days the scan asks for the recordings alone first (scan.ts, probeScan).
+    return /_seconds(_count)?\b(?!:)/.test(expr.replace(/[a-z_]+:[a-z_:]+/g, '')) ? 'probe' : 'probe (recordings)';
   }
   const recorded = /:(p\d\d)_long/.exec(expr);
   if (recorded) {
@@ -175,7 +176,7 @@ async function scanOnce(
       samples += s.values?.length ?? 0;
     }
     returned += samples;
-    const kind = queryKind(params.get('query') ?? '');
+    const kind = path.endsWith('/series') ? 'probe (series index)' : queryKind(params.get('query') ?? '');
     const c = perQuery.get(kind) ?? { requests: 0, ms: 0, fetchMs: 0, bytes: 0, samples: 0, longestMs: 0 };
     perQuery.set(kind, {
       requests: c.requests + 1,
