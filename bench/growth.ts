@@ -15,6 +15,7 @@ import { getHeapStatistics } from 'node:v8';
 import { DEFAULT_PREFECT_SETTINGS } from '../src/catalog/prefectSettings';
 import { DETECTORS } from '../src/insights/detectors';
 import { runScan } from '../src/insights/engine';
+import { probeQuery } from '../src/insights/engine/queries';
 import type { ScanResult } from '../src/insights/engine/types';
 import { createPrometheusApi, fetchTransport } from '../src/prometheus/client';
 import { formatResolution, LONG_RANGE_GROUP } from '../src/prometheus/recorded';
@@ -287,6 +288,7 @@ async function measure(timeline: Timeline, size: string): Promise<Measured[]> {
       perQuery: b.perQuery,
     });
     report(rows[rows.length - 1]);
+    await compareProbe(withRules.url, metric, from, to, b.perQuery, size);
     // The raw scan after the fast path, on the raw server (idle meanwhile), so that a run cut short by the clock
     // still has the fast path's row; the backfill has read the raw blocks before it, as a warm server would have.
     if (SKIP_RAW.has(size)) {
@@ -320,6 +322,42 @@ async function measure(timeline: Timeline, size: string): Promise<Measured[]> {
     await withRules?.stop();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Over 10 days the scan asks for the recordings first and probes the raw histogram over the last 6 hours only
+ * (scan.ts, probeScan). Beside the scan's own probe requests, time the one request that probed such a span before:
+ * the raw `_count` counted in 10-minute windows every hour over the whole span, with the recordings in the same
+ * request, on the same server just after the scan.
+ */
+async function compareProbe(
+  url: string,
+  metric: ResolvedMetric,
+  from: number,
+  to: number,
+  perQuery: Map<string, QueryCost>,
+  size: string
+): Promise<void> {
+  const spanStart = from / 1000 - 6 * 3600;
+  if (to / 1000 - spanStart <= 10 * 86400) {
+    return;
+  }
+  const api = createPrometheusApi(fetchTransport(url, { timeoutSeconds: REQUEST_LIMIT_SECONDS }));
+  const range = {
+    start: Math.floor(spanStart / 3600) * 3600,
+    end: Math.ceil(to / 1000 / 3600) * 3600,
+    step: 3600,
+  };
+  const t0 = performance.now();
+  await api.queryRange(probeQuery(metric, { countSeries: true, recorded: true }), range);
+  const wholeMs = performance.now() - t0;
+  const now = [...perQuery].filter(([kind]) => kind.startsWith('probe'));
+  const nowMs = now.reduce((sum, [, c]) => sum + c.ms, 0);
+  console.log(
+    `${size}: probe ${(nowMs / 1000).toFixed(2)} s in ${now.reduce((n, [, c]) => n + c.requests, 0)} requests ` +
+      `(${now.map(([kind, c]) => `${kind} ${(c.ms / 1000).toFixed(2)} s`).join(', ')}); ` +
+      `the previous one-request probe of the whole span: ${(wholeMs / 1000).toFixed(2)} s`
+  );
 }
 
 /** The Thanos rows of one size: the raw blocks uploaded, compacted and downsampled, read raw and downsampled. */
