@@ -38,6 +38,25 @@ describe('evidence against the clients', () => {
     expect(diluted[0].ok).toBe(false);
   });
 
+  it("holds the overload's 5xx share to the clients' share of 5xx answers in the detected stretch", () => {
+    const surge = { insight: 'api-overload-http-500', label: '', start: T0 * 1000, end: (T0 + 150) * 1000, notes: [] };
+    // 1,500 answers in the stretch, one in 12 a 503 (8.3 %).
+    const answers = Array.from({ length: 1500 }, (_, k) =>
+      req(k * 0.1, '/api/flow_runs/filter', k % 12 === 0 ? 503 : 200, 0.1)
+    );
+    const overload = (errorShare: number): ScanFinding => ({
+      id: 'api-overload-http-500',
+      start: surge.start,
+      end: surge.end,
+      routes: [],
+      evidence: { errorShare },
+    });
+    expect(checkEvidence(overload(0.08), surge, ctx(answers)).map((c) => c.ok)).toEqual([true]);
+    // One route's share, or the worst point's, is not the stretch's.
+    expect(checkEvidence(overload(0.3), surge, ctx(answers))[0].ok).toBe(false);
+    expect(checkEvidence(overload(0.02), surge, ctx(answers))[0].ok).toBe(false);
+  });
+
   it('measures the clients’ silence from the last answer before to the first answer after', () => {
     const quiet = [req(0, '/api/x', 200, 0.1), req(5, '/api/x', 0, 1.5), req(100, '/api/x', 200, 0.1)];
     expect(clientSilence(quiet, (T0 + 2) * 1000, (T0 + 90) * 1000)).toBe(100_000);

@@ -54,6 +54,14 @@ export const POOL_MEAN_SHARE = 0.2;
  */
 export const OUTAGE_LENGTH_TOLERANCE_S = 60;
 
+/**
+ * Overload, the 5xx share against the clients' share of 5xx answers over the detected stretch: within 25 % of it.
+ * The scan's share is summed over the points the detector held, the clients' over the whole stretch and one rate
+ * window before it; the two windows at the stretch's edges (15 s each, about 20 % of a 2.5-minute stretch) can hold
+ * any share. The figure this catches is a share of the wrong requests (e.g. of one route, or a peak's).
+ */
+export const OVERLOAD_SHARE_FACTOR = 0.25;
+
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : NaN);
 const s3 = (v: number) => `${v.toFixed(3)} s`;
 
@@ -166,6 +174,19 @@ export function checkEvidence(f: ScanFinding, inj: Injected, ctx: TruthContext):
       scan: s3(scanMean),
       clients: `${s3(clientsMean)} over ${inStretch.length} requests of the ${routes.size} routes in the detected stretch`,
       ok: Math.abs(scanMean - clientsMean) <= POOL_MEAN_SHARE * clientsMean,
+    });
+  }
+  if (f.id === 'api-overload-http-500') {
+    const inStretch = answered(ctx.requests, f.start - ctx.windowSeconds * 1000, f.end);
+    const failed = inStretch.filter((r) => r.status >= 500).length;
+    const clientsShare = inStretch.length ? failed / inStretch.length : NaN;
+    const scanShare = num(e.errorShare);
+    out.push({
+      insight: f.id,
+      figure: `5xx share (± ${OVERLOAD_SHARE_FACTOR * 100} %)`,
+      scan: `${(scanShare * 100).toFixed(1)} %`,
+      clients: `${(clientsShare * 100).toFixed(1)} % (${failed} of ${inStretch.length} answered in the detected stretch)`,
+      ok: Math.abs(scanShare - clientsShare) <= OVERLOAD_SHARE_FACTOR * clientsShare,
     });
   }
   if (f.id === 'api-outage') {

@@ -298,8 +298,7 @@ afterAll(async () => {
     'not made real on a live Prefect by this suite: runs-page-slow (made slow for real by hand on setup e, ' +
       'PREFECT_INCIDENTS_RUNS_PAGE=1, but on two cores every other route slowed with it: not the signature), ' +
       'stale-statistics (days cannot be compressed; its mechanism measured by tests/prefect/measure/staleStatistics.ts; ' +
-      'simulator scenarios: tests/integration/scenarios.test.ts); api-overload-http-500 (on this box genuine overload answers 5xx only at ' +
-      'pool_timeout, a db-pool-exhaustion by the contract: tests/prefect/README.md)',
+      'simulator scenarios: tests/integration/scenarios.test.ts)',
   ];
   process.stdout.write([...tables, ...tail].join('\n') + '\n');
 });
