@@ -397,7 +397,7 @@ interface Probed {
  * recordings first, in one small request, because the raw probe reads every raw `_count` sample of the span (23.4 s
  * of a month's 56.8 s scan at 150 routes × 4 replicas, docs/sizing.md) and most of it is needed only when the raw
  * histogram is read. When the recordings will be read whatever the scrape interval (they cover the span and their
- * interval is no finer than the coarsest step the span allows), the raw probe asks only the span's last 6 hours for
+ * interval is no coarser than the finest step the span allows), the raw probe asks only the span's last 6 hours for
  * the scrape interval, and the series API (the index, no sample read) names the scrape targets of the whole span;
  * otherwise, or when the metric has no sample in those 6 hours, the raw probe over the whole span as before.
  */
