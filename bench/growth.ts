@@ -123,9 +123,6 @@ function queryKind(expr: string): string {
   if (q) {
     return `p${Math.round(Number(q[1]) * 100)} (${expr.includes('rate_long') ? 'recorded buckets' : 'raw buckets'})`;
   }
-  if (expr.includes('count_over_time')) {
-    return 'probe';
-  }
   if (expr.includes('prefect_insights_part')) {
     return 'targets';
   }

@@ -205,11 +205,10 @@ async function runOne(plan: TimelinePlan, stack: Stack, t0: number): Promise<Out
       hang.notes.push(await workPoolSeries(stack.prometheusUrl, out.metric.name, hang));
     }
     const counted = r.injected.find((i) => i.insight === 'task-runs-count-timeout');
+    const serverLog = join(stack.dir, 'server.log');
     const surge = r.injected.find((i) => i.insight === 'api-overload-http-500');
     if (surge) {
-      surge.notes.push(
-        `server log: "too many connections" ×${countInLog(join(stack.dir, 'server.log'), 'too many connections')}`
-      );
+      surge.notes.push(`server log: "too many connections" ×${countInLog(serverLog, 'too many connections')}`);
     }
     if (counted) {
       counted.notes.push(
@@ -229,7 +228,6 @@ async function runOne(plan: TimelinePlan, stack: Stack, t0: number): Promise<Out
         `instance label: ${instances.length} value(s) (${instances.map((i) => i.slice(0, 13)).join(', ')})`,
       `scan:   prefect-insights ${args.slice(0, 1).concat(args.slice(3)).join(' ')}`
     );
-    const serverLog = join(stack.dir, 'server.log');
     r.notes.push(
       `server log: "QueuePool limit" ×${countInLog(serverLog, 'QueuePool limit')}, TimeoutError ×${countInLog(serverLog, 'TimeoutError')}`
     );

@@ -66,9 +66,9 @@ const RUNS_PAGE_READERS = Number(process.env.PREFECT_INCIDENT_RUNS_PAGE_READERS 
 
 /**
  * api-overload-http-500 on setup b (PREFECT_INCIDENTS_OVERLOAD=0 leaves it out): a surge of clients against a
- * database that admits no more connections than the server already holds, so every request that needs one more
- * fails at once with `too many connections` (500), as when replicas × (pool_size + max_overflow) outgrow PostgreSQL's
- * max_connections or a PgBouncer's limit. Load alone on this box fails requests only at pool_timeout (the held-out
+ * database that admits fewer connections than the server holds, so every request that needs one more fails at once
+ * with `too many connections` (Prefect 3.9.1 answers 503), as when replicas × (pool_size + max_overflow) outgrow
+ * PostgreSQL's max_connections or a PgBouncer's limit. Load alone on this box fails requests only at pool_timeout (the held-out
  * run of issue 16: 97 % answered 200 after ~4.8 s, 2.6 % 500 at the pool timeout), which is a pool exhaustion.
  */
 export const OVERLOAD = process.env.PREFECT_INCIDENTS_OVERLOAD !== '0';

@@ -97,7 +97,7 @@ async def loop(args: argparse.Namespace, flow_id: uuid.UUID, deployment_id: uuid
     rng = random.Random(seed)
     deadline = time.monotonic() + args.seconds
     # Loops join one by one over --ramp seconds, as clients of a surge arrive, not all in the same instant.
-    await asyncio.sleep(args.ramp * seed / max(1, args.concurrency))
+    await asyncio.sleep(args.ramp * seed / args.concurrency)
     async with get_client() as client:
         for i in range(args.max_iterations):
             if time.monotonic() >= deadline:
