@@ -56,7 +56,9 @@ const COUNT_READERS = Number(process.env.PREFECT_INCIDENT_COUNT_READERS ?? 6);
  * flow_runs/filter and paginate p95 10.0-10.9 s with 83 of 365 pages answered 500 at the 10 s statement timeout, but
  * the readers' sequential scans took both cores from every other route too (p95 ×6 to ×30: flow_runs/{id} 0.01 ->
  * 0.14-0.55 s, POST flow_runs/ 0.03 -> 0.4-1.0 s), so "most other routes near baseline" never held and the scan,
- * rightly, reported nothing. Left out of CI, the CI log says so.
+ * rightly, reported nothing. A second run with a larger table and fewer readers (13:38-13:54 UTC, 3 M flow runs, 4
+ * readers) reached neither half: paginate p95 9.4 s, and 4 of 6 other routes beyond near. Left out of CI, the CI log
+ * says so.
  */
 export const RUNS_PAGE = process.env.PREFECT_INCIDENTS_RUNS_PAGE === '1';
 /** Flow runs written in bulk into e's database during the outage (PREFECT_INCIDENT_FLOW_RUNS by hand). */
