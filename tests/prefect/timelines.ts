@@ -67,6 +67,18 @@ const BULK_FLOW_RUNS = Number(process.env.PREFECT_INCIDENT_FLOW_RUNS ?? 2_000_00
 const RUNS_PAGE_READERS = Number(process.env.PREFECT_INCIDENT_RUNS_PAGE_READERS ?? 8);
 
 /**
+ * db-pool-exhaustion by load alone on setup e, by hand only (PREFECT_INCIDENTS_LOAD_POOL=1, run alone with
+ * PREFECT_INCIDENT_SETUPS=e): LOAD_POOL_CLIENTS readers each ask for the runs page and its count without pause, no
+ * lock anywhere. Measured on setup a (tests/prefect/README.md, "What load alone does"): 80 such clients on a pool of
+ * 5 + 10 with a 5 s timeout had 7.4 % of requests answered 500 at the pool timeout and the 200s at p95 5.2-5.4 s,
+ * the contract's pool exhaustion. By hand because 80 clients take both cores: beside a's and b's timelines they
+ * would move the baselines those judge.
+ */
+export const LOAD_POOL = process.env.PREFECT_INCIDENTS_LOAD_POOL === '1';
+/** Concurrent readers of the load-only exhaustion (PREFECT_INCIDENT_LOAD_POOL_CLIENTS by hand). */
+const LOAD_POOL_CLIENTS = Number(process.env.PREFECT_INCIDENT_LOAD_POOL_CLIENTS ?? 80);
+
+/**
  * api-overload-http-500 on setup b (PREFECT_INCIDENTS_OVERLOAD=0 leaves it out): a surge of clients against a
  * database that admits fewer connections than the server holds, so every request that needs one more fails at once
  * with `too many connections` (Prefect 3.9.1 answers 503), as when replicas × (pool_size + max_overflow) outgrow
@@ -376,7 +388,11 @@ export const SETUP_E: TimelinePlan = {
   setupId: 'e',
   serverEnv: ROOMY_POOL,
   scanArgs: ['--pool-timeout', '5', '--pool-size', '5', '--max-overflow', '10'],
-  expected: ['api-outage', ...(RUNS_PAGE ? ['runs-page-slow'] : [])],
+  expected: [
+    'api-outage',
+    ...(RUNS_PAGE ? ['runs-page-slow'] : []),
+    ...(LOAD_POOL && !RUNS_PAGE ? ['db-pool-exhaustion'] : []),
+  ],
   restarts: 1,
   async run(r) {
     const s = r.stack;
@@ -396,6 +412,11 @@ export const SETUP_E: TimelinePlan = {
     await started;
     if (bulk) {
       await runsPageSlow(r, await bulk);
+      if (LOAD_POOL) {
+        r.notes.push('not run (PREFECT_INCIDENTS_RUNS_PAGE=1 takes the same minutes): the load-only pool exhaustion');
+      }
+    } else if (LOAD_POOL) {
+      await loadPoolExhaustion(r);
     } else {
       r.notes.push(
         'not run (by hand only, PREFECT_INCIDENTS_RUNS_PAGE=1: on two cores the runs pages without their indexes ' +
@@ -405,9 +426,36 @@ export const SETUP_E: TimelinePlan = {
     // The scan reads the push interval from the densest 10-minute probe window: with its stack stopped at 4:30, e's
     // densest window held 15 pushes of an instance that lived 75 s in it, the scan read at 40 s and put the outage's
     // start 68 s late (2026-12-04 21:43 UTC). Running on to b's end gives the restarted instance a full window.
-    await r.at(secs('E_END', 720));
+    await r.at(secs('E_END', LOAD_POOL && !RUNS_PAGE ? 840 : 720));
   },
 };
+
+/**
+ * Setup e's load-only pool exhaustion, by hand (LOAD_POOL: why). The injected window runs from the readers' start to
+ * their stop; they start over 10 s, so the first pool timeouts come about 5 s after it.
+ */
+async function loadPoolExhaustion(r: TimelineRun): Promise<void> {
+  const s = r.stack;
+  await r.at(secs('LOAD_POOL_AT', 540));
+  const seconds = secs('LOAD_POOL', 180) / 1000;
+  const start = Date.now();
+  const readers = startHammer(s, 'runs-page', LOAD_POOL_CLIENTS, seconds, 10);
+  r.background.push(readers);
+  const inj: Injected = {
+    insight: 'db-pool-exhaustion',
+    label: `${LOAD_POOL_CLIENTS} readers, no lock`,
+    start,
+    end: 0,
+    notes: [],
+  };
+  // The readers stop by themselves after their seconds; the grace covers Python's start and the calls in flight.
+  const exit = await finished(readers, seconds * 1000 + 30_000);
+  inj.end = Date.now();
+  inj.notes.push(
+    `hammer.py --call runs-page --concurrency ${LOAD_POOL_CLIENTS} --spread 10 --seconds ${seconds} ${clock(start)}–${clock(inj.end)}, ${exit}`
+  );
+  r.injected.push(inj);
+}
 
 /**
  * Setup e's runs-page-slow, by hand (RUNS_PAGE: why, and tests/prefect/README.md for the measurements): the
