@@ -401,22 +401,23 @@ export const SETUP_E: TimelinePlan = {
     const started = (async () => {
       await r.at(secs('OUTAGE_AT', 60));
       const bulkStarted = Date.now();
-      bulk = RUNS_PAGE
-        ? insertFlowRuns(r.pg, s.database, BULK_FLOW_RUNS).then(
-            (rows) =>
-              `INSERT … SELECT generate_series: ${rows} after ${((Date.now() - bulkStarted) / 1000).toFixed(0)} s (${clock(bulkStarted)}–${clock(Date.now())})`
-          )
-        : undefined;
+      bulk =
+        RUNS_PAGE || LOAD_POOL
+          ? insertFlowRuns(r.pg, s.database, BULK_FLOW_RUNS).then(
+              (rows) =>
+                `INSERT … SELECT generate_series: ${rows} after ${((Date.now() - bulkStarted) / 1000).toFixed(0)} s (${clock(bulkStarted)}–${clock(Date.now())})`
+            )
+          : undefined;
     })();
     await outage(r, 0, {}, 'a new process and instance id');
     await started;
-    if (bulk) {
+    if (bulk && RUNS_PAGE) {
       await runsPageSlow(r, await bulk);
       if (LOAD_POOL) {
         r.notes.push('not run (PREFECT_INCIDENTS_RUNS_PAGE=1 takes the same minutes): the load-only pool exhaustion');
       }
-    } else if (LOAD_POOL) {
-      await loadPoolExhaustion(r);
+    } else if (bulk) {
+      await loadPoolExhaustion(r, await bulk);
     } else {
       r.notes.push(
         'not run (by hand only, PREFECT_INCIDENTS_RUNS_PAGE=1: on two cores the runs pages without their indexes ' +
@@ -434,7 +435,7 @@ export const SETUP_E: TimelinePlan = {
  * Setup e's load-only pool exhaustion, by hand (LOAD_POOL: why). The injected window runs from the readers' start to
  * their stop; they start over 10 s, so the first pool timeouts come about 5 s after it.
  */
-async function loadPoolExhaustion(r: TimelineRun): Promise<void> {
+async function loadPoolExhaustion(r: TimelineRun, bulkDone: string): Promise<void> {
   const s = r.stack;
   await r.at(secs('LOAD_POOL_AT', 540));
   const seconds = secs('LOAD_POOL', 180) / 1000;
@@ -446,7 +447,7 @@ async function loadPoolExhaustion(r: TimelineRun): Promise<void> {
     label: `${LOAD_POOL_CLIENTS} readers, no lock`,
     start,
     end: 0,
-    notes: [],
+    notes: [bulkDone],
   };
   // The readers stop by themselves after their seconds; the grace covers Python's start and the calls in flight.
   const exit = await finished(readers, seconds * 1000 + 30_000);
