@@ -68,11 +68,11 @@ const RUNS_PAGE_READERS = Number(process.env.PREFECT_INCIDENT_RUNS_PAGE_READERS 
 
 /**
  * db-pool-exhaustion by load alone on setup e, by hand only (PREFECT_INCIDENTS_LOAD_POOL=1, run alone with
- * PREFECT_INCIDENT_SETUPS=e): LOAD_POOL_CLIENTS readers each ask for the runs page and its count without pause, no
- * lock anywhere. Measured on setup a (tests/prefect/README.md, "What load alone does"): 80 such clients on a pool of
- * 5 + 10 with a 5 s timeout had 7.4 % of requests answered 500 at the pool timeout and the 200s at p95 5.2-5.4 s,
- * the contract's pool exhaustion. By hand because 80 clients take both cores: beside a's and b's timelines they
- * would move the baselines those judge.
+ * PREFECT_INCIDENT_SETUPS=e): after the bulk flow runs, LOAD_POOL_CLIENTS readers each ask for the runs page and
+ * the unfiltered count without pause, no lock anywhere. Without the bulk table 80 readers only slowed every route
+ * (p99 3.1-3.9 s, 4 of 16,417 answered 500: the CPU, not the pool, was what they waited for); with 2 M and 2.5 M
+ * flow runs the counts hold their connections and the scan found the exhaustion (2026-12-05, tests/prefect/README.md).
+ * By hand because the readers take both cores: beside a's and b's timelines they would move the baselines those judge.
  */
 export const LOAD_POOL = process.env.PREFECT_INCIDENTS_LOAD_POOL === '1';
 /** Concurrent readers of the load-only exhaustion (PREFECT_INCIDENT_LOAD_POOL_CLIENTS by hand). */
