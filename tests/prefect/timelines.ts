@@ -435,7 +435,8 @@ export const SETUP_E: TimelinePlan = {
 
 /**
  * Setup e's load-only pool exhaustion, by hand (LOAD_POOL: why). The injected window runs from the readers' start to
- * their stop; they start over 10 s, so the first pool timeouts come about 5 s after it.
+ * their stop; they start over 10 s, and no request fails before it has waited the 5 s pool timeout (the scan put the
+ * start +19 s and +12 s late in the two runs that found it).
  */
 async function loadPoolExhaustion(r: TimelineRun, bulkDone: string): Promise<void> {
   const s = r.stack;
