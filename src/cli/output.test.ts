@@ -98,6 +98,13 @@ describe('what the scan read', () => {
       resolutionSeconds: 300,
       description: 'read from recording rules at 5-minute resolution',
     });
+    expect(toScanJson(METRIC, T0, T0 + 1, [], { ...raw, rateWindowSeconds: 45 }).source).toEqual({
+      kind: 'raw',
+      resolutionSeconds: 15,
+      rateWindowSeconds: 45,
+      description:
+        'read from the raw histogram at 15-second resolution (the long-range recording rules are not loaded)',
+    });
     expect('source' in toScanJson(METRIC, T0, T0 + 1, [])).toBe(false);
   });
 });

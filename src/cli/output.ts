@@ -13,7 +13,12 @@ export interface ScanJson {
   };
   range: { from: string; to: string };
   /** What the scan read (absent from scans that do not say, e.g. test fakes). */
-  source?: { kind: 'raw' | 'recording-rules'; resolutionSeconds: number; description: string };
+  source?: {
+    kind: 'raw' | 'recording-rules';
+    resolutionSeconds: number;
+    rateWindowSeconds?: number;
+    description: string;
+  };
   insights: Array<{
     id: string;
     severity: string;
@@ -53,6 +58,7 @@ export function toScanJson(
           source: {
             kind: source.source,
             resolutionSeconds: source.resolutionSeconds,
+            ...(source.rateWindowSeconds !== undefined ? { rateWindowSeconds: source.rateWindowSeconds } : {}),
             description: describeSource(source),
           },
         }

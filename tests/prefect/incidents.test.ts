@@ -11,6 +11,7 @@ import { fetchTemplates, readRequests, templateOf, type RecordedRequest } from '
 import { startPostgres, type RunningPostgres } from './harness/postgres';
 import { SETUPS } from './harness/setups';
 import { startStack, type Stack } from './harness/stack';
+import { seriesInWindow, type MetricLabels } from './harness/windowSeries';
 import { clock, sleep, startDriver, Workers, type Injected } from './harness/timeline';
 import { ROOT, ensureVenv } from './harness/venv';
 import { checkEvidence, formatCheck, type EvidenceCheck, type ScanFinding } from './evidenceTruth';
@@ -162,8 +163,8 @@ async function runOne(plan: TimelinePlan, stack: Stack, t0: number): Promise<Out
       throw new Error(`scan failed (${json.code}): ${json.stderr}`);
     }
     const out = JSON.parse(json.stdout) as {
-      metric: { name: string };
-      source?: { resolutionSeconds: number };
+      metric: { name: string; labels: MetricLabels };
+      source?: { resolutionSeconds: number; rateWindowSeconds?: number };
       insights: Array<{
         id: string;
         start: string;
@@ -183,14 +184,21 @@ async function runOne(plan: TimelinePlan, stack: Stack, t0: number): Promise<Out
     // The server's own route templates, while it still answers: the clients' side of each figure is per route.
     const templates = await fetchTemplates(stack.prefect.apiUrl);
     const step = out.source?.resolutionSeconds ?? SAMPLE_INTERVAL_S;
+    // The scan's own window (its probe may read the scrape interval a little long, and the window with it).
+    const windowSeconds = out.source?.rateWindowSeconds ?? rateWindow(step, SAMPLE_INTERVAL_S);
     for (const v of outcome.verdicts) {
       if (v.injected.insight !== null && v.found.length === 1 && v.found[0].id === v.injected.insight) {
+        const finding = findings.get(v.found[0])!;
+        const peakAt = Date.parse(String(finding.evidence.peakAt));
         outcome.checks.push(
-          ...checkEvidence(findings.get(v.found[0])!, v.injected, {
+          ...checkEvidence(finding, v.injected, {
             requests,
             routeOf: (req) => templateOf(templates, req.method, req.path),
-            windowSeconds: rateWindow(step, SAMPLE_INTERVAL_S),
-            intervalSeconds: SAMPLE_INTERVAL_S,
+            windowSeconds,
+            peakWindow:
+              peakAt === peakAt
+                ? await seriesInWindow(stack.prometheusUrl, out.metric, peakAt, windowSeconds)
+                : undefined,
           })
         );
       }

@@ -320,6 +320,8 @@ describe('the long-range recordings', () => {
     expect(r.source).toBe('recording-rules');
     expect(r.resolutionSeconds).toBe(300);
     expect(r.recordedIntervalSeconds).toBe(300);
+    // The recordings' own windows are the rules' (prefect-insights rules), not the scan's.
+    expect(r.rateWindowSeconds).toBeUndefined();
     const p95 = a.calls.filter((c) => c.role === 'p95');
     // A month of recordings is a small read: one request per query, where the raw month needed many.
     expect(p95).toHaveLength(1);
@@ -465,6 +467,9 @@ describe('the long-range recordings', () => {
     const r = await runScan({ ...base, api: a.api }, []);
     expect(r.source).toBe('raw');
     expect(r.resolutionSeconds).toBe(15);
+    // The window every raw rate() was given, as the queries themselves say it.
+    expect(r.rateWindowSeconds).toBeGreaterThan(0);
+    expect(a.calls.find((c) => c.role === 'p95')!.expr).toContain(`[${r.rateWindowSeconds}s]`);
     expect(r.sourceNote).toBe(
       "the range is read at 15-second resolution, finer than the recording rules' 5-minute interval"
     );

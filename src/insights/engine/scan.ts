@@ -532,6 +532,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
   }
 
   const windowSeconds = rateWindow(stepSec, scrapeSeconds);
+  const read: ScanSource = source.source === 'raw' ? { ...source, rateWindowSeconds: windowSeconds } : source;
   const recorded =
     source.source === 'recording-rules'
       ? { stepSeconds: stepSec, intervalSeconds: source.recordedIntervalSeconds ?? stepSec }
@@ -630,5 +631,5 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
     .map((e) => ({ ...e, evidence: { ...e.evidence, readFrom } }));
   // Samples only in the look-back before `from` leave the range itself unread.
   const noData = hasSamplesFrom(input.routes, input.rangeStartIndex) ? {} : { noData: noDataMessage(metric.name) };
-  return { metric, from, to, step: stepMs, ...source, episodes, requests, ...notices.result(), ...noData };
+  return { metric, from, to, step: stepMs, ...read, episodes, requests, ...notices.result(), ...noData };
 }

@@ -29,6 +29,11 @@ export interface ScanSource {
   /** Interval of the recording rules read, seconds (recording-rules only). */
   recordedIntervalSeconds?: number;
   /**
+   * Raw reads: the window of every rate() the scan asked for, seconds. Each point's figures count the requests
+   * between the first and the last sample in its window, so a reader holding them against other data needs it.
+   */
+  rateWindowSeconds?: number;
+  /**
    * Recording-rules only: true when the per-route quantiles were read as recorded, false when they were computed
    * from the recorded buckets (sourceNote then says why).
    */
