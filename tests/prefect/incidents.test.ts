@@ -68,6 +68,23 @@ function answers(requests: RecordedRequest[], start: number, end: number, path?:
   return `${inside.length} requests${path ? ` to ${path.source}` : ''}: ${parts.join(', ')}`;
 }
 
+/**
+ * The clients' request rate in [start, end] against the two minutes before it, and their 5xx share there: how near
+ * a surge came to api-overload-http-500's figures (rate ≥ 2× baseline, 5xx ≥ 5 %), from the clients' side.
+ */
+function traffic(requests: RecordedRequest[], start: number, end: number): string {
+  const before = start - 120_000;
+  const inside = requests.filter((r) => r.end * 1000 >= start && r.end * 1000 <= end);
+  const earlier = requests.filter((r) => r.end * 1000 >= before && r.end * 1000 < start);
+  const rate = inside.length / ((end - start) / 1000);
+  const base = earlier.length / 120;
+  const failed = inside.filter((r) => r.status >= 500).length;
+  return (
+    `${rate.toFixed(1)} req/s (×${(rate / base).toFixed(2)} the 2 min before, ${base.toFixed(1)} req/s); ` +
+    `${((failed / Math.max(1, inside.length)) * 100).toFixed(1)} % 5xx (${failed} of ${inside.length})`
+  );
+}
+
 function countInLog(file: string, needle: string): number {
   try {
     return readFileSync(file, 'utf8').split(needle).length - 1;
@@ -206,6 +223,7 @@ async function runOne(plan: TimelinePlan, stack: Stack, t0: number): Promise<Out
     r.notes.push(...outcome.checks.map((c) => `evidence ${formatCheck(c)}`));
     for (const inj of r.injected) {
       inj.notes.push(`clients were answered: ${answers(requests, inj.start, inj.end)}`);
+      inj.notes.push(`traffic: ${traffic(requests, inj.start, inj.end)}`);
     }
     const hang = r.injected.find((i) => i.insight === 'read-work-pool-hang');
     if (hang) {
