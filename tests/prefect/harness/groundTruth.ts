@@ -22,7 +22,7 @@ export function readRequests(file: string): RecordedRequest[] {
     .map((l) => JSON.parse(l) as RecordedRequest);
 }
 
-interface Template {
+export interface Template {
   template: string;
   methods: Set<string>;
   pattern: RegExp;
@@ -36,20 +36,26 @@ export async function fetchTemplates(apiUrl: string): Promise<Template[]> {
     throw new Error(`GET ${apiUrl}/openapi.json answered ${res.status}`);
   }
   const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
-  return Object.entries(doc.paths).map(([template, ops]) => {
-    const segments = template.split('/');
-    const pattern = new RegExp(
-      '^' +
-        segments.map((s) => (/^\{.+\}$/.test(s) ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/') +
-        '$'
-    );
-    return {
+  return Object.entries(doc.paths).map(([template, ops]) =>
+    templateFrom(
       template,
-      methods: new Set(Object.keys(ops).map((m) => m.toUpperCase())),
-      pattern,
-      literals: segments.filter((s) => s !== '' && !s.startsWith('{')).length,
-    };
-  });
+      Object.keys(ops).map((m) => m.toUpperCase())
+    )
+  );
+}
+
+/** One route template as a matcher: `{param}` segments match any one segment, the rest literally. */
+export function templateFrom(template: string, methods: Iterable<string>): Template {
+  const segments = template.split('/');
+  const pattern = new RegExp(
+    '^' + segments.map((s) => (/^\{.+\}$/.test(s) ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/') + '$'
+  );
+  return {
+    template,
+    methods: new Set(methods),
+    pattern,
+    literals: segments.filter((s) => s !== '' && !s.startsWith('{')).length,
+  };
 }
 
 /** The template a raw API path was routed to; literal segments win over parameters, as in FastAPI's route order. */

@@ -10,7 +10,7 @@
 // own values (the templates the server's instrumentation reported), not by its OpenAPI document as in the suite.
 import { join } from 'node:path';
 import { promQuery } from '../../harness/prometheus';
-import { readRequests, type RecordedRequest } from '../harness/groundTruth';
+import { readRequests, templateFrom, type RecordedRequest } from '../harness/groundTruth';
 import { sh } from '../harness/sh';
 import { ROOT } from '../harness/venv';
 import { seriesInWindow, type MetricLabels } from '../harness/windowSeries';
@@ -49,15 +49,7 @@ async function main(): Promise<void> {
   );
   const templates = values
     .map((v) => v.metric[out.metric.labels.route].replace(/^\/api(?=\/)/, ''))
-    .map((template) => {
-      const segments = template.split('/');
-      const pattern = segments.map((s) => (/^\{.+\}$/.test(s) ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-      return {
-        template,
-        pattern: new RegExp(`^${pattern.join('/')}/?$`),
-        literals: segments.filter((s) => s && !s.startsWith('{')).length,
-      };
-    })
+    .map((template) => templateFrom(template, []))
     .sort((a, b) => b.literals - a.literals);
   const routeOf = (r: RecordedRequest) =>
     templates.find((t) => t.pattern.test(r.path.replace(/^\/api(?=\/)/, '')))?.template;
