@@ -8,7 +8,7 @@
 // `thanos compact` compacts and downsamples, and the scan reads through a query-frontend, once raw and once asking
 // the querier for its 5-minute downsampled resolution (`max_source_resolution`, which the plugin does not send: the
 // row measures that direction, it is not a path the plugin has).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
@@ -59,6 +59,13 @@ const SKIP_RAW = new Set(
  * the 50 M default. Only promtool asks that server something so large; the scan's pieces stay under SAMPLE_BUDGET.
  */
 const BACKFILL_MAX_SAMPLES = 400_000_000;
+
+/**
+ * `BENCH_GROWTH_KEEP=<dir>` keeps each size's blocks with the recordings (hard links, `<dir>/<size>/data`) and the
+ * scan's metric and range (`<dir>/<size>/scan.json`), so a design change can be measured again on the same month
+ * without writing and backfilling it anew (bench/rescan.ts).
+ */
+const KEEP = process.env.BENCH_GROWTH_KEEP?.trim() || undefined;
 
 /** `BENCH_GROWTH_THANOS=0` leaves out the Thanos rows (they need tools/thanos/build.sh's binary). */
 const THANOS = process.env.BENCH_GROWTH_THANOS !== '0';
@@ -307,6 +314,9 @@ async function measure(timeline: Timeline, size: string): Promise<Measured[]> {
       });
       report(rows[rows.length - 1]);
     }
+    if (KEEP !== undefined) {
+      keepBlocks(withRules.dataDir, join(KEEP, size.replace(/×/g, 'x')), { metric, from, to });
+    }
     if (THANOS) {
       // The Prometheus servers' work is done: free their memory and cores for Thanos.
       await withRules.stop();
@@ -319,6 +329,15 @@ async function measure(timeline: Timeline, size: string): Promise<Measured[]> {
     await withRules?.stop();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Hard-links the server's blocks (not its WAL or lock) and writes what a rescan needs to ask the same question. */
+function keepBlocks(dataDir: string, dest: string, scan: { metric: ResolvedMetric; from: number; to: number }): void {
+  const out = join(dest, 'data');
+  mkdirSync(out, { recursive: true });
+  linkBlocks(dataDir, out);
+  writeFileSync(join(dest, 'scan.json'), JSON.stringify(scan, null, 2));
+  console.log(`kept the blocks and the scan's question in ${dest}`);
 }
 
 /**

@@ -170,7 +170,7 @@ export function requestRateQuery(m: ResolvedMetric, opts: QueryOptions): string 
 }
 
 /** 5xx and total request rates from the same source, status grouping and filters dropped (they define the 5xx). */
-function errorParts(m: ResolvedMetric, opts: QueryOptions): { errors: string; total: string } {
+export function errorParts(m: ResolvedMetric, opts: QueryOptions): { errors: string; total: string } {
   const window = checkWindow(opts.window);
   const groupBy = (opts.groupBy ?? []).filter((k) => k !== 'status');
   if (m.labels.status) {
@@ -316,6 +316,11 @@ export interface SlowShareQuery {
   boundSeconds: number | null;
   /** True when the bound equals the threshold. */
   exact: boolean;
+  /**
+   * The share's denominator (classic histograms): where it equals the scan's rate query, the scan may read the
+   * share sparsely and know the points left out (queries.ts, zeroFill).
+   */
+  total?: string;
 }
 
 /**
@@ -350,7 +355,7 @@ export function slowShareQuery(m: ResolvedMetric, thresholdSeconds: number, opts
   const le = `le=~"${leRegex(inMetricUnit(m, bound))}"`;
   const fast = sumBy(labels, `rate(${select(m, `${m.name}_bucket`, [...matchers, le])}[${window}])`);
   const total = sumBy(labels, `rate(${select(m, `${m.name}_count`, matchers)}[${window}])`);
-  return { expr: `1 - (${fast} / ${total})`, boundSeconds: bound, exact: bound === thresholdSeconds };
+  return { expr: `1 - (${fast} / ${total})`, boundSeconds: bound, exact: bound === thresholdSeconds, total };
 }
 
 /**

@@ -76,6 +76,8 @@ export interface RecordedQueries {
   mean(): string;
   rate(): string;
   errorRate(): string;
+  /** The 5xx rate without its zeros' fill, and the total it is filled from (errorParts in promql.ts). */
+  errorParts(): { errors: string; total: string };
   slowShare(thresholdSeconds: number): SlowShareQuery;
   /** Request rate per instance (the targets query's rate half), keyed by `by`. */
   instanceRate(by: 'instance' | 'exported_instance'): string;
@@ -121,6 +123,9 @@ export function recordedQueries(
     mean: () => toSeconds(m, `${byRoute(m, overStep(RECORDED_LONG.sumRate, read))} / ${count}`),
     rate: () => count,
     errorRate: () => byRoute(m, overStep(RECORDED_LONG.errorRate, read)),
+    // The recording already holds 0 where the route served no 5xx (errorRateQuery), at the same evaluations as the
+    // count recording of the same group: the count says where a left-out point is 0.
+    errorParts: () => ({ errors: byRoute(m, overStep(RECORDED_LONG.errorRate, read)), total: count }),
     slowShare(thresholdSeconds) {
       const bound = slowShareBound(m.buckets, thresholdSeconds);
       if (bound === null) {
@@ -128,7 +133,7 @@ export function recordedQueries(
       }
       const le = `le=~"${leRegex(inMetricUnit(m, bound))}"`;
       const fast = byRoute(m, overStep(RECORDED_LONG.bucketRate, read, [le]));
-      return { expr: `1 - (${fast} / ${count})`, boundSeconds: bound, exact: bound === thresholdSeconds };
+      return { expr: `1 - (${fast} / ${count})`, boundSeconds: bound, exact: bound === thresholdSeconds, total: count };
     },
     instanceRate: (by) => `sum by (${by}) (${overStep(RECORDED_LONG.instanceRate, read)})`,
   };

@@ -1,9 +1,11 @@
 // The scan's fixed query set: the same handful of range queries serve every detector, so the number of Prometheus
 // requests does not grow with the number of insights. All PromQL comes from src/prometheus (escaped there).
 import { formatDuration } from '../../prometheus/step';
-import { metricSelector } from '../../prometheus/escape';
+import { labelRef, metricSelector } from '../../prometheus/escape';
+import { MIN_TAIL_SHARE } from '../toolkit/tail';
 import {
   canQueryStatus,
+  errorParts,
   errorRateQuery,
   meanLatencyQuery,
   quantileQuery,
@@ -20,11 +22,29 @@ import { recordedProbeExpr, recordedQueries, type RecordedRead } from '../../pro
 /** What a query's result fills in ScanInput. */
 export type QueryRole = 'p50' | 'p95' | 'p99' | 'mean' | 'rate' | 'errorRate' | 'slowShare' | 'tailShare' | 'targets';
 
+/**
+ * Where the points a sparse read leaves out are 0: where the route's rate is a value (`known`), or where it is above
+ * 0 (`positive`: a share of no requests is 0/0, which Prometheus answers NaN and the scan drops). Only set where the
+ * read's denominator is the rate query itself, so the points are known exactly (buildSparse in scan.ts).
+ */
+export type ZeroFill = 'known' | 'positive';
+
 export interface ScanQuery {
   role: QueryRole;
   expr: string;
   /** Further roles the same result fills (the slow share at the largest bound is also the tail share). */
   alsoFills?: QueryRole[];
+  /**
+   * The read returns only its non-zero points (`… != 0`): most points of a 5xx rate or of a slow or tail share are
+   * 0, and each returned sample costs the scan more than Prometheus's evaluation of it (docs/sizing.md).
+   */
+  zeroFill?: ZeroFill;
+  /**
+   * The median is read only where the tail estimate uses it (toolkit/tail.ts: a tail share of at least
+   * MIN_TAIL_SHARE), after the other reads, because that condition holds per raw route label: where several raw
+   * labels share one route template the scan folds their medians with max, and then needs all of them (`dense`).
+   */
+  afterOthers?: { dense: string };
 }
 
 export interface RouteQueryOptions {
@@ -47,6 +67,7 @@ interface Builders {
   mean(): string;
   rate(): string;
   errorRate(): string;
+  errorParts(): { errors: string; total: string };
   slowShare(thresholdSeconds: number): SlowShareQuery;
 }
 
@@ -60,6 +81,7 @@ function buildersFor(m: ResolvedMetric, opts: RouteQueryOptions): Builders {
     mean: () => meanLatencyQuery(m, q),
     rate: () => requestRateQuery(m, q),
     errorRate: () => errorRateQuery(m, q),
+    errorParts: () => errorParts(m, q),
     slowShare: (t) => slowShareQuery(m, t, q),
   };
 }
@@ -70,15 +92,25 @@ function buildersFor(m: ResolvedMetric, opts: RouteQueryOptions): Builders {
  */
 export function routeQueries(m: ResolvedMetric, opts: RouteQueryOptions): ScanQuery[] {
   const b = buildersFor(m, opts);
+  const rate = b.rate();
   const out: ScanQuery[] = [
-    { role: 'p50', expr: b.quantile(0.5) },
     { role: 'p95', expr: b.quantile(0.95) },
     { role: 'p99', expr: b.quantile(0.99) },
     { role: 'mean', expr: b.mean() },
-    { role: 'rate', expr: b.rate() },
+    { role: 'rate', expr: rate },
   ];
+  // A sparse read drops the points that are exactly 0 (`!= 0` keeps negatives and NaN, as the dense read had them).
+  const sparse = (total: string | undefined, zeroFill: ZeroFill): ZeroFill | undefined =>
+    total === rate ? zeroFill : undefined;
   if (canQueryStatus(m)) {
-    out.push({ role: 'errorRate', expr: b.errorRate() });
+    const parts = b.errorParts();
+    // `errors or (0 * total)` without the zeros is `errors` without its zeros; 0 wherever the total is a value.
+    const zeroFill = sparse(parts.total, 'known');
+    out.push(
+      zeroFill === undefined
+        ? { role: 'errorRate', expr: b.errorRate() }
+        : { role: 'errorRate', expr: `(${parts.errors}) != 0`, zeroFill }
+    );
   }
   const slow = b.slowShare(opts.slowThresholdSeconds);
   // A bound far below the timeout (OpenTelemetry's buckets stop at 10 s, the timeout is 60 s) would count every
@@ -87,15 +119,32 @@ export function routeQueries(m: ResolvedMetric, opts: RouteQueryOptions): ScanQu
     slow.expr !== null && slow.boundSeconds !== null && slow.boundSeconds >= 0.8 * opts.slowThresholdSeconds;
   // The share in +Inf: at most one more request, and none when the slow share is already counted at that bound.
   const tail = tailShareFrom(m, b.slowShare);
-  if (slowUsable && tail !== null && slow.boundSeconds === tail.boundSeconds) {
-    out.push({ role: 'slowShare', expr: slow.expr!, alsoFills: ['tailShare'] });
-    return out;
+  const share = (role: QueryRole, s: SlowShareQuery, alsoFills?: QueryRole[]): ScanQuery => {
+    const zeroFill = sparse(s.total, 'positive');
+    const q: ScanQuery =
+      zeroFill === undefined ? { role, expr: s.expr! } : { role, expr: `(${s.expr!}) != 0`, zeroFill };
+    return alsoFills ? { ...q, alsoFills } : q;
+  };
+  const tailBound = tail === null ? null : b.slowShare(tail.boundSeconds);
+  if (slowUsable && tailBound !== null && slow.boundSeconds === tailBound.boundSeconds) {
+    out.push(share('slowShare', slow, ['tailShare']));
+  } else {
+    if (slowUsable) {
+      out.push(share('slowShare', slow));
+    }
+    if (tailBound !== null) {
+      out.push(share('tailShare', tailBound));
+    }
   }
-  if (slowUsable) {
-    out.push({ role: 'slowShare', expr: slow.expr! });
-  }
+  // Without a tail share (native histograms, no buckets) nothing reads the median: it is not asked.
   if (tail !== null) {
-    out.push({ role: 'tailShare', expr: tail.expr });
+    const dense = b.quantile(0.5);
+    const route = labelRef(m.labels.route);
+    out.push({
+      role: 'p50',
+      expr: `${dense} and on (${route}) ((${tail.expr}) >= ${MIN_TAIL_SHARE})`,
+      afterOthers: { dense },
+    });
   }
   return out;
 }

@@ -40,7 +40,8 @@ function roleOf(expr: string, largestBound = 120): Role {
   if (expr.includes('_sum')) {
     return 'mean';
   }
-  if (expr.includes(' or (0 *') || expr.includes('_5xx:')) {
+  // The 5xx rate, dense (`… or (0 * total)`) or sparse (the errors alone, `!= 0`), raw or recorded.
+  if (expr.includes(' or (0 *') || expr.includes('_5xx:') || expr.includes('_code=~"5')) {
     return 'errorRate';
   }
   const le = /le=~"\(([^|]+)\|/.exec(expr);
@@ -158,11 +159,19 @@ function fakeApi(o: FakeOptions = {}) {
           ? [{ metric: { prefect_insights_part: 'up', instance }, values: one('1') }, rate]
           : [rate];
       }
+      const valueOf = (route: string, r: Role, t: number) => (o.value ? o.value(route, r, t) : 1);
+      // What Prometheus does with the scan's two filters: a sparse read (`(…) != 0`) drops the points that are
+      // exactly 0, the conditional median (`… and on (route) (tail share >= x)`) keeps only the points where the
+      // same route's tail share reaches x.
+      const sparse = expr.endsWith(') != 0');
+      const onTail = / and on \(http_route\) \(\(.*\) >= ([0-9.e-]+)\)$/.exec(expr);
+      const keep = (route: string, t: number, v: number) =>
+        !(sparse && v === 0) && (onTail === null || (valueOf(route, 'tailShare', t) ?? NaN) >= Number(onTail[1]));
       return routes.map<MatrixSeries>((route) => ({
         metric: { http_route: route },
         values: times
-          .map((t) => [t, o.value ? o.value(route, role, t) : 1] as const)
-          .filter((p): p is readonly [number, number] => p[1] !== undefined)
+          .map((t) => [t, valueOf(route, role, t)] as const)
+          .filter((p): p is readonly [number, number] => p[1] !== undefined && keep(route, p[0], p[1]))
           .map(([t, v]) => [t, String(v)]),
       }));
     },
@@ -350,9 +359,13 @@ describe('the long-range recordings', () => {
     expect(r.sourceNote).toBeUndefined();
     const quantiles = a.calls.filter((c) => c.role === 'p50' || c.role === 'p95' || c.role === 'p99');
     expect(quantiles.map((c) => c.expr)).toEqual([
-      'last_over_time(route:prefect_api_request_duration_seconds:p50_long[5m])',
       'last_over_time(route:prefect_api_request_duration_seconds:p95_long[5m])',
       'last_over_time(route:prefect_api_request_duration_seconds:p99_long[5m])',
+      // The median last, where the recorded tail share reaches the tail estimate's minimum.
+      'last_over_time(route:prefect_api_request_duration_seconds:p50_long[5m]) and on (http_route) ' +
+        '((1 - (sum by (http_route) (last_over_time(route_le:prefect_api_request_duration_seconds_bucket:rate_long' +
+        '{le=~"(120|1\\\\.2e\\\\+2|1\\\\.2e\\\\+02|120\\\\.0)"}[5m])) / sum by (http_route) ' +
+        '(last_over_time(route:prefect_api_request_duration_seconds_count:rate_long[5m])))) >= 0.01)',
     ]);
     // No query computes a quantile from buckets any more; the slow share still reads one recorded bucket.
     expect(a.calls.some((c) => c.expr.includes('histogram_quantile'))).toBe(false);
@@ -621,7 +634,7 @@ describe('runScan', () => {
       const { api, calls } = fakeApi({ largestBound: 60, value: (_route, role) => (role === 'rate' ? 1 : 0.07) });
       const result = await runScan({ ...base, metric: upTo60, api }, [captureDetector(sink)]);
       expect(result.requests).toBe(9);
-      expect(calls.filter((c) => c.expr.includes('le=~'))).toHaveLength(1);
+      expect(calls.filter((c) => c.role === 'slowShare' || c.role === 'tailShare')).toHaveLength(1);
       const r = sink.input!.routes[0];
       expect(r.slowShare[0]).toBeCloseTo(0.07);
       expect(r.tailShare[0]).toBeCloseTo(0.07);
@@ -632,9 +645,14 @@ describe('runScan', () => {
       const native: ResolvedMetric = { ...METRIC, kind: 'native', buckets: [] };
       const { api, calls } = fakeApi({ value: shares });
       const result = await runScan({ ...base, metric: native, api }, [captureDetector(sink)]);
-      // probe + p50/p95/p99/mean/rate/5xx + slow share (histogram_fraction) + targets (rate and up by instance)
-      expect(result.requests).toBe(9);
+      // probe + p95/p99/mean/rate/5xx + slow share (histogram_fraction) + targets (rate and up by instance); no
+      // median, which only the tail estimate reads
+      expect(result.requests).toBe(8);
+      expect(calls.map((c) => c.role)).not.toContain('p50');
+      expect(sink.input!.routes[0].p50.every((v) => Number.isNaN(v))).toBe(true);
       expect(calls.filter((c) => c.expr.includes('histogram_fraction'))).toHaveLength(1);
+      // Its denominator is not the rate query's: read densely.
+      expect(calls.find((c) => c.expr.includes('histogram_fraction'))!.expr).not.toContain('!= 0');
       expect(sink.input!.routes[0].tailShare.every((v) => Number.isNaN(v))).toBe(true);
       expect(sink.input!.largestBucket).toBeNull();
     });
@@ -905,5 +923,70 @@ describe('recordedCoverage', () => {
 
   it('finds nothing without recordings', () => {
     expect(recordedCoverage(new Map(), probe, 0, 86_400)).toEqual({ intervalSeconds: null, covers: false });
+  });
+});
+
+describe('sparse reads', () => {
+  const T0 = FROM / 1000 - LOOKBACK_SECONDS;
+  it('leave out the points that are exactly 0 and put them back where the dense read had them', async () => {
+    const sink: { input?: ScanInput } = {};
+    const a = fakeApi({
+      routes: ['/api/a', '/api/b'],
+      value: (route, role, t) => {
+        const k = (t - T0) / SCRAPE;
+        if (role === 'rate') {
+          // /api/b serves nothing at its first points: its shares there are 0/0 (NaN), its 5xx rate a 0.
+          return route === '/api/b' && k < 10 ? 0 : 2;
+        }
+        if (role === 'errorRate') {
+          return route === '/api/a' && k === 20 ? 0.5 : 0;
+        }
+        if (role === 'slowShare' || role === 'tailShare') {
+          if (route === '/api/b' && k < 10) {
+            return NaN;
+          }
+          return route === '/api/a' && k === 30 ? 0.25 : 0;
+        }
+        return 0.1;
+      },
+    });
+    await runScan({ ...base, api: a.api }, [captureDetector(sink)]);
+    for (const role of ['errorRate', 'slowShare', 'tailShare'] as const) {
+      expect(a.calls.find((c) => c.role === role)!.expr).toMatch(/\) != 0$/);
+    }
+    const [ra, rb] = sink.input!.routes;
+    expect(ra.errorRate[20]).toBe(0.5);
+    expect(ra.errorRate[21]).toBe(0);
+    expect(rb.errorRate[0]).toBe(0);
+    expect(ra.slowShare[30]).toBe(0.25);
+    expect(ra.tailShare[30]).toBe(0.25);
+    expect(ra.slowShare[31]).toBe(0);
+    expect(rb.slowShare[5]).toBeNaN();
+    expect(rb.tailShare[5]).toBeNaN();
+    expect(rb.tailShare[10]).toBe(0);
+    // Beyond the range's end nothing was read: no zero is invented there.
+    expect(ra.errorRate.every((v) => v === 0 || v === 0.5)).toBe(true);
+  });
+
+  it("read the median only where the tail share reaches the tail estimate's minimum, all of it where labels merge", async () => {
+    const tail = (t: number) => (((t - T0) / SCRAPE) % 4 === 0 ? 0.02 : 0.005);
+    const value = (_route: string, role: Role, t: number) =>
+      role === 'tailShare' ? tail(t) : role === 'rate' ? 1 : role === 'p50' ? 0.3 : 0.01;
+    const sink: { input?: ScanInput } = {};
+    const one = fakeApi({ routes: ['/api/a', '/api/b'], value });
+    await runScan({ ...base, api: one.api }, [captureDetector(sink)]);
+    const p50 = one.calls.filter((c) => c.role === 'p50');
+    expect(p50).toHaveLength(1);
+    expect(one.calls[one.calls.length - 1].role).toBe('p50');
+    expect(p50[0].expr).toContain(' and on (http_route) (');
+    const r = sink.input!.routes[0];
+    expect(r.p50[0]).toBe(0.3);
+    expect(r.p50[1]).toBeNaN();
+    expect(r.p50[4]).toBe(0.3);
+    // Two raw labels of one template: the folded median needs both everywhere.
+    const merged = fakeApi({ routes: ['/api/flow_runs/11/set_state', '/flow_runs/22/set_state'], value });
+    await runScan({ ...base, api: merged.api }, [captureDetector(sink)]);
+    expect(merged.calls.find((c) => c.role === 'p50')!.expr).not.toContain(' and on ');
+    expect(sink.input!.routes[0].p50[1]).toBe(0.3);
   });
 });

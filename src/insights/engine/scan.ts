@@ -247,6 +247,56 @@ function firstIndexAtOrAfter(grid: Grid, timeMs: number): number {
   return Math.min(grid.length, Math.max(0, Math.ceil((timeMs - grid.start) / grid.step - 1e-9)));
 }
 
+/** Whether two raw route labels of the answers so far share one template (buildRoutes then folds them). */
+function rawKeysMerge(aligned: Map<QueryRole, Map<string, Float64Array>>): boolean {
+  const raw = new Set<string>();
+  for (const [role, byRoute] of aligned) {
+    if (role !== 'targets') {
+      for (const key of byRoute.keys()) {
+        raw.add(key);
+      }
+    }
+  }
+  for (const keys of groupKeys(raw, normalizeRoute).values()) {
+    if (keys.length > 1) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Puts back the zeros a sparse read left out (ScanQuery.zeroFill), per raw route label before labels are merged,
+ * so every array is what the dense read would have filled: 0 where the route's rate is a value (or above 0), the
+ * dense read's NaN or absence elsewhere.
+ */
+function fillSparseZeros(queries: ScanQuery[], aligned: Map<QueryRole, Map<string, Float64Array>>): void {
+  const rates = aligned.get('rate');
+  if (rates === undefined) {
+    return;
+  }
+  for (const q of queries) {
+    const byRoute = aligned.get(q.role);
+    if (q.zeroFill === undefined || byRoute === undefined) {
+      continue;
+    }
+    const positive = q.zeroFill === 'positive';
+    for (const [key, rate] of rates) {
+      let arr = byRoute.get(key);
+      if (arr === undefined) {
+        arr = nanArray(rate.length);
+        byRoute.set(key, arr);
+      }
+      for (let i = 0; i < rate.length; i++) {
+        const r = rate[i];
+        if (arr[i] !== arr[i] && (positive ? r > 0 : r === r)) {
+          arr[i] = 0;
+        }
+      }
+    }
+  }
+}
+
 /** Per-route series from the aligned results, raw label values merged by their normalised template. */
 function buildRoutes(aligned: Map<QueryRole, Map<string, Float64Array>>, length: number): RouteSeries[] {
   const raw = new Set<string>();
@@ -580,26 +630,46 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
       }
     }
   }
+  // A read that waits for the others (the median, queries.ts) is queued last and starts once they are all in.
+  const first = queries.filter((q) => q.afterOthers === undefined);
+  const last = queries.filter((q) => q.afterOthers !== undefined);
+  let othersLeft = first.length * pieces.length;
+  let othersDone: () => void = () => undefined;
+  const othersIn = new Promise<void>((resolve) => {
+    othersDone = resolve;
+    if (othersLeft === 0) {
+      resolve();
+    }
+  });
+  const readPiece = async (q: ScanQuery, piece: TimeRange, expr: string) => {
+    const series = await count(api.queryRange(expr, piece, { signal, onWarning }));
+    if (q.role === 'targets') {
+      alignTargets(series, grid, targetArrays);
+    } else {
+      alignByLabel(series, grid, metric.labels.route, QUANTILE_ROLES.has(q.role) ? 'max' : 'sum', aligned.get(q.role));
+    }
+  };
   await runBounded(
-    queries.flatMap((q) =>
-      pieces.map((piece) => async () => {
-        const series = await count(api.queryRange(q.expr, piece, { signal, onWarning }));
-        if (q.role === 'targets') {
-          alignTargets(series, grid, targetArrays);
-        } else {
-          alignByLabel(
-            series,
-            grid,
-            metric.labels.route,
-            QUANTILE_ROLES.has(q.role) ? 'max' : 'sum',
-            aligned.get(q.role)
-          );
-        }
-      })
-    ),
+    [
+      ...first.flatMap((q) =>
+        pieces.map((piece) => async () => {
+          await readPiece(q, piece, q.expr);
+          if (--othersLeft === 0) {
+            othersDone();
+          }
+        })
+      ),
+      ...last.flatMap((q) =>
+        pieces.map((piece) => async () => {
+          await othersIn;
+          await readPiece(q, piece, rawKeysMerge(aligned) ? q.afterOthers!.dense : q.expr);
+        })
+      ),
+    ],
     CONCURRENCY,
     signal
   );
+  fillSparseZeros(queries, aligned);
   throwIfAborted(signal);
   const targets = readTargets(targetArrays, grid);
 
