@@ -207,22 +207,29 @@ export function errorRatioQuery(m: ResolvedMetric, opts: QueryOptions): string {
   return `(${errors} or (0 * ${total})) / ${total}`;
 }
 
-/** Mean latency in seconds (`_sum`/`_count`): exact, also above the largest bucket. */
-export function meanLatencyQuery(m: ResolvedMetric, opts: QueryOptions): string {
+/**
+ * The mean's two halves, in the metric's unit: the `_sum` rate and the `_count` rate it is divided by (the request
+ * rate of requestRateQuery without a status counter). The scan divides them itself where it reads that rate anyway.
+ */
+export function meanLatencyParts(m: ResolvedMetric, opts: QueryOptions): { sum: string; total: string } {
   const window = checkWindow(opts.window);
   const labels = groupLabels(m, opts.groupBy, false);
   const matchers = filterMatchers(m, opts.filters, false);
-  const expr =
-    m.kind === 'native'
-      ? `${sumBy(labels, `histogram_sum(rate(${select(m, m.name, matchers)}[${window}]))`)} / ${sumBy(
-          labels,
-          `histogram_count(rate(${select(m, m.name, matchers)}[${window}]))`
-        )}`
-      : `${sumBy(labels, `rate(${select(m, `${m.name}_sum`, matchers)}[${window}])`)} / ${sumBy(
-          labels,
-          `rate(${select(m, `${m.name}_count`, matchers)}[${window}])`
-        )}`;
-  return toSeconds(m, expr);
+  return m.kind === 'native'
+    ? {
+        sum: sumBy(labels, `histogram_sum(rate(${select(m, m.name, matchers)}[${window}]))`),
+        total: sumBy(labels, `histogram_count(rate(${select(m, m.name, matchers)}[${window}]))`),
+      }
+    : {
+        sum: sumBy(labels, `rate(${select(m, `${m.name}_sum`, matchers)}[${window}])`),
+        total: sumBy(labels, `rate(${select(m, `${m.name}_count`, matchers)}[${window}])`),
+      };
+}
+
+/** Mean latency in seconds (`_sum`/`_count`): exact, also above the largest bucket. */
+export function meanLatencyQuery(m: ResolvedMetric, opts: QueryOptions): string {
+  const { sum, total } = meanLatencyParts(m, opts);
+  return toSeconds(m, `${sum} / ${total}`);
 }
 
 /**

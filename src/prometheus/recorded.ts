@@ -74,6 +74,8 @@ export interface RecordedRead {
 export interface RecordedQueries {
   quantile(q: number): string;
   mean(): string;
+  /** The mean's halves in the metric's unit (meanLatencyParts in promql.ts). */
+  meanParts(): { sum: string; total: string };
   rate(): string;
   errorRate(): string;
   /** The 5xx rate without its zeros' fill, and the total it is filled from (errorParts in promql.ts). */
@@ -121,6 +123,7 @@ export function recordedQueries(
       return toSeconds(m, `histogram_quantile(${q}, ${byRoute(m, overStep(RECORDED_LONG.bucketRate, read), ['le'])})`);
     },
     mean: () => toSeconds(m, `${byRoute(m, overStep(RECORDED_LONG.sumRate, read))} / ${count}`),
+    meanParts: () => ({ sum: byRoute(m, overStep(RECORDED_LONG.sumRate, read)), total: count }),
     rate: () => count,
     errorRate: () => byRoute(m, overStep(RECORDED_LONG.errorRate, read)),
     // The recording already holds 0 where the route served no 5xx (errorRateQuery), at the same evaluations as the

@@ -7,6 +7,7 @@ import {
   canQueryStatus,
   errorParts,
   errorRateQuery,
+  meanLatencyParts,
   meanLatencyQuery,
   quantileQuery,
   requestRateQuery,
@@ -45,6 +46,12 @@ export interface ScanQuery {
    * labels share one route template the scan folds their medians with max, and then needs all of them (`dense`).
    */
   afterOthers?: { dense: string };
+  /**
+   * The read is the mean's numerator, the `_sum` rate in the metric's unit: the scan divides it by the rate query's
+   * answer (its own denominator), then by `unitDivisor` (1000 for milliseconds), as the dense mean query would.
+   * Prometheus's division of two `sum by` of a month cost more than the read itself (docs/sizing.md).
+   */
+  overRate?: { unitDivisor: number };
 }
 
 export interface RouteQueryOptions {
@@ -65,6 +72,7 @@ export interface RouteQueryOptions {
 interface Builders {
   quantile(q: number): string;
   mean(): string;
+  meanParts(): { sum: string; total: string };
   rate(): string;
   errorRate(): string;
   errorParts(): { errors: string; total: string };
@@ -79,6 +87,7 @@ function buildersFor(m: ResolvedMetric, opts: RouteQueryOptions): Builders {
   return {
     quantile: (x) => quantileQuery(m, x, q),
     mean: () => meanLatencyQuery(m, q),
+    meanParts: () => meanLatencyParts(m, q),
     rate: () => requestRateQuery(m, q),
     errorRate: () => errorRateQuery(m, q),
     errorParts: () => errorParts(m, q),
@@ -93,10 +102,13 @@ function buildersFor(m: ResolvedMetric, opts: RouteQueryOptions): Builders {
 export function routeQueries(m: ResolvedMetric, opts: RouteQueryOptions): ScanQuery[] {
   const b = buildersFor(m, opts);
   const rate = b.rate();
+  const meanParts = b.meanParts();
   const out: ScanQuery[] = [
     { role: 'p95', expr: b.quantile(0.95) },
     { role: 'p99', expr: b.quantile(0.99) },
-    { role: 'mean', expr: b.mean() },
+    meanParts.total === rate
+      ? { role: 'mean', expr: meanParts.sum, overRate: { unitDivisor: m.unit === 'milliseconds' ? 1000 : 1 } }
+      : { role: 'mean', expr: b.mean() },
     { role: 'rate', expr: rate },
   ];
   // A sparse read drops the points that are exactly 0 (`!= 0` keeps negatives and NaN, as the dense read had them).

@@ -159,7 +159,14 @@ function fakeApi(o: FakeOptions = {}) {
           ? [{ metric: { prefect_insights_part: 'up', instance }, values: one('1') }, rate]
           : [rate];
       }
-      const valueOf = (route: string, r: Role, t: number) => (o.value ? o.value(route, r, t) : 1);
+      const given = (route: string, r: Role, t: number) => (o.value ? o.value(route, r, t) : 1);
+      // The mean's numerator alone (the `_sum` rate, no division) is the mean times the rate.
+      const sumOnly = role === 'mean' && !expr.includes(' / ');
+      const valueOf = (route: string, r: Role, t: number) => {
+        const v = given(route, r, t);
+        const rate = given(route, 'rate', t);
+        return sumOnly && v !== undefined ? (rate === undefined ? undefined : v * rate) : v;
+      };
       // What Prometheus does with the scan's two filters: a sparse read (`(…) != 0`) drops the points that are
       // exactly 0, the conditional median (`… and on (route) (tail share >= x)`) keeps only the points where the
       // same route's tail share reaches x.
@@ -988,5 +995,26 @@ describe('sparse reads', () => {
     await runScan({ ...base, api: merged.api }, [captureDetector(sink)]);
     expect(merged.calls.find((c) => c.role === 'p50')!.expr).not.toContain(' and on ');
     expect(sink.input!.routes[0].p50[1]).toBe(0.3);
+  });
+
+  it("divide the mean's numerator by the rate they read anyway, in seconds, as Prometheus's division would", async () => {
+    const sink: { input?: ScanInput } = {};
+    const ms: ResolvedMetric = { ...METRIC, unit: 'milliseconds' };
+    const a = fakeApi({
+      routes: ['/api/a'],
+      value: (_route, role, t) => {
+        const k = (t - T0) / SCRAPE;
+        // the mean in the metric's unit (ms); the fake serves its numerator as mean × rate
+        return role === 'rate' ? (k === 0 ? 0 : 4) : role === 'mean' ? 250 : 0.01;
+      },
+    });
+    await runScan({ ...base, metric: ms, api: a.api }, [captureDetector(sink)]);
+    const mean = a.calls.find((c) => c.role === 'mean')!.expr;
+    expect(mean).toContain('_sum');
+    expect(mean).not.toContain(' / ');
+    const r = sink.input!.routes[0];
+    expect(r.mean[1]).toBe(0.25);
+    // 0 requests: 0/0, NaN, as Prometheus answers it
+    expect(r.mean[0]).toBeNaN();
   });
 });

@@ -297,6 +297,27 @@ function fillSparseZeros(queries: ScanQuery[], aligned: Map<QueryRole, Map<strin
   }
 }
 
+/**
+ * Turns a read of the mean's numerator (ScanQuery.overRate) into the mean, per raw route label: the `_sum` rate over
+ * the request rate, NaN where either is missing, as Prometheus's division of the two would answer (x/0 = +Inf,
+ * 0/0 = NaN alike).
+ */
+function divideByRate(queries: ScanQuery[], aligned: Map<QueryRole, Map<string, Float64Array>>): void {
+  for (const q of queries) {
+    const byRoute = aligned.get(q.role);
+    if (q.overRate === undefined || byRoute === undefined) {
+      continue;
+    }
+    const { unitDivisor } = q.overRate;
+    for (const [key, sum] of byRoute) {
+      const rate = aligned.get('rate')?.get(key);
+      for (let i = 0; i < sum.length; i++) {
+        sum[i] = rate === undefined ? NaN : unitDivisor === 1 ? sum[i] / rate[i] : sum[i] / rate[i] / unitDivisor;
+      }
+    }
+  }
+}
+
 /** Per-route series from the aligned results, raw label values merged by their normalised template. */
 function buildRoutes(aligned: Map<QueryRole, Map<string, Float64Array>>, length: number): RouteSeries[] {
   const raw = new Set<string>();
@@ -670,6 +691,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
     signal
   );
   fillSparseZeros(queries, aligned);
+  divideByRate(queries, aligned);
   throwIfAborted(signal);
   const targets = readTargets(targetArrays, grid);
 
