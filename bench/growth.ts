@@ -8,7 +8,7 @@
 // `thanos compact` compacts and downsamples, and the scan reads through a query-frontend, once raw and once asking
 // the querier for its 5-minute downsampled resolution (`max_source_resolution`, which the plugin does not send: the
 // row measures that direction, it is not a path the plugin has).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
@@ -559,4 +559,51 @@ export async function benchGrowth(): Promise<boolean> {
     }
   }
   return ok;
+}
+
+/**
+ * `BENCH_ONLY=rescan BENCH_RESCAN_DIR=<dir>/<size>` scans a size kept by BENCH_GROWTH_KEEP again, on a Prometheus
+ * 2.42 over the same blocks (hard links), BENCH_RESCAN_TIMES times (default 2: a server that has read the month
+ * once, as the growth row's server had by its compaction, and once more): a design change measured on the same
+ * month, with the same breakdown.
+ */
+export async function rescanKept(): Promise<boolean> {
+  const dir = process.env.BENCH_RESCAN_DIR?.trim();
+  if (!dir) {
+    console.log('rescan: set BENCH_RESCAN_DIR to a directory kept by BENCH_GROWTH_KEEP');
+    return false;
+  }
+  const times = Number(process.env.BENCH_RESCAN_TIMES ?? 2);
+  const { metric, from, to } = JSON.parse(readFileSync(join(dir, 'scan.json'), 'utf8')) as {
+    metric: ResolvedMetric;
+    from: number;
+    to: number;
+  };
+  const prometheus = await startPrometheus({
+    fillDataDir: async (dataDir) => void linkBlocks(join(dir, 'data'), dataDir),
+    extraArgs: ['--storage.tsdb.max-block-duration=1d', `--query.timeout=${REQUEST_LIMIT_SECONDS}s`],
+    readyTimeoutMs: 300_000,
+  });
+  try {
+    console.log(`\n## Rescan of ${dir} (${((to - from) / DAY).toFixed(1)} days)`);
+    for (let k = 1; k <= times; k++) {
+      const m = await scanOnce(prometheus.url, metric, from, to);
+      report({
+        size: dir.split('/').pop() ?? dir,
+        engine: `scan ${k} of ${times}`,
+        scanMs: m.scanMs,
+        longestMs: m.longestMs,
+        requests: m.result.requests,
+        returned: m.returned,
+        peakHeapMb: m.peakHeapMb,
+        episodes: m.result.episodes.length,
+        read: readOf(m.result),
+        note: m.result.episodes.map((e) => `${e.id} ${new Date(e.start).toISOString().slice(5, 16)}`).join(', '),
+        perQuery: m.perQuery,
+      });
+    }
+    return true;
+  } finally {
+    await prometheus.stop();
+  }
 }
