@@ -28,6 +28,7 @@ describe('parseCommand', () => {
       timeoutSeconds: DEFAULT_REQUEST_TIMEOUT_SECONDS,
       format: 'table',
       wide: false,
+      compress: false,
       failOn: 'critical',
     });
   });
@@ -50,7 +51,9 @@ describe('parseCommand', () => {
       '120',
       '--format',
       'json',
+      '--compress',
     ]);
+    expect(a.compress).toBe(true);
     expect(a.from).toBe(Date.UTC(2024, 4, 1));
     expect(a.to).toBe(1714557600_000);
     expect(a.selector).toBe('job="prefect-server"');

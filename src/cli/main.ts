@@ -18,7 +18,8 @@ runCli(process.argv.slice(2), {
   now: () => Date.now(),
   stdout: process.stdout,
   stderr: process.stderr,
-  createApi: (url, timeoutSeconds) => createPrometheusApi(fetchTransport(url, { timeoutSeconds })),
+  createApi: (url, timeoutSeconds, opts) =>
+    createPrometheusApi(fetchTransport(url, { timeoutSeconds, compressed: opts?.compressed })),
   resolveMetric,
   scan,
   signal: controller.signal,

@@ -35,14 +35,21 @@ function sink(isTTY = false) {
 function deps(over: Partial<CliDeps> = {}, episodes: Episode[] = [EPISODE]) {
   const stdout = sink();
   const stderr = sink();
-  const calls: { scan?: ScanOptions; overrides?: unknown; url?: string; timeoutSeconds?: number } = {};
+  const calls: {
+    scan?: ScanOptions;
+    overrides?: unknown;
+    url?: string;
+    timeoutSeconds?: number;
+    compressed?: boolean;
+  } = {};
   const d: CliDeps = {
     now: () => NOW,
     stdout,
     stderr,
-    createApi: (url, timeoutSeconds) => {
+    createApi: (url, timeoutSeconds, opts) => {
       calls.url = url;
       calls.timeoutSeconds = timeoutSeconds;
+      calls.compressed = opts?.compressed;
       return {} as PrometheusApi;
     },
     resolveMetric: async (_api, overrides) => {
@@ -167,6 +174,10 @@ describe('runCli', () => {
     const without = deps();
     expect(await runCli(ARGV, without.d)).toBe(0);
     expect(without.calls.timeoutSeconds).toBe(DEFAULT_REQUEST_TIMEOUT_SECONDS);
+    expect(without.calls.compressed).toBe(false);
+    const gz = deps();
+    expect(await runCli([...ARGV, '--compress'], gz.d)).toBe(0);
+    expect(gz.calls.compressed).toBe(true);
     const bad = deps();
     expect(await runCli([...ARGV, '--timeout', '0'], bad.d)).toBe(2);
     expect(bad.stderr.text()).toMatch(/^prefect-insights: error: --timeout must be a positive number[^\n]*\n$/);

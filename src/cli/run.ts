@@ -23,7 +23,7 @@ export interface CliDeps {
   now(): number;
   stdout: TextSink;
   stderr: TextSink;
-  createApi(baseUrl: string, timeoutSeconds: number): PrometheusApi;
+  createApi(baseUrl: string, timeoutSeconds: number, opts?: { compressed?: boolean }): PrometheusApi;
   resolveMetric(
     api: PrometheusApi,
     overrides: MetricOverrides,
@@ -188,7 +188,7 @@ async function runScan(argv: string[], deps: CliDeps): Promise<number> {
   }
   const progress = progressReporter(deps.stderr, deps.now);
   try {
-    const api = deps.createApi(args.prometheus, args.timeoutSeconds);
+    const api = deps.createApi(args.prometheus, args.timeoutSeconds, { compressed: args.compress });
     const overrides: MetricOverrides = {};
     if (args.metric) {
       overrides.metric = args.metric;

@@ -55,6 +55,18 @@ describe('createPrometheusApi over fetchTransport', () => {
     expect([form.get('start'), form.get('end'), form.get('step')]).toEqual(['100', '200', '15']);
   });
 
+  it('asks for a plain answer unless told to let the server compress it', async () => {
+    const ok = (call: { url: string }) =>
+      json(200, { status: 'success', data: call.url.includes('/label/') ? [] : { resultType: 'vector', result: [] } });
+    const plain = fakeFetch(ok);
+    await createPrometheusApi(fetchTransport('http://p', { fetchImpl: plain.impl })).query('up', 1);
+    await createPrometheusApi(fetchTransport('http://p', { fetchImpl: plain.impl })).labelValues('job', [], 1, 2);
+    expect(plain.calls.map((c) => c.headers['Accept-Encoding'])).toEqual(['identity', 'identity']);
+    const gz = fakeFetch(ok);
+    await createPrometheusApi(fetchTransport('http://p', { fetchImpl: gz.impl, compressed: true })).query('up', 1);
+    expect(gz.calls[0].headers['Accept-Encoding']).toBeUndefined();
+  });
+
   it("hands VictoriaMetrics' isPartial and Prometheus's warnings to the caller with the result", async () => {
     const result = [{ metric: {}, values: [[1, '2']] }];
     const f = fakeFetch(() =>

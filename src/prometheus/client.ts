@@ -205,6 +205,13 @@ export interface FetchTransportInit {
   fetchImpl?: typeof fetch;
   /** Per-request time limit in seconds (reading the body included); DEFAULT_REQUEST_TIMEOUT_SECONDS when absent. */
   timeoutSeconds?: number;
+  /**
+   * Let the server compress its answers (fetch's own `Accept-Encoding`). Off by default: Prometheus gzips JSON at
+   * about 18 MB/s, so a month's 44 MB answer took 2.8 s compressed against 0.33 s plain on the same server
+   * (docs/sizing.md); compression pays only over a link slower than about 14 MB/s (115 Mbit/s). Browsers ignore the
+   * header (theirs is not the page's to set).
+   */
+  compressed?: boolean;
 }
 
 function describeCause(e: unknown): string {
@@ -230,6 +237,7 @@ export function fetchTransport(baseUrl: string, init: FetchTransportInit = {}): 
   const base = baseUrl.replace(/\/+$/, '');
   const doFetch = init.fetchImpl ?? fetch;
   const seconds = init.timeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS;
+  const encoding: Record<string, string> = init.compressed ? {} : { 'Accept-Encoding': 'identity' };
   return async (path, params, opts) => {
     const url = base + path;
     const useGet = isGetOnlyPath(path);
@@ -250,8 +258,13 @@ export function fetchTransport(baseUrl: string, init: FetchTransportInit = {}): 
       res = await doFetch(useGet ? `${url}?${params.toString()}` : url, {
         method: useGet ? 'GET' : 'POST',
         headers: useGet
-          ? { Accept: 'application/json', ...init.headers }
-          : { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded', ...init.headers },
+          ? { Accept: 'application/json', ...encoding, ...init.headers }
+          : {
+              Accept: 'application/json',
+              'Content-Type': 'application/x-www-form-urlencoded',
+              ...encoding,
+              ...init.headers,
+            },
         body: useGet ? undefined : params.toString(),
         signal: limit.signal,
       });

@@ -126,6 +126,20 @@ describe('prefect-insights scan (built binary)', () => {
     expect(onOther).toEqual([]);
   });
 
+  it('prints the same JSON with --compress, when Prometheus gzips its answers', async () => {
+    const args = ['scan', '--prometheus', prom.url, '--from', from, '--to', to, '--format', 'json'];
+    const [plain, gz] = await Promise.all([cli(args), cli([...args, '--compress'])]);
+    expect(gz.code).toBe(0);
+    expect(stderrBesidesInfos(gz.stderr)).toBe('');
+    expect(JSON.parse(gz.stdout)).toEqual(JSON.parse(plain.stdout));
+    // The same answer, compressed when asked for (the header the flag decides is what Prometheus goes by).
+    const query = `${prom.url}/api/v1/query?query=up`;
+    expect((await fetch(query, { headers: { 'Accept-Encoding': 'identity' } })).headers.get('content-encoding')).toBe(
+      null
+    );
+    expect((await fetch(query)).headers.get('content-encoding')).toBe('gzip');
+  });
+
   it('exits 1 when --fail-on is met and prints the table', async () => {
     const r = await cli(['scan', '--prometheus', prom.url, '--from', from, '--to', to, '--fail-on', 'WARNING']);
     expect(r.code).toBe(1);
