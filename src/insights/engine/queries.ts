@@ -45,7 +45,15 @@ export interface ScanQuery {
    * MIN_TAIL_SHARE), after the other reads, because that condition holds per raw route label: where several raw
    * labels share one route template the scan folds their medians with max, and then needs all of them (`dense`).
    */
-  afterOthers?: { dense: string };
+  afterOthers?: {
+    dense: string;
+    /**
+     * Asked only over pieces where some raw label's answer for `role` reaches `atLeast` (a weighted mean of labels
+     * never exceeds their largest, so nowhere else can a merged route's share reach it either): a month with no
+     * tail above the largest bucket costs no median request at all.
+     */
+    onlyWhere: { role: QueryRole; atLeast: number };
+  };
   /**
    * The read is the mean's numerator, the `_sum` rate in the metric's unit: the scan divides it by the rate query's
    * answer (its own denominator), then by `unitDivisor` (1000 for milliseconds), as the dense mean query would.
@@ -155,7 +163,7 @@ export function routeQueries(m: ResolvedMetric, opts: RouteQueryOptions): ScanQu
     out.push({
       role: 'p50',
       expr: `${dense} and on (${route}) ((${tail.expr}) >= ${MIN_TAIL_SHARE})`,
-      afterOthers: { dense },
+      afterOthers: { dense, onlyWhere: { role: 'tailShare', atLeast: MIN_TAIL_SHARE } },
     });
   }
   return out;

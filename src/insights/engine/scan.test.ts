@@ -1017,4 +1017,24 @@ describe('sparse reads', () => {
     // 0 requests: 0/0, NaN, as Prometheus answers it
     expect(r.mean[0]).toBeNaN();
   });
+
+  it('ask no median where no tail reaches the minimum, piece by piece, and the progress total follows', async () => {
+    const month = { ...base, from: TO - 30 * 86_400_000, to: TO };
+    const tailAt = TO / 1000 - 86_400;
+    const value = (tail: boolean) => (_route: string, role: Role, t: number) =>
+      role === 'tailShare' || role === 'slowShare' ? (tail && Math.abs(t - tailAt) < 1 ? 0.05 : 0) : 1;
+    const progress: Array<[number, number]> = [];
+    const quiet = fakeApi({ probeSeries: 7000, value: value(false) });
+    const r = await runScan({ ...month, api: quiet.api, onProgress: (d, t) => progress.push([d, t]) }, []);
+    expect(quiet.calls.filter((c) => c.role === 'p95').length).toBeGreaterThan(1);
+    expect(quiet.calls.map((c) => c.role)).not.toContain('p50');
+    expect(r.requests).toBe(quiet.calls.length);
+    expect(progress[progress.length - 1]).toEqual([r.requests, r.requests]);
+    const one = fakeApi({ probeSeries: 7000, value: value(true) });
+    await runScan({ ...month, api: one.api }, []);
+    const p50 = one.calls.filter((c) => c.role === 'p50');
+    expect(p50).toHaveLength(1);
+    expect(p50[0].range.start).toBeLessThanOrEqual(tailAt);
+    expect(p50[0].range.end).toBeGreaterThanOrEqual(tailAt);
+  });
 });

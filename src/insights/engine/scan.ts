@@ -247,6 +247,28 @@ function firstIndexAtOrAfter(grid: Grid, timeMs: number): number {
   return Math.min(grid.length, Math.max(0, Math.ceil((timeMs - grid.start) / grid.step - 1e-9)));
 }
 
+/** Whether any raw label's value reaches `atLeast` at a grid point of `piece`. */
+function reaches(
+  byRoute: Map<string, Float64Array> | undefined,
+  grid: Grid,
+  piece: TimeRange,
+  atLeast: number
+): boolean {
+  if (byRoute === undefined) {
+    return false;
+  }
+  const first = Math.max(0, Math.round((piece.start * 1000 - grid.start) / grid.step));
+  const last = Math.min(grid.length - 1, Math.round((piece.end * 1000 - grid.start) / grid.step));
+  for (const arr of byRoute.values()) {
+    for (let i = first; i <= last; i++) {
+      if (arr[i] >= atLeast) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 /** Whether two raw route labels of the answers so far share one template (buildRoutes then folds them). */
 function rawKeysMerge(aligned: Map<QueryRole, Map<string, Float64Array>>): boolean {
   const raw = new Set<string>();
@@ -683,7 +705,14 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
       ...last.flatMap((q) =>
         pieces.map((piece) => async () => {
           await othersIn;
-          await readPiece(q, piece, rawKeysMerge(aligned) ? q.afterOthers!.dense : q.expr);
+          const { dense, onlyWhere } = q.afterOthers!;
+          if (!reaches(aligned.get(onlyWhere.role), grid, piece, onlyWhere.atLeast)) {
+            // Nothing in this piece would be kept: the request is not asked, and the progress total says so.
+            total--;
+            onProgress?.(requests, total);
+            return;
+          }
+          await readPiece(q, piece, rawKeysMerge(aligned) ? dense : q.expr);
         })
       ),
     ],
