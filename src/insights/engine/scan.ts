@@ -247,26 +247,39 @@ function firstIndexAtOrAfter(grid: Grid, timeMs: number): number {
   return Math.min(grid.length, Math.max(0, Math.ceil((timeMs - grid.start) / grid.step - 1e-9)));
 }
 
-/** Whether any raw label's value reaches `atLeast` at a grid point of `piece`. */
-function reaches(
+/**
+ * The part of `piece` from the first to the last grid point where some raw label's value reaches `atLeast` (a range
+ * on the same grid), or null where none does.
+ */
+function spanReaching(
   byRoute: Map<string, Float64Array> | undefined,
   grid: Grid,
   piece: TimeRange,
   atLeast: number
-): boolean {
+): TimeRange | null {
   if (byRoute === undefined) {
-    return false;
+    return null;
   }
-  const first = Math.max(0, Math.round((piece.start * 1000 - grid.start) / grid.step));
-  const last = Math.min(grid.length - 1, Math.round((piece.end * 1000 - grid.start) / grid.step));
+  const from = Math.max(0, Math.round((piece.start * 1000 - grid.start) / grid.step));
+  const to = Math.min(grid.length - 1, Math.round((piece.end * 1000 - grid.start) / grid.step));
+  let first = Infinity;
+  let last = -Infinity;
   for (const arr of byRoute.values()) {
-    for (let i = first; i <= last; i++) {
+    for (let i = from; i <= to; i++) {
       if (arr[i] >= atLeast) {
-        return true;
+        first = Math.min(first, i);
+        last = Math.max(last, i);
       }
     }
   }
-  return false;
+  if (first > last) {
+    return null;
+  }
+  return {
+    start: piece.start + (first - from) * piece.step,
+    end: piece.start + (last - from) * piece.step,
+    step: piece.step,
+  };
 }
 
 /** Whether two raw route labels of the answers so far share one template (buildRoutes then folds them). */
@@ -706,13 +719,14 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
         pieces.map((piece) => async () => {
           await othersIn;
           const { dense, onlyWhere } = q.afterOthers!;
-          if (!reaches(aligned.get(onlyWhere.role), grid, piece, onlyWhere.atLeast)) {
-            // Nothing in this piece would be kept: the request is not asked, and the progress total says so.
+          // Only the part of the piece where something can be kept: none, no request (and the progress total says so).
+          const span = spanReaching(aligned.get(onlyWhere.role), grid, piece, onlyWhere.atLeast);
+          if (span === null) {
             total--;
             onProgress?.(requests, total);
             return;
           }
-          await readPiece(q, piece, rawKeysMerge(aligned) ? dense : q.expr);
+          await readPiece(q, span, rawKeysMerge(aligned) ? dense : q.expr);
         })
       ),
     ],
