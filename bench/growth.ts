@@ -211,6 +211,25 @@ async function scanOnce(
   return { result, scanMs, longestMs, returned, peakHeapMb: peak / 2 ** 20, perQuery };
 }
 
+type Scanned = Awaited<ReturnType<typeof scanOnce>>;
+
+/** A table row from one measured scan. */
+function measuredRow(size: string, engine: string, m: Scanned, note: string): Measured {
+  return {
+    size,
+    engine,
+    scanMs: m.scanMs,
+    longestMs: m.longestMs,
+    requests: m.result.requests,
+    returned: m.returned,
+    peakHeapMb: m.peakHeapMb,
+    episodes: m.result.episodes.length,
+    read: readOf(m.result),
+    note,
+    perQuery: m.perQuery,
+  };
+}
+
 function rulesFile(metric: ResolvedMetric, dir: string): string {
   const groups = buildRuleGroups(metric, DEFAULT_PREFECT_SETTINGS, {
     scrapeIntervalSeconds: GROWTH_SCRAPE_SECONDS,
@@ -404,19 +423,7 @@ async function measureThanos(
       `bucket ${atResolution(0)} raw, ${atResolution(300_000)} 5-minute, ${atResolution(3_600_000)} 1-hour blocks ` +
       `(upload and compaction ${setupSeconds.toFixed(0)} s)`;
     const rows: Measured[] = [];
-    const row = (engine: string, m: Awaited<ReturnType<typeof scanOnce>>, note: string): Measured => ({
-      size,
-      engine,
-      scanMs: m.scanMs,
-      longestMs: m.longestMs,
-      requests: m.result.requests,
-      returned: m.returned,
-      peakHeapMb: m.peakHeapMb,
-      episodes: m.result.episodes.length,
-      read: readOf(m.result),
-      note,
-      perQuery: m.perQuery,
-    });
+    const row = (engine: string, m: Scanned, note: string) => measuredRow(size, engine, m, note);
     const a = await scanOnce(thanos.frontend.url, metric, from, to);
     rows.push(row('Thanos raw', a, bucket));
     report(rows[rows.length - 1]);
@@ -588,19 +595,8 @@ export async function rescanKept(): Promise<boolean> {
     console.log(`\n## Rescan of ${dir} (${((to - from) / DAY).toFixed(1)} days)`);
     for (let k = 1; k <= times; k++) {
       const m = await scanOnce(prometheus.url, metric, from, to);
-      report({
-        size: dir.split('/').pop() ?? dir,
-        engine: `scan ${k} of ${times}`,
-        scanMs: m.scanMs,
-        longestMs: m.longestMs,
-        requests: m.result.requests,
-        returned: m.returned,
-        peakHeapMb: m.peakHeapMb,
-        episodes: m.result.episodes.length,
-        read: readOf(m.result),
-        note: m.result.episodes.map((e) => `${e.id} ${new Date(e.start).toISOString().slice(5, 16)}`).join(', '),
-        perQuery: m.perQuery,
-      });
+      const starts = m.result.episodes.map((e) => `${e.id} ${new Date(e.start).toISOString().slice(5, 16)}`);
+      report(measuredRow(dir.split('/').pop() ?? dir, `scan ${k} of ${times}`, m, starts.join(', ')));
     }
     return true;
   } finally {

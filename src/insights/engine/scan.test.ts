@@ -971,7 +971,7 @@ describe('sparse reads', () => {
     expect(rb.slowShare[5]).toBeNaN();
     expect(rb.tailShare[5]).toBeNaN();
     expect(rb.tailShare[10]).toBe(0);
-    // Beyond the range's end nothing was read: no zero is invented there.
+    // The rate has a value at every point of the grid: every 5xx point is the one non-zero value or a 0.
     expect(ra.errorRate.every((v) => v === 0 || v === 0.5)).toBe(true);
   });
 
