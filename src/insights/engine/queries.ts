@@ -26,7 +26,7 @@ export type QueryRole = 'p50' | 'p95' | 'p99' | 'mean' | 'rate' | 'errorRate' | 
 /**
  * Where the points a sparse read leaves out are 0: where the route's rate is a value (`known`), or where it is above
  * 0 (`positive`: a share of no requests is 0/0, which Prometheus answers NaN and the scan drops). Only set where the
- * read's denominator is the rate query itself, so the points are known exactly (buildSparse in scan.ts).
+ * read's denominator is the rate query itself, so the points are known exactly (fillSparseZeros in scan.ts).
  */
 export type ZeroFill = 'known' | 'positive';
 

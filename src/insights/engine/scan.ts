@@ -282,17 +282,24 @@ function spanReaching(
   };
 }
 
-/** Whether two raw route labels of the answers so far share one template (buildRoutes then folds them). */
-function rawKeysMerge(aligned: Map<QueryRole, Map<string, Float64Array>>): boolean {
+/** The raw route labels of the per-route answers so far (series without the label left out). */
+function rawRouteKeys(aligned: Map<QueryRole, Map<string, Float64Array>>): Set<string> {
   const raw = new Set<string>();
   for (const [role, byRoute] of aligned) {
     if (role !== 'targets') {
       for (const key of byRoute.keys()) {
-        raw.add(key);
+        if (key !== '') {
+          raw.add(key);
+        }
       }
     }
   }
-  for (const keys of groupKeys(raw, normalizeRoute).values()) {
+  return raw;
+}
+
+/** Whether two raw route labels of the answers so far share one template (buildRoutes then folds them). */
+function rawKeysMerge(aligned: Map<QueryRole, Map<string, Float64Array>>): boolean {
+  for (const keys of groupKeys(rawRouteKeys(aligned), normalizeRoute).values()) {
     if (keys.length > 1) {
       return true;
     }
@@ -355,16 +362,7 @@ function divideByRate(queries: ScanQuery[], aligned: Map<QueryRole, Map<string, 
 
 /** Per-route series from the aligned results, raw label values merged by their normalised template. */
 function buildRoutes(aligned: Map<QueryRole, Map<string, Float64Array>>, length: number): RouteSeries[] {
-  const raw = new Set<string>();
-  for (const [role, byRoute] of aligned) {
-    if (role !== 'targets') {
-      for (const key of byRoute.keys()) {
-        if (key !== '') {
-          raw.add(key);
-        }
-      }
-    }
-  }
+  const raw = rawRouteKeys(aligned);
   const pick = (role: QueryRole, keys: string[]) =>
     keys.map((k) => aligned.get(role)?.get(k)).filter((a): a is Float64Array => a !== undefined);
   const orNaN = (arrays: Float64Array[], combine: 'sum' | 'max') =>
