@@ -29,6 +29,7 @@ describe('parseCommand', () => {
       format: 'table',
       wide: false,
       compress: false,
+      thanosDownsampling: false,
       failOn: 'critical',
     });
   });
@@ -52,8 +53,10 @@ describe('parseCommand', () => {
       '--format',
       'json',
       '--compress',
+      '--thanos-downsampling',
     ]);
     expect(a.compress).toBe(true);
+    expect(a.thanosDownsampling).toBe(true);
     expect(a.from).toBe(Date.UTC(2024, 4, 1));
     expect(a.to).toBe(1714557600_000);
     expect(a.selector).toBe('job="prefect-server"');

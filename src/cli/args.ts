@@ -32,6 +32,8 @@ export interface ScanArgs {
   wide: boolean;
   /** Let Prometheus gzip its answers (FetchTransportInit.compressed): for links slower than about 115 Mbit/s. */
   compress: boolean;
+  /** The Prometheus URL is a Thanos querier over downsampled blocks (ScanOptions.thanosDownsampling). */
+  thanosDownsampling: boolean;
   failOn?: Severity;
 }
 
@@ -58,6 +60,9 @@ Options:
   --wide                   table rows unwrapped, whatever their width (default: fit the terminal, or 120 columns)
   --compress               let Prometheus gzip its answers: worth it over links slower than about 115 Mbit/s
                            (Prometheus compresses about 18 MB/s of JSON; default: plain answers)
+  --thanos-downsampling    the URL is a Thanos querier whose compactor downsamples: scans of more than about
+                           15 days read its 5-minute (over a year: 1-hour) blocks, with 10-minute (2-hour) rate
+                           windows, and say so (default: raw data only)
   --fail-on info|warning|critical
                            exit 1 when an insight of at least this severity is found
   -h, --help               show this help
@@ -124,7 +129,7 @@ function timeArg(text: string, nowMs: number, flag: string): number {
 
 /** `scan …` (the command word first, as typed); help when asked for. */
 export function parseCommand(argv: string[], nowMs: number): ParsedCommand {
-  const { values: v, positionals } = parseOptions(argv, { strings: STRING_OPTIONS, booleans: ['wide', 'compress'] });
+  const { values: v, positionals } = parseOptions(argv, { strings: STRING_OPTIONS, booleans: ['wide', 'compress', 'thanos-downsampling'] });
   if (v.help === true) {
     return { kind: 'help' };
   }
@@ -171,6 +176,7 @@ export function parseCommand(argv: string[], nowMs: number): ParsedCommand {
       format: enumValue(str('format'), FORMATS, '--format') ?? 'table',
       wide: v.wide === true,
       compress: v.compress === true,
+      thanosDownsampling: v['thanos-downsampling'] === true,
       failOn: enumValue(str('fail-on'), SEVERITIES, '--fail-on'),
     },
   };

@@ -105,6 +105,12 @@ describe('what the scan read', () => {
       description:
         'read from the raw histogram at 15-second resolution (the long-range recording rules are not loaded)',
     });
+    const thanos = { ...raw, resolutionSeconds: 300, rateWindowSeconds: 600, downsampledSeconds: 300 };
+    expect(toScanJson(METRIC, T0, T0 + 1, [], thanos).source).toMatchObject({
+      rateWindowSeconds: 600,
+      downsampledSeconds: 300,
+      description: expect.stringContaining("from Thanos's 5-minute downsampled blocks where they exist"),
+    });
     expect('source' in toScanJson(METRIC, T0, T0 + 1, [])).toBe(false);
   });
 });

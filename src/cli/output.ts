@@ -17,6 +17,8 @@ export interface ScanJson {
     kind: 'raw' | 'recording-rules';
     resolutionSeconds: number;
     rateWindowSeconds?: number;
+    /** Thanos's coarsest downsampled resolution the read allowed, seconds. */
+    downsampledSeconds?: number;
     description: string;
   };
   insights: Array<{
@@ -59,6 +61,7 @@ export function toScanJson(
             kind: source.source,
             resolutionSeconds: source.resolutionSeconds,
             ...(source.rateWindowSeconds !== undefined ? { rateWindowSeconds: source.rateWindowSeconds } : {}),
+            ...(source.downsampledSeconds !== undefined ? { downsampledSeconds: source.downsampledSeconds } : {}),
             description: describeSource(source),
           },
         }

@@ -178,6 +178,10 @@ describe('runCli', () => {
     const gz = deps();
     expect(await runCli([...ARGV, '--compress'], gz.d)).toBe(0);
     expect(gz.calls.compressed).toBe(true);
+    expect(gz.calls.scan?.thanosDownsampling).toBe(false);
+    const thanos = deps();
+    expect(await runCli([...ARGV, '--thanos-downsampling'], thanos.d)).toBe(0);
+    expect(thanos.calls.scan?.thanosDownsampling).toBe(true);
     const bad = deps();
     expect(await runCli([...ARGV, '--timeout', '0'], bad.d)).toBe(2);
     expect(bad.stderr.text()).toMatch(/^prefect-insights: error: --timeout must be a positive number[^\n]*\n$/);

@@ -204,6 +204,7 @@ async function runScan(argv: string[], deps: CliDeps): Promise<number> {
       to: args.to,
       settings: settingsFor(args),
       signal: deps.signal,
+      thanosDownsampling: args.thanosDownsampling,
       onProgress: progress.update,
     });
     progress.end();

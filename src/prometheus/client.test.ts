@@ -55,6 +55,17 @@ describe('createPrometheusApi over fetchTransport', () => {
     expect([form.get('start'), form.get('end'), form.get('step')]).toEqual(['100', '200', '15']);
   });
 
+  it('adds the engine parameters a read asks for, never over the query, start, end or step', async () => {
+    const f = fakeFetch(() => json(200, { status: 'success', data: { resultType: 'matrix', result: [] } }));
+    const api = createPrometheusApi(fetchTransport('http://prom:9090', { fetchImpl: f.impl }));
+    await api.queryRange('x', { start: 1, end: 2, step: 1 }, { params: { max_source_resolution: '5m', step: '99' } });
+    const form = new URLSearchParams(f.calls[0].body);
+    expect(form.get('max_source_resolution')).toBe('5m');
+    expect(form.getAll('step')).toEqual(['1']);
+    await api.queryRange('x', { start: 1, end: 2, step: 1 });
+    expect(new URLSearchParams(f.calls[1].body).has('max_source_resolution')).toBe(false);
+  });
+
   it('asks for a plain answer unless told to let the server compress it', async () => {
     const ok = (call: { url: string }) =>
       json(200, { status: 'success', data: call.url.includes('/label/') ? [] : { resultType: 'vector', result: [] } });

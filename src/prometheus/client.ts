@@ -127,6 +127,12 @@ export function createPrometheusApi(transport: PrometheusTransport): PrometheusA
         end: String(range.end),
         step: String(range.step),
       });
+      // After the query's own four, which they may not replace.
+      for (const [k, v] of Object.entries(opts?.params ?? {})) {
+        if (!params.has(k)) {
+          params.set(k, v);
+        }
+      }
       const path = '/api/v1/query_range';
       const body = await transport(path, params, opts);
       const result = resultOf(path, body, 'matrix') as MatrixSeries[];

@@ -95,6 +95,8 @@ export interface RequestOptions {
    * 'warning'), and Prometheus's `infos` (kind 'info'). Results still come back.
    */
   onWarning?(message: string, kind?: 'warning' | 'info'): void;
+  /** More form parameters for the engine (range queries only): Thanos's `max_source_resolution` (downsampling.ts). */
+  params?: Record<string, string>;
 }
 
 export interface PrometheusApi {

@@ -78,14 +78,14 @@ const RAW_PROBED = /prefect_server_api_request_duration_seconds(_count)?\{/;
 
 function fakeApi(o: FakeOptions = {}) {
   const routes = o.routes ?? ['/api/flow_runs/filter', '/api/health'];
-  const calls: Array<{ expr: string; range: TimeRange; role: Role }> = [];
+  const calls: Array<{ expr: string; range: TimeRange; role: Role; params?: Record<string, string> }> = [];
   const seriesCalls: Array<{ matchers: string[]; start: number; end: number }> = [];
   let inFlight = 0;
   let maxInFlight = 0;
   const api: PrometheusApi = {
     async queryRange(expr, range, opts) {
       const role = roleOf(expr, o.largestBound);
-      calls.push({ expr, range, role });
+      calls.push({ expr, range, role, params: opts?.params });
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       await new Promise((r) => setTimeout(r, o.delayMs ?? 1));
@@ -277,6 +277,43 @@ describe('bounded requests', () => {
     // Not NaN: every grid point was filled by exactly one piece (a doubled point would have summed to twice).
     const p95 = split.input!.routes[0].p95;
     expect(p95.every((v) => !Number.isNaN(v))).toBe(true);
+  });
+
+  it("reads Thanos's 5-minute blocks over a month when told the engine downsamples, with windows that allow them", async () => {
+    const on = fakeApi({ probeSeries: 7000 });
+    const r = await runScan({ ...month, api: on.api, thanosDownsampling: true }, []);
+    expect(r.step).toBe(300_000);
+    expect(r.downsampledSeconds).toBe(300);
+    // Thanos reads a 5-minute block for rate() only with a window of two of its samples.
+    expect(r.rateWindowSeconds).toBe(600);
+    const reads = on.calls.filter((c) => c.role !== 'probe');
+    expect(reads.length).toBeGreaterThan(9);
+    for (const c of reads) {
+      expect(c.params).toEqual({ max_source_resolution: '5m' });
+      expect(c.expr).not.toMatch(/\[315s\]/);
+    }
+    expect(reads.filter((c) => c.role === 'rate')[0].expr).toContain('[10m]');
+    // The probe measures the scrape on the raw data.
+    expect(on.calls.filter((c) => c.role === 'probe').every((c) => c.params === undefined)).toBe(true);
+    // Pieces budgeted as raw samples under the wider window: the estimate never counts on the downsampling.
+    for (const c of reads.filter((x) => x.role === 'p95')) {
+      expect(estimatedSeconds(rawSeries(7000), points(c.range), 300, SCRAPE, 600)).toBeLessThanOrEqual(
+        REQUEST_BUDGET_SECONDS + 1e-9
+      );
+    }
+    const off = fakeApi({ probeSeries: 7000 });
+    const raw = await runScan({ ...month, api: off.api }, []);
+    expect(raw.downsampledSeconds).toBeUndefined();
+    expect(raw.rateWindowSeconds).toBe(315);
+    expect(off.calls.every((c) => c.params === undefined)).toBe(true);
+  });
+
+  it('keeps a week raw with downsampling on: its 1-minute grid is finer than any downsampled block', async () => {
+    const week = fakeApi({ probeSeries: 10 });
+    const r = await runScan({ ...base, from: TO - 7 * 86_400_000, to: TO, api: week.api, thanosDownsampling: true }, []);
+    expect(r.step).toBe(60_000);
+    expect(r.downsampledSeconds).toBeUndefined();
+    expect(week.calls.every((c) => c.params === undefined)).toBe(true);
   });
 
   it('stops asking for pieces when aborted', async () => {

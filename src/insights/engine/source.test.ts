@@ -27,4 +27,13 @@ describe('describeSource', () => {
       'read from the raw histogram at 15-second resolution (the rules are not loaded)'
     );
   });
+
+  it("says when Thanos's downsampled blocks were allowed, with the windows that let them be read", () => {
+    const raw = { source: 'raw', resolutionSeconds: 300, rateWindowSeconds: 600 } as const;
+    expect(describeSource(raw)).toBe('read from the raw histogram at 5-minute resolution');
+    expect(describeSource({ ...raw, downsampledSeconds: 300, sourceNote: 'the rules are not loaded' })).toBe(
+      "read from the raw histogram at 5-minute resolution, from Thanos's 5-minute downsampled blocks where they " +
+        'exist (10-minute rate windows) (the rules are not loaded)'
+    );
+  });
 });

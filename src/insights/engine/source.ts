@@ -4,7 +4,8 @@ import type { ScanSource } from './types';
 
 /**
  * `read from recording rules at 5-minute resolution, quantiles as recorded` / `… quantiles computed from the recorded
- * buckets (…)` / `read from the raw histogram at 15-second resolution (…)`.
+ * buckets (…)` / `read from the raw histogram at 15-second resolution (…)` / `… at 5-minute resolution, from Thanos's
+ * 5-minute downsampled blocks where they exist (10-minute rate windows) (…)`.
  */
 export function describeSource(s: ScanSource): string {
   const at = `at ${formatResolution(s.resolutionSeconds)} resolution`;
@@ -21,5 +22,12 @@ export function describeSource(s: ScanSource): string {
       ? `${rules}, quantiles as recorded`
       : `${rules}, quantiles computed from the recorded buckets${s.sourceNote ? ` (${s.sourceNote})` : ''}`;
   }
-  return `read from the raw histogram ${at}${s.sourceNote ? ` (${s.sourceNote})` : ''}`;
+  // A downsampled read is said on every episode: a short spike is flattened there, not absent (issue's rule for a
+  // coarser read).
+  const thanos =
+    s.downsampledSeconds === undefined
+      ? ''
+      : `, from Thanos's ${formatResolution(s.downsampledSeconds)} downsampled blocks where they exist` +
+        (s.rateWindowSeconds === undefined ? '' : ` (${formatResolution(s.rateWindowSeconds)} rate windows)`);
+  return `read from the raw histogram ${at}${thanos}${s.sourceNote ? ` (${s.sourceNote})` : ''}`;
 }

@@ -17,6 +17,12 @@ export interface ScanOptions {
    * REQUEST_BUDGET_SECONDS. Tests and the benchmark set it to force or to compare splitting.
    */
   requestBudgetSeconds?: number;
+  /**
+   * The engine is Thanos and `thanos compact` downsamples its blocks: a range whose grid step reaches 5 minutes (about
+   * 15 days and more) reads the downsampled data where it exists, with rate windows of two of its samples
+   * (src/prometheus/downsampling.ts). Off: every read is raw, as Thanos's own default.
+   */
+  thanosDownsampling?: boolean;
   /** Called after each Prometheus request with the number done and the total the scan will make. */
   onProgress?(done: number, total: number): void;
 }
@@ -33,6 +39,11 @@ export interface ScanSource {
    * between the first and the last sample in its window, so a reader holding them against other data needs it.
    */
   rateWindowSeconds?: number;
+  /**
+   * Raw reads through Thanos with downsampling on: the coarsest resolution the engine was allowed to read
+   * (`max_source_resolution`), seconds. Stretches compacted at that resolution were read at it, the rest raw.
+   */
+  downsampledSeconds?: number;
   /**
    * Recording-rules only: true when the per-route quantiles were read as recorded, false when they were computed
    * from the recorded buckets (sourceNote then says why).

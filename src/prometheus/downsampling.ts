@@ -1,0 +1,40 @@
+// Reading Thanos's downsampled blocks. `thanos compact` writes each raw block again at 5-minute resolution once it
+// spans 40 hours, and at 1-hour once a 5-minute block spans 10 days (Thanos v0.42.4, `pkg/compact/downsample`,
+// ResLevel1/ResLevel2 and their ranges). The querier reads them only when asked (`max_source_resolution`, default
+// raw) and, for `rate` and the other functions that need two samples, never at a resolution coarser than half the
+// range selector (`pkg/query/querier.go`, maxResolutionFromSelectHints): a 5-minute block needs a window of at
+// least 10 minutes. Where no downsampled block covers a stretch, the store gateway serves the raw one, so asking
+// is safe on a bucket that was never downsampled; it only widens the windows.
+import { formatDuration } from './step';
+
+/** Thanos's downsampled resolutions, seconds, coarsest first. */
+export const THANOS_RESOLUTIONS_SECONDS = [3600, 300] as const;
+
+/** The form parameter the querier and the query-frontend read. */
+export const MAX_SOURCE_RESOLUTION_PARAM = 'max_source_resolution';
+
+export interface DownsampledRead {
+  /** The coarsest resolution Thanos may read, seconds. */
+  resolutionSeconds: number;
+  /** The smallest rate window that lets it: two of its samples. */
+  minWindowSeconds: number;
+  /** What to send with every range query of the read. */
+  params: Record<string, string>;
+}
+
+/**
+ * The downsampled read for a grid step: the coarsest Thanos resolution no coarser than the step, so that the grid
+ * the detectors see is never finer than the data under it. Undefined when even 5 minutes is coarser than the step
+ * (ranges under about 15 days keep the raw data and the windows the raw data allows).
+ */
+export function downsampledRead(stepSeconds: number): DownsampledRead | undefined {
+  const resolution = THANOS_RESOLUTIONS_SECONDS.find((r) => r <= stepSeconds);
+  if (resolution === undefined) {
+    return undefined;
+  }
+  return {
+    resolutionSeconds: resolution,
+    minWindowSeconds: 2 * resolution,
+    params: { [MAX_SOURCE_RESOLUTION_PARAM]: formatDuration(resolution) },
+  };
+}
