@@ -121,6 +121,7 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
   private metricCache?: { at: number; promise: Promise<ResolvedMetric> };
   private readonly configuredScrapeSeconds?: number;
   private readonly requestTimeoutSeconds: number;
+  private readonly thanosDownsampling: boolean;
   private scrapeCache?: { at: number; metric: ResolvedMetric; promise: Promise<number> };
   private readonly scans = createSharedRuns<ScanResult>({ ttlMs: SCAN_SHARE_MS, maxEntries: SCAN_SHARE_ENTRIES });
 
@@ -134,6 +135,7 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
     this.configuredScrapeSeconds = scrape > 0 ? scrape : undefined;
     const limit = Number(json.requestTimeoutSeconds);
     this.requestTimeoutSeconds = isValidTimeLimit(limit) ? limit : DEFAULT_REQUEST_TIMEOUT_SECONDS;
+    this.thanosDownsampling = json.thanosDownsampling === true;
     this.annotations = createAnnotationSupport();
   }
 
@@ -322,8 +324,8 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
 
   /**
    * The scan for this range, shared with every identical one in flight or just finished. The key holds all that
-   * changes the result: the Prometheus data source, the resolved metric (overrides included), the range and the
-   * settings; per-target filters (insights, severity, routes) are applied to the shared episodes afterwards.
+   * changes the result: the Prometheus data source, the resolved metric (overrides included), the range, the
+   * settings and whether Thanos's downsampled blocks may be read; per-target filters (insights, severity, routes) are applied to the shared episodes afterwards.
    */
   private sharedScan(
     api: PrometheusApi,
@@ -332,10 +334,11 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
     to: number,
     signal: AbortSignal
   ): Promise<ScanResult> {
-    const key = JSON.stringify([this.prometheusUid, metric, from, to, this.settings]);
+    const thanosDownsampling = this.thanosDownsampling;
+    const key = JSON.stringify([this.prometheusUid, metric, from, to, this.settings, thanosDownsampling]);
     return this.scans.run(
       key,
-      (shared) => scan({ api, metric, from, to, settings: this.settings, signal: shared }),
+      (shared) => scan({ api, metric, from, to, settings: this.settings, signal: shared, thanosDownsampling }),
       signal
     );
   }

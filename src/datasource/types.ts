@@ -65,6 +65,11 @@ export interface PrefectDataSourceOptions extends DataSourceJsonData {
   scrapeIntervalSeconds?: number;
   /** Time limit of each request to Prometheus, seconds (provisioning only); DEFAULT_REQUEST_TIMEOUT_SECONDS when empty. */
   requestTimeoutSeconds?: number;
+  /**
+   * The Prometheus data source is a Thanos querier whose compactor downsamples: scans of more than about 15 days
+   * read its downsampled blocks (ScanOptions.thanosDownsampling). Off when absent.
+   */
+  thanosDownsampling?: boolean;
 }
 
 export const DEFAULT_QUANTILES = [0.5, 0.9, 0.95, 0.99];

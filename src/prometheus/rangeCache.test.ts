@@ -152,6 +152,17 @@ describe('withRangeCache', () => {
     expect(other.every((s) => s.metric.expr === 'q2')).toBe(true);
   });
 
+  it('keeps a downsampled read apart from the raw read of the same expression', async () => {
+    const prom = fakePrometheus();
+    const cached = withRangeCache(prom.api);
+    await cached.queryRange('q1', window(T0, T0 + DAY), { params: { max_source_resolution: '5m' } });
+    await cached.queryRange('q1', window(T0 + STEP, T0 + DAY + STEP));
+    expect(prom.calls[1].range).toEqual(window(T0 + STEP, T0 + DAY + STEP));
+    // The same parameters again read only the tail.
+    await cached.queryRange('q1', window(T0 + STEP, T0 + DAY + STEP), { params: { max_source_resolution: '5m' } });
+    expect(prom.calls[2].range.start).toBeGreaterThan(T0 + STEP);
+  });
+
   it('never keeps an answer that carried a warning: the next refresh reads the whole window again', async () => {
     const prom = fakePrometheus();
     const cached = withRangeCache(prom.api);

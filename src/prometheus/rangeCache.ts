@@ -56,8 +56,10 @@ export function infoKind(message: string): string {
   return m ? m[1] : message;
 }
 
-function key(expr: string, step: number): string {
-  return `${step}\u0000${expr}`;
+/** The engine parameters are part of the answer (a downsampled read is not the raw one), so of the key too. */
+function key(expr: string, step: number, params: Record<string, string> | undefined): string {
+  const extra = params ? JSON.stringify(Object.entries(params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : '';
+  return `${step}\u0000${expr}\u0000${extra}`;
 }
 
 function seriesKey(metric: Record<string, string>): string {
@@ -167,7 +169,7 @@ export function withRangeCache(
   return {
     ...api,
     async queryRange(expr, range, ro) {
-      const k = key(expr, range.step);
+      const k = key(expr, range.step, ro?.params);
       const cached = entries.get(k);
       const tail = cached ? tailToRead(cached.range, range, overlap) : null;
       if (!cached || !tail) {

@@ -85,4 +85,26 @@ describe('ConfigEditor', () => {
     const saved = onOptionsChange.mock.calls[0][0] as DataSourceSettings<PrefectDataSourceOptions>;
     expect(saved.jsonData.overrides?.metric).toBeUndefined();
   });
+
+  it("turns Thanos's downsampled reads on and off, off by default", () => {
+    const onOptionsChange = jest.fn();
+    const { unmount } = render(
+      <ConfigEditor options={options({ prometheusUid: 'prom-uid' })} onOptionsChange={onOptionsChange} />
+    );
+    const toggle = screen.getByLabelText('Thanos downsampling') as HTMLInputElement;
+    expect(toggle.checked).toBe(false);
+    fireEvent.click(toggle);
+    const on = onOptionsChange.mock.calls[0][0] as DataSourceSettings<PrefectDataSourceOptions>;
+    expect(on.jsonData.thanosDownsampling).toBe(true);
+    expect(on.jsonData.prometheusUid).toBe('prom-uid');
+    unmount();
+    const again = jest.fn();
+    render(<ConfigEditor options={options({ thanosDownsampling: true })} onOptionsChange={again} />);
+    const checked = screen.getByLabelText('Thanos downsampling') as HTMLInputElement;
+    expect(checked.checked).toBe(true);
+    fireEvent.click(checked);
+    expect((again.mock.calls[0][0] as DataSourceSettings<PrefectDataSourceOptions>).jsonData.thanosDownsampling).toBe(
+      undefined
+    );
+  });
 });

@@ -2,7 +2,7 @@ import React, { type ChangeEvent } from 'react';
 import { css } from '@emotion/css';
 import type { DataSourcePluginOptionsEditorProps, GrafanaTheme2 } from '@grafana/data';
 import { DataSourcePicker } from '@grafana/runtime';
-import { Combobox, FieldSet, InlineField, Input, Text, useStyles2, type ComboboxOption } from '@grafana/ui';
+import { Combobox, FieldSet, InlineField, InlineSwitch, Input, Text, useStyles2, type ComboboxOption } from '@grafana/ui';
 import { DEFAULT_PREFECT_SETTINGS, type PrefectSettings } from '../../catalog/prefectSettings';
 import { isValidLabelName } from '../../prometheus/escape';
 import { PROMETHEUS_DATASOURCE_TYPES } from '../prometheusTypes';
@@ -169,6 +169,21 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
               const v = Number(e.currentTarget.value);
               setJson({ scrapeIntervalSeconds: e.currentTarget.value !== '' && v > 0 ? v : undefined });
             }}
+          />
+        </InlineField>
+
+        <InlineField
+          label="Thanos downsampling"
+          labelWidth={LABEL_WIDTH}
+          tooltip="On when that data source is a Thanos querier and thanos compact downsamples: insight scans of more than about 15 days read the 5-minute blocks (a year: 1-hour) with 10-minute rate windows, several times faster, and each insight says so. Short spikes are flattened there. Off: raw data only."
+        >
+          <InlineSwitch
+            id="prefect-thanos-downsampling"
+            aria-label="Thanos downsampling"
+            value={jsonData.thanosDownsampling === true}
+            onChange={(e: ChangeEvent<HTMLInputElement>) =>
+              setJson({ thanosDownsampling: e.currentTarget.checked ? true : undefined })
+            }
           />
         </InlineField>
       </FieldSet>

@@ -7,7 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dateTime, type DataFrame } from '@grafana/data';
+import { dateTime, type DataFrame, type Field } from '@grafana/data';
+import { firstValueFrom } from 'rxjs';
 
 import { DEFAULT_PREFECT_SETTINGS } from '../../../src/catalog/prefectSettings';
 import { isInsightId } from '../../../src/catalog/catalog';
@@ -29,7 +30,7 @@ import {
   type ThanosProcess,
 } from '../../harness/thanos';
 import { NON_STRICT_ADVICE } from '../../../src/prometheus/thanosStores';
-import { dataSource, installGrafanaStandIns, run, upstreams } from '../grafanaStandIns';
+import { dataSource, installGrafanaStandIns, paramLog, run, upstreams } from '../grafanaStandIns';
 import { TRUTH_INTERVAL_MS } from '../groundTruth';
 import { matchDetections } from '../scenarioMatch';
 import { shiftedOpenMetrics } from './replicaCopy';
@@ -264,6 +265,77 @@ describe('Thanos in front of an HA pair, read through the query-frontend', () =>
       isInsightId
     );
     expect(match.missed).toEqual([]);
+  });
+});
+
+describe("Thanos's downsampled blocks, read by a long scan when the data source says the compactor makes them", () => {
+  // The bucket alone, as a month is read once Prometheus's own retention (the sidecars) is past: here the sidecars
+  // hold both days raw, and the querier would merge their raw samples into the store gateway's downsampled ones.
+  const BUCKET = 'thanos-bucket-only';
+  let bucketQuerier: ThanosProcess | undefined;
+  beforeAll(async () => {
+    bucketQuerier = await startQuerier([thanos.store.grpc], 'replica');
+    upstreams.set(BUCKET, bucketQuerier.url);
+  });
+  afterAll(async () => {
+    await bucketQuerier?.stop();
+  });
+
+  it('asks for them on every read of a 16-day scan, finds the same insights as the raw read, and says so', async () => {
+    // 16 days: the first grid of 5 minutes (chooseStep), so the 5-minute blocks the compactor wrote may be read.
+    const from = timeline.end - 16 * 24 * HOUR;
+    const table: PrefectQuery = { refId: 'I', queryType: 'insights', format: 'table' };
+    const episodes = async (jsonData: { thanosDownsampling?: boolean }) => {
+      paramLog.length = 0;
+      const res = await run(dataSource(BUCKET, jsonData), [table], from, timeline.end);
+      expect(res.errors).toBeUndefined();
+      const ids = Array.from(res.data[0].fields.find((f: Field) => f.name === 'id')!.values) as string[];
+      const reads = paramLog.filter((p) => p.has('step') && !p.get('query')!.includes('count_over_time'));
+      return { ids, reads: [...reads] };
+    };
+    const raw = await episodes({});
+    const down = await episodes({ thanosDownsampling: true });
+    expect(raw.reads.length).toBeGreaterThan(5);
+    expect(raw.reads.every((p) => !p.has('max_source_resolution'))).toBe(true);
+    // Every read of the insights themselves went to the 5-minute blocks, with windows Thanos serves them to.
+    expect(down.reads.length).toBeGreaterThan(5);
+    expect(down.reads.every((p) => p.get('max_source_resolution') === '5m' && p.get('step') === '300')).toBe(true);
+    expect(
+      down.reads.filter((p) => /rate\(/.test(p.get('query')!)).every((p) => p.get('query')!.includes('[10m]'))
+    ).toBe(true);
+    console.log(
+      `16-day scan of the bucket through Thanos: raw ${raw.ids.join(', ')}; downsampled ${down.ids.join(', ')}`
+    );
+    expect(down.ids.length).toBeGreaterThan(0);
+    expect([...down.ids].sort()).toEqual([...raw.ids].sort());
+    // Each insight's annotation says what it was read from.
+    const ds = dataSource(BUCKET, { thanosDownsampling: true });
+    const anno = ds.annotations!.prepareAnnotation!({
+      name: 'Insights',
+      enable: true,
+      iconColor: 'red',
+      target: { refId: 'X' },
+    });
+    const res = await run(ds, [ds.annotations!.prepareQuery!(anno)!], from, timeline.end);
+    const events = (await firstValueFrom(ds.annotations!.processEvents!(anno, res.data)!))!;
+    expect(events.length).toBeGreaterThan(0);
+    for (const e of events) {
+      expect(e.text).toContain('5-minute downsampled blocks where they exist (10-minute rate windows)');
+    }
+    // And Thanos did serve other data for it: the same request rate, asked with and without the parameter, differs.
+    const rate = down.reads.find((p) => p.get('query')!.startsWith('sum by') && p.get('query')!.includes('_count['))!;
+    const answer = async (withParam: boolean) => {
+      const form = new URLSearchParams(rate);
+      if (!withParam) {
+        form.delete('max_source_resolution');
+      }
+      const body = await (
+        await fetch(`${bucketQuerier!.url}/api/v1/query_range`, { method: 'POST', body: form })
+      ).json();
+      expect(body.status).toBe('success');
+      return JSON.stringify(body.data.result);
+    };
+    expect(await answer(true)).not.toEqual(await answer(false));
   });
 });
 
