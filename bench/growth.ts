@@ -5,9 +5,9 @@
 // rules for real; the backfill's own time is reported apart. The fast path is measured first, then the raw scan on
 // the raw server, and each row is printed with a per-query breakdown (Prometheus and transfer, JSON.parse, bytes) as
 // soon as it is measured. Then, on the same blocks, Thanos (tests/harness/thanos.ts): a sidecar uploads them,
-// `thanos compact` compacts and downsamples, and the scan reads through a query-frontend, once raw and once asking
-// the querier for its 5-minute downsampled resolution (`max_source_resolution`, which the plugin does not send: the
-// row measures that direction, it is not a path the plugin has).
+// `thanos compact` compacts and downsamples, and the scan reads through a query-frontend, once raw and once with the
+// data source's Thanos downsampling on (ScanOptions.thanosDownsampling): from a 5-minute grid (ranges past ~15 days)
+// it reads the downsampled blocks, below that the row reads raw as the first one does.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { DEFAULT_PREFECT_SETTINGS } from '../src/catalog/prefectSettings';
 import { DETECTORS } from '../src/insights/detectors';
 import { runScan } from '../src/insights/engine';
 import { probeQuery } from '../src/insights/engine/queries';
-import type { ScanResult } from '../src/insights/engine/types';
+import type { ScanOptions, ScanResult } from '../src/insights/engine/types';
 import { createPrometheusApi, fetchTransport } from '../src/prometheus/client';
 import { formatResolution, LONG_RANGE_GROUP } from '../src/prometheus/recorded';
 import { resolveMetric } from '../src/prometheus/resolve';
@@ -69,8 +69,6 @@ const KEEP = process.env.BENCH_GROWTH_KEEP?.trim() || undefined;
 
 /** `BENCH_GROWTH_THANOS=0` leaves out the Thanos rows (they need tools/thanos/build.sh's binary). */
 const THANOS = process.env.BENCH_GROWTH_THANOS !== '0';
-/** What the downsampled row asks the querier for: Thanos's first downsampling level (blocks of more than 40 h). */
-const DOWNSAMPLED_RESOLUTION = '5m';
 /**
  * What the sidecar serves itself (`--min-time`): Prometheus's last hours, as with a short local retention. The rest
  * is read from the bucket through the store gateway, so the raw and downsampled rows differ only in resolution.
@@ -151,7 +149,7 @@ async function scanOnce(
   metric: ResolvedMetric,
   from: number,
   to: number,
-  extraParams: Record<string, string> = {}
+  scanOptions: Pick<ScanOptions, 'thanosDownsampling'> = {}
 ) {
   // The body is read here, timed and measured, and handed on as a finished Response: what the transport adds to
   // the request's time is then JSON.parse and its checks.
@@ -168,9 +166,6 @@ async function scanOnce(
   let longestMs = 0;
   const perQuery = new Map<string, QueryCost>();
   const timed: PrometheusTransport = async (path, params, opts) => {
-    for (const [k, v] of Object.entries(extraParams)) {
-      params.set(k, v);
-    }
     const t0 = performance.now();
     const body = (await base(path, params, opts)) as { data?: { result?: Array<{ values?: unknown[] }> } };
     const ms = performance.now() - t0;
@@ -202,7 +197,10 @@ async function scanOnce(
   const t0 = performance.now();
   let result: ScanResult;
   try {
-    result = await runScan({ api, metric, from, to, settings: { ...DEFAULT_PREFECT_SETTINGS } }, DETECTORS);
+    result = await runScan(
+      { api, metric, from, to, settings: { ...DEFAULT_PREFECT_SETTINGS }, ...scanOptions },
+      DETECTORS
+    );
   } finally {
     clearInterval(sampler);
   }
@@ -429,8 +427,13 @@ async function measureThanos(
     report(rows[rows.length - 1]);
     // Its own frontend, so that no answer of the raw row comes from the results cache.
     frontend = await startQueryFrontend(thanos.query.url);
-    const b = await scanOnce(frontend.url, metric, from, to, { max_source_resolution: DOWNSAMPLED_RESOLUTION });
-    rows.push(row('Thanos downsampled', b, `max_source_resolution=${DOWNSAMPLED_RESOLUTION} on every request`));
+    const b = await scanOnce(frontend.url, metric, from, to, { thanosDownsampling: true });
+    const said =
+      b.result.downsampledSeconds === undefined
+        ? "the data source's Thanos downsampling on: the grid is finer than 5 minutes, so every read stays raw"
+        : `the data source's Thanos downsampling on: max_source_resolution=${formatResolution(b.result.downsampledSeconds)}, ` +
+          `${formatResolution(b.result.rateWindowSeconds ?? 0)} rate windows`;
+    rows.push(row('Thanos downsampled', b, said));
     report(rows[rows.length - 1]);
     return rows;
   } finally {
