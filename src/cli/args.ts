@@ -61,7 +61,7 @@ Options:
   --compress               let Prometheus gzip its answers: worth it over links slower than about 115 Mbit/s
                            (Prometheus compresses about 18 MB/s of JSON; default: plain answers)
   --thanos-downsampling    the URL is a Thanos querier whose compactor downsamples: scans of more than about
-                           15 days read its 5-minute (over a year: 1-hour) blocks, with 10-minute (2-hour) rate
+                           15 days read its 5-minute (past about 7½ months: 1-hour) blocks, with 10-minute (2-hour) rate
                            windows, and say so (default: raw data only)
   --fail-on info|warning|critical
                            exit 1 when an insight of at least this severity is found
