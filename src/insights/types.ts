@@ -61,6 +61,12 @@ export interface ScanInput {
   bucketBounds?: readonly number[];
   /** Scrape interval in ms as inferred from the data (used for persistence rules). */
   scrapeIntervalMs: number;
+  /**
+   * The window of every raw `rate()` the engine was asked, ms, where it is wider than the step and scrape give
+   * (`rateWindow` in src/prometheus/step.ts): Thanos's downsampled blocks need two of their samples per window.
+   * Absent: that rule's window. Persistence and rate-lag counts read it (toolkit/persistence.ts, toolkit/rateLag.ts).
+   */
+  rateWindowMs?: number;
   settings: PrefectSettings;
 }
 

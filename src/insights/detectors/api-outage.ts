@@ -115,7 +115,7 @@ export const apiOutage: Detector = {
     }
     // A frozen series shows as a zero rate only once its last increase has left the rate window: the silence began
     // that many points before the first zero. Without this, a 3-minute hang showed as 1.5 minutes of zeros.
-    const lag = zeroRateLagPoints(grid.step, input.scrapeIntervalMs);
+    const lag = zeroRateLagPoints(grid.step, input.scrapeIntervalMs, input.rateWindowMs);
     for (let i = 1; i < n; i++) {
       if (mask[i] === DOWN_SERIES && mask[i - 1] === 0) {
         for (let k = i - 1; k >= Math.max(0, i - lag) && mask[k] === 0; k--) {

@@ -66,7 +66,7 @@ export const apiOverloadHttp500: Detector = {
       }
     }
     const runs = episodeRuns(mask, grid, {
-      minPoints: windowedPersistencePoints(grid.step, input.scrapeIntervalMs),
+      minPoints: windowedPersistencePoints(grid.step, input.scrapeIntervalMs, input.rateWindowMs),
       rangeStartIndex: input.rangeStartIndex,
     });
     return runs.map((run) => {

@@ -144,7 +144,7 @@ export const dbPoolExhaustion: Detector = {
     bridgeUnknown(mask, unknown, bridgePoints(grid.step));
 
     const runs = episodeRuns(mask, grid, {
-      minPoints: windowedPersistencePoints(grid.step, input.scrapeIntervalMs),
+      minPoints: windowedPersistencePoints(grid.step, input.scrapeIntervalMs, input.rateWindowMs),
       rangeStartIndex: input.rangeStartIndex,
     });
     return runs.map((run) => {

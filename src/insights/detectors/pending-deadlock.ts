@@ -74,7 +74,7 @@ export const pendingDeadlock: Detector = {
     }
     bridgeUnknown(mask, unknown, pointsFor(Math.max(UNKNOWN_BRIDGE_MS, timeout * 1000), grid.step));
     const runs = episodeRuns(mask, grid, {
-      minPoints: windowedPersistencePoints(grid.step, input.scrapeIntervalMs),
+      minPoints: windowedPersistencePoints(grid.step, input.scrapeIntervalMs, input.rateWindowMs),
       rangeStartIndex: input.rangeStartIndex,
     });
     return runs.map((run) => {

@@ -281,7 +281,10 @@ describe('bounded requests', () => {
 
   it("reads Thanos's 5-minute blocks over a month when told the engine downsamples, with windows that allow them", async () => {
     const on = fakeApi({ probeSeries: 7000 });
-    const r = await runScan({ ...month, api: on.api, thanosDownsampling: true }, []);
+    const seen: { input?: ScanInput } = {};
+    const r = await runScan({ ...month, api: on.api, thanosDownsampling: true }, [captureDetector(seen)]);
+    // The detectors count persistence and rate lag in the window the engine used, not the rule's 315 s.
+    expect(seen.input!.rateWindowMs).toBe(600_000);
     expect(r.step).toBe(300_000);
     expect(r.downsampledSeconds).toBe(300);
     // Thanos reads a 5-minute block for rate() only with a window of two of its samples.
@@ -302,7 +305,9 @@ describe('bounded requests', () => {
       );
     }
     const off = fakeApi({ probeSeries: 7000 });
-    const raw = await runScan({ ...month, api: off.api }, []);
+    const rawSeen: { input?: ScanInput } = {};
+    const raw = await runScan({ ...month, api: off.api }, [captureDetector(rawSeen)]);
+    expect(rawSeen.input!.rateWindowMs).toBeUndefined();
     expect(raw.downsampledSeconds).toBeUndefined();
     expect(raw.rateWindowSeconds).toBe(315);
     expect(off.calls.every((c) => c.params === undefined)).toBe(true);

@@ -757,6 +757,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
     largestBucket: metric.kind === 'native' || metric.buckets.length === 0 ? null : Math.max(...metric.buckets),
     bucketBounds: metric.kind === 'native' ? undefined : metric.buckets.filter(Number.isFinite).sort((a, b) => a - b),
     scrapeIntervalMs: Math.round(scrapeSeconds * 1000),
+    ...(downsampled ? { rateWindowMs: windowSeconds * 1000 } : {}),
     settings,
   };
 

@@ -203,7 +203,7 @@ export function detectFamilySlow(raw: ScanInput, spec: FamilySlowSpec): Episode[
   }
   bridgeUnknown(mask, unknown, bridgePoints(grid.step));
   const runs = episodeRuns(mask, grid, {
-    minPoints: windowedPersistencePoints(grid.step, input.scrapeIntervalMs),
+    minPoints: windowedPersistencePoints(grid.step, input.scrapeIntervalMs, input.rateWindowMs),
     rangeStartIndex: input.rangeStartIndex,
   });
   return runs.map((run) => {

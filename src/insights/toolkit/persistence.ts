@@ -1,5 +1,5 @@
 // "Holds for at least 3 consecutive points spanning at least 2 minutes" at scrape resolution.
-import { rateWindow } from '../../prometheus/step';
+import { engineWindowMs } from './rateLag';
 import { PERSISTENCE_SPAN_MS } from './thresholds';
 
 /**
@@ -21,15 +21,15 @@ export function minPersistencePoints(stepMs: number, scrapeIntervalMs = 0): numb
  * closed at its start (Prometheus 2.x counts the sample on the edge; 3.x does not), so such a run outlasts the
  * signature by that much: a 90 s pile-up at a 30 s scrape showed on Prometheus 2.42 as 5 points over 2 minutes and
  * was reported (issue 16's near-miss decoy). Counting that tail on top keeps "holds for 2 minutes" about the
- * requests, not the window.
+ * requests, not the window. `rateWindowMs`: the engine's window where it was widened (ScanInput.rateWindowMs).
  */
-export function windowedPersistencePoints(stepMs: number, scrapeIntervalMs = 0): number {
+export function windowedPersistencePoints(stepMs: number, scrapeIntervalMs = 0, rateWindowMs?: number): number {
   const base = minPersistencePoints(stepMs, scrapeIntervalMs);
   if (!(stepMs > 0) || !Number.isFinite(stepMs)) {
     return base;
   }
   const scrape = scrapeIntervalMs > 0 && Number.isFinite(scrapeIntervalMs) ? scrapeIntervalMs : stepMs;
-  const tailMs = rateWindow(stepMs / 1000, scrape / 1000) * 1000 - 2 * scrape;
+  const tailMs = engineWindowMs(stepMs, scrape, rateWindowMs) - 2 * scrape;
   return base + Math.max(0, Math.ceil(tailMs / stepMs - 1e-9));
 }
 

@@ -69,7 +69,7 @@ export function replicaOutages(input: ScanInput): ReplicaOutage[] {
   }
   const { grid } = input;
   const n = grid.length;
-  const lag = zeroRateLagPoints(grid.step, input.scrapeIntervalMs);
+  const lag = zeroRateLagPoints(grid.step, input.scrapeIntervalMs, input.rateWindowMs);
   const states = targets.map((t) => statesOf(t, n, lag));
   const count = new Float64Array(n);
   const servingRate = new Float64Array(n);

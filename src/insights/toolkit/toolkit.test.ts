@@ -14,7 +14,7 @@ import {
 } from './families';
 import { figure, formatPercent, formatQuantile, formatSeconds, historyNote } from './format';
 import { reachesThreshold } from './latency';
-import { bridgePoints, bridgeUnknown, minPersistencePoints } from './persistence';
+import { bridgePoints, bridgeUnknown, minPersistencePoints, windowedPersistencePoints } from './persistence';
 import { prepareInput } from './series';
 import { suppressExplained } from './suppression';
 import { dailyMedians, findFallBack, fitGrowth, fitLine } from './trend';
@@ -69,6 +69,10 @@ describe('persistence and episodes', () => {
     expect(minPersistencePoints(60_000)).toBe(3);
     expect(minPersistencePoints(300_000)).toBe(3);
     expect(minPersistencePoints(5_000, 15_000)).toBe(25);
+    // A windowed run adds the window's tail (window − two scrapes): a month's 5-minute step over a 15 s scrape has a
+    // 315 s window (one point more); the 10-minute window of Thanos's 5-minute blocks adds two.
+    expect(windowedPersistencePoints(300_000, 15_000)).toBe(4);
+    expect(windowedPersistencePoints(300_000, 15_000, 600_000)).toBe(5);
   });
 
   it('drops short runs, merges gaps under 5 minutes, clips to the range', () => {
