@@ -24,6 +24,7 @@ import { createPrometheusApi } from '../prometheus/client';
 import { withRangeCache } from '../prometheus/rangeCache';
 import { describeResolution, listLabelValues, resolveMetric, seriesSelector } from '../prometheus/resolve';
 import { describeThanosStores, type ThanosStoresVerdict } from '../prometheus/thanosStores';
+import { downsamplingAdvice } from '../prometheus/downsampling';
 import { DEFAULT_REQUEST_TIMEOUT_SECONDS, isValidTimeLimit } from '../prometheus/timeLimit';
 import type { MetricOverrides, PrometheusApi, RequestOptions, ResolvedMetric } from '../prometheus/types';
 import { createAnnotationSupport } from './annotations';
@@ -402,7 +403,7 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
       message:
         `Prometheus is reachable. Found ${describeResolution(metric, routes.length)}, ${otherLabels} (last 24 hours).` +
         (metric.notes ?? []).map((n) => ` Note: ${n}.`).join('') +
-        (thanos ? ` ${thanos.text}` : '') +
+        (thanos ? ` ${thanos.text} ${downsamplingAdvice(this.thanosDownsampling)}.` : '') +
         said(),
     };
   }

@@ -10,6 +10,14 @@ import { formatDuration } from './step';
 /** Thanos's downsampled resolutions, seconds, coarsest first. */
 export const THANOS_RESOLUTIONS_SECONDS = [3600, 300] as const;
 
+/** Save & test's word on the setting, once it knows the engine is Thanos (its store list answered). */
+export function downsamplingAdvice(on: boolean): string {
+  return on
+    ? 'Thanos downsampling is on: insight scans of more than about 15 days read the downsampled blocks, and say so'
+    : "Insight scans of more than about 15 days can read Thanos's downsampled blocks, several times faster: turn on " +
+        'Thanos downsampling in these settings if `thanos compact` downsamples';
+}
+
 /** The form parameter the querier and the query-frontend read. */
 export const MAX_SOURCE_RESOLUTION_PARAM = 'max_source_resolution';
 

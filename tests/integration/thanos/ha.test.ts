@@ -30,6 +30,7 @@ import {
   type ThanosProcess,
 } from '../../harness/thanos';
 import { NON_STRICT_ADVICE } from '../../../src/prometheus/thanosStores';
+import { downsamplingAdvice } from '../../../src/prometheus/downsampling';
 import { dataSource, installGrafanaStandIns, paramLog, run, upstreams } from '../grafanaStandIns';
 import { TRUTH_INTERVAL_MS } from '../groundTruth';
 import { matchDetections } from '../scenarioMatch';
@@ -186,7 +187,8 @@ describe('Thanos in front of an HA pair, read through the query-frontend', () =>
     // why a lost one that is not strict would go unsaid in the answers.
     expect(s.message).not.toContain('Thanos');
     expect(t.message).toBe(
-      `${s.message} Thanos: the querier knows 3 store endpoints (sidecar 2, store 1), all answering. ${NON_STRICT_ADVICE}.`
+      `${s.message} Thanos: the querier knows 3 store endpoints (sidecar 2, store 1), all answering. ${NON_STRICT_ADVICE}. ` +
+        `${downsamplingAdvice(false)}.`
     );
     expect(t.message).toContain(`${ROUTES.length} routes`);
     const range = { range: { from: dateTime(timeline.start), to: dateTime(timeline.end), raw: { from: '', to: '' } } };
@@ -308,6 +310,10 @@ describe("Thanos's downsampled blocks, read by a long scan when the data source 
     );
     expect(down.ids.length).toBeGreaterThan(0);
     expect([...down.ids].sort()).toEqual([...raw.ids].sort());
+    // Save & test says the setting is on (off, it says what turning it on would do: above).
+    expect((await dataSource(BUCKET, { thanosDownsampling: true }).testDatasource()).message).toContain(
+      `${downsamplingAdvice(true)}.`
+    );
     // Each insight's annotation says what it was read from.
     const ds = dataSource(BUCKET, { thanosDownsampling: true });
     const anno = ds.annotations!.prepareAnnotation!({

@@ -10,6 +10,7 @@ import { startPrometheus, type RunningPrometheus } from '../../harness/prometheu
 import { querierStores, startReceiveRing, waitFor, type RunningReceiveRing } from '../../harness/thanos';
 import { dataSource, installGrafanaStandIns, run, upstreams } from '../grafanaStandIns';
 import { NON_STRICT_ADVICE } from '../../../src/prometheus/thanosStores';
+import { downsamplingAdvice } from '../../../src/prometheus/downsampling';
 
 const ROUTES = ['/flow_runs/filter', '/task_runs/{id}/set_state', '/flow_runs/{id}', '/work_pools/{name}'];
 const COUNT = 'prefect_server_api_request_duration_seconds_count';
@@ -175,7 +176,8 @@ describe('Thanos receive ring fed by remote write', () => {
     expect(r.status).toBe('success');
     // The writer's findings, then the ring's three receivers as Thanos lists them.
     expect(r.message).toBe(
-      `${w.message} Thanos: the querier knows 3 store endpoints (receive 3), all answering. ${NON_STRICT_ADVICE}.`
+      `${w.message} Thanos: the querier knows 3 store endpoints (receive 3), all answering. ${NON_STRICT_ADVICE}. ` +
+        `${downsamplingAdvice(false)}.`
     );
     const range = { range: { from: dateTime(from * 1000), to: dateTime(to * 1000), raw: { from: '', to: '' } } };
     const routes = await dataSource(RING).metricFindQuery('routes()', range);
