@@ -29,8 +29,18 @@ export function windowedPersistencePoints(stepMs: number, scrapeIntervalMs = 0, 
     return base;
   }
   const scrape = scrapeIntervalMs > 0 && Number.isFinite(scrapeIntervalMs) ? scrapeIntervalMs : stepMs;
-  const tailMs = engineWindowMs(stepMs, scrape, rateWindowMs) - 2 * scrape;
-  return base + Math.max(0, Math.ceil(tailMs / stepMs - 1e-9));
+  const ruleWindowMs = engineWindowMs(stepMs, scrape);
+  const points = base + Math.max(0, Math.ceil((ruleWindowMs - 2 * scrape) / stepMs - 1e-9));
+  const windowMs = engineWindowMs(stepMs, scrape, rateWindowMs);
+  if (windowMs <= ruleWindowMs) {
+    return points;
+  }
+  // A wider window (Thanos's downsampled blocks): the run must span the 2 minutes plus that window's tail. On the
+  // coarse grids where it happens the base count already spans more than 2 minutes, so adding whole points on top
+  // of it, as above, would ask for more than the rule: 5 points (20 minutes) at a 5-minute step, which lost a
+  // 20-minute work-pool hang in the growth month read downsampled (4 points there). Never fewer than the rule's.
+  const span = Math.ceil((PERSISTENCE_SPAN_MS + windowMs - 2 * scrape) / stepMs - 1e-9);
+  return Math.max(points, 1 + span);
 }
 
 /** Grid points covering `durationMs` (at least 1). */

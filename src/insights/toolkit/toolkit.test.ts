@@ -70,9 +70,14 @@ describe('persistence and episodes', () => {
     expect(minPersistencePoints(300_000)).toBe(3);
     expect(minPersistencePoints(5_000, 15_000)).toBe(25);
     // A windowed run adds the window's tail (window − two scrapes): a month's 5-minute step over a 15 s scrape has a
-    // 315 s window (one point more); the 10-minute window of Thanos's 5-minute blocks adds two.
+    // 315 s window (one point more). The 10-minute window of Thanos's 5-minute blocks: the run spans 2 minutes plus
+    // its 570 s tail (3 steps, 4 points), never fewer points than the rule's window asks; a wider one asks more.
     expect(windowedPersistencePoints(300_000, 15_000)).toBe(4);
-    expect(windowedPersistencePoints(300_000, 15_000, 600_000)).toBe(5);
+    expect(windowedPersistencePoints(300_000, 15_000, 315_000)).toBe(4);
+    expect(windowedPersistencePoints(300_000, 15_000, 600_000)).toBe(4);
+    expect(windowedPersistencePoints(300_000, 15_000, 1_200_000)).toBe(6);
+    // A 2-hour window on a 1-hour grid: 2 minutes + 7,170 s → 3 steps, 4 points (the rule's 3,615 s window: 4).
+    expect(windowedPersistencePoints(3_600_000, 15_000, 7_200_000)).toBe(4);
   });
 
   it('drops short runs, merges gaps under 5 minutes, clips to the range', () => {
