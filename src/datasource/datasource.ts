@@ -326,7 +326,8 @@ export class DataSource extends DataSourceApi<PrefectQuery, PrefectDataSourceOpt
   /**
    * The scan for this range, shared with every identical one in flight or just finished. The key holds all that
    * changes the result: the Prometheus data source, the resolved metric (overrides included), the range, the
-   * settings and whether Thanos's downsampled blocks may be read; per-target filters (insights, severity, routes) are applied to the shared episodes afterwards.
+   * settings and whether Thanos's downsampled blocks may be read; per-target filters (insights, severity, routes)
+   * are applied to the shared episodes afterwards.
    */
   private sharedScan(
     api: PrometheusApi,

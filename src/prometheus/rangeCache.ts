@@ -58,8 +58,7 @@ export function infoKind(message: string): string {
 
 /** The engine parameters are part of the answer (a downsampled read is not the raw one), so of the key too. */
 function key(expr: string, step: number, params: Record<string, string> | undefined): string {
-  const extra = params ? JSON.stringify(Object.entries(params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : '';
-  return `${step}\u0000${expr}\u0000${extra}`;
+  return `${step}\u0000${expr}\u0000${params ? seriesKey(params) : ''}`;
 }
 
 function seriesKey(metric: Record<string, string>): string {

@@ -638,7 +638,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
 
   // Thanos's downsampled blocks replace the raw ones only where the grid is no finer than they are, and only for
   // `rate` windows holding two of their samples; the chunking below still budgets for raw samples (the measured
-  // month kept every request under 1.5 s that way, docs/sizing.md).
+  // month's longest request was 6.5 s that way, docs/sizing.md).
   const downsampled = opts.thanosDownsampling && source.source === 'raw' ? downsampledRead(stepSec) : undefined;
   const windowSeconds = Math.max(rateWindow(stepSec, scrapeSeconds), downsampled?.minWindowSeconds ?? 0);
   const read: ScanSource =
