@@ -60,7 +60,20 @@ export interface ScanQuery {
    * Prometheus's division of two `sum by` of a month cost more than the read itself (docs/sizing.md).
    */
   overRate?: { unitDivisor: number };
+  /**
+   * Series the read selects for each series the probe counted (a `_count` series or a native histogram; on the
+   * recorded path, a route's recording): its pieces are budgeted by it (chunks.ts), so a read of one or two series
+   * per route is not split as finely as a read of every bucket.
+   */
+  seriesPerCounted: number;
 }
+
+/**
+ * Upper bound of the series a read other than a quantile selects per counted series: the rate reads the count
+ * itself, the mean its `_sum` (and the count), the 5xx rate a subset of the counts and the counts, a slow or tail
+ * share one bucket and the count, the targets the counts and one `up` per target.
+ */
+export const LIGHT_READ_SERIES = 2;
 
 export interface RouteQueryOptions {
   /** rate window, seconds */
@@ -108,10 +121,42 @@ function buildersFor(m: ResolvedMetric, opts: RouteQueryOptions): Builders {
  * paths may share one template and quantiles cannot be summed in PromQL).
  */
 export function routeQueries(m: ResolvedMetric, opts: RouteQueryOptions): ScanQuery[] {
+  const heavy = quantileReadSeries(m, opts);
+  return routeReads(m, opts).map((q) => ({
+    ...q,
+    seriesPerCounted: !QUANTILE_ROLES.has(q.role)
+      ? LIGHT_READ_SERIES
+      : // The median's `and on` also reads the tail share's count.
+        q.afterOthers !== undefined
+        ? heavy + 1
+        : heavy,
+  }));
+}
+
+/** Roles whose read is a histogram_quantile over every bucket series. */
+export const QUANTILE_ROLES: ReadonlySet<QueryRole> = new Set(['p50', 'p95', 'p99']);
+
+/**
+ * Series a quantile read selects per counted series: every bucket and `+Inf` of a classic histogram, the histogram
+ * itself for a native one; on the recorded path every recorded bucket, or the recorded quantile and its count.
+ */
+export function quantileReadSeries(
+  m: ResolvedMetric,
+  opts: Pick<RouteQueryOptions, 'recorded' | 'recordedQuantiles'>
+): number {
+  if (opts.recorded !== undefined && opts.recordedQuantiles === true) {
+    return 2;
+  }
+  return m.kind === 'native' ? 1 : m.buckets.length + 1;
+}
+
+type RouteRead = Omit<ScanQuery, 'seriesPerCounted'>;
+
+function routeReads(m: ResolvedMetric, opts: RouteQueryOptions): RouteRead[] {
   const b = buildersFor(m, opts);
   const rate = b.rate();
   const meanParts = b.meanParts();
-  const out: ScanQuery[] = [
+  const out: RouteRead[] = [
     { role: 'p95', expr: b.quantile(0.95) },
     { role: 'p99', expr: b.quantile(0.99) },
     meanParts.total === rate
@@ -139,9 +184,9 @@ export function routeQueries(m: ResolvedMetric, opts: RouteQueryOptions): ScanQu
     slow.expr !== null && slow.boundSeconds !== null && slow.boundSeconds >= 0.8 * opts.slowThresholdSeconds;
   // The share in +Inf: at most one more request, and none when the slow share is already counted at that bound.
   const tail = tailShareFrom(m, b.slowShare);
-  const share = (role: QueryRole, s: SlowShareQuery, alsoFills?: QueryRole[]): ScanQuery => {
+  const share = (role: QueryRole, s: SlowShareQuery, alsoFills?: QueryRole[]): RouteRead => {
     const zeroFill = sparse(s.total, 'positive');
-    const q: ScanQuery =
+    const q: RouteRead =
       zeroFill === undefined ? { role, expr: s.expr! } : { role, expr: `(${s.expr!}) != 0`, zeroFill };
     return alsoFills ? { ...q, alsoFills } : q;
   };
@@ -197,7 +242,7 @@ export function targetsScanQuery(
     targets.jobs.length === 0
       ? part(rate, 'rate')
       : `${part(rate, 'rate')} or ${part(asInstance(`max by (${by}) (${upQuery(m, targets)})`), 'up')}`;
-  return { role: 'targets', expr };
+  return { role: 'targets', expr, seriesPerCounted: LIGHT_READ_SERIES };
 }
 
 /** Window of the probe that finds the scrape interval and the scrape targets. */

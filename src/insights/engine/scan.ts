@@ -25,6 +25,7 @@ import {
   SERIES_PART,
   TARGET_PART_LABEL,
   targetsScanQuery,
+  QUANTILE_ROLES,
   type QueryRole,
   type ScanQuery,
 } from './queries';
@@ -53,7 +54,6 @@ import { describeSource } from './source';
  * Roles whose series are quantiles: copies of one route in an answer (the recorded quantiles are read without a
  * server-side `by route`) are folded with max, never summed. The raw queries answer one series per route anyway.
  */
-const QUANTILE_ROLES: ReadonlySet<QueryRole> = new Set(['p50', 'p95', 'p99']);
 
 /**
  * Ranges longer than this are probed once an hour instead of every PROBE_WINDOW_SECONDS: the probe's 10-minute
@@ -237,11 +237,6 @@ export function recordedCoverage(
     }
   }
   return { intervalSeconds, covers: checked > 0 };
-}
-
-/** Raw series behind each probed `_count` series in a bucket query: the buckets and `+Inf` (one for native). */
-function rawSeriesPerCount(m: ScanOptions['metric']): number {
-  return m.kind === 'native' ? 1 : m.buckets.length + 1;
 }
 
 function firstIndexAtOrAfter(grid: Grid, timeMs: number): number {
@@ -661,27 +656,30 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
     recordedQuantiles,
   });
   queries.push(targetsScanQuery(metric, probe.targets, { windowSeconds, recorded }));
-  // The recordings hold one series per route and bucket, not per replica, at their own interval. With the recorded
-  // quantiles no query reads more than two series per route (sum or one bucket, and count).
-  const recordedPerRoute = recordedQuantiles ? 2 : rawSeriesPerCount(metric) + 1;
-  const pieces =
-    recorded === undefined
-      ? chunkRange({
-          range,
-          rawSeries: probe.seriesCount === null ? null : probe.seriesCount * rawSeriesPerCount(metric),
-          scrapeSeconds,
-          windowSeconds,
-          budgetSeconds: requestBudgetSeconds,
-        })
-      : chunkRange({
-          range,
-          // Per route: the buckets, +Inf, and the count series the same queries divide by.
-          rawSeries: probe.recordedSeries === null ? null : probe.recordedSeries * recordedPerRoute,
-          scrapeSeconds: source.resolutionSeconds,
-          windowSeconds: stepSec,
-          budgetSeconds: requestBudgetSeconds,
-        });
-  total = requests + queries.length * pieces.length;
+  // Each read is split by what it selects (chunks.ts): its series per counted series times the probe's count of
+  // `_count` series or, on the recorded path, of route recordings (one per route and bucket, not per replica, at
+  // their own interval).
+  const counted = recorded === undefined ? probe.seriesCount : probe.recordedSeries;
+  const piecesByWeight = new Map<number, TimeRange[]>();
+  const piecesOf = (q: ScanQuery): TimeRange[] => {
+    let pieces = piecesByWeight.get(q.seriesPerCounted);
+    if (pieces === undefined) {
+      const rawSeries = counted === null ? null : counted * q.seriesPerCounted;
+      pieces =
+        recorded === undefined
+          ? chunkRange({ range, rawSeries, scrapeSeconds, windowSeconds, budgetSeconds: requestBudgetSeconds })
+          : chunkRange({
+              range,
+              rawSeries,
+              scrapeSeconds: source.resolutionSeconds,
+              windowSeconds: stepSec,
+              budgetSeconds: requestBudgetSeconds,
+            });
+      piecesByWeight.set(q.seriesPerCounted, pieces);
+    }
+    return pieces;
+  };
+  total = requests + queries.reduce((n, q) => n + piecesOf(q).length, 0);
   onProgress?.(requests, total);
 
   // 3. The fixed query set, each in as many pieces as its read needs, two requests at a time; each answer is
@@ -699,7 +697,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
   // A read that waits for the others (the median, queries.ts) is queued last and starts once they are all in.
   const first = queries.filter((q) => q.afterOthers === undefined);
   const last = queries.filter((q) => q.afterOthers !== undefined);
-  let othersLeft = first.length * pieces.length;
+  let othersLeft = first.reduce((n, q) => n + piecesOf(q).length, 0);
   let othersDone: () => void = () => undefined;
   const othersIn = new Promise<void>((resolve) => {
     othersDone = resolve;
@@ -718,7 +716,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
   await runBounded(
     [
       ...first.flatMap((q) =>
-        pieces.map((piece) => async () => {
+        piecesOf(q).map((piece) => async () => {
           await readPiece(q, piece, q.expr);
           if (--othersLeft === 0) {
             othersDone();
@@ -726,7 +724,7 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
         })
       ),
       ...last.flatMap((q) =>
-        pieces.map((piece) => async () => {
+        piecesOf(q).map((piece) => async () => {
           await othersIn;
           const { dense, onlyWhere } = q.afterOthers!;
           // Only the part of the piece where something can be kept: none, no request (and the progress total says so).
