@@ -4,10 +4,11 @@
 // prefect-insights-long-range at its default 5-minute interval) backfilled from it by promtool, which evaluates the
 // rules for real; the backfill's own time is reported apart. The fast path is measured first, then the raw scan on
 // the raw server, and each row is printed with a per-query breakdown (Prometheus and transfer, JSON.parse, bytes) as
-// soon as it is measured. Then, on the same blocks, Thanos (tests/harness/thanos.ts): a sidecar uploads them,
-// `thanos compact` compacts and downsamples, and the scan reads through a query-frontend, once raw and once with the
-// data source's Thanos downsampling on (ScanOptions.thanosDownsampling): from a 5-minute grid (ranges past ~15 days)
-// it reads the downsampled blocks, below that the row reads raw as the first one does.
+// soon as it is measured. Then, on the same blocks with the recordings, Thanos (tests/harness/thanos.ts): a sidecar
+// uploads them, `thanos compact` compacts and downsamples, and the scan reads through a query-frontend three times:
+// raw and with the data source's Thanos downsampling on (ScanOptions.thanosDownsampling: from a 5-minute grid,
+// ranges past ~15 days, it reads the downsampled blocks; below that it reads raw), both as an installation without
+// the recordings, then with them.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ import { runScan } from '../src/insights/engine';
 import { probeQuery } from '../src/insights/engine/queries';
 import type { ScanOptions, ScanResult } from '../src/insights/engine/types';
 import { createPrometheusApi, fetchTransport } from '../src/prometheus/client';
-import { formatResolution, LONG_RANGE_GROUP } from '../src/prometheus/recorded';
+import { formatResolution, LONG_RANGE_GROUP, RECORDED_LONG } from '../src/prometheus/recorded';
 import { resolveMetric } from '../src/prometheus/resolve';
 import type { PrometheusTransport, ResolvedMetric } from '../src/prometheus/types';
 import { buildRuleGroups } from '../src/rules/generate';
@@ -144,12 +145,25 @@ function queryKind(expr: string): string {
 }
 
 /** One scan through the plugin's own client, timing every request and counting what Prometheus returned. */
+/**
+ * The Thanos bucket holds the recordings beside the raw histogram (uploaded from the server they were backfilled
+ * into). Its raw and downsampled rows are the scan of an installation that never loaded them: a request that reads
+ * nothing but recordings (the long-range probe) gets the empty answer such a bucket gives, and the scan reads raw.
+ */
+const RECORDING_NAMES: ReadonlySet<string> = new Set(Object.values(RECORDED_LONG));
+function readsOnlyRecordings(query: string): boolean {
+  // Every selector: a metric name followed by its matchers or its range.
+  const names = query.match(/[a-zA-Z_:][a-zA-Z0-9_:]*(?=\s*[{[])/g) ?? [];
+  return names.length > 0 && names.every((n) => RECORDING_NAMES.has(n));
+}
+
 async function scanOnce(
   url: string,
   metric: ResolvedMetric,
   from: number,
   to: number,
-  scanOptions: Pick<ScanOptions, 'thanosDownsampling'> = {}
+  scanOptions: Pick<ScanOptions, 'thanosDownsampling'> = {},
+  opts: { hideRecordings?: boolean } = {}
 ) {
   // The body is read here, timed and measured, and handed on as a finished Response: what the transport adds to
   // the request's time is then JSON.parse and its checks.
@@ -165,9 +179,13 @@ async function scanOnce(
   let returned = 0;
   let longestMs = 0;
   const perQuery = new Map<string, QueryCost>();
-  const timed: PrometheusTransport = async (path, params, opts) => {
+  const timed: PrometheusTransport = async (path, params, init) => {
+    if (opts.hideRecordings && readsOnlyRecordings(params.get('query') ?? '')) {
+      // As a bucket without the recordings answers: an empty matrix, asked of no server and not timed.
+      return { status: 'success', data: { resultType: 'matrix', result: [] } };
+    }
     const t0 = performance.now();
-    const body = (await base(path, params, opts)) as { data?: { result?: Array<{ values?: unknown[] }> } };
+    const body = (await base(path, params, init)) as { data?: { result?: Array<{ values?: unknown[] }> } };
     const ms = performance.now() - t0;
     const { fetchMs, bytes } = last;
     longestMs = Math.max(longestMs, ms);
@@ -335,10 +353,16 @@ async function measure(timeline: Timeline, size: string): Promise<Measured[]> {
       keepBlocks(withRules.dataDir, join(KEEP, size.replace(/×/g, 'x')), { metric, from, to });
     }
     if (THANOS) {
-      // The Prometheus servers' work is done: free their memory and cores for Thanos.
+      // Thanos gets the rules server's blocks (raw and recordings, merged by its compaction), hard-linked before
+      // that server stops; the Prometheus servers' work is done: free their memory and cores for Thanos.
+      const blocksDir = join(work, 'thanos-blocks');
+      mkdirSync(blocksDir);
+      linkBlocks(withRules.dataDir, blocksDir);
       await withRules.stop();
       withRules = undefined;
-      rows.push(...(await measureThanos(rawDir, metric, timeline, from, to, size)));
+      await raw.stop();
+      raw = undefined;
+      rows.push(...(await measureThanos(blocksDir, metric, timeline, from, to, size)));
     }
     return rows;
   } finally {
@@ -393,9 +417,12 @@ async function compareProbe(
   );
 }
 
-/** The Thanos rows of one size: the raw blocks uploaded, compacted and downsampled, read raw and downsampled. */
+/**
+ * The Thanos rows of one size: the blocks (raw and recordings) uploaded, compacted and downsampled, read raw and
+ * downsampled as by an installation without the recordings, and read with them.
+ */
 async function measureThanos(
-  rawDir: string,
+  blocksDir: string,
   metric: ResolvedMetric,
   timeline: Timeline,
   from: number,
@@ -407,7 +434,7 @@ async function measureThanos(
   try {
     const t0 = performance.now();
     thanos = await startThanosHa({
-      replicas: [{ replica: 'a', fillDataDir: async (dir) => void linkBlocks(rawDir, dir) }],
+      replicas: [{ replica: 'a', fillDataDir: async (dir) => void linkBlocks(blocksDir, dir) }],
       prometheus: { readyTimeoutMs: 300_000 },
       sidecarArgs: [`--min-time=${new Date(timeline.end - SIDECAR_HOURS * 3_600_000).toISOString()}`],
       queryArgs: [`--query.timeout=${REQUEST_LIMIT_SECONDS}s`],
@@ -422,18 +449,23 @@ async function measureThanos(
       `(upload and compaction ${setupSeconds.toFixed(0)} s)`;
     const rows: Measured[] = [];
     const row = (engine: string, m: Scanned, note: string) => measuredRow(size, engine, m, note);
-    const a = await scanOnce(thanos.frontend.url, metric, from, to);
+    const a = await scanOnce(thanos.frontend.url, metric, from, to, {}, { hideRecordings: true });
     rows.push(row('Thanos raw', a, bucket));
     report(rows[rows.length - 1]);
-    // Its own frontend, so that no answer of the raw row comes from the results cache.
+    // Each row its own frontend, so that no answer comes from an earlier row's results cache.
     frontend = await startQueryFrontend(thanos.query.url);
-    const b = await scanOnce(frontend.url, metric, from, to, { thanosDownsampling: true });
+    const b = await scanOnce(frontend.url, metric, from, to, { thanosDownsampling: true }, { hideRecordings: true });
     const said =
       b.result.downsampledSeconds === undefined
         ? "the data source's Thanos downsampling on: the grid is finer than 5 minutes, so every read stays raw"
         : `the data source's Thanos downsampling on: max_source_resolution=${formatResolution(b.result.downsampledSeconds)}, ` +
           `${formatResolution(b.result.rateWindowSeconds ?? 0)} rate windows`;
     rows.push(row('Thanos downsampled', b, said));
+    report(rows[rows.length - 1]);
+    await frontend.stop();
+    frontend = await startQueryFrontend(thanos.query.url);
+    const c = await scanOnce(frontend.url, metric, from, to);
+    rows.push(row('Thanos + recording rules', c, 'the recordings uploaded by the sidecar with the raw blocks'));
     report(rows[rows.length - 1]);
     return rows;
   } finally {
@@ -530,7 +562,7 @@ export async function benchGrowth(): Promise<boolean> {
     const timeline = growthTimeline({ routes, replicas, days });
     rows.push(...(await measure(timeline, size)));
     if (!THANOS) {
-      notRun.push(`${size}: Thanos raw, Thanos downsampled: not run (BENCH_GROWTH_THANOS=0)`);
+      notRun.push(`${size}: Thanos raw, downsampled and with recording rules: not run (BENCH_GROWTH_THANOS=0)`);
     }
   }
   printTable(rows, notRun);
@@ -553,7 +585,13 @@ export async function benchGrowth(): Promise<boolean> {
     console.log('150×4×30 on the fast path: not run: counts as missed');
     ok = false;
   }
-  for (const engine of ['Prometheus raw', 'Prometheus + recording rules', 'Thanos raw', 'Thanos downsampled']) {
+  for (const engine of [
+    'Prometheus raw',
+    'Prometheus + recording rules',
+    'Thanos raw',
+    'Thanos downsampled',
+    'Thanos + recording rules',
+  ]) {
     // Smallest to largest whatever the order the sizes were run in.
     const volume = (r: Measured) => r.size.split('×').reduce((a, n) => a * Number(n), 1);
     const run = rows.filter((r) => r.engine === engine && r.returned > 0).sort((a, b) => volume(a) - volume(b));
