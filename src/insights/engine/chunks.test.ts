@@ -1,4 +1,5 @@
 import {
+  chunkRangeSplitAt,
   chunkRange,
   estimatedSeconds,
   pointsOf,
@@ -58,5 +59,41 @@ describe('pointsPerRequest', () => {
 
   it('asks one point at a time rather than not at all when one point is over budget', () => {
     expect(pointsPerRequest({ range: month, rawSeries: 1e9, scrapeSeconds: 15, windowSeconds: 315 })).toBe(1);
+  });
+
+  it('splits a stretch read at another density by its own model, the rest by the raw one, on one grid', () => {
+    const rawSeries = 150 * 4 * 16;
+    const input = { range: month, rawSeries, scrapeSeconds: 15, windowSeconds: 600 };
+    const until = 27 * 86400 + 100;
+    const coarse = { scrapeSeconds: 300, secondsPerPoint: 1e-6 };
+    const pieces = chunkRangeSplitAt(input, until, coarse);
+    const early = pieces.filter((p) => p.end <= until);
+    const late = pieces.filter((p) => p.end > until);
+    // The early part ends on the last grid point up to `until`; the late part starts on the next one.
+    expect(early[early.length - 1].end).toBe(27 * 86400);
+    expect(late[0].start).toBe(27 * 86400 + 300);
+    for (let k = 1; k < pieces.length; k++) {
+      expect(pieces[k].start).toBe(pieces[k - 1].end + 300);
+    }
+    expect(pieces[0].start).toBe(0);
+    expect(pieces[pieces.length - 1].end).toBe(month.end);
+    for (const p of early) {
+      const n = (p.end - p.start) / 300 + 1;
+      expect(estimatedSeconds(rawSeries, n, 300, 300, 600, 1e-6)).toBeLessThanOrEqual(REQUEST_BUDGET_SECONDS + 1e-9);
+    }
+    for (const p of late) {
+      const n = (p.end - p.start) / 300 + 1;
+      expect(estimatedSeconds(rawSeries, n, 300, 15, 600)).toBeLessThanOrEqual(REQUEST_BUDGET_SECONDS + 1e-9);
+    }
+    // The cheaper stretch is asked in longer pieces.
+    const span = (p: { start: number; end: number }) => p.end - p.start;
+    expect(span(early[0])).toBeGreaterThan(2 * span(late[0]));
+  });
+
+  it('splits as raw when the other stretch ends before the range, and wholly by it when it covers the range', () => {
+    const input = { range: month, rawSeries: 9600, scrapeSeconds: 15, windowSeconds: 600 };
+    const coarse = { scrapeSeconds: 300, secondsPerPoint: 1e-6 };
+    expect(chunkRangeSplitAt(input, -1, coarse)).toEqual(chunkRange(input));
+    expect(chunkRangeSplitAt(input, month.end + 3600, coarse)).toEqual(chunkRange({ ...input, ...coarse }));
   });
 });

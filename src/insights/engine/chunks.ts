@@ -41,6 +41,8 @@ export interface ChunkInput {
   budgetSeconds?: number;
   /** Samples a request may hold at once (default SAMPLE_BUDGET). */
   sampleBudget?: number;
+  /** Seconds per series and grid point (default SECONDS_PER_POINT; a downsampled stretch has its own, measured). */
+  secondsPerPoint?: number;
 }
 
 /**
@@ -52,10 +54,11 @@ export function estimatedSeconds(
   points: number,
   stepSeconds: number,
   scrapeSeconds: number,
-  windowSeconds: number
+  windowSeconds: number,
+  secondsPerPoint = SECONDS_PER_POINT
 ): number {
   const span = Math.max(0, points - 1) * stepSeconds + windowSeconds;
-  return rawSeries * ((span / Math.max(scrapeSeconds, 1e-3)) * SECONDS_PER_SAMPLE + points * SECONDS_PER_POINT);
+  return rawSeries * ((span / Math.max(scrapeSeconds, 1e-3)) * SECONDS_PER_SAMPLE + points * secondsPerPoint);
 }
 
 /** Grid points of a range (end inclusive). */
@@ -75,7 +78,8 @@ export function pointsPerRequest(input: ChunkInput): number {
   // estimatedSeconds solved for the points: fixed part (the window and the first point's span) + per point.
   const scrape = Math.max(scrapeSeconds, 1e-3);
   const fixed = rawSeries * (((windowSeconds - range.step) / scrape) * SECONDS_PER_SAMPLE);
-  const perPoint = rawSeries * ((range.step / scrape) * SECONDS_PER_SAMPLE + SECONDS_PER_POINT);
+  const perPoint =
+    rawSeries * ((range.step / scrape) * SECONDS_PER_SAMPLE + (input.secondsPerPoint ?? SECONDS_PER_POINT));
   const byRead = Math.floor((budget - fixed) / perPoint);
   const byHeld = Math.floor(sampleBudget / rawSeries);
   return Math.max(1, Math.min(total, byRead, byHeld));
@@ -102,4 +106,24 @@ export function splitRange(range: TimeRange, maxPoints: number): TimeRange[] {
 /** The pieces a scan query is asked in (one piece, `range` itself, when it fits both budgets). */
 export function chunkRange(input: ChunkInput): TimeRange[] {
   return splitRange(input.range, pointsPerRequest(input));
+}
+
+/**
+ * The pieces of a range whose grid points up to `until` (unix s) are read at another density, each part split by its
+ * own model: the points up to `until` by `input` with `before`'s fields, the rest by `input` alone. A piece after
+ * `until` whose window reaches back before it is budgeted as the later part, the denser one.
+ */
+export function chunkRangeSplitAt(input: ChunkInput, until: number, before: Partial<ChunkInput>): TimeRange[] {
+  const { range } = input;
+  const last = Math.floor((until - range.start) / range.step + 1e-9);
+  if (last < 0) {
+    return chunkRange(input);
+  }
+  const total = pointsOf(range);
+  const early: TimeRange = { ...range, end: range.start + Math.min(last, total - 1) * range.step };
+  const out = chunkRange({ ...input, ...before, range: early });
+  if (last < total - 1) {
+    out.push(...chunkRange({ ...input, range: { ...range, start: early.end + range.step } }));
+  }
+  return out;
 }

@@ -3,6 +3,7 @@ import { DEFAULT_PREFECT_SETTINGS } from '../../catalog/prefectSettings';
 import type { MatrixSeries, PrometheusApi, ResolvedMetric, TimeRange } from '../../prometheus/types';
 import type { Detector, Episode, ScanInput } from '../types';
 import { estimatedSeconds, REQUEST_BUDGET_SECONDS, SAMPLE_BUDGET } from './chunks';
+import { DOWNSAMPLED_SECONDS_PER_POINT } from '../../prometheus/downsampling';
 import { LOOKBACK_SECONDS, readProbe, recordedCoverage, runScan, scrapeIntervalFromCounts } from './scan';
 
 const METRIC: ResolvedMetric = {
@@ -69,6 +70,11 @@ interface FakeOptions {
   young?: { born: number; every: number };
   /** the raw metric's last sample (unix s): probe windows after it count nothing */
   rawUntil?: number;
+  /**
+   * Thanos's 5-minute blocks hold the metric up to this time (unix s): a probe that asks for them
+   * (`max_source_resolution`) counts their count aggregate there, 2 per 10-minute window
+   */
+  downsampledUntil?: number;
   /** what the series API answers for the metric (default: the one probed target) */
   seriesLabels?: Array<Record<string, string>>;
 }
@@ -111,11 +117,18 @@ function fakeApi(o: FakeOptions = {}) {
       }
       if (role === 'probe') {
         const n = o.probeCount ?? 600 / SCRAPE;
+        const downsampledAt = (t: number) =>
+          opts?.params?.max_source_resolution === '5m' && o.downsampledUntil !== undefined && t <= o.downsampledUntil;
         const rawTimes = times.filter((t) => o.rawUntil === undefined || t <= o.rawUntil);
         const rows: MatrixSeries[] =
           n === 0 || !RAW_PROBED.test(expr) || rawTimes.length === 0
             ? []
-            : [{ metric: { job: 'prefect-server', instance: 'p:4200' }, values: rawTimes.map((t) => [t, String(n)]) }];
+            : [
+                {
+                  metric: { job: 'prefect-server', instance: 'p:4200' },
+                  values: rawTimes.map((t) => [t, String(downsampledAt(t) ? 2 : n)]),
+                },
+              ];
         if (o.recorded && expr.includes('rate_long')) {
           const at = times.filter((t) => o.recorded!.points(t) !== undefined);
           rows.push(
@@ -303,9 +316,13 @@ describe('bounded requests', () => {
       expect(c.expr).not.toMatch(/\[315s\]/);
     }
     expect(reads.filter((c) => c.role === 'rate')[0].expr).toContain('[10m]');
-    // The probe measures the scrape on the raw data.
-    expect(on.calls.filter((c) => c.role === 'probe').every((c) => c.params === undefined)).toBe(true);
-    // Pieces budgeted as raw samples under the wider window: the estimate never counts on the downsampling.
+    // The probe over the span asks for the blocks too; this engine has none (every window raw-dense), so the scrape
+    // is the densest window's and every piece is budgeted as raw samples under the wider window.
+    const probes = on.calls.filter((c) => c.role === 'probe');
+    expect(probes.filter((c) => c.expr.includes('"series"')).map((c) => c.params)).toEqual([
+      { max_source_resolution: '5m' },
+    ]);
+    expect(seen.input!.scrapeIntervalMs).toBe(SCRAPE * 1000);
     for (const c of reads.filter((x) => x.role === 'p95')) {
       expect(estimatedSeconds(rawSeries(7000), points(c.range), 300, SCRAPE, 600)).toBeLessThanOrEqual(
         REQUEST_BUDGET_SECONDS + 1e-9
@@ -320,9 +337,62 @@ describe('bounded requests', () => {
     expect(off.calls.every((c) => c.params === undefined)).toBe(true);
   });
 
+  it('budgets the stretch where the probe found the downsampled blocks by their density, the raw tail as raw', async () => {
+    const until = TO / 1000 - 3 * 86_400;
+    const on = fakeApi({ probeSeries: 7000, downsampledUntil: until });
+    const seen: { input?: ScanInput } = {};
+    const r = await runScan({ ...month, api: on.api, thanosDownsampling: true }, [captureDetector(seen)]);
+    // The raw windows after the blocks still give the scrape interval: no further probe.
+    expect(seen.input!.scrapeIntervalMs).toBe(SCRAPE * 1000);
+    expect(on.calls.filter((c) => c.role === 'probe')).toHaveLength(2);
+    const p95 = on.calls.filter((c) => c.role === 'p95').map((c) => c.range);
+    for (let k = 0; k < p95.length; k++) {
+      const downsampledPiece = p95[k].end <= until;
+      // Up to the hourly probe point where the blocks end, one sample per 5 minutes; after it, raw samples.
+      const estimate = downsampledPiece
+        ? estimatedSeconds(rawSeries(7000), points(p95[k]), 300, 300, 600, DOWNSAMPLED_SECONDS_PER_POINT)
+        : estimatedSeconds(rawSeries(7000), points(p95[k]), 300, SCRAPE, 600);
+      expect(estimate).toBeLessThanOrEqual(REQUEST_BUDGET_SECONDS + 1e-9);
+      if (k > 0) {
+        expect(p95[k].start).toBe(p95[k - 1].end + 300);
+      }
+    }
+    expect(p95.some((p) => p.end <= until && p.end + 300 > until)).toBe(true);
+    expect(p95[p95.length - 1].end).toBeGreaterThan(TO / 1000 - 300);
+    // Several times fewer pieces than a budget as raw samples throughout.
+    const raw = fakeApi({ probeSeries: 7000 });
+    await runScan({ ...month, api: raw.api, thanosDownsampling: true }, []);
+    expect(p95.length * 3).toBeLessThan(raw.calls.filter((c) => c.role === 'p95').length);
+    expect(r.downsampledSeconds).toBe(300);
+  });
+
+  it('takes the scrape interval from the last raw hours when the probe found the blocks everywhere', async () => {
+    const on = fakeApi({ probeSeries: 7000, downsampledUntil: TO / 1000 + 3600 });
+    const seen: { input?: ScanInput } = {};
+    await runScan({ ...month, api: on.api, thanosDownsampling: true }, [captureDetector(seen)]);
+    const probes = on.calls.filter((c) => c.role === 'probe');
+    // The recordings, the span downsampled (every window 2: a "300 s scrape"), then the last 6 hours raw.
+    expect(probes).toHaveLength(3);
+    expect(probes[2].params).toBeUndefined();
+    expect(probes[2].range.end - probes[2].range.start).toBeLessThanOrEqual(6 * 3600 + 600);
+    expect(seen.input!.scrapeIntervalMs).toBe(SCRAPE * 1000);
+    const p95 = on.calls.filter((x) => x.role === 'p95');
+    for (const c of p95) {
+      expect(
+        estimatedSeconds(rawSeries(7000), points(c.range), 300, 300, 600, DOWNSAMPLED_SECONDS_PER_POINT)
+      ).toBeLessThanOrEqual(REQUEST_BUDGET_SECONDS + 1e-9);
+    }
+    const raw = fakeApi({ probeSeries: 7000 });
+    await runScan({ ...month, api: raw.api, thanosDownsampling: true }, []);
+    expect(p95.length * 3).toBeLessThan(raw.calls.filter((c) => c.role === 'p95').length);
+  });
+
   it('keeps a week raw with downsampling on: its 1-minute grid is finer than any downsampled block', async () => {
     const week = fakeApi({ probeSeries: 10 });
-    const r = await runScan({ ...base, from: TO - 7 * 86_400_000, to: TO, api: week.api, thanosDownsampling: true }, []);
+    const r = await runScan(
+      { ...base, from: TO - 7 * 86_400_000, to: TO, api: week.api, thanosDownsampling: true },
+      []
+    );
     expect(r.step).toBe(60_000);
     expect(r.downsampledSeconds).toBeUndefined();
     expect(week.calls.every((c) => c.params === undefined)).toBe(true);

@@ -1,7 +1,12 @@
 // One scan: a probe, the fixed query set over [from − 6 h, to], alignment onto one grid, every detector, then
 // "the broad one wins". Detectors never talk to Prometheus; the engine never knows an insight.
 import { normalizeRoute } from '../../prometheus/routes';
-import { downsampledRead } from '../../prometheus/downsampling';
+import {
+  downsampledRead,
+  downsampledUntil,
+  DOWNSAMPLED_SECONDS_PER_POINT,
+  type DownsampledRead,
+} from '../../prometheus/downsampling';
 import { chooseStep, DEFAULT_SCRAPE_SECONDS, rateWindow } from '../../prometheus/step';
 import { targetsOf } from '../../prometheus/resolve';
 import type { MatrixSeries, ScrapeTargets, TimeRange } from '../../prometheus/types';
@@ -32,7 +37,7 @@ import {
 import type { ScanOptions, ScanResult, ScanSource } from './types';
 import { createNoticeCollector, type NoticeKind } from '../../prometheus/warnings';
 import { hasSamplesFrom, noDataMessage } from './noData';
-import { chunkRange } from './chunks';
+import { chunkRange, chunkRangeSplitAt, type ChunkInput } from './chunks';
 import {
   wholeWindowCounts,
   youngProbeRange,
@@ -128,6 +133,8 @@ export interface ProbeResult {
    * interval reads long, and the scan probes again with shorter windows (youngSeries.ts).
    */
   fromWholeWindows: boolean;
+  /** Per probe point (unix s), the most samples one scrape target's series held in its window. */
+  perWindow: Map<number, number>;
 }
 
 const QUANTILE_PARTS: ReadonlySet<string> = new Set(RECORDED_QUANTILES.map((r) => r.part));
@@ -140,6 +147,7 @@ export function readProbe(series: MatrixSeries[]): ProbeResult {
   const recorded = new Map<number, number>();
   let recordedSeries: number | null = null;
   const recordedQuantiles = new Map<string, Map<number, number>>();
+  const perWindow = new Map<number, number>();
   const seen: Array<Record<string, string>> = [];
   for (const s of series) {
     if (s.metric[TARGET_PART_LABEL] === RECORDED_SERIES_PART) {
@@ -176,10 +184,11 @@ export function readProbe(series: MatrixSeries[]): ProbeResult {
       wholeMax = Math.max(wholeMax, v);
     }
     let any = false;
-    for (const [, text] of s.values) {
+    for (const [t, text] of s.values) {
       const v = parseSampleValue(text);
       if (v > 0) {
         any = true;
+        perWindow.set(t, Math.max(perWindow.get(t) ?? 0, v));
         if (v > maxCount) {
           maxCount = v;
         }
@@ -197,6 +206,7 @@ export function readProbe(series: MatrixSeries[]): ProbeResult {
     recordedSeries,
     recordedQuantiles,
     fromWholeWindows: wholeMax >= 2,
+    perWindow,
   };
 }
 
@@ -490,6 +500,8 @@ const TAIL_PROBE_SECONDS = 6 * 3600;
 interface Probed {
   probe: ProbeResult;
   probeRange: TimeRange;
+  /** Up to when (unix s) the probe, read downsampled, found Thanos's downsampled blocks (downsampledUntil). */
+  downsampledUntil?: number;
 }
 
 /**
@@ -499,7 +511,9 @@ interface Probed {
  * histogram is read. When the recordings will be read whatever the scrape interval (they cover the span and their
  * interval is no coarser than the finest step the span allows), the raw probe asks only the span's last 6 hours for
  * the scrape interval, and the series API (the index, no sample read) names the scrape targets of the whole span;
- * otherwise, or when the metric has no sample in those 6 hours, the raw probe over the whole span as before.
+ * otherwise, or when the metric has no sample in those 6 hours, the raw probe over the whole span. With Thanos's
+ * downsampled blocks to be read (5-minute ones), the probe over the whole span asks for them too, and says up to when
+ * it found them; where it found nothing raw, the scrape interval comes from the span's last 6 hours read raw.
  */
 async function probeScan(
   api: ScanOptions['api'],
@@ -507,7 +521,8 @@ async function probeScan(
   spanStart: number,
   toSec: number,
   count: <T>(p: Promise<T>) => Promise<T>,
-  opts: { signal?: AbortSignal; onWarning: (message: string, kind?: NoticeKind) => void }
+  opts: { signal?: AbortSignal; onWarning: (message: string, kind?: NoticeKind) => void },
+  downsampled?: DownsampledRead
 ): Promise<Probed> {
   const span = toSec - spanStart;
   const long = span > HOURLY_PROBE_FROM_SECONDS;
@@ -534,16 +549,36 @@ async function probeScan(
   // chooseStep without a scrape interval is the finest step the span allows; a known interval can only raise it.
   const readsRecordings =
     coverage.covers && coverage.intervalSeconds !== null && coverage.intervalSeconds <= chooseStep(span);
+  const tail: TimeRange = {
+    start: Math.floor((toSec - TAIL_PROBE_SECONDS) / PROBE_WINDOW_SECONDS) * PROBE_WINDOW_SECONDS,
+    end: Math.ceil(toSec / PROBE_WINDOW_SECONDS) * PROBE_WINDOW_SECONDS,
+    step: PROBE_WINDOW_SECONDS,
+  };
   if (readsRecordings) {
-    const tail: TimeRange = {
-      start: Math.floor((toSec - TAIL_PROBE_SECONDS) / PROBE_WINDOW_SECONDS) * PROBE_WINDOW_SECONDS,
-      end: Math.ceil(toSec / PROBE_WINDOW_SECONDS) * PROBE_WINDOW_SECONDS,
-      step: PROBE_WINDOW_SECONDS,
-    };
     const recent = readProbe(await count(api.queryRange(probeQuery(metric, { countSeries: true }), tail, opts)));
     if (recent.scrapeSeconds !== null) {
       const labels = await count(api.series([probeSelector(metric)], spanStart, toSec, opts));
       return { probe: withRecorded({ ...recent, targets: targetsOf(labels) }), probeRange };
+    }
+  }
+  if (downsampled !== undefined && 2 * downsampled.resolutionSeconds <= PROBE_WINDOW_SECONDS) {
+    // The reads will ask for Thanos's downsampled blocks: so does the probe, which then reads their count aggregate
+    // (a twentieth of the raw samples at a 15 s scrape) and shows where they are, for the pieces' budget.
+    const probe = readProbe(
+      await count(
+        api.queryRange(probeQuery(metric, { countSeries: true }), probeRange, { ...opts, params: downsampled.params })
+      )
+    );
+    const until = downsampledUntil(probe.perWindow, PROBE_WINDOW_SECONDS, downsampled.resolutionSeconds);
+    if ([...probe.perWindow.keys()].some((t) => until === undefined || t > until)) {
+      // A raw window was seen: the densest one gives the scrape interval, as in the raw probe.
+      return { probe: withRecorded(probe), probeRange, downsampledUntil: until };
+    }
+    // Downsampled wherever there were samples: the scrape interval from the span's last raw hours.
+    const recent = readProbe(await count(api.queryRange(probeQuery(metric, { countSeries: true }), tail, opts)));
+    if (recent.scrapeSeconds !== null) {
+      const scrape = { scrapeSeconds: recent.scrapeSeconds, fromWholeWindows: recent.fromWholeWindows };
+      return { probe: withRecorded({ ...probe, ...scrape }), probeRange, downsampledUntil: until };
     }
   }
   const raw = readProbe(await count(api.queryRange(probeQuery(metric, { countSeries: true }), probeRange, opts)));
@@ -573,7 +608,10 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
   const spanStart = fromSec - LOOKBACK_SECONDS;
 
   // 1. Probe: scrape interval, scrape targets and the long-range recordings' coverage (probeScan).
-  const { probe, probeRange } = await probeScan(api, metric, spanStart, toSec, count, { signal, onWarning });
+  // Thanos's downsampled blocks are read where the finest grid the span allows is no finer than they are.
+  const probeDownsampled = opts.thanosDownsampling ? downsampledRead(chooseStep(toSec - spanStart)) : undefined;
+  const probed = await probeScan(api, metric, spanStart, toSec, count, { signal, onWarning }, probeDownsampled);
+  const { probe, probeRange } = probed;
 
   // 1b. Series too young for a whole probe window read a long interval: once more with short windows.
   let probedSeconds = probe.scrapeSeconds;
@@ -632,8 +670,8 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
   }
 
   // Thanos's downsampled blocks replace the raw ones only where the grid is no finer than they are, and only for
-  // `rate` windows holding two of their samples; the chunking below still budgets for raw samples (the measured
-  // month's longest request was 6.5 s that way, docs/sizing.md).
+  // `rate` windows holding two of their samples; the chunking below budgets the stretch where the probe found them
+  // by their own density (chunkRangeSplitAt), the rest as raw samples.
   const downsampled = opts.thanosDownsampling && source.source === 'raw' ? downsampledRead(stepSec) : undefined;
   const windowSeconds = Math.max(rateWindow(stepSec, scrapeSeconds), downsampled?.minWindowSeconds ?? 0);
   const read: ScanSource =
@@ -660,14 +698,25 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
   // `_count` series or, on the recorded path, of route recordings (one per route and bucket, not per replica, at
   // their own interval).
   const counted = recorded === undefined ? probe.seriesCount : probe.recordedSeries;
+  const downsampledFor =
+    downsampled !== undefined && downsampled.resolutionSeconds === probeDownsampled?.resolutionSeconds
+      ? probed.downsampledUntil
+      : undefined;
   const piecesByWeight = new Map<number, TimeRange[]>();
   const piecesOf = (q: ScanQuery): TimeRange[] => {
     let pieces = piecesByWeight.get(q.seriesPerCounted);
     if (pieces === undefined) {
       const rawSeries = counted === null ? null : counted * q.seriesPerCounted;
+      const raw: ChunkInput = { range, rawSeries, scrapeSeconds, windowSeconds, budgetSeconds: requestBudgetSeconds };
       pieces =
         recorded === undefined
-          ? chunkRange({ range, rawSeries, scrapeSeconds, windowSeconds, budgetSeconds: requestBudgetSeconds })
+          ? downsampledFor === undefined
+            ? chunkRange(raw)
+            : // Up to where the probe found the downsampled blocks, a piece reads one sample per resolution.
+              chunkRangeSplitAt(raw, downsampledFor, {
+                scrapeSeconds: downsampled!.resolutionSeconds,
+                secondsPerPoint: DOWNSAMPLED_SECONDS_PER_POINT,
+              })
           : chunkRange({
               range,
               rawSeries,
