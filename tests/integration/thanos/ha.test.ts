@@ -293,12 +293,24 @@ describe("Thanos's downsampled blocks, read by a long scan when the data source 
       expect(res.errors).toBeUndefined();
       const ids = Array.from(res.data[0].fields.find((f: Field) => f.name === 'id')!.values) as string[];
       const reads = paramLog.filter((p) => p.has('step') && !p.get('query')!.includes('count_over_time'));
-      return { ids, reads: [...reads] };
+      // The probe over the span: the raw `_count` counted per window, with the series count.
+      const probes = paramLog.filter((p) => p.has('step') && p.get('query')!.includes('"series"'));
+      return { ids, reads: [...reads], probes: [...probes] };
     };
     const raw = await episodes({});
     const down = await episodes({ thanosDownsampling: true });
     expect(raw.reads.length).toBeGreaterThan(5);
     expect(raw.reads.every((p) => !p.has('max_source_resolution'))).toBe(true);
+    // The probe over the span asks for the blocks too (their count aggregate tells where they are) only when on.
+    expect(raw.probes.map((p) => p.get('max_source_resolution'))).toEqual([null]);
+    expect(down.probes[0].get('max_source_resolution')).toBe('5m');
+    // Where it found the blocks over the whole span (this compactor downsampled all of it), the scrape interval
+    // comes from the span's last 6 hours read raw.
+    for (const p of down.probes.slice(1)) {
+      expect(p.get('max_source_resolution')).toBeNull();
+      expect(Number(p.get('end')) - Number(p.get('start'))).toBeLessThanOrEqual(6 * 3600 + 600);
+    }
+    console.log(`downsampled probes: ${down.probes.map((p) => `${p.get('start')}..${p.get('end')}`).join(', ')}`);
     // Every read of the insights themselves went to the 5-minute blocks, with windows Thanos serves them to.
     expect(down.reads.length).toBeGreaterThan(5);
     expect(down.reads.every((p) => p.get('max_source_resolution') === '5m' && p.get('step') === '300')).toBe(true);
