@@ -436,7 +436,12 @@ async function measureThanos(
     thanos = await startThanosHa({
       replicas: [{ replica: 'a', fillDataDir: async (dir) => void linkBlocks(blocksDir, dir) }],
       prometheus: { readyTimeoutMs: 300_000 },
-      sidecarArgs: [`--min-time=${new Date(timeline.end - SIDECAR_HOURS * 3_600_000).toISOString()}`],
+      sidecarArgs: [
+        `--min-time=${new Date(timeline.end - SIDECAR_HOURS * 3_600_000).toISOString()}`,
+        // The rules server's blocks are compacted (raw and recordings merged), and the sidecar ships only blocks
+        // Prometheus cut itself unless told otherwise, as when a Prometheus with history is put behind Thanos.
+        '--shipper.upload-compacted',
+      ],
       queryArgs: [`--query.timeout=${REQUEST_LIMIT_SECONDS}s`],
       uploadTimeoutMs: 1_800_000,
       compactTimeoutMs: 3_600_000,
