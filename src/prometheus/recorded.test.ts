@@ -22,20 +22,31 @@ describe('recordedQueries', () => {
     expect(q.quantile(0.99)).toBe(
       'histogram_quantile(0.99, sum by (le, http_route) (last_over_time(route_le:prefect_api_request_duration_seconds_bucket:rate_long[5m])))'
     );
-    expect(q.rate()).toBe(
-      'sum by (http_route) (last_over_time(route:prefect_api_request_duration_seconds_count:rate_long[5m]))'
-    );
+    // Read as recorded, one series per route: the scan's alignment sums them by the route label.
+    expect(q.rate()).toBe('last_over_time(route:prefect_api_request_duration_seconds_count:rate_long[5m])');
+    expect(q.meanParts()).toEqual({
+      sum: 'last_over_time(route:prefect_api_request_duration_seconds_sum:rate_long[5m])',
+      total: q.rate(),
+    });
+    expect(q.errorParts()).toEqual({
+      errors: 'last_over_time(route:prefect_api_requests_5xx:rate_long[5m])',
+      total: q.rate(),
+    });
+    // A division in PromQL matches the two sides by their labels: both summed by route.
     expect(q.mean()).toBe(
-      'sum by (http_route) (last_over_time(route:prefect_api_request_duration_seconds_sum:rate_long[5m])) / ' + q.rate()
+      'sum by (http_route) (last_over_time(route:prefect_api_request_duration_seconds_sum:rate_long[5m])) / ' +
+        `sum by (http_route) (${q.rate()})`
     );
+    expect(q.slowShare(45).expr).toMatch(
+      /^1 - \(sum by \(http_route\) \(.*\) \/ sum by \(http_route\) \(last_over_time\(route:prefect_api_request_duration_seconds_count:rate_long\[5m\]\)\)\)$/
+    );
+    expect(q.slowShare(45).total).toBe(q.rate());
     expect(q.errorRate()).toContain('last_over_time(route:prefect_api_requests_5xx:rate_long[5m])');
   });
 
   it('averages the evaluations of a coarser step over the step less a millisecond', () => {
     const q = recordedQueries(M, { stepSeconds: 900, intervalSeconds: 300 });
-    expect(q.rate()).toBe(
-      'sum by (http_route) (avg_over_time(route:prefect_api_request_duration_seconds_count:rate_long[899999ms]))'
-    );
+    expect(q.rate()).toBe('avg_over_time(route:prefect_api_request_duration_seconds_count:rate_long[899999ms])');
     expect(() => recordedQueries(M, { stepSeconds: 60, intervalSeconds: 300 })).toThrow(RangeError);
     expect(() => recordedQueries(M, { stepSeconds: 300, intervalSeconds: 0 })).toThrow(RangeError);
   });
@@ -81,7 +92,7 @@ describe('recordedQueries', () => {
   });
 
   it('quotes a dotted route label and refuses a native histogram', () => {
-    expect(recordedQueries({ ...M, labels: { route: 'http.route' } }, AT_5M).rate()).toContain('sum by ("http.route")');
+    expect(recordedQueries({ ...M, labels: { route: 'http.route' } }, AT_5M).mean()).toContain('sum by ("http.route")');
     expect(() => recordedQueries({ ...M, kind: 'native' }, AT_5M)).toThrow(TypeError);
     expect(() => recordedQueries(M, AT_5M).quantile(2)).toThrow(RangeError);
   });

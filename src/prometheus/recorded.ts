@@ -103,7 +103,12 @@ export function recordedQueries(
       `the recordings are read at a step no finer than their interval, got step ${read.stepSeconds} s, interval ${read.intervalSeconds} s`
     );
   }
-  const count = byRoute(m, overStep(RECORDED_LONG.countRate, read));
+  // Reads the scan divides or sums itself take the per-route recordings as they are: its alignment sums series by
+  // route as `sum by (route)` would (copies of a route included), and Prometheus 2.42's aggregation over a month's
+  // steps cost more than the read (the quantiles' figures below). A division in PromQL still needs the sums, whose
+  // label sets match.
+  const count = overStep(RECORDED_LONG.countRate, read);
+  const countByRoute = byRoute(m, count);
   return {
     quantile(q) {
       if (!(q >= 0 && q <= 1)) {
@@ -122,13 +127,13 @@ export function recordedQueries(
       }
       return toSeconds(m, `histogram_quantile(${q}, ${byRoute(m, overStep(RECORDED_LONG.bucketRate, read), ['le'])})`);
     },
-    mean: () => toSeconds(m, `${byRoute(m, overStep(RECORDED_LONG.sumRate, read))} / ${count}`),
-    meanParts: () => ({ sum: byRoute(m, overStep(RECORDED_LONG.sumRate, read)), total: count }),
+    mean: () => toSeconds(m, `${byRoute(m, overStep(RECORDED_LONG.sumRate, read))} / ${countByRoute}`),
+    meanParts: () => ({ sum: overStep(RECORDED_LONG.sumRate, read), total: count }),
     rate: () => count,
     errorRate: () => byRoute(m, overStep(RECORDED_LONG.errorRate, read)),
     // The recording already holds 0 where the route served no 5xx (errorRateQuery), at the same evaluations as the
     // count recording of the same group: the count says where a left-out point is 0.
-    errorParts: () => ({ errors: byRoute(m, overStep(RECORDED_LONG.errorRate, read)), total: count }),
+    errorParts: () => ({ errors: overStep(RECORDED_LONG.errorRate, read), total: count }),
     slowShare(thresholdSeconds) {
       const bound = slowShareBound(m.buckets, thresholdSeconds);
       if (bound === null) {
@@ -136,7 +141,13 @@ export function recordedQueries(
       }
       const le = `le=~"${leRegex(inMetricUnit(m, bound))}"`;
       const fast = byRoute(m, overStep(RECORDED_LONG.bucketRate, read, [le]));
-      return { expr: `1 - (${fast} / ${count})`, boundSeconds: bound, exact: bound === thresholdSeconds, total: count };
+      // `total`: the rate read, whose sum by route is this division's denominator.
+      return {
+        expr: `1 - (${fast} / ${countByRoute})`,
+        boundSeconds: bound,
+        exact: bound === thresholdSeconds,
+        total: count,
+      };
     },
     instanceRate: (by) => `sum by (${by}) (${overStep(RECORDED_LONG.instanceRate, read)})`,
   };
