@@ -554,8 +554,10 @@ async function probeScan(
     end: Math.ceil(toSec / PROBE_WINDOW_SECONDS) * PROBE_WINDOW_SECONDS,
     step: PROBE_WINDOW_SECONDS,
   };
+  const readTail = async () =>
+    readProbe(await count(api.queryRange(probeQuery(metric, { countSeries: true }), tail, opts)));
   if (readsRecordings) {
-    const recent = readProbe(await count(api.queryRange(probeQuery(metric, { countSeries: true }), tail, opts)));
+    const recent = await readTail();
     if (recent.scrapeSeconds !== null) {
       const labels = await count(api.series([probeSelector(metric)], spanStart, toSec, opts));
       return { probe: withRecorded({ ...recent, targets: targetsOf(labels) }), probeRange };
@@ -575,7 +577,7 @@ async function probeScan(
       return { probe: withRecorded(probe), probeRange, downsampledUntil: until };
     }
     // Downsampled wherever there were samples: the scrape interval from the span's last raw hours.
-    const recent = readProbe(await count(api.queryRange(probeQuery(metric, { countSeries: true }), tail, opts)));
+    const recent = await readTail();
     if (recent.scrapeSeconds !== null) {
       const scrape = { scrapeSeconds: recent.scrapeSeconds, fromWholeWindows: recent.fromWholeWindows };
       return { probe: withRecorded({ ...probe, ...scrape }), probeRange, downsampledUntil: until };
@@ -706,23 +708,20 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
   const piecesOf = (q: ScanQuery): TimeRange[] => {
     let pieces = piecesByWeight.get(q.seriesPerCounted);
     if (pieces === undefined) {
-      const rawSeries = counted === null ? null : counted * q.seriesPerCounted;
-      const raw: ChunkInput = { range, rawSeries, scrapeSeconds, windowSeconds, budgetSeconds: requestBudgetSeconds };
+      const input: ChunkInput = {
+        range,
+        rawSeries: counted === null ? null : counted * q.seriesPerCounted,
+        scrapeSeconds: recorded === undefined ? scrapeSeconds : source.resolutionSeconds,
+        windowSeconds: recorded === undefined ? windowSeconds : stepSec,
+        budgetSeconds: requestBudgetSeconds,
+      };
+      // Up to where the probe found the downsampled blocks (raw reads only), a piece reads one sample per resolution.
       pieces =
-        recorded === undefined
-          ? downsampledFor === undefined
-            ? chunkRange(raw)
-            : // Up to where the probe found the downsampled blocks, a piece reads one sample per resolution.
-              chunkRangeSplitAt(raw, downsampledFor, {
-                scrapeSeconds: downsampled!.resolutionSeconds,
-                secondsPerPoint: DOWNSAMPLED_SECONDS_PER_POINT,
-              })
-          : chunkRange({
-              range,
-              rawSeries,
-              scrapeSeconds: source.resolutionSeconds,
-              windowSeconds: stepSec,
-              budgetSeconds: requestBudgetSeconds,
+        downsampledFor === undefined
+          ? chunkRange(input)
+          : chunkRangeSplitAt(input, downsampledFor, {
+              scrapeSeconds: downsampled!.resolutionSeconds,
+              secondsPerPoint: DOWNSAMPLED_SECONDS_PER_POINT,
             });
       piecesByWeight.set(q.seriesPerCounted, pieces);
     }
