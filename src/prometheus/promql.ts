@@ -328,6 +328,11 @@ export interface SlowShareQuery {
    * share sparsely and know the points left out (queries.ts, zeroFill).
    */
   total?: string;
+  /**
+   * The slow requests' rate, the share's numerator over `total`, where it reads cheaper than the share (the
+   * long-range recordings, recorded.ts): the scan then divides it by its rate read itself (queries.ts, overRate).
+   */
+  slowRate?: string;
 }
 
 /**

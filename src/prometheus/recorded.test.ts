@@ -41,6 +41,10 @@ describe('recordedQueries', () => {
       /^1 - \(sum by \(http_route\) \(.*\) \/ sum by \(http_route\) \(last_over_time\(route:prefect_api_request_duration_seconds_count:rate_long\[5m\]\)\)\)$/
     );
     expect(q.slowShare(45).total).toBe(q.rate());
+    // Its numerator alone, route by route without a sum, for the scan to divide by the rate read.
+    expect(q.slowShare(45).slowRate).toBe(
+      `${q.rate()} - ignoring (le) group_right last_over_time(route_le:prefect_api_request_duration_seconds_bucket:rate_long{le=~"(30|3e\\\\+1|3e\\\\+01|30\\\\.0)"}[5m])`
+    );
     expect(q.errorRate()).toContain('last_over_time(route:prefect_api_requests_5xx:rate_long[5m])');
   });
 

@@ -55,8 +55,9 @@ export interface ScanQuery {
     onlyWhere: { role: QueryRole; atLeast: number };
   };
   /**
-   * The read is the mean's numerator, the `_sum` rate in the metric's unit: the scan divides it by the rate query's
-   * answer (its own denominator), then by `unitDivisor` (1000 for milliseconds), as the dense mean query would.
+   * The read is a numerator over the rate query's answer (its own denominator): the mean's `_sum` rate in the
+   * metric's unit, or the slow requests' rate of a share. The scan divides it by that answer, after putting back a
+   * sparse read's zeros, then by `unitDivisor` (1000 for a mean in milliseconds), as the dense query would.
    * Prometheus's division of two `sum by` of a month cost more than the read itself (docs/sizing.md).
    */
   overRate?: { unitDivisor: number };
@@ -186,8 +187,14 @@ function routeReads(m: ResolvedMetric, opts: RouteQueryOptions): RouteRead[] {
   const tail = tailShareFrom(m, b.slowShare);
   const share = (role: QueryRole, s: SlowShareQuery, alsoFills?: QueryRole[]): RouteRead => {
     const zeroFill = sparse(s.total, 'positive');
+    // Over the rate read: its zeros where the route served requests, then 0/0 = NaN where it served none, as the
+    // share's `positive` fill leaves them.
     const q: RouteRead =
-      zeroFill === undefined ? { role, expr: s.expr! } : { role, expr: `(${s.expr!}) != 0`, zeroFill };
+      zeroFill === undefined
+        ? { role, expr: s.expr! }
+        : s.slowRate !== undefined
+          ? { role, expr: `(${s.slowRate}) != 0`, zeroFill: 'known', overRate: { unitDivisor: 1 } }
+          : { role, expr: `(${s.expr!}) != 0`, zeroFill };
     return alsoFills ? { ...q, alsoFills } : q;
   };
   const tailBound = tail === null ? null : b.slowShare(tail.boundSeconds);

@@ -173,8 +173,9 @@ function fakeApi(o: FakeOptions = {}) {
           : [rate];
       }
       const given = (route: string, r: Role, t: number) => (o.value ? o.value(route, r, t) : 1);
-      // The mean's numerator alone (the `_sum` rate, no division) is the mean times the rate.
-      const sumOnly = role === 'mean' && !expr.includes(' / ');
+      // A numerator alone, no division (the mean's `_sum` rate, a recorded share's slow rate), is the value the
+      // role names times the rate.
+      const sumOnly = (role === 'mean' || role === 'slowShare' || role === 'tailShare') && !expr.includes(' / ');
       const valueOf = (route: string, r: Role, t: number) => {
         const v = given(route, r, t);
         const rate = given(route, 'rate', t);
@@ -572,6 +573,44 @@ describe('the long-range recordings', () => {
     // The rates are summed as before (the copies' server-side `sum by` would have done the same).
     const rate = sink.input!.routes[0].rate;
     expect(rate[rate.length - 1]).toBe(2);
+  });
+
+  it('read a share as its slow rate over the rate read, and ask the median where the share reaches the minimum', async () => {
+    // Every point a slow rate of 4 × 0.005 = 0.02 a second, above the tail estimate's minimum share (0.01) as a
+    // number: only the share says where the median is needed, one point, where it is 4 × 0.05.
+    const tailAt = TO / 1000 - 86_400;
+    const share = (t: number) => (Math.abs(t - tailAt) < 1 ? 0.05 : 0.005);
+    const sink: { input?: ScanInput } = {};
+    const a = fakeApi({
+      probeSeries: 7000,
+      recorded: everywhere,
+      recordedQuantiles: () => 12,
+      routes: ['/api/flow_runs/filter', '/api/flow_runs/filter'],
+      value: (_route, role, t) =>
+        role === 'rate' ? 2 : role === 'slowShare' || role === 'tailShare' ? share(t) : role === 'p50' ? 0.3 : 0.01,
+    });
+    await runScan({ ...month, api: a.api }, [captureDetector(sink)]);
+    for (const role of ['slowShare', 'tailShare'] as const) {
+      const read = a.calls.find((c) => c.role === role)!.expr;
+      expect(read).toMatch(
+        /^\(last_over_time\(route:prefect_api_request_duration_seconds_count:rate_long\[5m\]\) - ignoring \(le\) group_right last_over_time\(route_le:prefect_api_request_duration_seconds_bucket:rate_long\{le=~".*"\}\[5m\]\)\) != 0$/
+      );
+    }
+    // Two copies of the route: slow rates and rates summed, then divided, the share itself.
+    const r = sink.input!.routes[0];
+    const { grid } = sink.input!;
+    const i = (tailAt * 1000 - grid.start) / grid.step;
+    expect(Number.isInteger(i)).toBe(true);
+    expect(r.rate[i]).toBe(4);
+    expect(r.tailShare[i]).toBeCloseTo(0.05, 12);
+    expect(r.slowShare[i - 1]).toBeCloseTo(0.005, 12);
+    const p50 = a.calls.filter((c) => c.role === 'p50');
+    expect(p50).toHaveLength(1);
+    expect(p50[0].range).toEqual({ start: tailAt, end: tailAt, step: 300 });
+    // The sparse reads (5xx, slow and tail) are asked first, so Prometheus evaluates them while the dense answers
+    // are parsed here.
+    const reads = a.calls.filter((c) => c.role !== 'probe');
+    expect(reads.slice(0, 3).map((c) => c.role)).toEqual(['errorRate', 'slowShare', 'tailShare']);
   });
 
   it('read the recorded buckets when the quantile recordings cover only part of the span, and say why', async () => {
