@@ -5,6 +5,7 @@
 // takes a traffic bump and a task-run count timeout; setup e (native histograms) has its outage only, then quiet
 // traffic to 12:00 (README, "The incident timelines": why none can disturb another's verdicts).
 import { insertFlowRuns, insertTaskRuns } from './harness/bulk';
+import { splitCores } from './harness/cpuSplit';
 import { dropRunsPageIndexes } from './harness/indexes';
 import { holdRowLocks, holdTableLock } from './harness/locks';
 import type { RunningPostgres } from './harness/postgres';
@@ -61,6 +62,12 @@ const COUNT_READERS = Number(process.env.PREFECT_INCIDENT_COUNT_READERS ?? 6);
  * says so.
  */
 export const RUNS_PAGE = process.env.PREFECT_INCIDENTS_RUNS_PAGE === '1';
+/**
+ * During the runs page's step, PostgreSQL on a core of its own and everything else on the other (harness/cpuSplit.ts),
+ * as on a production install whose database has its own host; PREFECT_INCIDENT_RUNS_PAGE_SPLIT=0 leaves the machine
+ * shared, as the two runs above were.
+ */
+const RUNS_PAGE_SPLIT = process.env.PREFECT_INCIDENT_RUNS_PAGE_SPLIT !== '0';
 /** Flow runs written in bulk into e's database during the outage (PREFECT_INCIDENT_FLOW_RUNS by hand). */
 const BULK_FLOW_RUNS = Number(process.env.PREFECT_INCIDENT_FLOW_RUNS ?? 2_000_000);
 /** Runs pages open while the start-time indexes are gone (PREFECT_INCIDENT_RUNS_PAGE_READERS by hand). */
@@ -482,24 +489,35 @@ async function runsPageSlow(r: TimelineRun, bulkDone: string): Promise<void> {
   const s = r.stack;
   await r.at(secs('RUNS_PAGE_AT', 540));
   const slowMs = secs('RUNS_PAGE', 150);
-  const dropped = await dropRunsPageIndexes(r.pg, s.database);
-  // The readers outlive the rebuild by a little: the page is opened as often once it is fast again.
-  const readers = startHammer(s, 'ui-runs-page', RUNS_PAGE_READERS, slowMs / 1000 + 90, 5);
-  r.background.push(readers);
-  const inj: Injected = {
-    insight: 'runs-page-slow',
-    label: `start-time indexes dropped, ${RUNS_PAGE_READERS} runs pages`,
-    start: dropped.droppedAt,
-    end: 0,
-    notes: [bulkDone],
-  };
-  await sleep(Math.max(0, dropped.droppedAt + slowMs - Date.now()));
-  const rebuildStarted = Date.now();
-  inj.end = await dropped.restore();
-  await sleep(15_000);
-  await readers.stop();
+  // The database on a core of its own from just before the drop to the readers' end (RUNS_PAGE_SPLIT: why).
+  const split = RUNS_PAGE_SPLIT ? await splitCores(r.pg.dir) : null;
+  let inj: Injected;
+  try {
+    const dropped = await dropRunsPageIndexes(r.pg, s.database);
+    // The readers outlive the rebuild by a little: the page is opened as often once it is fast again.
+    const readers = startHammer(s, 'ui-runs-page', RUNS_PAGE_READERS, slowMs / 1000 + 90, 5);
+    r.background.push(readers);
+    inj = {
+      insight: 'runs-page-slow',
+      label: `start-time indexes dropped, ${RUNS_PAGE_READERS} runs pages`,
+      start: dropped.droppedAt,
+      end: 0,
+      notes: [bulkDone],
+    };
+    await sleep(Math.max(0, dropped.droppedAt + slowMs - Date.now()));
+    const rebuildStarted = Date.now();
+    inj.end = await dropped.restore();
+    await sleep(15_000);
+    await readers.stop();
+    inj.notes.push(
+      `DROP INDEX ${dropped.names.join(', ')} ${clock(dropped.droppedAt)}; CREATE INDEX again ${clock(rebuildStarted)}–${clock(inj.end)}; hammer.py --call ui-runs-page --concurrency ${RUNS_PAGE_READERS} --spread 5, stopped 15 s after the rebuild`
+    );
+  } finally {
+    // Whatever failed, the scans after it must not run on one core.
+    await split?.restore();
+  }
   inj.notes.push(
-    `DROP INDEX ${dropped.names.join(', ')} ${clock(dropped.droppedAt)}; CREATE INDEX again ${clock(rebuildStarted)}–${clock(inj.end)}; hammer.py --call ui-runs-page --concurrency ${RUNS_PAGE_READERS} --spread 5, stopped 15 s after the rebuild`
+    split ? `${split.note}, until the readers stopped` : 'one machine for all: no core of its own for PostgreSQL'
   );
   r.injected.push(inj);
 }

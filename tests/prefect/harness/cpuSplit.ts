@@ -1,0 +1,96 @@
+// The database on a core of its own and everything else on the other, for the length of one incident step: what a
+// production install has (PostgreSQL on its own host, the API server and its clients elsewhere), which a two-core box
+// shared by both does not. Without it, a slow query's sequential scans take the API server's core as well, and every
+// route slows with the one the incident is about (the runs page's first runs, tests/prefect/README.md).
+//
+// Linux CPU affinity (`taskset`): PostgreSQL's postmaster and every process below it go to the last core; a backend
+// or parallel worker started later forks from the postmaster and inherits it. Every other process of the machine
+// goes to the others, and what it starts later inherits that. Kernel threads (no command line) are left alone.
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+
+export interface CoreSplit {
+  /** What was pinned where, for the incident's notes. */
+  note: string;
+  /** Every process may run on every core again. */
+  restore(): Promise<void>;
+}
+
+function taskset(cores: string, pid: number): Promise<boolean> {
+  // -a: every thread of the process (Prometheus and the Python servers run several).
+  return new Promise((resolve) => execFile('taskset', ['-a', '-p', '-c', cores, String(pid)], (err) => resolve(!err)));
+}
+
+/** User processes (with a command line) and their parents, from /proc. */
+function processes(): Map<number, number> {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid <= 0) {
+      continue;
+    }
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`).length === 0) {
+        continue;
+      }
+      // The parent is the 2nd field after the command's closing parenthesis (the command may hold spaces).
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      parents.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone since the listing
+    }
+  }
+  return parents;
+}
+
+/** The postmaster and its descendants. */
+function below(root: number, parents: Map<number, number>): Set<number> {
+  const out = new Set<number>([root]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, parent] of parents) {
+      if (!out.has(pid) && out.has(parent)) {
+        out.add(pid);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+/** `pgDir`: the cluster's directory (RunningPostgres.dir), whose data/postmaster.pid names the postmaster. */
+export async function splitCores(pgDir: string): Promise<CoreSplit> {
+  const n = cpus().length;
+  if (n < 2) {
+    throw new Error(`the database needs a core of its own: this machine has ${n}`);
+  }
+  const dbCore = String(n - 1);
+  const others = n === 2 ? '0' : `0-${n - 2}`;
+  const all = `0-${n - 1}`;
+  const postmaster = Number(readFileSync(join(pgDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const parents = processes();
+  const db = below(postmaster, parents);
+  let dbPinned = 0;
+  let othersPinned = 0;
+  for (const pid of parents.keys()) {
+    if (db.has(pid)) {
+      dbPinned += (await taskset(dbCore, pid)) ? 1 : 0;
+    } else {
+      othersPinned += (await taskset(others, pid)) ? 1 : 0;
+    }
+  }
+  if (dbPinned === 0) {
+    throw new Error(`could not pin PostgreSQL (postmaster ${postmaster}) to core ${dbCore}`);
+  }
+  return {
+    note: `PostgreSQL (${dbPinned} processes) on core ${dbCore} alone, ${othersPinned} other processes on core ${others}`,
+    async restore() {
+      for (const pid of processes().keys()) {
+        await taskset(all, pid);
+      }
+    },
+  };
+}
