@@ -6,7 +6,7 @@
 // traffic to 12:00 (README, "The incident timelines": why none can disturb another's verdicts).
 import { insertFlowRuns, insertTaskRuns } from './harness/bulk';
 import { splitCores } from './harness/cpuSplit';
-import { dropRunsPageIndexes } from './harness/indexes';
+import { dropRunsPageIndexes, type IndexSet } from './harness/indexes';
 import { holdRowLocks, holdTableLock } from './harness/locks';
 import type { RunningPostgres } from './harness/postgres';
 import type { ManagedProcess } from './harness/process';
@@ -68,6 +68,13 @@ export const RUNS_PAGE = process.env.PREFECT_INCIDENTS_RUNS_PAGE === '1';
  * shared, as the two runs above were.
  */
 const RUNS_PAGE_SPLIT = process.env.PREFECT_INCIDENT_RUNS_PAGE_SPLIT !== '0';
+/**
+ * Which of flow_run's indexes the runs page's step drops (harness/indexes.ts): the runs page's own sort and range
+ * (`runs-page`), or every start-time index but the scheduler's (`start-time`, PREFECT_INCIDENT_RUNS_PAGE_INDEXES by
+ * hand, as the runs before 2026-12-06 07:15 did).
+ */
+const RUNS_PAGE_INDEXES: IndexSet =
+  process.env.PREFECT_INCIDENT_RUNS_PAGE_INDEXES === 'start-time' ? 'start-time' : 'runs-page';
 /** Flow runs written in bulk into e's database during the outage (PREFECT_INCIDENT_FLOW_RUNS by hand). */
 const BULK_FLOW_RUNS = Number(process.env.PREFECT_INCIDENT_FLOW_RUNS ?? 2_000_000);
 /** Runs pages open while the start-time indexes are gone (PREFECT_INCIDENT_RUNS_PAGE_READERS by hand). */
@@ -493,7 +500,7 @@ async function runsPageSlow(r: TimelineRun, bulkDone: string): Promise<void> {
   const split = RUNS_PAGE_SPLIT ? await splitCores(r.pg.dir) : null;
   let inj: Injected;
   try {
-    const dropped = await dropRunsPageIndexes(r.pg, s.database);
+    const dropped = await dropRunsPageIndexes(r.pg, s.database, RUNS_PAGE_INDEXES);
     // The readers outlive the rebuild by a little: the page is opened as often once it is fast again.
     const readers = startHammer(s, 'ui-runs-page', RUNS_PAGE_READERS, slowMs / 1000 + 90, 5);
     r.background.push(readers);
