@@ -497,7 +497,7 @@ async function runsPageSlow(r: TimelineRun, bulkDone: string): Promise<void> {
   await r.at(secs('RUNS_PAGE_AT', 540));
   const slowMs = secs('RUNS_PAGE', 150);
   // The database on a core of its own from just before the drop to the readers' end (RUNS_PAGE_SPLIT: why).
-  const split = RUNS_PAGE_SPLIT ? await splitCores(r.pg.dir) : null;
+  const split = RUNS_PAGE_SPLIT ? await splitCores(r.pg.dir, (sql) => r.pg.psql('postgres', sql)) : null;
   let inj: Injected;
   try {
     const dropped = await dropRunsPageIndexes(r.pg, s.database, RUNS_PAGE_INDEXES);

@@ -61,8 +61,12 @@ function below(root: number, parents: Map<number, number>): Set<number> {
   return out;
 }
 
-/** `pgDir`: the cluster's directory (RunningPostgres.dir), whose data/postmaster.pid names the postmaster. */
-export async function splitCores(pgDir: string): Promise<CoreSplit> {
+/**
+ * `pgDir`: the cluster's directory (RunningPostgres.dir), whose data/postmaster.pid names the postmaster. `psql` runs
+ * a statement on the cluster: a database of one core gets no parallel workers (`max_parallel_workers_per_gather`
+ * 0), which there only add processes taking the same core, and gets its setting back on restore.
+ */
+export async function splitCores(pgDir: string, psql: (sql: string) => Promise<string>): Promise<CoreSplit> {
   const n = cpus().length;
   if (n < 2) {
     throw new Error(`the database needs a core of its own: this machine has ${n}`);
@@ -85,9 +89,16 @@ export async function splitCores(pgDir: string): Promise<CoreSplit> {
   if (dbPinned === 0) {
     throw new Error(`could not pin PostgreSQL (postmaster ${postmaster}) to core ${dbCore}`);
   }
+  // ALTER SYSTEM refuses a transaction block: one statement per call.
+  await psql('ALTER SYSTEM SET max_parallel_workers_per_gather = 0');
+  await psql('SELECT pg_reload_conf()');
   return {
-    note: `PostgreSQL (${dbPinned} processes) on core ${dbCore} alone, ${othersPinned} other processes on core ${others}`,
+    note:
+      `PostgreSQL (${dbPinned} processes, no parallel workers) on core ${dbCore} alone, ` +
+      `${othersPinned} other processes on core ${others}`,
     async restore() {
+      await psql('ALTER SYSTEM RESET max_parallel_workers_per_gather');
+      await psql('SELECT pg_reload_conf()');
       for (const pid of processes().keys()) {
         await taskset(all, pid);
       }
