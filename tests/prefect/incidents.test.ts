@@ -320,7 +320,8 @@ afterAll(async () => {
       (id) => `not run: the timeline of setup ${id} (PREFECT_INCIDENT_SETUPS=${process.env.PREFECT_INCIDENT_SETUPS})`
     ),
     'not made real on a live Prefect by this suite: runs-page-slow (made slow for real by hand on setup e, ' +
-      'PREFECT_INCIDENTS_RUNS_PAGE=1, but on two cores every other route slowed with it: not the signature), ' +
+      'PREFECT_INCIDENTS_RUNS_PAGE=1, but on two cores other routes slowed with it, half of them even with the ' +
+      'database on a core of its own: not the signature), ' +
       'stale-statistics (days cannot be compressed; its mechanism measured by tests/prefect/measure/staleStatistics.ts; ' +
       'simulator scenarios: tests/integration/scenarios.test.ts)',
   ];
