@@ -9,6 +9,7 @@
 // raw and with the data source's Thanos downsampling on (ScanOptions.thanosDownsampling: from a 5-minute grid,
 // ranges past ~15 days, it reads the downsampled blocks; below that it reads raw), both as an installation without
 // the recordings, then with them.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -266,6 +267,18 @@ function readOf(r: ScanResult): string {
   return `raw, ${at}${r.sourceNote ? ` (${r.sourceNote})` : ''}`;
 }
 
+/**
+ * Waits for the kernel to write back what the size's set-up wrote (the month's blocks, the backfill, compactions:
+ * gigabytes on the largest size), so the scan measures a settled server rather than share two cores with the
+ * writeback; says how much was in flight and how long it took.
+ */
+function settle(): string {
+  const dirtyMb = Number(/^Dirty:\s+(\d+) kB$/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? NaN) / 1024;
+  const t0 = performance.now();
+  execFileSync('sync');
+  return `writeback of ${dirtyMb.toFixed(0)} MB in flight ${((performance.now() - t0) / 1000).toFixed(1)} s`;
+}
+
 async function measure(timeline: Timeline, size: string): Promise<Measured[]> {
   const work = mkdtempSync(join(tmpdir(), 'bench-growth-'));
   let raw: RunningPrometheus | undefined;
@@ -310,6 +323,7 @@ async function measure(timeline: Timeline, size: string): Promise<Measured[]> {
       readyTimeoutMs: 300_000,
     });
     const compactSeconds = await waitForCompaction(withRules.url);
+    const settled = settle();
     const b = await scanOnce(withRules.url, metric, from, to);
     rows.push({
       size,
@@ -323,7 +337,7 @@ async function measure(timeline: Timeline, size: string): Promise<Measured[]> {
       read: readOf(b.result),
       note:
         `promtool backfill of the 5-minute group ${backfill.seconds.toFixed(0)} s, ` +
-        `then Prometheus's compaction ${compactSeconds.toFixed(0)} s`,
+        `then Prometheus's compaction ${compactSeconds.toFixed(0)} s, ${settled}`,
       perQuery: b.perQuery,
     });
     report(rows[rows.length - 1]);
@@ -447,11 +461,12 @@ async function measureThanos(
       compactTimeoutMs: 3_600_000,
     });
     const setupSeconds = (performance.now() - t0) / 1000;
+    const settled = settle();
     const blocks = bucketBlocks(thanos.bucketDir);
     const atResolution = (ms: number) => blocks.filter((b) => b.resolution === ms).length;
     const bucket =
       `bucket ${atResolution(0)} raw, ${atResolution(300_000)} 5-minute, ${atResolution(3_600_000)} 1-hour blocks ` +
-      `(upload and compaction ${setupSeconds.toFixed(0)} s)`;
+      `(upload and compaction ${setupSeconds.toFixed(0)} s, ${settled})`;
     const rows: Measured[] = [];
     const row = (engine: string, m: Scanned, note: string) => measuredRow(size, engine, m, note);
     const a = await scanOnce(thanos.frontend.url, metric, from, to, {}, { hideRecordings: true });
