@@ -9,8 +9,8 @@
 // each run). Here every phase is written on purpose, through promtool's OpenMetrics backfill, one route per phase.
 import { metricForConvention } from '../../src/rules/offline';
 import { RECORDED_LONG, recordedQueries } from '../../src/prometheus/recorded';
-import { defaultEngine, promQuery, startPrometheus } from '../harness/prometheus';
-import { startVictoriaMetrics } from '../harness/victoriametrics';
+import { promQuery } from '../harness/prometheus';
+import { backfilledEngines, type BackfilledEngine } from './backfilledEngines';
 
 jest.setTimeout(120_000);
 
@@ -37,41 +37,17 @@ function openMetrics(): string {
 }
 
 /**
- * An engine holding the phases, and its window rule: Prometheus 2.x's range selectors include the window's start,
- * 3.x's and VictoriaMetrics' leave it out (measured here: VictoriaMetrics answers as 3.x does at every phase).
+ * Its window rule: Prometheus 2.x's range selectors include the window's start, 3.x's and VictoriaMetrics' leave it
+ * out (measured here: VictoriaMetrics answers as 3.x does at every phase).
  */
-interface Engine {
-  name: string;
-  url: string;
-  includesStart: boolean;
-  stop(): Promise<void>;
-}
+const includesStart = (engine: BackfilledEngine) => engine.kind === 'prometheus2';
 
-const ENGINES: Array<{ name: string; start(): Promise<Engine> }> = [
-  {
-    name: defaultEngine() === 'prometheus2' ? 'Prometheus 2.42' : 'Prometheus 3',
-    async start() {
-      const p = await startPrometheus({ openMetrics: openMetrics() });
-      return { name: p.engine, url: p.url, includesStart: p.engine === 'prometheus2', stop: () => p.stop() };
-    },
-  },
-  ...(defaultEngine() === 'prometheus2'
-    ? [
-        {
-          name: 'VictoriaMetrics',
-          async start() {
-            const vm = await startVictoriaMetrics({ openMetrics: openMetrics() });
-            return { name: 'VictoriaMetrics', url: vm.url, includesStart: false, stop: () => vm.stop() };
-          },
-        },
-      ]
-    : []),
-];
+const ENGINES = backfilledEngines(openMetrics);
 
 type Matrix = Array<{ metric: Record<string, string>; values: Array<[number, string]> }>;
 
 /** The answer per phase: grid time (s) → value. */
-async function read(engine: Engine, expr: string, step: number): Promise<Map<number, Map<number, number>>> {
+async function read(engine: BackfilledEngine, expr: string, step: number): Promise<Map<number, Map<number, number>>> {
   const start = BASE + 4 * INTERVAL;
   const end = BASE + (EVALUATIONS - 2) * INTERVAL;
   const result = await promQuery<Matrix>(engine.url, expr, { start, end, step });
@@ -107,7 +83,7 @@ function inWindow(t: number, windowMs: number, phase: number, includesStart: boo
 }
 
 describe.each(ENGINES)('the recordings read at every evaluation phase, in $name', ({ start }) => {
-  let engine: Engine;
+  let engine: BackfilledEngine;
 
   beforeAll(async () => {
     engine = await start();
@@ -144,10 +120,10 @@ describe.each(ENGINES)('the recordings read at every evaluation phase, in $name'
     for (const phase of PHASES_MS) {
       const got = answer.get(phase)!;
       for (const t of grid(step)) {
-        const ks = inWindow(t, step * 1000 - 1, phase, engine.includesStart);
+        const ks = inWindow(t, step * 1000 - 1, phase, includesStart(engine));
         // Both of the step's evaluations, but for one phase on an engine whose window leaves out its start (3.x,
         // VictoriaMetrics) at exactly 1 ms, where the earlier one sits on the excluded start (recorded.ts says so).
-        expect(ks.length).toBe(!engine.includesStart && phase === 1 ? 1 : 2);
+        expect(ks.length).toBe(!includesStart(engine) && phase === 1 ? 1 : 2);
         expect([phase, t, got.get(t)]).toEqual([phase, t, ks.reduce((a, b) => a + b, 0) / ks.length]);
       }
     }

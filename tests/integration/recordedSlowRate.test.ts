@@ -5,8 +5,8 @@
 // changed its `le` spelling ("10" → "10.0", as after an upgrade to Prometheus 3), where the read must still answer.
 import { RECORDED_LONG, recordedQueries } from '../../src/prometheus/recorded';
 import { metricForConvention } from '../../src/rules/offline';
-import { defaultEngine, promQuery, startPrometheus } from '../harness/prometheus';
-import { startVictoriaMetrics } from '../harness/victoriametrics';
+import { promQuery } from '../harness/prometheus';
+import { backfilledEngines, type BackfilledEngine } from './backfilledEngines';
 
 jest.setTimeout(120_000);
 
@@ -45,33 +45,10 @@ function openMetrics(): string {
   return `${[...counts, ...buckets].join('\n')}\n# EOF\n`;
 }
 
-interface Engine {
-  url: string;
-  /** Prometheus refuses a one-to-one match with two series on one side; VictoriaMetrics answers (measured here). */
-  refusesDuplicates: boolean;
-  stop(): Promise<void>;
-}
+/** Prometheus refuses a one-to-one match with two series on one side; VictoriaMetrics answers (measured here). */
+const refusesDuplicates = (engine: BackfilledEngine) => engine.kind !== 'victoriametrics';
 
-const ENGINES: Array<{ name: string; start(): Promise<Engine> }> = [
-  {
-    name: defaultEngine() === 'prometheus2' ? 'Prometheus 2.42' : 'Prometheus 3',
-    async start() {
-      const p = await startPrometheus({ openMetrics: openMetrics() });
-      return { url: p.url, refusesDuplicates: true, stop: () => p.stop() };
-    },
-  },
-  ...(defaultEngine() === 'prometheus2'
-    ? [
-        {
-          name: 'VictoriaMetrics',
-          async start() {
-            const vm = await startVictoriaMetrics({ openMetrics: openMetrics() });
-            return { url: vm.url, refusesDuplicates: false, stop: () => vm.stop() };
-          },
-        },
-      ]
-    : []),
-];
+const ENGINES = backfilledEngines(openMetrics);
 
 type Matrix = Array<{ metric: Record<string, string>; values: Array<[number, string]> }>;
 
@@ -104,7 +81,7 @@ async function read(url: string, expr: string): Promise<Map<string, Map<number, 
 }
 
 describe.each(ENGINES)('the recorded slow share read as a rate, in $name', ({ start }) => {
-  let engine: Engine;
+  let engine: BackfilledEngine;
   const q = recordedQueries(metric, { stepSeconds: INTERVAL, intervalSeconds: INTERVAL });
   const share = q.slowShare(THRESHOLD);
   /** The bucket read inside the slow rate: what follows its `group_right`. */
@@ -158,7 +135,7 @@ describe.each(ENGINES)('the recorded slow share read as a rate, in $name', ({ st
     // Why `group_right`: matched one to one, the same read fails on the duplicate in Prometheus.
     const oneToOne = share.slowRate!.replace(' group_right', '');
     expect(oneToOne).not.toBe(share.slowRate);
-    if (engine.refusesDuplicates) {
+    if (refusesDuplicates(engine)) {
       await expect(read(engine.url, oneToOne)).rejects.toThrow(/duplicate|many|match/i);
     } else {
       await expect(read(engine.url, oneToOne)).resolves.toBeInstanceOf(Map);
