@@ -26,7 +26,7 @@ import type { PrometheusTransport, ResolvedMetric } from '../src/prometheus/type
 import { buildRuleGroups } from '../src/rules/generate';
 import { toYaml, type YamlValue } from '../src/rules/yaml';
 import { startPrometheus, type RunningPrometheus } from '../tests/harness/prometheus';
-import { backfillRules, linkBlocks, waitForCompaction } from '../tests/harness/ruleBackfill';
+import { backfillRules, compactorState, linkBlocks, waitForCompaction } from '../tests/harness/ruleBackfill';
 import { bucketBlocks, startQueryFrontend, startThanosHa, type RunningThanosHa } from '../tests/harness/thanos';
 import { writeTsdbBlock } from '../tests/harness/tsdbBlock';
 import type { Timeline } from '../tools/simulator';
@@ -324,7 +324,11 @@ async function measure(timeline: Timeline, size: string): Promise<Measured[]> {
     });
     const compactSeconds = await waitForCompaction(withRules.url);
     const settled = settle();
+    const before = await compactorState(withRules.url);
     const b = await scanOnce(withRules.url, metric, from, to);
+    const after = await compactorState(withRules.url);
+    // Said on the row, so that a fast path measured beside a running merge shows it.
+    const during = after.compactions - before.compactions + Math.max(before.populating, after.populating);
     rows.push({
       size,
       engine: 'Prometheus + recording rules',
@@ -337,7 +341,8 @@ async function measure(timeline: Timeline, size: string): Promise<Measured[]> {
       read: readOf(b.result),
       note:
         `promtool backfill of the 5-minute group ${backfill.seconds.toFixed(0)} s, ` +
-        `then Prometheus's compaction ${compactSeconds.toFixed(0)} s, ${settled}`,
+        `then Prometheus's compaction ${compactSeconds.toFixed(0)} s, ${settled}, ` +
+        `${during} compaction${during === 1 ? '' : 's'} during the scan`,
       perQuery: b.perQuery,
     });
     report(rows[rows.length - 1]);
