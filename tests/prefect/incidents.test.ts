@@ -85,6 +85,23 @@ function traffic(requests: RecordedRequest[], start: number, end: number): strin
   );
 }
 
+/** One route's p95 from the clients in [start, end] against the 2 minutes before it: how far a decoy moved it. */
+function routeLatency(requests: RecordedRequest[], start: number, end: number, path: RegExp): string {
+  const p95 = (from: number, to: number) => {
+    const s = requests
+      .filter((r) => r.end * 1000 >= from && r.end * 1000 <= to && path.test(r.path))
+      .map((r) => r.seconds)
+      .sort((a, b) => a - b);
+    return { n: s.length, p95: s.length ? s[Math.min(s.length - 1, Math.floor(s.length * 0.95))] : NaN };
+  };
+  const during = p95(start, end);
+  const before = p95(start - 120_000, start);
+  return (
+    `${path.source}: p95 ${during.p95.toFixed(3)} s over ${during.n} requests against ${before.p95.toFixed(3)} s ` +
+    `over ${before.n} in the 2 min before (×${(during.p95 / before.p95).toFixed(1)}, +${(during.p95 - before.p95).toFixed(3)} s)`
+  );
+}
+
 function countInLog(file: string, needle: string): number {
   try {
     return readFileSync(file, 'utf8').split(needle).length - 1;
@@ -224,6 +241,9 @@ async function runOne(plan: TimelinePlan, stack: Stack, t0: number): Promise<Out
     for (const inj of r.injected) {
       inj.notes.push(`clients were answered: ${answers(requests, inj.start, inj.end)}`);
       inj.notes.push(`traffic: ${traffic(requests, inj.start, inj.end)}`);
+    }
+    for (const inj of r.injected.filter((i) => i.route)) {
+      inj.notes.push(`the route: ${routeLatency(requests, inj.start, inj.end, inj.route!)}`);
     }
     const hang = r.injected.find((i) => i.insight === 'read-work-pool-hang');
     if (hang) {

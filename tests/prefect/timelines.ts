@@ -7,7 +7,7 @@
 import { insertFlowRuns, insertTaskRuns } from './harness/bulk';
 import { splitCores } from './harness/cpuSplit';
 import { dropRunsPageIndexes, type IndexSet } from './harness/indexes';
-import { holdRowLocks, holdTableLock } from './harness/locks';
+import { cycleTableLock, holdRowLocks, holdTableLock } from './harness/locks';
 import type { RunningPostgres } from './harness/postgres';
 import type { ManagedProcess } from './harness/process';
 import type { Stack } from './harness/stack';
@@ -445,6 +445,7 @@ export const SETUP_E: TimelinePlan = {
     } else if (bulk) {
       await loadPoolExhaustion(r, await bulk);
     } else {
+      await oneRouteDecoys(r);
       r.notes.push(
         'not run (by hand only, PREFECT_INCIDENTS_LOAD_POOL=1: its readers take both cores from the other timelines): ' +
           'db-pool-exhaustion by load alone on 2 M bulk flow runs'
@@ -461,6 +462,56 @@ export const SETUP_E: TimelinePlan = {
     await r.at(secs('E_END', LOAD_POOL ? 840 : 720));
   },
 };
+
+/**
+ * Two near-miss decoys on setup e (issue 16), each one route slowed by a batch job's short exclusive locks on the one
+ * table it reads (cycleTableLock), neither CPU-bound, so they move nothing a's and b's scans judge:
+ * - 4:30–7:30, `task_run` locked 0.12 s of every 0.5 s: the quiet driver's `POST /task_runs/count` waits on about a
+ *   quarter of its calls, its p95 several times its baseline of a few hundredths; one route is no pool exhaustion
+ *   (half the database routes at 5×) and far from the count timeout's statement timeout;
+ * - 8:30–11:00, `worker` locked 0.95 s of every second: the workers' heartbeat (`POST …/workers/heartbeat`, the only
+ *   route that writes the table) rises by up to 0.95 s over its few milliseconds: far from its baseline, which the
+ *   old 1 s "near" slack would have hidden, and alone no insight.
+ * The report gives each route's p95 from the clients, during and the 2 minutes before.
+ */
+async function oneRouteDecoys(r: TimelineRun): Promise<void> {
+  const decoys = [
+    {
+      at: 'E_ROUTE4X_AT',
+      atS: 270,
+      len: 'E_ROUTE4X',
+      lenS: 180,
+      table: 'task_run',
+      held: 0.12,
+      gap: 0.38,
+      route: /^\/api\/task_runs\/count$/,
+    },
+    {
+      at: 'E_PLUS900_AT',
+      atS: 510,
+      len: 'E_PLUS900',
+      lenS: 150,
+      table: 'worker',
+      held: 0.95,
+      gap: 0.05,
+      route: /^\/api\/work_pools\/[^/]+\/workers\/heartbeat$/,
+    },
+  ];
+  for (const d of decoys) {
+    await r.at(secs(d.at, d.atS));
+    const seconds = secs(d.len, d.lenS) / 1000;
+    const lock = await cycleTableLock(r.pg, r.stack.database, d.table, d.held, d.gap, seconds);
+    const end = await lock.released;
+    r.injected.push({
+      insight: null,
+      label: `one route: ${d.table} locked ${d.held} s of every ${d.held + d.gap} s`,
+      start: lock.grantedAt,
+      end,
+      route: d.route,
+      notes: [`LOCK TABLE ${d.table} IN ACCESS EXCLUSIVE MODE ${d.held} s, released ${d.gap} s, for ${seconds} s`],
+    });
+  }
+}
 
 /**
  * Setup e's load-only pool exhaustion, by hand (LOAD_POOL: why). The injected window runs from the readers' start to

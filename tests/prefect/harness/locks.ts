@@ -36,6 +36,38 @@ export async function holdTableLock(
 }
 
 /**
+ * Locks `table` IN ACCESS EXCLUSIVE MODE for `heldSeconds`, lets go for `gapSeconds`, again and again for `seconds`,
+ * in one session (a DO block that commits between its locks): what a batch job taking short exclusive locks in a
+ * loop does to the one route that reads the table. A request that arrives while the lock is held waits for the rest
+ * of it, so the route's latency rises by up to `heldSeconds`, on a share `held / (held + gap)` of its requests.
+ * Resolves once PostgreSQL has granted the lock a first time; `released` when the last one ends.
+ */
+export async function cycleTableLock(
+  pg: RunningPostgres,
+  database: string,
+  table: string,
+  heldSeconds: number,
+  gapSeconds: number,
+  seconds: number
+): Promise<HeldLock> {
+  if (!/^[a-z_]+$/.test(table)) {
+    throw new Error(`refusing odd lock target ${table}`);
+  }
+  const sql =
+    `DO $$ DECLARE stop timestamptz := clock_timestamp() + interval '${Number(seconds)} seconds'; BEGIN ` +
+    `WHILE clock_timestamp() < stop LOOP LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE; ` +
+    `PERFORM pg_sleep(${Number(heldSeconds)}); COMMIT; PERFORM pg_sleep(${Number(gapSeconds)}); COMMIT; END LOOP; END $$;`;
+  return holdUntil(
+    pg,
+    database,
+    sql,
+    seconds,
+    `SELECT count(*) FROM pg_locks WHERE granted AND relation = '${table}'::regclass AND mode = 'AccessExclusiveLock'`,
+    `the lock on ${table} was not granted within 30 s`
+  );
+}
+
+/**
  * Runs `sql` (a transaction that holds its locks for `seconds`) in its own psql session; resolves once `check`
  * counts more than 0 rows, i.e. the locks are held.
  */

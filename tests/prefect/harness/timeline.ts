@@ -18,6 +18,8 @@ export interface Injected {
   end: number;
   /** What was done and what the server answered, for the report. */
   notes: string[];
+  /** A decoy aimed at one route: its path as the clients send it, whose latency the report holds before and during. */
+  route?: RegExp;
 }
 
 export interface ClientOptions {
