@@ -6,7 +6,6 @@ import {
   pointsPerRequest,
   REQUEST_BUDGET_SECONDS,
   SAMPLE_BUDGET,
-  SPLIT_ALIGN_SECONDS,
   splitRange,
 } from './chunks';
 
@@ -23,38 +22,6 @@ describe('splitRange', () => {
       expect(pieces.every((p) => pointsOf(p) <= per)).toBe(true);
       expect(pieces[pieces.length - 1].end).toBe(range.end);
     }
-  });
-
-  // The sub-queries Thanos's query-frontend makes of one piece: one per UTC day it touches (split_by_interval.go).
-  const frontendSplits = (p: { start: number; end: number }) =>
-    Math.floor(p.end / SPLIT_ALIGN_SECONDS) - Math.floor(p.start / SPLIT_ALIGN_SECONDS) + 1;
-  const DAY = SPLIT_ALIGN_SECONDS;
-  // A month on a 5-minute grid that starts mid-day, as a scan's does (its start is the range's, not a midnight).
-  const month = { start: 20 * DAY + 7 * 3600 + 300, end: 50 * DAY + 7 * 3600, step: 300 };
-
-  it('aligned, ends pieces of days before midnight, as many sub-queries for a frontend as days touched', () => {
-    const per = Math.floor((2.3 * DAY) / 300);
-    const plain = splitRange(month, per);
-    const aligned = splitRange(month, per, DAY);
-    expect(gridPoints(aligned)).toEqual(gridPoints([month]));
-    expect(aligned.every((p) => pointsOf(p) <= per)).toBe(true);
-    // Every piece but the last ends on the last grid point of a day; every piece but the first starts at midnight.
-    expect(aligned.slice(0, -1).every((p) => (p.end + 300) % DAY === 0)).toBe(true);
-    expect(aligned.slice(1).every((p) => p.start % DAY === 0)).toBe(true);
-    const days = frontendSplits(month);
-    expect(aligned.reduce((n, p) => n + frontendSplits(p), 0)).toBe(days);
-    // Unaligned, each piece boundary inside a day costs the frontend one more sub-query.
-    expect(plain.reduce((n, p) => n + frontendSplits(p), 0)).toBeGreaterThan(days + plain.length / 2);
-  });
-
-  it('aligned, splits days evenly with pieces shorter than a day, none crossing midnight', () => {
-    const per = Math.floor((15.3 * 3600) / 300);
-    const aligned = splitRange(month, per, DAY);
-    expect(gridPoints(aligned)).toEqual(gridPoints([month]));
-    expect(aligned.every((p) => frontendSplits(p) === 1)).toBe(true);
-    // Half days: two pieces a day, one more for the month's first partial day.
-    expect(aligned.slice(1, -1).every((p) => p.start % (DAY / 2) === 0 && (p.end + 300) % (DAY / 2) === 0)).toBe(true);
-    expect(aligned.length).toBe(2 * 30 + 1);
   });
 
   it('keeps a range that fits as it is', () => {

@@ -28,18 +28,6 @@ export const SECONDS_PER_POINT = 2.5e-6;
  */
 export const SAMPLE_BUDGET = 20_000_000;
 
-/**
- * Query frontends split every range query at whole UTC days before a querier sees it: Thanos's
- * `--query-range.split-interval` (24h by default; internal/cortex/querier/queryrange/split_by_interval.go,
- * nextIntervalBoundary, v0.42.4), and Mimir's and Cortex's `split_queries_by_interval` (24h by default). A piece
- * that crosses a day boundary costs the frontend one more sub-query, each paying the frontend's fixed part and
- * re-reading a rate window: the month through Thanos's frontend was 43 sub-queries for 13 pieces where 31 would do.
- * Aligned, pieces end at a day boundary wherever one lies within their reach. It is not free without a frontend: a
- * piece of 1.9 days becomes one of 1 day, one of 15 hours one of 12. The scan aligns only where it is told the
- * engine is Thanos (its downsampling switch), where a frontend is the documented set-up.
- */
-export const SPLIT_ALIGN_SECONDS = 86_400;
-
 export interface ChunkInput {
   /** The scan's range on its grid (start and end are grid points). */
   range: TimeRange;
@@ -55,8 +43,6 @@ export interface ChunkInput {
   sampleBudget?: number;
   /** Seconds per series and grid point (default SECONDS_PER_POINT; a downsampled stretch has its own, measured). */
   secondsPerPoint?: number;
-  /** Boundaries (multiples of this, unix s) a piece ends before wherever it reaches one (SPLIT_ALIGN_SECONDS); none if unset. */
-  alignSeconds?: number;
 }
 
 /**
@@ -101,42 +87,25 @@ export function pointsPerRequest(input: ChunkInput): number {
 
 /**
  * Consecutive pieces of `range`, each at most `maxPoints` grid points, each starting on the grid point after the
- * previous piece's end: together they evaluate every point of `range` exactly once, in order. With `alignSeconds`,
- * a piece that would reach past a multiple of it ends on the last grid point before the latest one it reaches, as a
- * query frontend's own split does (a grid point on the boundary starts the next piece); pieces shorter than it end
- * on multiples of an even fraction of it.
+ * previous piece's end: together they evaluate every point of `range` exactly once, in order.
  */
-export function splitRange(range: TimeRange, maxPoints: number, alignSeconds?: number): TimeRange[] {
+export function splitRange(range: TimeRange, maxPoints: number): TimeRange[] {
   const total = pointsOf(range);
   const per = Math.max(1, Math.floor(maxPoints));
   if (total <= per) {
     return [range];
   }
-  // Pieces shorter than the interval split it evenly, so that none crosses a boundary and none is added for it.
-  const every =
-    alignSeconds !== undefined && alignSeconds > 0
-      ? alignSeconds / Math.max(1, Math.ceil(alignSeconds / (per * range.step) - 1e-9))
-      : undefined;
   const out: TimeRange[] = [];
-  for (let first = 0; first < total;) {
-    let last = Math.min(total, first + per) - 1;
-    if (every !== undefined && last < total - 1) {
-      const start = range.start + first * range.step;
-      // The latest boundary no later than the grid point after the farthest one this piece may take.
-      const boundary = Math.floor((range.start + (last + 1) * range.step) / every) * every;
-      if (boundary > start) {
-        last = first + Math.ceil((boundary - start) / range.step - 1e-9) - 1;
-      }
-    }
+  for (let first = 0; first < total; first += per) {
+    const last = Math.min(total, first + per) - 1;
     out.push({ start: range.start + first * range.step, end: range.start + last * range.step, step: range.step });
-    first = last + 1;
   }
   return out;
 }
 
 /** The pieces a scan query is asked in (one piece, `range` itself, when it fits both budgets). */
 export function chunkRange(input: ChunkInput): TimeRange[] {
-  return splitRange(input.range, pointsPerRequest(input), input.alignSeconds);
+  return splitRange(input.range, pointsPerRequest(input));
 }
 
 /**

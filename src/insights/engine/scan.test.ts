@@ -360,15 +360,10 @@ describe('bounded requests', () => {
     }
     expect(p95.some((p) => p.end <= until && p.end + 300 > until)).toBe(true);
     expect(p95[p95.length - 1].end).toBeGreaterThan(TO / 1000 - 300);
-    // Told the engine is Thanos, no piece costs its query-frontend a second sub-query (chunks.ts SPLIT_ALIGN_SECONDS):
-    // here the stretch's 15-hour budget gives half days.
-    const days = (p: TimeRange) => Math.floor(p.end / 86_400) - Math.floor(p.start / 86_400) + 1;
-    expect(p95.every((p) => days(p) === 1)).toBe(true);
-    // Several times fewer pieces than a budget as raw samples throughout (199 against 63 unaligned; 212 against 76
-    // with both in half days or less).
+    // Several times fewer pieces than a budget as raw samples throughout.
     const raw = fakeApi({ probeSeries: 7000 });
     await runScan({ ...month, api: raw.api, thanosDownsampling: true }, []);
-    expect(p95.length * 2.5).toBeLessThan(raw.calls.filter((c) => c.role === 'p95').length);
+    expect(p95.length * 3).toBeLessThan(raw.calls.filter((c) => c.role === 'p95').length);
     expect(r.downsampledSeconds).toBe(300);
   });
 

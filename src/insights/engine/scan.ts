@@ -37,7 +37,7 @@ import {
 import type { ScanOptions, ScanResult, ScanSource } from './types';
 import { createNoticeCollector, type NoticeKind } from '../../prometheus/warnings';
 import { hasSamplesFrom, noDataMessage } from './noData';
-import { chunkRange, chunkRangeSplitAt, SPLIT_ALIGN_SECONDS, type ChunkInput } from './chunks';
+import { chunkRange, chunkRangeSplitAt, type ChunkInput } from './chunks';
 import {
   wholeWindowCounts,
   youngProbeRange,
@@ -714,8 +714,6 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
         scrapeSeconds: recorded === undefined ? scrapeSeconds : source.resolutionSeconds,
         windowSeconds: recorded === undefined ? windowSeconds : stepSec,
         budgetSeconds: requestBudgetSeconds,
-        // Told the engine is Thanos: pieces follow its query-frontend's day split (chunks.ts).
-        alignSeconds: opts.thanosDownsampling ? SPLIT_ALIGN_SECONDS : undefined,
       };
       // Up to where the probe found the downsampled blocks (raw reads only), a piece reads one sample per resolution.
       pieces =
