@@ -6,7 +6,6 @@
 // traffic to 12:00 (README, "The incident timelines": why none can disturb another's verdicts).
 import { insertFlowRuns, insertTaskRuns } from './harness/bulk';
 import { splitCores } from './harness/cpuSplit';
-import { yieldLongStatements, type LongStatementsYield } from './harness/longQueries';
 import { dropRunsPageIndexes, type IndexSet } from './harness/indexes';
 import { cycleTableLock, holdRowLocks, holdTableLock } from './harness/locks';
 import type { RunningPostgres } from './harness/postgres';
@@ -71,13 +70,6 @@ export const RUNS_PAGE = process.env.PREFECT_INCIDENTS_RUNS_PAGE === '1';
  * shared, as the two runs above were.
  */
 const RUNS_PAGE_SPLIT = process.env.PREFECT_INCIDENT_RUNS_PAGE_SPLIT !== '0';
-/**
- * With the split, the API server's statements older than a second also yield the database's core to the short ones
- * (harness/longQueries.ts), as on a database with a core per long statement: the three split runs above left 3 of 6
- * other routes near, the flow run's creation and the unfiltered count waiting behind the readers' scans.
- * PREFECT_INCIDENT_RUNS_PAGE_YIELD=0 keeps the split alone.
- */
-const RUNS_PAGE_YIELD = RUNS_PAGE_SPLIT && process.env.PREFECT_INCIDENT_RUNS_PAGE_YIELD !== '0';
 /**
  * Which of flow_run's indexes the runs page's step drops (harness/indexes.ts): the runs page's own sort and range
  * (`runs-page`), or every start-time index but the scheduler's (`start-time`, PREFECT_INCIDENT_RUNS_PAGE_INDEXES by
@@ -563,10 +555,8 @@ async function runsPageSlow(r: TimelineRun, bulkDone: string): Promise<void> {
   const slowMs = secs('RUNS_PAGE', 150);
   // The database on a core of its own from just before the drop to the readers' end (RUNS_PAGE_SPLIT: why).
   const split = RUNS_PAGE_SPLIT ? await splitCores(r.pg.dir, (sql) => r.pg.psql('postgres', sql)) : null;
-  let yielding: LongStatementsYield | null = null;
   let inj: Injected;
   try {
-    yielding = RUNS_PAGE_YIELD ? yieldLongStatements(r.pg, s.database) : null;
     const dropped = await dropRunsPageIndexes(r.pg, s.database, RUNS_PAGE_INDEXES);
     // The readers outlive the rebuild by a little: the page is opened as often once it is fast again.
     const readers = startHammer(s, 'ui-runs-page', RUNS_PAGE_READERS, slowMs / 1000 + 90, 5);
@@ -587,16 +577,12 @@ async function runsPageSlow(r: TimelineRun, bulkDone: string): Promise<void> {
       `DROP INDEX ${dropped.names.join(', ')} ${clock(dropped.droppedAt)}; CREATE INDEX again ${clock(rebuildStarted)}–${clock(inj.end)}; hammer.py --call ui-runs-page --concurrency ${RUNS_PAGE_READERS} --spread 5, stopped 15 s after the rebuild`
     );
   } finally {
-    // Whatever failed, the scans after it must not run on one core, nor any backend at a low priority.
-    await yielding?.stop();
+    // Whatever failed, the scans after it must not run on one core.
     await split?.restore();
   }
   inj.notes.push(
     split ? `${split.note}, until the readers stopped` : 'one machine for all: no core of its own for PostgreSQL'
   );
-  if (yielding) {
-    inj.notes.push(yielding.note());
-  }
   r.injected.push(inj);
 }
 
