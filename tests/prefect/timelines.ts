@@ -5,6 +5,7 @@
 // takes a traffic bump and a task-run count timeout; setup e (native histograms) has its outage only, then quiet
 // traffic to 12:00 (README, "The incident timelines": why none can disturb another's verdicts).
 import { insertFlowRuns, insertTaskRuns } from './harness/bulk';
+import { coldTable, type ColdTable } from './harness/coldTable';
 import { splitCores } from './harness/cpuSplit';
 import { dropRunsPageIndexes, type IndexSet } from './harness/indexes';
 import { cycleTableLock, holdRowLocks, holdTableLock } from './harness/locks';
@@ -70,6 +71,14 @@ export const RUNS_PAGE = process.env.PREFECT_INCIDENTS_RUNS_PAGE === '1';
  * shared, as the two runs above were.
  */
 const RUNS_PAGE_SPLIT = process.env.PREFECT_INCIDENT_RUNS_PAGE_SPLIT !== '0';
+/**
+ * During the runs page's step, flow_run read off a disk with a rate limit and out of the page cache
+ * (harness/coldTable.ts), as a table that outgrew its database host's memory is: the pages without their indexes
+ * then wait on the disk instead of taking the database's core from every other statement, which is what kept the
+ * other routes far in every run before (3 of 6 near with the split alone). PREFECT_INCIDENT_RUNS_PAGE_COLD=0 leaves
+ * the table in memory.
+ */
+const RUNS_PAGE_COLD = process.env.PREFECT_INCIDENT_RUNS_PAGE_COLD !== '0';
 /**
  * Which of flow_run's indexes the runs page's step drops (harness/indexes.ts): the runs page's own sort and range
  * (`runs-page`), or every start-time index but the scheduler's (`start-time`, PREFECT_INCIDENT_RUNS_PAGE_INDEXES by
@@ -555,8 +564,10 @@ async function runsPageSlow(r: TimelineRun, bulkDone: string): Promise<void> {
   const slowMs = secs('RUNS_PAGE', 150);
   // The database on a core of its own from just before the drop to the readers' end (RUNS_PAGE_SPLIT: why).
   const split = RUNS_PAGE_SPLIT ? await splitCores(r.pg.dir, (sql) => r.pg.psql('postgres', sql)) : null;
+  let cold: ColdTable | null = null;
   let inj: Injected;
   try {
+    cold = RUNS_PAGE_COLD ? await coldTable(r.pg, s.database, 'flow_run') : null;
     const dropped = await dropRunsPageIndexes(r.pg, s.database, RUNS_PAGE_INDEXES);
     // The readers outlive the rebuild by a little: the page is opened as often once it is fast again.
     const readers = startHammer(s, 'ui-runs-page', RUNS_PAGE_READERS, slowMs / 1000 + 90, 5);
@@ -569,6 +580,10 @@ async function runsPageSlow(r: TimelineRun, bulkDone: string): Promise<void> {
       notes: [bulkDone],
     };
     await sleep(Math.max(0, dropped.droppedAt + slowMs - Date.now()));
+    // The rebuild reads the table at the disk's full rate: the incident is the missing indexes, not the rebuild.
+    const coldNote = cold?.note();
+    await cold?.restore();
+    cold = null;
     const rebuildStarted = Date.now();
     inj.end = await dropped.restore();
     await sleep(15_000);
@@ -576,8 +591,10 @@ async function runsPageSlow(r: TimelineRun, bulkDone: string): Promise<void> {
     inj.notes.push(
       `DROP INDEX ${dropped.names.join(', ')} ${clock(dropped.droppedAt)}; CREATE INDEX again ${clock(rebuildStarted)}–${clock(inj.end)}; hammer.py --call ui-runs-page --concurrency ${RUNS_PAGE_READERS} --spread 5, stopped 15 s after the rebuild`
     );
+    inj.notes.push(coldNote ? `until the rebuild, ${coldNote}` : 'flow_run left in the page cache');
   } finally {
-    // Whatever failed, the scans after it must not run on one core.
+    // Whatever failed, the scans after it must not run on one core, nor PostgreSQL read at a limit.
+    await cold?.restore();
     await split?.restore();
   }
   inj.notes.push(
