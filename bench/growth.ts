@@ -477,7 +477,7 @@ async function measureThanos(
     const a = await scanOnce(thanos.frontend.url, metric, from, to, {}, { hideRecordings: true });
     rows.push(row('Thanos raw', a, bucket));
     report(rows[rows.length - 1]);
-    // Each row its own frontend, so that no answer comes from an earlier row's results cache.
+    // Each row its own frontend: none has a results cache (startQueryFrontend), and one given later must not serve a row.
     frontend = await startQueryFrontend(thanos.query.url);
     const b = await scanOnce(frontend.url, metric, from, to, { thanosDownsampling: true }, { hideRecordings: true });
     const said =

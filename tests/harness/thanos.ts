@@ -225,7 +225,10 @@ export async function startQuerier(
   return query;
 }
 
-/** A query-frontend in front of `queryUrl`, as operators run it (24 h splits, its in-memory results cache). */
+/**
+ * A query-frontend in front of `queryUrl` with its defaults (24 h splits, 14 at once). No results cache: v0.42.4 adds
+ * one only when `--query-range.response-cache-config` has content (`cmd/thanos/query_frontend.go`), and none is given.
+ */
 export function startQueryFrontend(queryUrl: string): Promise<ThanosProcess> {
   return startComponent({
     component: 'query-frontend',
