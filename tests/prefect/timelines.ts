@@ -88,8 +88,12 @@ const RUNS_PAGE_INDEXES: IndexSet =
   process.env.PREFECT_INCIDENT_RUNS_PAGE_INDEXES === 'start-time' ? 'start-time' : 'runs-page';
 /** Flow runs written in bulk into e's database during the outage (PREFECT_INCIDENT_FLOW_RUNS by hand). */
 const BULK_FLOW_RUNS = Number(process.env.PREFECT_INCIDENT_FLOW_RUNS ?? 2_000_000);
-/** Runs pages open while the start-time indexes are gone (PREFECT_INCIDENT_RUNS_PAGE_READERS by hand). */
-const RUNS_PAGE_READERS = Number(process.env.PREFECT_INCIDENT_RUNS_PAGE_READERS ?? 8);
+/**
+ * Runs pages open while the start-time indexes are gone (PREFECT_INCIDENT_RUNS_PAGE_READERS by hand). Off the disk
+ * (RUNS_PAGE_COLD) one page already waits past the UI's patience, and each reader's tuples still cost the database's
+ * core, so 3; in memory a page needs 8 sharing the core to take that long (tests/prefect/README.md).
+ */
+const RUNS_PAGE_READERS = Number(process.env.PREFECT_INCIDENT_RUNS_PAGE_READERS ?? (RUNS_PAGE_COLD ? 3 : 8));
 
 /**
  * db-pool-exhaustion by load alone on setup e, by hand only (PREFECT_INCIDENTS_LOAD_POOL=1, run alone with
