@@ -57,6 +57,27 @@ describe('evidence against the clients', () => {
     expect(checkEvidence(overload(0.02), surge, ctx(answers))[0].ok).toBe(false);
   });
 
+  it("holds the runs page's mean to the clients' mean of its routes, and its cut-off to the pages cancelled there", () => {
+    const drop = { insight: 'runs-page-slow', label: '', start: T0 * 1000, end: (T0 + 150) * 1000, notes: [] };
+    // The UI's pages cancelled at 10.07 s, one in nine; another client's pages answered in 0.13 s (setup e,
+    // 2026-12-06 13:51 UTC: 36 of 358).
+    const pages = Array.from({ length: 360 }, (_, k) =>
+      req(k * 0.4, k % 2 ? '/api/flow_runs/paginate' : '/api/flow_runs/filter', k % 9 ? 200 : 500, k % 9 ? 0.13 : 10.07)
+    );
+    const finding = (meanSeconds: number, p99AtCutOff: boolean): ScanFinding => ({
+      id: 'runs-page-slow',
+      start: drop.start,
+      end: drop.end,
+      routes: ['/flow_runs/filter', '/flow_runs/paginate'],
+      evidence: { meanSeconds, cutOffSeconds: 10, p99AtCutOff },
+    });
+    // The clients' mean: (40 × 10.07 + 320 × 0.13) / 360 = 1.234 s.
+    expect(checkEvidence(finding(1.249, true), drop, ctx(pages)).map((c) => c.ok)).toEqual([true, true]);
+    // The mean over the slow points only (1.9 s), and a verdict that nothing was cancelled.
+    expect(checkEvidence(finding(1.887, true), drop, ctx(pages)).map((c) => c.ok)).toEqual([false, true]);
+    expect(checkEvidence(finding(1.249, false), drop, ctx(pages)).map((c) => c.ok)).toEqual([true, false]);
+  });
+
   it('names a route the same whichever side declares it', () => {
     // The server's OpenAPI says `/flow_runs/`, its histogram `/api/flow_runs/`, the scan `/flow_runs`: one route
     // (the pool check once left /flow_runs out of the clients' side for want of this).

@@ -140,7 +140,7 @@ describe('evidence figures belong to the routes they count', () => {
     });
     const e = only(runAll(capQuantiles(b.build())), 'task-runs-count-timeout');
     expect(e.evidence.meanSeconds as number).toBeCloseTo(10.05, 2);
-    expect(e.evidence.meanSlowSeconds as number).toBeLessThan(8);
+    expect(e.evidence.meanEpisodeSeconds as number).toBeLessThan(8);
     expect(e.evidence.secondsAtCutOff).toBe(160);
     expect(e.evidence.p99AtCutOff).toBe(true);
     expect(String(e.evidence.summary)).toContain(
@@ -181,5 +181,21 @@ describe('evidence figures belong to the routes they count', () => {
     expect(summary).not.toContain('25 s');
     expect(summary).toMatch(/^p95 at the peak 11–12 s on 2 of 2 runs-page routes/);
     expect(e.evidence.routesAtPeak).toEqual(['/flow_runs/filter', '/flow_runs/paginate']);
+  });
+  it("runs-page-slow: the mean is over the family's requests in the episode, not only where each route was slow", () => {
+    // Setup e, 2026-12-06 13:51 UTC: the UI's runs pages all cancelled at 10.07 s beside another client's fast
+    // ones; the mean over the slow points only ("1.9 s over their slow requests") matched no set of requests, where
+    // the family's requests averaged 1.27 s. Here paginate is fast at every other point.
+    const b = new ScanInputBuilder({ largestBucket: null })
+      .set('/flow_runs/filter', 100, 110, { p95: 12, p99: 15, mean: 6, rate: 1 })
+      .set('/flow_runs/paginate', 100, 110, { p95: 12, p99: 15, mean: 6, rate: 1 });
+    for (let m = 100.25; m < 110; m += 0.5) {
+      b.set('/flow_runs/paginate', m, m, { p50: 0.15, p95: 0.15, p99: 0.15, mean: 0.15, rate: 1 });
+    }
+    const e = only(runAll(b.build()), 'runs-page-slow');
+    // 41 points of filter and 21 of paginate at 6 s, 20 of paginate at 0.15 s, one request a second each.
+    expect(e.evidence.meanEpisodeSeconds as number).toBeCloseTo((62 * 6 + 20 * 0.15) / 82, 2);
+    expect(e.evidence.meanSeconds).toBe(e.evidence.meanEpisodeSeconds);
+    expect(String(e.evidence.summary)).toContain('over their requests in the episode');
   });
 });
