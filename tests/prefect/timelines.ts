@@ -53,16 +53,16 @@ const BULK_TASK_RUNS = Number(process.env.PREFECT_INCIDENT_TASK_RUNS ?? 2_000_00
 const COUNT_READERS = Number(process.env.PREFECT_INCIDENT_COUNT_READERS ?? 6);
 
 /**
- * runs-page-slow on setup e, by hand only (PREFECT_INCIDENTS_RUNS_PAGE=1): on this two-core box it does not reach the
- * signature. Its one run (2026-12-05 01:30-01:44 UTC, tests/prefect/README.md) made the runs page slow for real,
- * flow_runs/filter and paginate p95 10.0-10.9 s with 83 of 365 pages answered 500 at the 10 s statement timeout, but
- * the readers' sequential scans took both cores from every other route too (p95 ×6 to ×30: flow_runs/{id} 0.01 ->
- * 0.14-0.55 s, POST flow_runs/ 0.03 -> 0.4-1.0 s), so "most other routes near baseline" never held and the scan,
- * rightly, reported nothing. A second run with a larger table and fewer readers (13:38-13:54 UTC, 3 M flow runs, 4
- * readers) reached neither half: paginate p95 9.4 s, and 4 of 6 other routes beyond near. With the database on a core
- * of its own (RUNS_PAGE_SPLIT, three runs of 2026-12-06 06:53-07:40 UTC) the page reached the statement timeout and 3
- * of 6 other routes stayed near, not "most": what shares the database's core with the readers' scans (a flow run's
- * creation, the unfiltered count) still waits on them. Left out of CI, the CI log says so.
+ * runs-page-slow on setup e, by hand only (PREFECT_INCIDENTS_RUNS_PAGE=1; tests/prefect/README.md has every run).
+ * With the table in memory, six runs (2026-12-05 and 2026-12-06, 2-3 M flow runs, 4-8 readers, with and without the
+ * database on a core of its own) made the page slow for real, at the statement timeout, but its scans took the CPU
+ * from the other routes too (at best 3 of 6 near), so the scan rightly said nothing. With the table read off a disk
+ * with a rate limit (RUNS_PAGE_COLD), as on a host whose memory the table outgrew, the pages wait on the disk: the
+ * first such run (2026-12-06 13:27 UTC, 8 readers, this VM's 8 MB read-ahead) still left 2 of 6 near; with Linux's
+ * 128 KB read-ahead and fewer readers the other routes stay near, and it was found in both runs since (13:42 UTC, 2 M
+ * rows and 3 readers, +38 s / +0 s; 13:58 UTC, 3 M rows, 4 readers, at 8:20 for 170 s, +41 s / -7 s). Not in CI: the split pins every process of the machine to
+ * one core for the step, a's and b's timelines included, and the bulk rows take the outage's minutes; the CI log
+ * says so.
  */
 export const RUNS_PAGE = process.env.PREFECT_INCIDENTS_RUNS_PAGE === '1';
 /**
@@ -465,9 +465,8 @@ export const SETUP_E: TimelinePlan = {
           'db-pool-exhaustion by load alone on 2 M bulk flow runs'
       );
       r.notes.push(
-        'not run (by hand only, PREFECT_INCIDENTS_RUNS_PAGE=1: on two cores the runs pages without their indexes ' +
-          'slow other routes too, even with the database on a core of its own, tests/prefect/README.md): ' +
-          'runs-page-slow on 2 M bulk flow runs'
+        'not run (by hand only, PREFECT_INCIDENTS_RUNS_PAGE=1: its step pins every process of the machine to one ' +
+          "core beside a's and b's timelines, tests/prefect/README.md): runs-page-slow on 2 M bulk flow runs"
       );
     }
     // The scan reads the push interval from the densest 10-minute probe window: with its stack stopped at 4:30, e's
