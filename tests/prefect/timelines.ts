@@ -58,7 +58,7 @@ const COUNT_READERS = Number(process.env.PREFECT_INCIDENT_COUNT_READERS ?? 6);
  * database on a core of its own) made the page slow for real, at the statement timeout, but its scans took the CPU
  * from the other routes too (at best 3 of 6 near), so the scan rightly said nothing. With the table read off a disk
  * with a rate limit (RUNS_PAGE_COLD), as on a host whose memory the table outgrew, the pages wait on the disk: the
- * first such run (2026-12-06 13:27 UTC, 8 readers, this VM's 8 MB read-ahead) still left 2 of 6 near; with Linux's
+ * first such run (2026-12-06 13:26 UTC, 8 readers, this VM's 8 MB read-ahead) still left 2 of 6 near; with Linux's
  * 128 KB read-ahead and fewer readers the other routes stay near, and it was found in both runs since (13:42 UTC, 2 M
  * rows and 3 readers, +38 s / +0 s; 13:58 UTC, 3 M rows, 4 readers, at 8:20 for 170 s, +41 s / -7 s). Not in CI: the split pins every process of the machine to
  * one core for the step, a's and b's timelines included, and the bulk rows take the outage's minutes; the CI log
