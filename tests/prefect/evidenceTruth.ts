@@ -192,6 +192,34 @@ function peakTruth(series: WindowSeries[], atPeak: Set<string>, ctx: TruthContex
   };
 }
 
+/**
+ * The finding's routes' requests answered in its detected stretch (from a rate window before its start), and the
+ * check of its `meanSeconds` against their mean within `share` of it.
+ */
+function stretchMean(
+  f: ScanFinding,
+  ctx: TruthContext,
+  share: number
+): { requests: RecordedRequest[]; check: EvidenceCheck } {
+  const routes = new Set(f.routes.map(routeKey));
+  const requests = answered(ctx.requests, f.start - ctx.windowSeconds * 1000, f.end, (r) => {
+    const route = ctx.routeOf(r);
+    return route !== undefined && routes.has(routeKey(route));
+  });
+  const clientsMean = requests.length ? mean(requests.map((r) => r.seconds)) : NaN;
+  const scanMean = num(f.evidence.meanSeconds);
+  return {
+    requests,
+    check: {
+      insight: f.id,
+      figure: `mean over their requests (± ${share * 100} %)`,
+      scan: s3(scanMean),
+      clients: `${s3(clientsMean)} over ${requests.length} requests of the ${routes.size} routes in the detected stretch`,
+      ok: Math.abs(scanMean - clientsMean) <= share * clientsMean,
+    },
+  };
+}
+
 /** Every figure of one finding that the clients can speak to, each judged. Empty for an insight with none. */
 export function checkEvidence(f: ScanFinding, inj: Injected, ctx: TruthContext): EvidenceCheck[] {
   const e = f.evidence;
@@ -221,21 +249,8 @@ export function checkEvidence(f: ScanFinding, inj: Injected, ctx: TruthContext):
     }
   }
   if (f.id === 'runs-page-slow') {
-    const routes = new Set(f.routes.map(routeKey));
-    const pages = answered(ctx.requests, f.start - ctx.windowSeconds * 1000, f.end, (r) => {
-      const route = ctx.routeOf(r);
-      return route !== undefined && routes.has(routeKey(route));
-    });
-    const seconds = pages.map((r) => r.seconds);
-    const clientsMean = seconds.length ? mean(seconds) : NaN;
-    const scanMean = num(e.meanSeconds);
-    out.push({
-      insight: f.id,
-      figure: `mean over their requests (± ${FAMILY_MEAN_SHARE * 100} %)`,
-      scan: s3(scanMean),
-      clients: `${s3(clientsMean)} over ${pages.length} requests of the ${routes.size} routes in the detected stretch`,
-      ok: Math.abs(scanMean - clientsMean) <= FAMILY_MEAN_SHARE * clientsMean,
-    });
+    const { requests: pages, check } = stretchMean(f, ctx, FAMILY_MEAN_SHARE);
+    out.push(check);
     // Cancelled at the statement timeout: the clients' pages answered 500 after it, so p99 must say it piles there.
     const cut = num(e.cutOffSeconds);
     const cancelled = pages.filter((r) => r.status >= 500 && r.seconds >= cut);
@@ -272,20 +287,7 @@ export function checkEvidence(f: ScanFinding, inj: Injected, ctx: TruthContext):
         (truth.unheard.length ? `; no recorded request: ${truth.unheard.join(', ')}` : ''),
       ok: truth.routes > 0 && within(low, truth.low) && highOk,
     });
-    const routes = new Set(f.routes.map(routeKey));
-    const inStretch = answered(ctx.requests, f.start - ctx.windowSeconds * 1000, f.end, (r) => {
-      const route = ctx.routeOf(r);
-      return route !== undefined && routes.has(routeKey(route));
-    });
-    const clientsMean = inStretch.length ? mean(inStretch.map((r) => r.seconds)) : NaN;
-    const scanMean = num(e.meanSeconds);
-    out.push({
-      insight: f.id,
-      figure: `mean over their requests (± ${POOL_MEAN_SHARE * 100} %)`,
-      scan: s3(scanMean),
-      clients: `${s3(clientsMean)} over ${inStretch.length} requests of the ${routes.size} routes in the detected stretch`,
-      ok: Math.abs(scanMean - clientsMean) <= POOL_MEAN_SHARE * clientsMean,
-    });
+    out.push(stretchMean(f, ctx, POOL_MEAN_SHARE).check);
   }
   if (f.id === 'api-overload-http-500') {
     const inStretch = answered(ctx.requests, f.start - ctx.windowSeconds * 1000, f.end);

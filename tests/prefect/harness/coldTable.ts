@@ -22,6 +22,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { RunningPostgres } from './postgres';
+import { below, processes } from './processTree';
 
 const BLKIO = '/sys/fs/cgroup/blkio';
 /** How often the table's pages are dropped from the page cache: a scan reads at most this much of it from memory. */
@@ -64,34 +65,6 @@ function diskOf(path: string): string {
     throw new Error(`${path} is on device ${major}:${minor}, which is no block device: a read limit cannot apply`);
   }
   return existsSync(join(sys, 'partition')) ? join(realpathSync(sys), '..') : sys;
-}
-
-/** The postmaster and every process below it, from /proc. */
-function postgresProcesses(postmaster: number): number[] {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid <= 0) {
-      continue;
-    }
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      parents.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // gone since the listing
-    }
-  }
-  const out = new Set<number>([postmaster]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [pid, parent] of parents) {
-      if (!out.has(pid) && out.has(parent)) {
-        out.add(pid);
-        grew = true;
-      }
-    }
-  }
-  return [...out];
 }
 
 function moveTo(pids: number[], procs: string): number {
@@ -140,7 +113,7 @@ export async function coldTable(pg: RunningPostgres, database: string, table: st
     mkdirSync(group, { recursive: true });
     writeFileSync(join(group, 'blkio.throttle.read_bps_device'), `${disk} ${rate}`);
     const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    moved = moveTo(postgresProcesses(postmaster), join(group, 'cgroup.procs'));
+    moved = moveTo([...below(postmaster, processes())], join(group, 'cgroup.procs'));
   } catch (e) {
     writeFileSync(readAheadFile, readAhead);
     throw e;

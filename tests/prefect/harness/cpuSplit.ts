@@ -7,9 +7,10 @@
 // or parallel worker started later forks from the postmaster and inherits it. Every other process of the machine
 // goes to the others, and what it starts later inherits that. Kernel threads (no command line) are left alone.
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { below, processes } from './processTree';
 
 export interface CoreSplit {
   /** What was pinned where, for the incident's notes. */
@@ -21,44 +22,6 @@ export interface CoreSplit {
 function taskset(cores: string, pid: number): Promise<boolean> {
   // -a: every thread of the process (Prometheus and the Python servers run several).
   return new Promise((resolve) => execFile('taskset', ['-a', '-p', '-c', cores, String(pid)], (err) => resolve(!err)));
-}
-
-/** User processes (with a command line) and their parents, from /proc. */
-function processes(): Map<number, number> {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid <= 0) {
-      continue;
-    }
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`).length === 0) {
-        continue;
-      }
-      // The parent is the 2nd field after the command's closing parenthesis (the command may hold spaces).
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      parents.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // gone since the listing
-    }
-  }
-  return parents;
-}
-
-/** The postmaster and its descendants. */
-function below(root: number, parents: Map<number, number>): Set<number> {
-  const out = new Set<number>([root]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const [pid, parent] of parents) {
-      if (!out.has(pid) && out.has(parent)) {
-        out.add(pid);
-        grew = true;
-      }
-    }
-  }
-  return out;
 }
 
 /**
