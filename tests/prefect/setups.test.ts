@@ -34,6 +34,26 @@ const FLOW_RUNS_EXIT_MS = 120_000;
 const UNRECORDED_SLACK = 2;
 /** Routes only the harness itself calls (readiness polls, the OpenAPI document): no client recorded them. */
 const HARNESS_ROUTES = new Set(['GET /ready', 'GET /openapi.json', 'GET /health']);
+/**
+ * A panel step whose last point's rate window holds all of [fromMs, toMs]. The panel aligns its points to multiples
+ * of the step and the test reads the last one, at the first multiple after the load, whose window reaches back one
+ * step: with a fixed hour that window began at the hour boundary whenever the load crossed one, and held only the
+ * load's tail (CI, 2026-12-06 15:00 UTC: setup d's work-pool poll "plugin p95 0.0243 s" from its last few calls
+ * against the clients' 0.17-0.33 s). So the step is the first of the panel's own steps (src/prometheus/step.ts:
+ * hours up to a day, then whole days) with no multiple inside the load.
+ */
+function coveringStepMs(fromMs: number, toMs: number): number {
+  for (const hours of [1, 2, 3, 6, 12, 24, 48, 72, 120, 168]) {
+    const step = hours * 3600_000;
+    if (Math.floor(fromMs / step) === Math.floor(toMs / step)) {
+      return step;
+    }
+  }
+  throw new Error(
+    `no step from 1 h to 7 days leaves ${new Date(fromMs).toISOString()}–${new Date(toMs).toISOString()} whole`
+  );
+}
+
 const MIN_REQUESTS_FOR_P95 = 30;
 const CLI = join(ROOT, 'dist-cli/prefect-insights.js');
 /**
@@ -245,7 +265,7 @@ describe.each(setups)('setup $id: $title', (setup: Setup) => {
       loadFrom - 60_000,
       loadTo,
       {},
-      3600_000
+      coveringStepMs(loadFrom - 60_000, loadTo)
     );
     expect(res.errors).toBeUndefined();
     const byLabel = seriesByLabel(res.data as DataFrame[], metric.labels.route);
