@@ -33,11 +33,11 @@ const EVICT_MS = 1000;
  * read the whole table reaches both whatever the readers share, as on the volume of a table several times its host's
  * memory.
  */
-export const FULL_READ_SECONDS = 15;
+const FULL_READ_SECONDS = 15;
 /**
  * The disk's read-ahead for the step, KB: Linux's default, which a database host's volume usually keeps. This VM's
  * disk has 8,192; under a rate limit a scan's 8 MB read-ahead holds the limit's queue for 145 ms at a time, and every
- * short statement that needs one page off the disk waits behind it (the first run with the limit, 2026-12-06 13:27
+ * short statement that needs one page off the disk waits behind it (the first run with the limit, t0 2026-12-06 13:26
  * UTC: the worker's poll 0.06 -> 2.4 s at p95, a flow run's creation 0.05 -> 0.87 s).
  */
 const READ_AHEAD_KB = 128;
@@ -58,7 +58,8 @@ function dd(file: string): Promise<void> {
 /** The whole disk under `path`, its /sys/dev/block directory (a partition's own number is not what the throttle matches). */
 function diskOf(path: string): string {
   const dev = statSync(path).dev;
-  const major = ((dev >> 8) & 0xfff) | (Math.floor(dev / 2 ** 32) * 0x1000);
+  // glibc's major(): bits 8-19, and the high word's bits from 12 up (zero for the disks seen here).
+  const major = ((dev >> 8) & 0xfff) | (Math.floor(dev / 2 ** 32) & ~0xfff);
   const minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
   const sys = `/sys/dev/block/${major}:${minor}`;
   if (!existsSync(sys)) {
