@@ -60,15 +60,15 @@ const COUNT_READERS = Number(process.env.PREFECT_INCIDENT_COUNT_READERS ?? 6);
  * with a rate limit (RUNS_PAGE_COLD), as on a host whose memory the table outgrew, the pages wait on the disk: the
  * first such run (2026-12-06 13:26 UTC, 8 readers, this VM's 8 MB read-ahead) still left 2 of 6 near; with Linux's
  * 128 KB read-ahead and fewer readers the other routes stay near, and it was found in both runs since (13:42 UTC, 2 M
- * rows and 3 readers, +38 s / +0 s; 13:58 UTC, 3 M rows, 4 readers, at 8:20 for 170 s, +41 s / -7 s). Not in CI: the split pins every process of the machine to
- * one core for the step, a's and b's timelines included, and the bulk rows take the outage's minutes; the CI log
- * says so.
+ * rows and 3 readers, +38 s / +0 s; 13:58 UTC, 3 M rows, 4 readers, at 8:20 for 170 s, +41 s / -7 s). Not in CI:
+ * the split pins every process of the machine to one core for the step, a's and b's timelines included, and the bulk
+ * rows take the outage's minutes; the CI log says so.
  */
 export const RUNS_PAGE = process.env.PREFECT_INCIDENTS_RUNS_PAGE === '1';
 /**
  * During the runs page's step, PostgreSQL on a core of its own and everything else on the other (harness/cpuSplit.ts),
  * as on a production install whose database has its own host; PREFECT_INCIDENT_RUNS_PAGE_SPLIT=0 leaves the machine
- * shared, as the two runs above were.
+ * shared, as the runs of 2026-12-05 were.
  */
 const RUNS_PAGE_SPLIT = process.env.PREFECT_INCIDENT_RUNS_PAGE_SPLIT !== '0';
 /**

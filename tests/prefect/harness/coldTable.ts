@@ -81,6 +81,22 @@ function moveTo(pids: number[], procs: string): number {
   return moved;
 }
 
+/** Every process of `group` back in the root group, then the group removed (also after a half-made start). */
+function leave(group: string): void {
+  if (!existsSync(group)) {
+    return;
+  }
+  // A backend forked while the others move out joins the group: move until it is empty.
+  for (let tries = 0; ; tries++) {
+    const left = readFileSync(join(group, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+    if (left.length === 0 || tries === 10) {
+      break;
+    }
+    moveTo(left, join(BLKIO, 'cgroup.procs'));
+  }
+  rmdirSync(group);
+}
+
 export async function coldTable(pg: RunningPostgres, database: string, table: string): Promise<ColdTable> {
   if (process.getuid?.() !== 0) {
     throw new Error('a read limit on PostgreSQL needs root (a blkio cgroup): run the step as root, as CI does');
@@ -117,6 +133,7 @@ export async function coldTable(pg: RunningPostgres, database: string, table: st
     moved = moveTo([...below(postmaster, processes())], join(group, 'cgroup.procs'));
   } catch (e) {
     writeFileSync(readAheadFile, readAhead);
+    leave(group);
     throw e;
   }
   let evictions = 0;
@@ -140,15 +157,7 @@ export async function coldTable(pg: RunningPostgres, database: string, table: st
       stopped = true;
       await evicting;
       writeFileSync(readAheadFile, readAhead);
-      // A backend forked while the others move out joins the group: move until it is empty.
-      for (let tries = 0; ; tries++) {
-        const left = readFileSync(join(group, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
-        if (left.length === 0 || tries === 10) {
-          break;
-        }
-        moveTo(left, join(BLKIO, 'cgroup.procs'));
-      }
-      rmdirSync(group);
+      leave(group);
     },
   };
 }
