@@ -10,7 +10,7 @@
 // ranges past ~15 days, it reads the downsampled blocks; below that it reads raw), both as an installation without
 // the recordings, then with them.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
@@ -466,6 +466,13 @@ async function measureThanos(
       compactTimeoutMs: 3_600_000,
     });
     const setupSeconds = (performance.now() - t0) / 1000;
+    if (KEEP !== undefined) {
+      // The compacted, downsampled bucket too, so a Thanos question can be asked again by hand (store gateway and
+      // querier over `<dir>/<size>/bucket`) without uploading and compacting the month anew.
+      const dest = join(KEEP, size.replace(/×/g, 'x'), 'bucket');
+      cpSync(thanos.bucketDir, dest, { recursive: true });
+      console.log(`kept the Thanos bucket in ${dest}`);
+    }
     const settled = settle();
     const blocks = bucketBlocks(thanos.bucketDir);
     const atResolution = (ms: number) => blocks.filter((b) => b.resolution === ms).length;
