@@ -10,7 +10,7 @@
 // ranges past ~15 days, it reads the downsampled blocks; below that it reads raw), both as an installation without
 // the recordings, then with them.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
@@ -63,9 +63,10 @@ const SKIP_RAW = new Set(
 const BACKFILL_MAX_SAMPLES = 400_000_000;
 
 /**
- * `BENCH_GROWTH_KEEP=<dir>` keeps each size's blocks with the recordings (hard links, `<dir>/<size>/data`) and the
- * scan's metric and range (`<dir>/<size>/scan.json`), so a design change can be measured again on the same month
- * without writing and backfilling it anew (bench/rescan.ts).
+ * `BENCH_GROWTH_KEEP=<dir>` keeps each size's blocks with the recordings (hard links, `<dir>/<size>/data`), the
+ * scan's metric and range (`<dir>/<size>/scan.json`) and, with Thanos, its compacted bucket (`<dir>/<size>/bucket`),
+ * so a design change can be measured again on the same month without writing and backfilling it anew
+ * (bench/rescan.ts; the bucket by hand, docs/sizing.md).
  */
 const KEEP = process.env.BENCH_GROWTH_KEEP?.trim() || undefined;
 
@@ -369,7 +370,7 @@ async function measure(timeline: Timeline, size: string): Promise<Measured[]> {
       report(rows[rows.length - 1]);
     }
     if (KEEP !== undefined) {
-      keepBlocks(withRules.dataDir, join(KEEP, size.replace(/×/g, 'x')), { metric, from, to });
+      keepBlocks(withRules.dataDir, keptDir(KEEP, size), { metric, from, to });
     }
     if (THANOS) {
       // Thanos gets the rules server's blocks (raw and recordings, merged by its compaction), hard-linked before
@@ -389,6 +390,11 @@ async function measure(timeline: Timeline, size: string): Promise<Measured[]> {
     await withRules?.stop();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Where BENCH_GROWTH_KEEP keeps a size: `<dir>/<routes>x<replicas>x<days>`. */
+function keptDir(keep: string, size: string): string {
+  return join(keep, size.replace(/×/g, 'x'));
 }
 
 /** Hard-links the server's blocks (not its WAL or lock) and writes what a rescan needs to ask the same question. */
@@ -469,8 +475,8 @@ async function measureThanos(
     if (KEEP !== undefined) {
       // The compacted, downsampled bucket too, so a Thanos question can be asked again by hand (store gateway and
       // querier over `<dir>/<size>/bucket`) without uploading and compacting the month anew.
-      const dest = join(KEEP, size.replace(/×/g, 'x'), 'bucket');
-      cpSync(thanos.bucketDir, dest, { recursive: true });
+      const dest = join(keptDir(KEEP, size), 'bucket');
+      linkBlocks(thanos.bucketDir, dest);
       console.log(`kept the Thanos bucket in ${dest}`);
     }
     const settled = settle();
