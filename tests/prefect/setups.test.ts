@@ -6,6 +6,7 @@ import { dateTime, type DataFrame } from '@grafana/data';
 import { labelRef, metricSelector } from '../../src/prometheus/escape';
 import { isMountPoint } from '../../src/prometheus/mountPoint';
 import { normalizeRoute } from '../../src/prometheus/routes';
+import { panelRange } from '../../src/datasource/panelQueries';
 import type { ResolvedMetric } from '../../src/prometheus/types';
 import { promQuery, startPrometheus } from '../harness/prometheus';
 import { dataSource, installGrafanaStandIns, run, upstreams } from '../integration/grafanaStandIns';
@@ -35,18 +36,19 @@ const UNRECORDED_SLACK = 2;
 /** Routes only the harness itself calls (readiness polls, the OpenAPI document): no client recorded them. */
 const HARNESS_ROUTES = new Set(['GET /ready', 'GET /openapi.json', 'GET /health']);
 /**
- * A panel step whose last point's rate window holds all of [fromMs, toMs]. The panel aligns its points to multiples
- * of the step and the test reads the last one, at the first multiple after the load, whose window reaches back one
- * step: with a fixed hour that window began at the hour boundary whenever the load crossed one, and held only the
+ * A panel interval whose step puts all of [fromMs, toMs] in the last point's rate window. The panel aligns its
+ * points to multiples of the step and the test reads the last one, at the first multiple after the load, whose window
+ * reaches back one step: with a fixed hour that window began at the hour boundary whenever the load crossed one, and held only the
  * load's tail (CI, 2026-12-06 15:00 UTC: setup d's work-pool poll "plugin p95 0.0243 s" from its last few calls
- * against the clients' 0.17-0.33 s). So the step is the first of the panel's own steps (src/prometheus/step.ts:
- * hours up to a day, then whole days) with no multiple inside the load.
+ * against the clients' 0.17-0.33 s). So the interval given is the first whole hour for which the panel's own step
+ * (panelRange) has no multiple inside the load.
  */
-function coveringStepMs(fromMs: number, toMs: number): number {
-  for (const hours of [1, 2, 3, 6, 12, 24, 48, 72, 120, 168]) {
-    const step = hours * 3600_000;
-    if (Math.floor(fromMs / step) === Math.floor(toMs / step)) {
-      return step;
+function coveringIntervalMs(fromMs: number, toMs: number, scrapeSeconds: number): number {
+  const window = { start: fromMs / 1000, end: toMs / 1000 };
+  for (let hours = 1; hours <= 168; hours++) {
+    const { step } = panelRange({ window, intervalMs: hours * 3600_000, scrapeSeconds });
+    if (Math.floor(window.start / step) === Math.floor(window.end / step)) {
+      return hours * 3600_000;
     }
   }
   throw new Error(
@@ -54,6 +56,8 @@ function coveringStepMs(fromMs: number, toMs: number): number {
   );
 }
 
+/** The stack's scrape interval (harness/stack.ts scrapes every 5 s). */
+const SCRAPE_SECONDS = 5;
 const MIN_REQUESTS_FOR_P95 = 30;
 const CLI = join(ROOT, 'dist-cli/prefect-insights.js');
 /**
@@ -171,7 +175,7 @@ describe.each(setups)('setup $id: $title', (setup: Setup) => {
   });
 
   it('Save & test resolves the metric and names it', async () => {
-    const res = await dataSource(uid, { scrapeIntervalSeconds: 5 }).testDatasource();
+    const res = await dataSource(uid, { scrapeIntervalSeconds: SCRAPE_SECONDS }).testDatasource();
     report.saveAndTest = res.message;
     expect(res.status).toBe('success');
     expect(res.message).toContain(`\`${setup.expect.metric}\``);
@@ -260,12 +264,12 @@ describe.each(setups)('setup $id: $title', (setup: Setup) => {
 
   it('p95 per route within one bucket of the latencies the clients measured', async () => {
     const res = await run(
-      dataSource(uid, { scrapeIntervalSeconds: 5 }),
+      dataSource(uid, { scrapeIntervalSeconds: SCRAPE_SECONDS }),
       [{ refId: 'A', queryType: 'quantile', quantiles: [0.95], groupBy: ['route'] }],
       loadFrom - 60_000,
       loadTo,
       {},
-      coveringStepMs(loadFrom - 60_000, loadTo)
+      coveringIntervalMs(loadFrom - 60_000, loadTo, SCRAPE_SECONDS)
     );
     expect(res.errors).toBeUndefined();
     const byLabel = seriesByLabel(res.data as DataFrame[], metric.labels.route);
