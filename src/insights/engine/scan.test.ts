@@ -313,7 +313,8 @@ describe('bounded requests', () => {
     const reads = on.calls.filter((c) => c.role !== 'probe');
     expect(reads.length).toBeGreaterThan(9);
     for (const c of reads) {
-      expect(c.params).toEqual({ max_source_resolution: '5m' });
+      // Declared Thanos: its own engine as well (thanosEngine.ts).
+      expect(c.params).toEqual({ engine: 'thanos', max_source_resolution: '5m' });
       expect(c.expr).not.toMatch(/\[315s\]/);
     }
     expect(reads.filter((c) => c.role === 'rate')[0].expr).toContain('[10m]');
@@ -321,8 +322,10 @@ describe('bounded requests', () => {
     // is the densest window's and every piece is budgeted as raw samples under the wider window.
     const probes = on.calls.filter((c) => c.role === 'probe');
     expect(probes.filter((c) => c.expr.includes('"series"')).map((c) => c.params)).toEqual([
-      { max_source_resolution: '5m' },
+      { engine: 'thanos', max_source_resolution: '5m' },
     ]);
+    // Every other probe too: the engine does not depend on the resolution read.
+    expect(probes.every((c) => c.params?.engine === 'thanos')).toBe(true);
     expect(seen.input!.scrapeIntervalMs).toBe(SCRAPE * 1000);
     for (const c of reads.filter((x) => x.role === 'p95')) {
       expect(estimatedSeconds(rawSeries(7000), points(c.range), 300, SCRAPE, 600)).toBeLessThanOrEqual(
@@ -374,7 +377,7 @@ describe('bounded requests', () => {
     const probes = on.calls.filter((c) => c.role === 'probe');
     // The recordings, the span downsampled (every window 2: a "300 s scrape"), then the last 6 hours raw.
     expect(probes).toHaveLength(3);
-    expect(probes[2].params).toBeUndefined();
+    expect(probes[2].params).toEqual({ engine: 'thanos' });
     expect(probes[2].range.end - probes[2].range.start).toBeLessThanOrEqual(6 * 3600 + 600);
     expect(seen.input!.scrapeIntervalMs).toBe(SCRAPE * 1000);
     const p95 = on.calls.filter((x) => x.role === 'p95');
@@ -396,7 +399,9 @@ describe('bounded requests', () => {
     );
     expect(r.step).toBe(60_000);
     expect(r.downsampledSeconds).toBeUndefined();
-    expect(week.calls.every((c) => c.params === undefined)).toBe(true);
+    // No resolution asked for; Thanos's engine still, the data source being declared Thanos.
+    expect(week.calls.every((c) => c.params?.max_source_resolution === undefined)).toBe(true);
+    expect(week.calls.every((c) => c.params?.engine === 'thanos')).toBe(true);
   });
 
   it('stops asking for pieces when aborted', async () => {

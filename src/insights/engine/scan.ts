@@ -9,6 +9,7 @@ import {
 } from '../../prometheus/downsampling';
 import { chooseStep, DEFAULT_SCRAPE_SECONDS, rateWindow } from '../../prometheus/step';
 import { targetsOf } from '../../prometheus/resolve';
+import { THANOS_ENGINE_PARAMS, withRangeParams } from '../../prometheus/thanosEngine';
 import type { MatrixSeries, ScrapeTargets, TimeRange } from '../../prometheus/types';
 import { SEVERITY_RANK } from '../../catalog/types';
 import { suppressExplained } from '../toolkit/suppression';
@@ -589,7 +590,9 @@ async function probeScan(
 
 /** The scan with an explicit detector list (tests pass their own; index.ts passes DETECTORS). */
 export async function runScan(opts: ScanOptions, detectors: readonly Detector[]): Promise<ScanResult> {
-  const { api, metric, from, to, settings, signal, onProgress, requestBudgetSeconds } = opts;
+  const { metric, from, to, settings, signal, onProgress, requestBudgetSeconds } = opts;
+  // Declared Thanos: every read asks the querier's own engine, which costs it about a quarter less (thanosEngine.ts).
+  const api = opts.thanosDownsampling ? withRangeParams(opts.api, THANOS_ENGINE_PARAMS) : opts.api;
   if (!(Number.isFinite(from) && Number.isFinite(to) && from < to)) {
     throw new RangeError(`scan range must have from < to (got ${from} .. ${to})`);
   }

@@ -20,7 +20,8 @@ export interface ScanOptions {
   /**
    * The engine is Thanos and `thanos compact` downsamples its blocks: a range whose grid step reaches 5 minutes (about
    * 15 days and more) reads the downsampled data where it exists, with rate windows of two of its samples
-   * (src/prometheus/downsampling.ts). Off: every read is raw, as Thanos's own default.
+   * (src/prometheus/downsampling.ts), and every read asks the querier for its own engine (`engine=thanos`,
+   * src/prometheus/thanosEngine.ts). Off: every read is raw, in Thanos's default engine.
    */
   thanosDownsampling?: boolean;
   /** Called after each Prometheus request with the number done and the total the scan will make. */

@@ -354,6 +354,31 @@ describe("Thanos's downsampled blocks, read by a long scan when the data source 
       return JSON.stringify(body.data.result);
     };
     expect(await answer(true)).not.toEqual(await answer(false));
+    // Declared Thanos, every read asked for Thanos's own engine (thanosEngine.ts); off, none did.
+    expect([...down.reads, ...down.probes].every((p) => p.get('engine') === 'thanos')).toBe(true);
+    expect([...raw.reads, ...raw.probes].some((p) => p.has('engine'))).toBe(false);
+    // The querier reads the parameter (a value it does not know is refused), and its engine answers as
+    // Prometheus's does for the same read.
+    const byEngine = async (engine: string) => {
+      const form = new URLSearchParams(rate);
+      form.set('engine', engine);
+      const res = await fetch(`${bucketQuerier!.url}/api/v1/query_range`, { method: 'POST', body: form });
+      return { status: res.status, body: await res.json() };
+    };
+    const unknown = await byEngine('no-such-engine');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toContain('bad engine');
+    const values = (body: { data: { result: Array<{ metric: object; values: Array<[number, string]> }> } }) =>
+      new Map(body.data.result.map((r) => [JSON.stringify(r.metric), r.values.map(([t, v]) => [t, Number(v)])]));
+    const own = values((await byEngine('thanos')).body);
+    const prometheus = values((await byEngine('prometheus')).body);
+    expect(own.size).toBeGreaterThan(0);
+    expect([...own.keys()].sort()).toEqual([...prometheus.keys()].sort());
+    for (const [k, v] of own) {
+      const other = prometheus.get(k)!;
+      expect(v.map(([t]) => t)).toEqual(other.map(([t]) => t));
+      v.forEach(([, x], i) => expect(x).toBeCloseTo(other[i][1], 9));
+    }
   });
 });
 
