@@ -495,8 +495,8 @@ async function measureThanos(
     const b = await scanOnce(frontend.url, metric, from, to, { thanosDownsampling: true }, { hideRecordings: true });
     const said =
       b.result.downsampledSeconds === undefined
-        ? "the data source's Thanos downsampling on: the grid is finer than 5 minutes, so every read stays raw"
-        : `the data source's Thanos downsampling on: max_source_resolution=${formatResolution(b.result.downsampledSeconds)}, ` +
+        ? "the data source's Thanos downsampling on: engine=thanos; the grid is finer than 5 minutes, so every read stays raw"
+        : `the data source's Thanos downsampling on: engine=thanos, max_source_resolution=${formatResolution(b.result.downsampledSeconds)}, ` +
           `${formatResolution(b.result.rateWindowSeconds ?? 0)} rate windows`;
     rows.push(row('Thanos downsampled', b, said));
     report(rows[rows.length - 1]);
