@@ -129,7 +129,10 @@ function timeArg(text: string, nowMs: number, flag: string): number {
 
 /** `scan …` (the command word first, as typed); help when asked for. */
 export function parseCommand(argv: string[], nowMs: number): ParsedCommand {
-  const { values: v, positionals } = parseOptions(argv, { strings: STRING_OPTIONS, booleans: ['wide', 'compress', 'thanos-downsampling'] });
+  const { values: v, positionals } = parseOptions(argv, {
+    strings: STRING_OPTIONS,
+    booleans: ['wide', 'compress', 'thanos-downsampling'],
+  });
   if (v.help === true) {
     return { kind: 'help' };
   }

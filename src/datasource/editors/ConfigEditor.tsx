@@ -2,7 +2,16 @@ import React, { type ChangeEvent } from 'react';
 import { css } from '@emotion/css';
 import type { DataSourcePluginOptionsEditorProps, GrafanaTheme2 } from '@grafana/data';
 import { DataSourcePicker } from '@grafana/runtime';
-import { Combobox, FieldSet, InlineField, InlineSwitch, Input, Text, useStyles2, type ComboboxOption } from '@grafana/ui';
+import {
+  Combobox,
+  FieldSet,
+  InlineField,
+  InlineSwitch,
+  Input,
+  Text,
+  useStyles2,
+  type ComboboxOption,
+} from '@grafana/ui';
 import { DEFAULT_PREFECT_SETTINGS, type PrefectSettings } from '../../catalog/prefectSettings';
 import { isValidLabelName } from '../../prometheus/escape';
 import { PROMETHEUS_DATASOURCE_TYPES } from '../prometheusTypes';
