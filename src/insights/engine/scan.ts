@@ -591,7 +591,7 @@ async function probeScan(
 /** The scan with an explicit detector list (tests pass their own; index.ts passes DETECTORS). */
 export async function runScan(opts: ScanOptions, detectors: readonly Detector[]): Promise<ScanResult> {
   const { metric, from, to, settings, signal, onProgress, requestBudgetSeconds } = opts;
-  // Declared Thanos: every read asks the querier's own engine, which costs it about a quarter less (thanosEngine.ts).
+  // Declared Thanos: every read asks for the querier's own engine, which costs it less CPU (thanosEngine.ts).
   const api = opts.thanosDownsampling ? withRangeParams(opts.api, THANOS_ENGINE_PARAMS) : opts.api;
   if (!(Number.isFinite(from) && Number.isFinite(to) && from < to)) {
     throw new RangeError(`scan range must have from < to (got ${from} .. ${to})`);

@@ -342,14 +342,19 @@ describe("Thanos's downsampled blocks, read by a long scan when the data source 
     }
     // And Thanos did serve other data for it: the same request rate, asked with and without the parameter, differs.
     const rate = down.reads.find((p) => p.get('query')!.startsWith('sum by') && p.get('query')!.includes('_count['))!;
-    const answer = async (withParam: boolean) => {
+    // That read asked of the querier again, with its form changed.
+    const askAgain = async (change: (form: URLSearchParams) => void) => {
       const form = new URLSearchParams(rate);
-      if (!withParam) {
-        form.delete('max_source_resolution');
-      }
-      const body = await (
-        await fetch(`${bucketQuerier!.url}/api/v1/query_range`, { method: 'POST', body: form })
-      ).json();
+      change(form);
+      const res = await fetch(`${bucketQuerier!.url}/api/v1/query_range`, { method: 'POST', body: form });
+      return { status: res.status, body: await res.json() };
+    };
+    const answer = async (withParam: boolean) => {
+      const { body } = await askAgain((form) => {
+        if (!withParam) {
+          form.delete('max_source_resolution');
+        }
+      });
       expect(body.status).toBe('success');
       return JSON.stringify(body.data.result);
     };
@@ -359,12 +364,7 @@ describe("Thanos's downsampled blocks, read by a long scan when the data source 
     expect([...raw.reads, ...raw.probes].some((p) => p.has('engine'))).toBe(false);
     // The querier reads the parameter (a value it does not know is refused), and its engine answers as
     // Prometheus's does for the same read.
-    const byEngine = async (engine: string) => {
-      const form = new URLSearchParams(rate);
-      form.set('engine', engine);
-      const res = await fetch(`${bucketQuerier!.url}/api/v1/query_range`, { method: 'POST', body: form });
-      return { status: res.status, body: await res.json() };
-    };
+    const byEngine = (engine: string) => askAgain((form) => form.set('engine', engine));
     const unknown = await byEngine('no-such-engine');
     expect(unknown.status).toBe(400);
     expect(unknown.body.error).toContain('bad engine');
