@@ -5,8 +5,8 @@
 // (the querier's hidden `--query.disable-fallback` is off by default). Measured on the growth bench's month (150
 // routes × 4 replicas × 30 days behind a v0.42.4 query-frontend, docs/sizing.md): the scan's p95 and p99 reads cost
 // the querier 30.6 s of CPU in Thanos's engine against 40.9 s in Prometheus's (the whole scan, 14–18 % less), the
-// insights found were the same, and one piece's answer was the same bytes. Prometheus, Mimir and VictoriaMetrics never see the parameter: it is sent only where the data source is
-// declared Thanos.
+// insights found were the same, and one piece's answer was the same bytes. Prometheus, Mimir and VictoriaMetrics
+// never see the parameter: it is sent only where the data source is declared Thanos.
 import type { PrometheusApi } from './types';
 
 /** The form parameter that asks Thanos's querier for its own engine. */

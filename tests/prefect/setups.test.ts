@@ -16,7 +16,7 @@ import { startPostgres, type RunningPostgres } from './harness/postgres';
 import { runDriver } from './harness/prefectServer';
 import { startDriver } from './harness/timeline';
 import { SETUPS, type Setup } from './harness/setups';
-import { startStack, type Stack } from './harness/stack';
+import { SCRAPE_SECONDS, startStack, type Stack } from './harness/stack';
 import { waitForDescendants } from './harness/process';
 import { ROOT, ensureVenv } from './harness/venv';
 import { recordTraffic, replayOpenMetrics } from './harness/replay';
@@ -56,8 +56,6 @@ function coveringIntervalMs(fromMs: number, toMs: number, scrapeSeconds: number)
   );
 }
 
-/** The stack's scrape interval (harness/stack.ts scrapes every 5 s). */
-const SCRAPE_SECONDS = 5;
 const MIN_REQUESTS_FOR_P95 = 30;
 const CLI = join(ROOT, 'dist-cli/prefect-insights.js');
 /**

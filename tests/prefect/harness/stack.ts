@@ -11,6 +11,9 @@ import { startPrefectServer, startWorker, type RunningPrefect } from './prefectS
 import type { ManagedProcess } from './process';
 import type { Setup } from './setups';
 
+/** How often the scraping setups' Prometheus scrapes the server's exporter; the tests size their reads by it. */
+export const SCRAPE_SECONDS = 5;
+
 export interface Stack {
   setup: Setup;
   dir: string;
@@ -62,7 +65,7 @@ export async function startStack(
       const prom = await startPrometheus({
         engine: 'prometheus2',
         scrapeTargets: [`127.0.0.1:${exporterPort}`],
-        scrapeInterval: '5s',
+        scrapeInterval: `${SCRAPE_SECONDS}s`,
       });
       stops.push(prom.stop);
       promDataDir = prom.dataDir;
