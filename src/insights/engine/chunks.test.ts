@@ -2,6 +2,7 @@ import {
   chunkRangeSplitAt,
   chunkRange,
   estimatedSeconds,
+  FRONTEND_SPLIT_SECONDS,
   pointsOf,
   pointsPerRequest,
   REQUEST_BUDGET_SECONDS,
@@ -27,6 +28,60 @@ describe('splitRange', () => {
   it('keeps a range that fits as it is', () => {
     const range = { start: 0, end: 600, step: 15 };
     expect(splitRange(range, 41)).toEqual([range]);
+  });
+
+  it('cuts pieces that may hold whole days on UTC midnights, so a query-frontend reads each day once', () => {
+    const day = FRONTEND_SPLIT_SECONDS;
+    // The growth bench's month: from 06:00 UTC, 5-minute steps; 684 points (57 h) per piece before alignment.
+    const range = { start: 20_000 * day + 6 * 3600, end: 20_030 * day - 300, step: 300 };
+    const pieces = splitRange(range, 684);
+    expect(gridPoints(pieces)).toEqual(gridPoints([range]));
+    expect(pieces.every((p) => pointsOf(p) <= 684)).toBe(true);
+    // Two whole days each (57 h holds two, not three); the first runs to its second midnight.
+    expect(pieces[0]).toEqual({ start: range.start, end: 20_002 * day - 300, step: 300 });
+    for (const p of pieces.slice(1)) {
+      expect(p.start % day).toBe(0);
+    }
+    for (const p of pieces.slice(0, -1)) {
+      expect((p.end + p.step) % day).toBe(0);
+    }
+    // A frontend cutting at midnights makes one part per day a piece touches: 30 in all, where the unaligned pieces
+    // of the same size straddle midnights and make 40.
+    const parts = (ps: typeof pieces) =>
+      ps.reduce((n, p) => n + Math.floor(p.end / day) - Math.floor(p.start / day) + 1, 0);
+    expect(parts(pieces)).toBe(30);
+    expect(parts(splitRange(range, 684, Infinity))).toBe(40);
+  });
+
+  it('keeps the point on the midnight a range ends at in the piece before it, as a frontend does', () => {
+    const day = FRONTEND_SPLIT_SECONDS;
+    const range = { start: 10 * day, end: 16 * day, step: 300 };
+    const pieces = splitRange(range, 2 * 288 + 10);
+    expect(pieces.map((p) => [p.start / day, (p.end + p.step) / day])).toEqual([
+      [10, 12],
+      [12, 14],
+      [14, 16 + 300 / day],
+    ]);
+  });
+
+  it('cuts on the grid point before a midnight when the step does not divide a day', () => {
+    const day = FRONTEND_SPLIT_SECONDS;
+    const range = { start: 100 * day + 1234, end: 100 * day + 1234 + 2000 * 420, step: 420 };
+    const pieces = splitRange(range, 500);
+    expect(gridPoints(pieces)).toEqual(gridPoints([range]));
+    expect(pieces.length).toBeGreaterThan(1);
+    for (const p of pieces.slice(0, -1)) {
+      expect(Math.floor((p.end + p.step) / day)).toBe(Math.floor(p.end / day) + 1);
+    }
+    for (const p of pieces.slice(1)) {
+      expect(Math.floor((p.start - p.step) / day)).toBe(Math.floor(p.start / day) - 1);
+    }
+  });
+
+  it('leaves pieces shorter than a day where they fall: cutting them at midnight would only add requests', () => {
+    const range = { start: 3600, end: 3600 + 999 * 60, step: 60 };
+    const pieces = splitRange(range, 400);
+    expect(pieces.map(pointsOf)).toEqual([400, 400, 200]);
   });
 });
 

@@ -86,19 +86,41 @@ export function pointsPerRequest(input: ChunkInput): number {
 }
 
 /**
- * Consecutive pieces of `range`, each at most `maxPoints` grid points, each starting on the grid point after the
- * previous piece's end: together they evaluate every point of `range` exactly once, in order.
+ * Where a query-frontend cuts a range query: Thanos's `--query-range.split-interval`, Mimir's and Cortex's
+ * `split_queries_by_interval` are 24 h by default, counted from the Unix epoch (UTC midnight). Each part it cuts is
+ * its own read of the stores, so a piece that straddles a boundary costs one read more than the days it holds.
  */
-export function splitRange(range: TimeRange, maxPoints: number): TimeRange[] {
+export const FRONTEND_SPLIT_SECONDS = 86_400;
+
+/**
+ * Consecutive pieces of `range`, each at most `maxPoints` grid points, each starting on the grid point after the
+ * previous piece's end: together they evaluate every point of `range` exactly once, in order. When a piece may hold
+ * a whole `alignSeconds` interval, pieces end on the grid point before an interval boundary, so a query-frontend
+ * splitting at those boundaries reads each interval once (Prometheus itself does not split, and is indifferent).
+ */
+export function splitRange(range: TimeRange, maxPoints: number, alignSeconds = FRONTEND_SPLIT_SECONDS): TimeRange[] {
   const total = pointsOf(range);
   const per = Math.max(1, Math.floor(maxPoints));
   if (total <= per) {
     return [range];
   }
+  const intervals = Math.floor((per * range.step) / alignSeconds + 1e-9);
   const out: TimeRange[] = [];
-  for (let first = 0; first < total; first += per) {
-    const last = Math.min(total, first + per) - 1;
+  for (let first = 0; first < total;) {
+    let last = first + per - 1;
+    if (intervals >= 1) {
+      const at = range.start + first * range.step;
+      const cut = (Math.floor(at / alignSeconds + 1e-9) + intervals) * alignSeconds;
+      last = Math.min(last, Math.ceil((cut - range.start) / range.step - 1e-9) - 1);
+      // A range that ends on a midnight would leave its last point alone; a frontend folds that point into the
+      // part before it, so the piece takes it too rather than spending a request on one point.
+      if (last + 2 === total && last - first + 2 <= per) {
+        last += 1;
+      }
+    }
+    last = Math.min(total - 1, Math.max(first, last));
     out.push({ start: range.start + first * range.step, end: range.start + last * range.step, step: range.step });
+    first = last + 1;
   }
   return out;
 }
