@@ -13,6 +13,7 @@ import {
   topSlowRoutesQuery,
   upQuery,
   type QueryOptions,
+  taggedUnion,
 } from './promql';
 import { INSTRUMENTATOR, STABLE_CLASSIC, STABLE_NATIVE } from './testMetrics';
 import type { ResolvedMetric } from './types';
@@ -86,6 +87,19 @@ describe('label values cannot change the query', () => {
     const q = quantileQuery(classic, 0.95, { window: '1m', filters: { routes: ['"} or vector(1) #'] } });
     expect(q).toContain('http_route="\\"} or vector(1) #"');
     expect(skeleton(q)).not.toContain('vector(1)');
+  });
+});
+
+describe('taggedUnion', () => {
+  it('keeps the first read as it is and tags each other one, so that `or` keeps every series', () => {
+    expect(taggedUnion('part', 'a', [{ part: 'p99', expr: 'b' }])).toBe('a or label_replace(b, "part", "p99", "", "")');
+  });
+
+  it('escapes the tag and refuses a label that is not a label name', () => {
+    expect(taggedUnion('part', 'a', [{ part: 'x"y', expr: 'b' }])).toBe(
+      'a or label_replace(b, "part", "x\\"y", "", "")'
+    );
+    expect(() => taggedUnion('not a label', 'a', [{ part: 'p', expr: 'b' }])).toThrow();
   });
 });
 

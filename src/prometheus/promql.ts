@@ -158,6 +158,21 @@ export function quantileQuery(m: ResolvedMetric, q: number, opts: QueryOptions):
   return toSeconds(m, expr);
 }
 
+/**
+ * Several reads asked as one query: `first` as it is, each of `others` with `label="part"` added, so that `or`
+ * keeps every series of every read (a tagged series never has the same labels as an untagged one).
+ */
+export function taggedUnion(
+  label: string,
+  first: string,
+  others: ReadonlyArray<{ part: string; expr: string }>
+): string {
+  const name = escapeExact(labelRef(label));
+  return [first, ...others.map((o) => `label_replace(${o.expr}, "${name}", "${escapeExact(o.part)}", "", "")`)].join(
+    ' or '
+  );
+}
+
 /** Requests per second, per group. Uses the companion counter only when statuses are asked for and it holds them. */
 export function requestRateQuery(m: ResolvedMetric, opts: QueryOptions): string {
   const window = checkWindow(opts.window);

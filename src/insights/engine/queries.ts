@@ -13,6 +13,7 @@ import {
   requestRateQuery,
   slowShareQuery,
   tailShareFrom,
+  taggedUnion,
   upQuery,
   type SlowShareQuery,
   validateSelector,
@@ -62,6 +63,11 @@ export interface ScanQuery {
    */
   overRate?: { unitDivisor: number };
   /**
+   * The read answers for more roles than its own: a series tagged `TARGET_PART_LABEL="<key>"` fills that key's
+   * role, an untagged one `role` (the p95 and p99 asked as one query of a declared-Thanos scan, routeReads).
+   */
+  tagged?: Readonly<Record<string, QueryRole>>;
+  /**
    * Series the read selects for each series the probe counted (a `_count` series or a native histogram; on the
    * recorded path, a route's recording): its pieces are budgeted by it (chunks.ts), so a read of one or two series
    * per route is not split as finely as a read of every bucket.
@@ -88,6 +94,12 @@ export interface RouteQueryOptions {
   recorded?: RecordedRead;
   /** With recorded: read the recorded per-route quantiles (only at a step equal to their interval). */
   recordedQuantiles?: boolean;
+  /**
+   * Ask the p95 and the p99 of the bucket series as one query. Thanos's engine (asked for on a declared-Thanos
+   * scan, thanosEngine.ts) selects a query's identical selectors once, so the store gateway sends the buckets once
+   * rather than twice; Prometheus's engine selects each on its own, which gains nothing, so only there.
+   */
+  quantilesTogether?: boolean;
 }
 
 /** The questions the route queries ask, over the raw histogram or over its long-range recordings. */
@@ -130,7 +142,9 @@ export function routeQueries(m: ResolvedMetric, opts: RouteQueryOptions): ScanQu
       : // The median's `and on` also reads the tail share's count.
         q.afterOthers !== undefined
         ? heavy + 1
-        : heavy,
+        : // Quantiles asked together are budgeted as separate reads: Prometheus's engine, to which Thanos's falls
+          // back, would select and hold the buckets once per quantile.
+          heavy * (1 + Object.keys(q.tagged ?? {}).length),
   }));
 }
 
@@ -157,9 +171,21 @@ function routeReads(m: ResolvedMetric, opts: RouteQueryOptions): RouteRead[] {
   const b = buildersFor(m, opts);
   const rate = b.rate();
   const meanParts = b.meanParts();
+  // Recorded quantiles are each their own series: asked together they would share nothing.
+  const together = opts.quantilesTogether === true && !(opts.recorded !== undefined && opts.recordedQuantiles === true);
   const out: RouteRead[] = [
-    { role: 'p95', expr: b.quantile(0.95) },
-    { role: 'p99', expr: b.quantile(0.99) },
+    ...(together
+      ? [
+          {
+            role: 'p95' as const,
+            expr: taggedUnion(TARGET_PART_LABEL, b.quantile(0.95), [{ part: 'p99', expr: b.quantile(0.99) }]),
+            tagged: { p99: 'p99' as const },
+          },
+        ]
+      : [
+          { role: 'p95' as const, expr: b.quantile(0.95) },
+          { role: 'p99' as const, expr: b.quantile(0.99) },
+        ]),
     meanParts.total === rate
       ? { role: 'mean', expr: meanParts.sum, overRate: { unitDivisor: m.unit === 'milliseconds' ? 1000 : 1 } }
       : { role: 'mean', expr: b.mean() },

@@ -188,13 +188,19 @@ function fakeApi(o: FakeOptions = {}) {
       const onTail = / and on \(http_route\) \(\(.*\) >= ([0-9.e-]+)\)$/.exec(expr);
       const keep = (route: string, t: number, v: number) =>
         !(sparse && v === 0) && (onTail === null || (valueOf(route, 'tailShare', t) ?? NaN) >= Number(onTail[1]));
-      return routes.map<MatrixSeries>((route) => ({
-        metric: { http_route: route },
-        values: times
-          .map((t) => [t, valueOf(route, role, t)] as const)
-          .filter((p): p is readonly [number, number] => p[1] !== undefined && keep(route, p[0], p[1]))
-          .map(([t, v]) => [t, String(v)]),
-      }));
+      const answer = (r: Role, tag: Record<string, string> = {}) =>
+        routes.map<MatrixSeries>((route) => ({
+          metric: { http_route: route, ...tag },
+          values: times
+            .map((t) => [t, valueOf(route, r, t)] as const)
+            .filter((p): p is readonly [number, number] => p[1] !== undefined && keep(route, p[0], p[1]))
+            .map(([t, v]) => [t, String(v)]),
+        }));
+      // The p95 and p99 as one query (`… or label_replace(…p99…, "prefect_insights_part", "p99", "", "")`).
+      const tagged = / or label_replace\(histogram_quantile\(0\.99, .*, "prefect_insights_part", "p99", "", ""\)$/;
+      return role === 'p95' && tagged.test(expr)
+        ? [...answer('p95'), ...answer('p99', { prefect_insights_part: 'p99' })]
+        : answer(role);
     },
     query: async () => [],
     async series(matchers, start, end) {
@@ -389,6 +395,36 @@ describe('bounded requests', () => {
     const raw = fakeApi({ probeSeries: 7000 });
     await runScan({ ...month, api: raw.api, thanosDownsampling: true }, []);
     expect(p95.length * 3).toBeLessThan(raw.calls.filter((c) => c.role === 'p95').length);
+  });
+
+  it('asks the p95 and p99 as one read where Thanos is declared, and fills each as its own read would', async () => {
+    const value = (route: string, role: Role, t: number) =>
+      role === 'p99' ? 3 + (t % 7) : role === 'p95' ? (route.length % 3) + (t % 5) / 10 : 1;
+    const together = fakeApi({ probeSeries: 7000, value });
+    const apart = fakeApi({ probeSeries: 7000, value });
+    const seen: { input?: ScanInput } = {};
+    const expected: { input?: ScanInput } = {};
+    await runScan({ ...month, api: together.api, thanosDownsampling: true }, [captureDetector(seen)]);
+    // The same scan asked of an engine that is not declared Thanos, answering with the same data.
+    await runScan(
+      {
+        ...month,
+        api: { ...apart.api, queryRange: (e, r, o) => apart.api.queryRange(e, r, { ...o, params: undefined }) },
+      },
+      [captureDetector(expected)]
+    );
+    const quantileReads = together.calls.filter((c) => c.role === 'p95' || c.role === 'p99');
+    expect(quantileReads.length).toBeGreaterThan(1);
+    for (const c of quantileReads) {
+      expect(c.role).toBe('p95');
+      expect(c.expr).toContain('histogram_quantile(0.99, ');
+    }
+    expect(apart.calls.some((c) => c.role === 'p99')).toBe(true);
+    expect(apart.calls.every((c) => !c.expr.includes('"p99"'))).toBe(true);
+    const routesOf = (x: { input?: ScanInput }) => x.input!.routes.map((r) => ({ p95: r.p95, p99: r.p99 }));
+    expect(routesOf(seen)).toEqual(routesOf(expected));
+    expect(routesOf(seen)[0].p99.some((v) => v >= 3)).toBe(true);
+    expect(routesOf(seen)[0].p95.every((v) => Number.isNaN(v) || v < 3)).toBe(true);
   });
 
   it('keeps a week raw with downsampling on: its 1-minute grid is finer than any downsampled block', async () => {

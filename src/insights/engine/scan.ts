@@ -697,6 +697,8 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
     slowThresholdSeconds: settings.apiRequestTimeoutSeconds,
     recorded,
     recordedQuantiles,
+    // Declared Thanos, whose engine is asked for: the p95 and p99 in one read (queries.ts).
+    quantilesTogether: opts.thanosDownsampling === true,
   });
   queries.push(targetsScanQuery(metric, probe.targets, { windowSeconds, recorded }));
   // Each read is split by what it selects (chunks.ts): its series per counted series times the probe's count of
@@ -743,6 +745,9 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
       for (const role of [q.role, ...(q.alsoFills ?? [])]) {
         aligned.set(role, byRoute);
       }
+      for (const role of Object.values(q.tagged ?? {})) {
+        aligned.set(role, new Map());
+      }
     }
   }
   // A read that waits for the others (the median, queries.ts) is queued last and starts once they are all in.
@@ -765,8 +770,21 @@ export async function runScan(opts: ScanOptions, detectors: readonly Detector[])
     const series = await count(api.queryRange(expr, piece, { signal, onWarning, params: downsampled?.params }));
     if (q.role === 'targets') {
       alignTargets(series, grid, targetArrays);
-    } else {
-      alignByLabel(series, grid, metric.labels.route, QUANTILE_ROLES.has(q.role) ? 'max' : 'sum', aligned.get(q.role));
+      return;
+    }
+    const byRole = new Map<QueryRole, MatrixSeries[]>();
+    for (const s of series) {
+      const part = s.metric[TARGET_PART_LABEL];
+      const role = (part === undefined ? undefined : q.tagged?.[part]) ?? q.role;
+      const list = byRole.get(role);
+      if (list) {
+        list.push(s);
+      } else {
+        byRole.set(role, [s]);
+      }
+    }
+    for (const [role, part] of byRole) {
+      alignByLabel(part, grid, metric.labels.route, QUANTILE_ROLES.has(role) ? 'max' : 'sum', aligned.get(role));
     }
   };
   await runBounded(
