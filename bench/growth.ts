@@ -127,9 +127,10 @@ function queryKind(expr: string): string {
   if (recorded) {
     return `${recorded[1]} (recorded)`;
   }
-  const q = /histogram_quantile\((0\.\d+)/.exec(expr);
-  if (q) {
-    return `p${Math.round(Number(q[1]) * 100)} (${expr.includes('rate_long') ? 'recorded buckets' : 'raw buckets'})`;
+  // Every quantile the read asks (a declared-Thanos scan asks the p95 and p99 as one read: queries.ts).
+  const qs = [...expr.matchAll(/histogram_quantile\((0\.\d+)/g)].map((m) => `p${Math.round(Number(m[1]) * 100)}`);
+  if (qs.length > 0) {
+    return `${qs.join('+')} (${expr.includes('rate_long') ? 'recorded buckets' : 'raw buckets'})`;
   }
   if (expr.includes('prefect_insights_part')) {
     return 'targets';
@@ -495,8 +496,8 @@ async function measureThanos(
     const b = await scanOnce(frontend.url, metric, from, to, { thanosDownsampling: true }, { hideRecordings: true });
     const said =
       b.result.downsampledSeconds === undefined
-        ? "the data source's Thanos downsampling on: engine=thanos; the grid is finer than 5 minutes, so every read stays raw"
-        : `the data source's Thanos downsampling on: engine=thanos, max_source_resolution=${formatResolution(b.result.downsampledSeconds)}, ` +
+        ? "the data source's Thanos downsampling on: engine=thanos, p95 and p99 in one read; the grid is finer than 5 minutes, so every read stays raw"
+        : `the data source's Thanos downsampling on: engine=thanos, p95 and p99 in one read, max_source_resolution=${formatResolution(b.result.downsampledSeconds)}, ` +
           `${formatResolution(b.result.rateWindowSeconds ?? 0)} rate windows`;
     rows.push(row('Thanos downsampled', b, said));
     report(rows[rows.length - 1]);
