@@ -86,9 +86,10 @@ export function pointsPerRequest(input: ChunkInput): number {
 }
 
 /**
- * Where a query-frontend cuts a range query: Thanos's `--query-range.split-interval`, Mimir's and Cortex's
- * `split_queries_by_interval` are 24 h by default, counted from the Unix epoch (UTC midnight). Each part it cuts is
- * its own read of the stores, so a piece that straddles a boundary costs one read more than the days it holds.
+ * Where a query-frontend cuts a range query: Thanos's `--query-range.split-interval` and Mimir's
+ * `-query-frontend.split-queries-by-interval` are 24 h by default, and Cortex's (off by default) is documented to be a
+ * multiple of 24 h; all count from the Unix epoch, so they cut on UTC midnights. Each part is its own read of the
+ * stores, so a piece that straddles a midnight costs one read more than the days it holds.
  */
 export const FRONTEND_SPLIT_SECONDS = 86_400;
 
