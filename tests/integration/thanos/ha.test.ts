@@ -342,9 +342,9 @@ describe("Thanos's downsampled blocks, read by a long scan when the data source 
     }
     // And Thanos did serve other data for it: the same request rate, asked with and without the parameter, differs.
     const rate = down.reads.find((p) => p.get('query')!.startsWith('sum by') && p.get('query')!.includes('_count['))!;
-    // That read asked of the querier again, with its form changed.
-    const askAgain = async (change: (form: URLSearchParams) => void) => {
-      const form = new URLSearchParams(rate);
+    // A read of the scan asked of the querier again, with its form changed (by default the request rate's).
+    const askAgain = async (change: (form: URLSearchParams) => void, read: URLSearchParams = rate) => {
+      const form = new URLSearchParams(read);
       change(form);
       const res = await fetch(`${bucketQuerier!.url}/api/v1/query_range`, { method: 'POST', body: form });
       return { status: res.status, body: await res.json() };
@@ -393,12 +393,8 @@ describe("Thanos's downsampled blocks, read by a long scan when the data source 
     expect(quantileReads(down.reads).every((p) => pair.test(p.get('query')!))).toBe(true);
     expect(quantileReads(raw.reads).some((p) => pair.test(p.get('query')!))).toBe(false);
     const [, p95, p99] = pair.exec(quantileReads(down.reads)[0].get('query')!)!;
-    const ask = async (query: string) => {
-      const form = new URLSearchParams(quantileReads(down.reads)[0]);
-      form.set('query', query);
-      const res = await fetch(`${bucketQuerier!.url}/api/v1/query_range`, { method: 'POST', body: form });
-      return values(await res.json());
-    };
+    const ask = async (query: string) =>
+      values((await askAgain((form) => form.set('query', query), quantileReads(down.reads)[0])).body);
     const both = await ask(`${p95} or label_replace(${p99}, "prefect_insights_part", "p99", "", "")`);
     const tagged = (m: typeof both, tag: boolean) =>
       new Map(
